@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies, each for one job:
+// - swift-argument-parser: the `lethe` command line.
+// - GRDB.swift: the embedded SQLite catalog and key store.
+// - Yams: the human-friendly policy files (YAML with line numbers for errors).
+let package = Package(
+    name: "Lethe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lethe", targets: ["lethe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C leaves: each imported by exactly one Swift target.
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+
+        // Vocabulary: ids, classes, locations, clock, byte streams, the store contract.
+        .target(name: "LetheCore"),
+        // Keys as types, secretstream, key wrapping, keyed hashes (libsodium).
+        .target(name: "LetheCrypto", dependencies: ["LetheCore", "CSodium"]),
+        // The encrypted archive container: header, wrapped data key, chunked stream.
+        .target(name: "LetheFormat", dependencies: ["LetheCore", "LetheCrypto"]),
+        // pax + zstd packing of a customer folder and safe extraction (libarchive).
+        .target(name: "LetheTar", dependencies: ["LetheCore", "CArchive"]),
+        // Object stores: the local directory.
+        .target(name: "LetheStore", dependencies: ["LetheCore"]),
+        // S3-compatible object store for offsite copies.
+        .target(name: "LetheS3", dependencies: ["LetheCore", "LetheCrypto"]),
+        // Policy files, set classification, delete-by dates, the retention planner.
+        .target(name: "LethePolicy", dependencies: ["LetheCore", .product(name: "Yams", package: "Yams")]),
+        // Key store (wrapped keys, SQLite with secure_delete) and key directories (KEK epochs).
+        .target(name: "LetheKeys", dependencies: ["LetheCore", "LetheCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Catalog of sets and copies, and the hash-chained ledger.
+        .target(name: "LetheCatalog", dependencies: ["LetheCore", "LetheCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The jobs: init, backup, restore, export, shred, expire, verify, report.
+        .target(name: "LetheJobs", dependencies: [
+            "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
+            "LethePolicy", "LetheKeys", "LetheCatalog",
+        ]),
+        // The thin command line: parse, call a job, map errors to exit codes.
+        .executableTarget(name: "lethe", dependencies: [
+            "LetheJobs", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/LetheCLI"),
+
+        // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees.
+        .target(name: "LetheTestSupport", dependencies: ["LetheCore"], path: "Tests/LetheTestSupport"),
+
+        .testTarget(name: "LetheCryptoTests", dependencies: ["LetheCrypto", "LetheFormat", "LetheTestSupport"]),
+        .testTarget(name: "LetheTarTests", dependencies: ["LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"]),
+        .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),
+        .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
+        .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport"]),
+    ]
+)

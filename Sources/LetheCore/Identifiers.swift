@@ -1,0 +1,95 @@
+import Foundation
+
+/// A customer's id: the name of their folder under the source root.
+///
+/// Personal data: it is never printed, logged or stored outside the key store's keyed hash.
+/// `description` is redacted so that string interpolation cannot leak it by accident.
+public struct CustomerID: Hashable, Sendable, CustomStringConvertible {
+    /// The id itself; use only to look up the key store or to find the source folder.
+    public let rawValue: String
+
+    /// Creates an id from a folder name, refusing names that cannot be a single folder.
+    public init?(_ rawValue: String) {
+        guard !rawValue.isEmpty, rawValue != ".", rawValue != "..",
+              !rawValue.contains("/"), !rawValue.contains("\0") else { return nil }
+        self.rawValue = rawValue
+    }
+
+    public var description: String { "<customer>" }
+}
+
+/// The random name a customer has everywhere outside the key store.
+public struct Pseudonym: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    /// Wraps a pseudonym read from a trusted place (catalog, key store, authenticated header).
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// A fresh random pseudonym: "p" followed by 26 lowercase base32 characters (130 bits).
+    public static func random() -> Pseudonym {
+        Pseudonym("p" + RandomName.base32(count: 26))
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: Pseudonym, b: Pseudonym) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Identifies one run of the backup: its UTC start time and a random suffix,
+/// so that ids sort by creation time ("20261129T021000Z-k3f9").
+public struct SetID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// A new id for a set created at `created`.
+    public static func make(created: Date) -> SetID {
+        SetID(Timestamp.compact(created) + "-" + RandomName.base32(count: 4))
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: SetID, b: SetID) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Identifies one archive (one customer in one set); shared by all its copies.
+public struct ArchiveID: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// A fresh random id: 26 base32 characters.
+    public static func random() -> ArchiveID { ArchiveID(RandomName.base32(count: 26)) }
+
+    public var description: String { rawValue }
+}
+
+/// The name of an object in a store: relative, "/"-separated, no empty, "." or ".." parts.
+public struct ObjectKey: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    /// Validates a key; returns nil for anything that could escape a store's root.
+    public init?(_ rawValue: String) {
+        let parts = rawValue.split(separator: "/", omittingEmptySubsequences: false)
+        guard !rawValue.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),
+              !rawValue.contains("\0") else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// The key of one copy of an archive: pseudonyms and ids only, never a customer id.
+    public static func archive(pseudonym: Pseudonym, set: SetID, archive: ArchiveID) -> ObjectKey {
+        ObjectKey("archives/\(pseudonym.rawValue)/\(set.rawValue)/\(archive.rawValue).lethe")!
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Random lowercase base32 names (RFC 4648 alphabet, lower case).
+public enum RandomName {
+    static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+
+    /// `count` random characters from the system's secure generator.
+    public static func base32(count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int(generator.next() % 32)] })
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import GRDB
+import LetheCore
+
+/// The catalog: sets, copies and the ledger, in one SQLite file (the embedded default).
+///
+/// Every change that records a decision takes the ledger event to append in the same
+/// transaction, so the catalog and its ledger never disagree.
+public final class Catalog: @unchecked Sendable {
+    let database: DatabaseQueue
+
+    /// Opens (creating if asked) the catalog at `path`.
+    public init(path: URL, create: Bool = false) throws {
+        guard create || FileManager.default.fileExists(atPath: path.path) else {
+            throw CatalogError.unavailable(path.path, reason: "no such file")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.journalMode = .wal
+        do {
+            database = try DatabaseQueue(path: path.path, configuration: configuration)
+            try database.write { db in try CatalogSchema.migrator.migrate(db) }
+        } catch {
+            throw CatalogError.unavailable(path.path, reason: "\(error)")
+        }
+    }
+
+    // MARK: Sets
+
+    /// Records a set that is starting.
+    public func beginSet(_ set: SetRecord, event: LedgerEvent) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO sets(id, created, class, state, policy, customers, failures) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [set.id.rawValue, seconds(set.created), set.retentionClass.rawValue, set.state.rawValue,
+                                       set.policy, set.customers, set.failures])
+            try append(event, db)
+        }
+    }
+
+    /// Records how a set ended.
+    public func finishSet(_ id: SetID, state: SetState, customers: Int, failures: Int, event: LedgerEvent) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE sets SET state = ?, customers = ?, failures = ? WHERE id = ?",
+                           arguments: [state.rawValue, customers, failures, id.rawValue])
+            try append(event, db)
+        }
+    }
+
+    /// Every set, oldest first.
+    public func sets() throws -> [SetRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sets ORDER BY created, id").map(Self.set)
+        }
+    }
+
+    /// One set by id.
+    public func set(_ id: SetID) throws -> SetRecord {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sets WHERE id = ?", arguments: [id.rawValue]) else {
+                throw CatalogError.unknownSet(id)
+            }
+            return Self.set(row)
+        }
+    }
+
+    /// The creation time of the newest set created before `date` (for classification).
+    public func latestSetCreated(before date: Date) throws -> Date? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(created) FROM sets WHERE created < ? AND state != 'failed'",
+                               arguments: [seconds(date)]).map(date(from:))
+        }
+    }
+
+    // MARK: Copies
+
+    /// Records a copy (durable in its store, or pending) and returns it with its row id.
+    @discardableResult
+    public func recordCopy(_ copy: CopyRecord, event: LedgerEvent) throws -> CopyRecord {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
+                                   state, bytes, version_id, locked_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue, copy.retentionClass.rawValue,
+                                 copy.location.rawValue, copy.objectKey.rawValue, seconds(copy.created), seconds(copy.deleteBy),
+                                 copy.state.rawValue, copy.bytes, copy.versionID, copy.lockedUntil.map(seconds)])
+            var stored = copy
+            stored.id = db.lastInsertedRowID
+            try append(event, db)
+            return stored
+        }
+    }
+
+    /// Updates a copy's state (and, when it was stored after pending, its size and version).
+    public func updateCopy(_ id: Int64, state: CopyState, bytes: Int64? = nil, versionID: String? = nil,
+                           lockedUntil: Date? = nil, event: LedgerEvent?) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE copies SET state = ?, bytes = COALESCE(?, bytes), version_id = COALESCE(?, version_id),
+                                  locked_until = COALESCE(?, locked_until) WHERE id = ?
+                """, arguments: [state.rawValue, bytes, versionID, lockedUntil.map(seconds), id])
+            if let event { try append(event, db) }
+        }
+    }
+
+    /// Copies matching the filters, ordered by set then location.
+    public func copies(pseudonym: Pseudonym? = nil, set: SetID? = nil, location: Location? = nil,
+                       states: [CopyState]? = nil) throws -> [CopyRecord] {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let pseudonym { clauses.append("pseudonym = ?"); arguments += [pseudonym.rawValue] }
+        if let set { clauses.append("set_id = ?"); arguments += [set.rawValue] }
+        if let location { clauses.append("location = ?"); arguments += [location.rawValue] }
+        if let states {
+            clauses.append("state IN (\(states.map { _ in "?" }.joined(separator: ",")))")
+            for state in states { arguments += [state.rawValue] }
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM copies \(filter) ORDER BY set_id, pseudonym, location, id",
+                             arguments: arguments).map(Self.copy)
+        }
+    }
+
+    /// Marks every remaining copy of a pseudonym shredded and returns them (as they were).
+    public func markShredded(_ pseudonym: Pseudonym, event: (_ copies: [CopyRecord]) -> LedgerEvent) throws -> [CopyRecord] {
+        try database.write { db in
+            let affected = try Row.fetchAll(db, sql: "SELECT * FROM copies WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
+                                            arguments: [pseudonym.rawValue]).map(Self.copy)
+            try db.execute(sql: "UPDATE copies SET state = 'shredded' WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
+                           arguments: [pseudonym.rawValue])
+            try append(event(affected), db)
+            return affected
+        }
+    }
+
+    // MARK: Runs and the ledger
+
+    /// Appends an event on its own.
+    public func record(_ event: LedgerEvent) throws {
+        try database.write { db in try append(event, db) }
+    }
+
+    /// The time of the latest event in the ledger: the clock must never read earlier.
+    public func latestRecordedTime() throws -> Date? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(at) FROM ledger").map(date(from:))
+        }
+    }
+
+    /// Every ledger event, in order.
+    public func ledger() throws -> [LedgerEvent] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq").map(Self.event)
+        }
+    }
+
+    /// Recomputes the chain and points at the first event that does not fit.
+    public func verifyLedger() throws -> LedgerVerification {
+        let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq") }
+        var previous = ""
+        var expectedSequence: Int64 = 1
+        for row in rows {
+            let sequence: Int64 = row["seq"]
+            let storedPrevious: String = row["prev_hash"]
+            let hash = LedgerEvent.chainHash(sequence: sequence, at: row["at"], kind: row["kind"], details: row["details"],
+                                             previousHash: storedPrevious)
+            let problem: String?
+            if sequence != expectedSequence {
+                problem = "event \(expectedSequence) is missing (the next one is \(sequence)): an event was deleted"
+            } else if storedPrevious != previous {
+                problem = "event \(sequence) does not follow the event before it: events were deleted or reordered"
+            } else if hash != row["hash"] as String {
+                problem = "event \(sequence) was altered: its content does not match its hash"
+            } else {
+                problem = nil
+            }
+            if let problem {
+                return LedgerVerification(events: rows.count, firstBrokenSequence: min(sequence, expectedSequence), problem: problem)
+            }
+            previous = hash
+            expectedSequence += 1
+        }
+        return LedgerVerification(events: rows.count, firstBrokenSequence: nil, problem: nil)
+    }
+
+    func append(_ event: LedgerEvent, _ db: Database) throws {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")
+        let sequence = (last?["seq"] as Int64? ?? 0) + 1
+        let previous = last?["hash"] as String? ?? ""
+        let at = seconds(event.at)
+        let details = LedgerEvent.canonicalDetails(event.details)
+        let hash = LedgerEvent.chainHash(sequence: sequence, at: at, kind: event.kind, details: details, previousHash: previous)
+        try db.execute(sql: "INSERT INTO ledger(seq, at, kind, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [sequence, at, event.kind, details, previous, hash])
+    }
+
+    // MARK: Rows
+
+    static func set(_ row: Row) -> SetRecord {
+        SetRecord(id: SetID(row["id"]), created: date(from: row["created"]),
+                  retentionClass: RetentionClass(rawValue: row["class"]) ?? .daily,
+                  state: SetState(rawValue: row["state"]) ?? .failed, policy: row["policy"],
+                  customers: row["customers"], failures: row["failures"])
+    }
+
+    static func copy(_ row: Row) -> CopyRecord {
+        CopyRecord(id: row["id"], archiveID: ArchiveID(row["archive_id"]), setID: SetID(row["set_id"]),
+                   pseudonym: Pseudonym(row["pseudonym"]), retentionClass: RetentionClass(rawValue: row["class"]) ?? .daily,
+                   location: Location(rawValue: row["location"]) ?? .local, objectKey: ObjectKey(row["object_key"])!,
+                   created: date(from: row["created"]), deleteBy: date(from: row["delete_by"]),
+                   state: CopyState(rawValue: row["state"]) ?? .live, bytes: row["bytes"], versionID: row["version_id"],
+                   lockedUntil: (row["locked_until"] as Int64?).map(date(from:)))
+    }
+
+    static func event(_ row: Row) -> LedgerEvent {
+        var event = LedgerEvent(kind: row["kind"], at: date(from: row["at"]),
+                                details: (try? JSONDecoder().decode([String: String].self, from: Data((row["details"] as String).utf8))) ?? [:])
+        event.sequence = row["seq"]
+        event.previousHash = row["prev_hash"]
+        event.hash = row["hash"]
+        return event
+    }
+}
+
+func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+func date(from seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }

@@ -1,0 +1,47 @@
+import GRDB
+
+/// The catalog's tables. No customer id anywhere: pseudonyms only.
+enum CatalogSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE sets (
+                    id TEXT PRIMARY KEY,
+                    created INTEGER NOT NULL,
+                    class TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    customers INTEGER NOT NULL DEFAULT 0,
+                    failures INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE copies (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    archive_id TEXT NOT NULL,
+                    set_id TEXT NOT NULL REFERENCES sets(id),
+                    pseudonym TEXT NOT NULL,
+                    class TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    object_key TEXT NOT NULL,
+                    created INTEGER NOT NULL,
+                    delete_by INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    version_id TEXT,
+                    locked_until INTEGER,
+                    UNIQUE(location, object_key, archive_id));
+                CREATE INDEX copies_by_pseudonym ON copies(pseudonym, set_id);
+                CREATE INDEX copies_by_state ON copies(state, delete_by);
+                -- Append-only, hash-chained: each event carries the hash of the one before.
+                CREATE TABLE ledger (
+                    seq INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    details TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }()
+}

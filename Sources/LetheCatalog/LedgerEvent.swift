@@ -1,0 +1,52 @@
+import Foundation
+import LetheCore
+import LetheCrypto
+
+/// One decision recorded in the ledger: what happened, when, and the facts (pseudonyms only).
+public struct LedgerEvent: Sendable, Equatable, Codable {
+    /// Position in the chain, from 1.
+    public var sequence: Int64
+    public var at: Date
+    /// What happened: "copy.written", "copy.deleted", "set.finished", "customer.shredded", "keys.rotated", …
+    public var kind: String
+    /// The facts, as sorted key/value pairs (never a customer id or key bytes).
+    public var details: [String: String]
+    /// The previous event's hash ("" for the first).
+    public var previousHash: String
+    /// SHA-256 over this event's fields and `previousHash`, hex.
+    public var hash: String
+
+    /// An event to append; the catalog fills in sequence and hashes.
+    public init(kind: String, at: Date, details: [String: String]) {
+        self.sequence = 0
+        self.at = at
+        self.kind = kind
+        self.details = details
+        self.previousHash = ""
+        self.hash = ""
+    }
+
+    /// The canonical text hashed for the chain: sequence, time, kind, sorted details, previous hash.
+    static func canonicalDetails(_ details: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(details)) ?? Data(), as: UTF8.self)
+    }
+
+    static func chainHash(sequence: Int64, at: Int64, kind: String, details: String, previousHash: String) -> String {
+        let text = "\(sequence)\n\(at)\n\(kind)\n\(details)\n\(previousHash)"
+        return Digest.hex(Digest.sha256(Array(text.utf8)))
+    }
+}
+
+/// The result of recomputing the ledger's chain.
+public struct LedgerVerification: Sendable, Codable {
+    /// How many events were checked.
+    public var events: Int
+    /// The first event that breaks the chain, or nil if the chain is whole.
+    public var firstBrokenSequence: Int64?
+    /// What is wrong there.
+    public var problem: String?
+
+    public var isIntact: Bool { firstBrokenSequence == nil }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import LetheCore
+
+/// A Lethe home's settings, kept as `lethe.json` in the home. Never holds a secret.
+public struct Configuration: Codable, Sendable, Equatable {
+    /// Format version of this file.
+    public var version: Int = 1
+    /// The source root: one folder per customer.
+    public var source: String
+    /// The local store's folder.
+    public var store: String
+    /// The retention policy file.
+    public var policy: String
+    /// Key directories: the primary first, then mirrors.
+    public var keyDirectories: [String]
+    /// The offsite store, if one is set up.
+    public var offsite: OffsiteSettings?
+
+    public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil) {
+        self.source = source
+        self.store = store
+        self.policy = policy
+        self.keyDirectories = keyDirectories
+        self.offsite = offsite
+    }
+}
+
+/// Where offsite copies go. Credentials come from the environment or a credentials file, never from here.
+public struct OffsiteSettings: Codable, Sendable, Equatable {
+    /// The S3 endpoint, e.g. "https://s3.eu-central-1.amazonaws.com" or "http://127.0.0.1:9000".
+    public var endpoint: String
+    public var region: String
+    public var bucket: String
+    /// Path-style addressing (`endpoint/bucket/key`) rather than virtual-host style.
+    public var pathStyle: Bool
+    /// A credentials file (AWS INI format) and profile; nil reads the usual AWS environment variables.
+    public var credentialsFile: String?
+    public var profile: String?
+
+    public init(endpoint: String, region: String, bucket: String, pathStyle: Bool, credentialsFile: String? = nil, profile: String? = nil) {
+        self.endpoint = endpoint
+        self.region = region
+        self.bucket = bucket
+        self.pathStyle = pathStyle
+        self.credentialsFile = credentialsFile
+        self.profile = profile
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import LetheCore
+
+/// What can go wrong in a job, in the operator's terms. The CLI maps these to exit codes.
+public enum JobError: Error, CustomStringConvertible {
+    /// No Lethe home at that path.
+    case homeMissing(String)
+    /// `init` found a home already there.
+    case homeExists(String)
+    /// The configuration is invalid (exit 64).
+    case invalidConfiguration(String)
+    /// The customer has no backups (exit 5).
+    case unknownCustomer
+    /// No such set, or the customer has no copy in it (exit 5).
+    case notFound(String)
+    /// Another run holds the lock (exit 6).
+    case busy(String)
+    /// The customer was shredded (exit 4).
+    case customerShredded(on: Date, request: String)
+    /// Data read back failed authentication or does not belong where it was found (exit 3).
+    case integrity(String)
+    /// The restore target is not empty; nothing was written.
+    case targetNotEmpty(String)
+    /// The clock reads earlier than the last recorded run.
+    case clockWentBack(now: Date, last: Date)
+    /// Anything else that failed with nothing committed (exit 1).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .homeMissing(let path):
+            return "no Lethe home at \(path): create one with `lethe init --home \(path) --source DIR`, or set LETHE_HOME"
+        case .homeExists(let path):
+            return "\(path) is already a Lethe home: nothing was changed (remove it first to start over)"
+        case .invalidConfiguration(let why): return "invalid configuration: \(why)"
+        case .unknownCustomer: return "unknown customer: nothing was ever backed up for them (check the id)"
+        case .notFound(let what): return "not found: \(what)"
+        case .busy(let what): return "another Lethe run holds the \(what) lock: wait for it to finish, then try again"
+        case .customerShredded(let date, let request):
+            return "customer shredded on \(Timestamp.iso(date)) (request \(request)): nothing can be restored or exported"
+        case .integrity(let why): return "integrity check failed: \(why)"
+        case .targetNotEmpty(let path): return "the restore target \(path) exists and is not empty: choose a new or empty folder"
+        case .clockWentBack(let now, let last):
+            return "the clock reads \(Timestamp.iso(now)), earlier than the last recorded run at \(Timestamp.iso(last)): fix the clock (or LETHE_NOW); nothing was changed"
+        case .failed(let why): return why
+        }
+    }
+}

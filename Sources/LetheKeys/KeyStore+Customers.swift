@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import LetheCore
+import LetheCrypto
+
+/// A customer's pseudonym and unwrapped customer key.
+public struct CustomerKeys: @unchecked Sendable {
+    public let pseudonym: Pseudonym
+    public let key: SecretKey
+}
+
+extension KeyStore {
+    /// The keyed hash that finds a customer's row without storing their id.
+    func lookup(_ customer: CustomerID) -> Data {
+        Data(KeyedHash.hash(Array(customer.rawValue.utf8), key: state.lookupKey))
+    }
+
+    /// The customer's keys, creating a pseudonym and a customer key on first use.
+    ///
+    /// - Throws: `customerShredded` if the customer was shredded: they are never keyed again.
+    public func keysCreatingIfNeeded(for customer: CustomerID, now: Date) throws -> CustomerKeys {
+        if let existing = try keys(for: customer) { return existing }
+        let lookup = lookup(customer)
+        let key = SecretKey.random()
+        return try database.write { db in
+            let (epoch, kek) = try currentKEK(db)
+            if let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) {
+                let pseudonym = Pseudonym(row["pseudonym"])
+                return CustomerKeys(pseudonym: pseudonym, key: try unwrap(row["wrapped"], under: kek,
+                    context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key"))
+            }
+            let pseudonym = Pseudonym.random()
+            let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
+            try db.execute(sql: """
+                INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, Data(wrapped), epoch, Int64(now.timeIntervalSince1970)])
+            return CustomerKeys(pseudonym: pseudonym, key: key)
+        }
+    }
+
+    /// The customer's keys, or nil if they were never backed up.
+    ///
+    /// - Throws: `customerShredded` if the customer was shredded.
+    public func keys(for customer: CustomerID) throws -> CustomerKeys? {
+        let lookup = lookup(customer)
+        return try database.read { db in
+            let kek = try currentKEK(db).kek
+            if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
+                throw KeyStoreError.customerShredded(on: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
+                                                     request: tombstone["request"])
+            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) else {
+                return nil
+            }
+            let pseudonym = Pseudonym(row["pseudonym"])
+            return CustomerKeys(pseudonym: pseudonym, key: try unwrap(row["wrapped"], under: kek,
+                context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key"))
+        }
+    }
+
+    /// The customer key of a pseudonym (as read from a header); throws if it no longer exists.
+    public func customerKey(for pseudonym: Pseudonym) throws -> SecretKey {
+        return try database.read { db in
+            let kek = try currentKEK(db).kek
+            guard let row = try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM customers WHERE pseudonym = ?", arguments: [pseudonym.rawValue]) else {
+                throw KeyStoreError.unknownPseudonym(pseudonym)
+            }
+            return try unwrap(row["wrapped"], under: kek, context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key")
+        }
+    }
+
+    /// True once the customer has been shredded (checked again just before publishing a copy).
+    public func isShredded(_ customer: CustomerID) throws -> Bool {
+        let lookup = lookup(customer)
+        return try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM shredded WHERE lookup = ?", arguments: [lookup]) ?? false
+        }
+    }
+
+    /// Every pseudonym that still has a key.
+    public func pseudonyms() throws -> [Pseudonym] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT pseudonym FROM customers ORDER BY pseudonym").map(Pseudonym.init)
+        }
+    }
+}

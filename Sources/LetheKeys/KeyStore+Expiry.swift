@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import LetheCore
+import LetheCrypto
+
+extension KeyStore {
+    /// The expiry key of a delete-by instant, creating it on first use (the write path).
+    ///
+    /// - Throws: `expiryKeyDestroyed` if that date's key was already destroyed: nothing new may
+    ///   be written with a delete-by that has passed.
+    public func expiryKeyCreatingIfNeeded(deleteBy: Date) throws -> SecretKey {
+        let day = Int64(deleteBy.timeIntervalSince1970)
+        return try database.write { db in
+            let (epoch, kek) = try currentKEK(db)
+            if let key = try expiryKey(db, day: day, kek: kek) { return key }
+            let key = SecretKey.random()
+            let wrapped = KeyWrap.wrap(key, under: kek, context: Self.expiryContext(day, epoch: epoch))
+            try db.execute(sql: "INSERT INTO expiry_keys(delete_by, key_id, wrapped, epoch) VALUES (?, ?, ?, ?)",
+                           arguments: [day, key.id.rawValue, Data(wrapped), epoch])
+            return key
+        }
+    }
+
+    /// The expiry key of a delete-by instant (the read path).
+    public func expiryKey(deleteBy: Date) throws -> SecretKey {
+        let day = Int64(deleteBy.timeIntervalSince1970)
+        return try database.read { db in
+            let kek = try currentKEK(db).kek
+            guard let key = try expiryKey(db, day: day, kek: kek) else { throw KeyStoreError.unknownExpiryKey(deleteBy: deleteBy) }
+            return key
+        }
+    }
+
+    private func expiryKey(_ db: Database, day: Int64, kek: SecretKey) throws -> SecretKey? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM expiry_keys WHERE delete_by = ?", arguments: [day]) else {
+            return nil
+        }
+        guard let wrapped = row["wrapped"] as Data? else {
+            throw KeyStoreError.expiryKeyDestroyed(deleteBy: Date(timeIntervalSince1970: TimeInterval(day)))
+        }
+        return try unwrap(wrapped, under: kek, context: Self.expiryContext(day, epoch: row["epoch"]), what: "expiry key")
+    }
+
+    /// Destroys the expiry key of every delete-by at or before `now`, and returns those dates.
+    ///
+    /// Every copy due on those dates becomes unreadable at once, wherever it is stored.
+    @discardableResult
+    public func destroyExpiryKeys(dueBy now: Date) throws -> [Date] {
+        let limit = Int64(now.timeIntervalSince1970)
+        let days = try database.write { db in
+            let days = try Int64.fetchAll(db, sql: "SELECT delete_by FROM expiry_keys WHERE wrapped IS NOT NULL AND delete_by <= ? ORDER BY delete_by",
+                                          arguments: [limit])
+            try db.execute(sql: "UPDATE expiry_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND delete_by <= ?",
+                           arguments: [limit, limit])
+            return days
+        }
+        if !days.isEmpty { try database.writeWithoutTransaction { try checkpoint($0) } }
+        return days.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import LetheCore
+import LetheCrypto
+
+/// The key store: every customer key and expiry key, stored only wrapped under the current KEK.
+///
+/// An SQLite file with `secure_delete` on and WAL checkpoints that truncate after every
+/// destructive change, so a destroyed key leaves no residue in free pages or the WAL. The KEK
+/// itself is never in this file: it lives in the key directories. Customer ids are never stored:
+/// a customer is found by a keyed hash of their id (the lookup key is itself wrapped).
+public final class KeyStore: @unchecked Sendable {
+    let database: DatabaseQueue
+    /// The key directories: the primary first, then mirrors.
+    public let directories: [KeyDirectory]
+    let state: KeyStoreState
+
+    /// Opens an existing key store and loads the current KEK.
+    public init(path: URL, directories: [KeyDirectory]) throws {
+        guard FileManager.default.fileExists(atPath: path.path) else {
+            throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
+        }
+        self.directories = directories
+        database = try Self.openDatabase(path)
+        state = KeyStoreState()
+        try loadCurrentKEK()
+    }
+
+    private init(database: DatabaseQueue, directories: [KeyDirectory]) {
+        self.database = database
+        self.directories = directories
+        state = KeyStoreState()
+    }
+
+    /// Creates a new key store with epoch 1: a fresh KEK written to every key directory and a
+    /// fresh lookup key wrapped under it.
+    public static func create(path: URL, directories: [KeyDirectory]) throws -> KeyStore {
+        for directory in directories { try directory.create() }
+        let kek = SecretKey.random()
+        for directory in directories { try directory.writeKey(kek, epoch: 1) }
+        let store = KeyStore(database: try openDatabase(path), directories: directories)
+        let lookupKey = SecretKey.random()
+        try store.database.write { db in
+            try KeyStoreSchema.migrator.migrate(db)
+            try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?)",
+                           arguments: [kek.id.rawValue])
+            try db.execute(sql: "INSERT INTO secrets(name, wrapped, epoch) VALUES ('lookup', ?, 1)",
+                           arguments: [Data(KeyWrap.wrap(lookupKey, under: kek, context: Self.lookupContext(epoch: 1)))])
+        }
+        store.state.install(epoch: 1, kek: kek, lookupKey: lookupKey)
+        return store
+    }
+
+    static func openDatabase(_ path: URL) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
+            try queue.write { db in try KeyStoreSchema.migrator.migrate(db) }
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
+            return queue
+        } catch {
+            throw KeyStoreError.storeUnavailable(path.path, reason: "\(error)")
+        }
+    }
+
+    /// Reads the current epoch, finds its KEK in the first key directory that has it, checks it
+    /// is the expected key, and unwraps the lookup key.
+    func loadCurrentKEK() throws {
+        try database.read { db in try load(db) }
+    }
+
+    /// The current epoch and KEK as the database says now, reloading them if another process
+    /// rotated since this one loaded them (so nothing is ever wrapped under a destroyed KEK).
+    func currentKEK(_ db: Database) throws -> (epoch: Int, kek: SecretKey) {
+        let epoch = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+        if epoch != state.epoch { try load(db) }
+        return (state.epoch, state.kek)
+    }
+
+    private func load(_ db: Database) throws {
+        let epoch = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+        let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") ?? ""
+        let wrappedLookup = try Data.fetchOne(db, sql: "SELECT wrapped FROM secrets WHERE name = 'lookup'") ?? Data()
+        var lastError: Error = KeyStoreError.kekMissing(epoch: epoch, directory: directories.first?.url.path ?? "?")
+        for directory in directories {
+            do {
+                let kek = try directory.readKey(epoch: epoch)
+                guard kek.id.rawValue == kekID else {
+                    throw KeyStoreError.kekCorrupt(epoch: epoch, directory: directory.url.path)
+                }
+                let lookup = try unwrap(wrappedLookup, under: kek, context: Self.lookupContext(epoch: epoch), what: "lookup key")
+                state.install(epoch: epoch, kek: kek, lookupKey: lookup)
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// The current KEK epoch.
+    public var epoch: Int { state.epoch }
+
+    func unwrap(_ wrapped: Data, under kek: SecretKey, context: [UInt8], what: String) throws -> SecretKey {
+        do {
+            return try KeyWrap.unwrap([UInt8](wrapped), under: kek, context: context)
+        } catch {
+            throw KeyStoreError.unwrapFailed(what)
+        }
+    }
+
+    /// Truncates the WAL so destroyed rows leave no copy there; retries while a reader holds it.
+    func checkpoint(_ db: Database) throws {
+        try db.checkpoint(.truncate)
+    }
+
+    static func lookupContext(epoch: Int) -> [UInt8] { Array("lethe-lookup|\(epoch)".utf8) }
+    static func customerContext(_ pseudonym: Pseudonym, epoch: Int) -> [UInt8] {
+        Array("lethe-ck|\(pseudonym.rawValue)|\(epoch)".utf8)
+    }
+    static func expiryContext(_ day: Int64, epoch: Int) -> [UInt8] { Array("lethe-ek|\(day)|\(epoch)".utf8) }
+}
+
+/// The unwrapped current KEK and lookup key, shared by the store's threads.
+final class KeyStoreState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: (epoch: Int, kek: SecretKey, lookupKey: SecretKey)?
+
+    func install(epoch: Int, kek: SecretKey, lookupKey: SecretKey) {
+        lock.withLock { current = (epoch, kek, lookupKey) }
+    }
+
+    var epoch: Int { lock.withLock { current?.epoch ?? 0 } }
+    var kek: SecretKey { lock.withLock { current!.kek } }
+    var lookupKey: SecretKey { lock.withLock { current!.lookupKey } }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import LetheCore
+
+/// What can go wrong with keys, in the key hierarchy's terms.
+public enum KeyStoreError: Error, CustomStringConvertible {
+    /// The key store database is missing or unreadable.
+    case storeUnavailable(String, reason: String)
+    /// A key directory cannot be read or written.
+    case keyDirectoryUnavailable(String, reason: String)
+    /// The current epoch's KEK is in none of the key directories.
+    case kekMissing(epoch: Int, directory: String)
+    /// A key file is not a key, or not the KEK the key store expects.
+    case kekCorrupt(epoch: Int, directory: String)
+    /// The customer is not known to the key store.
+    case unknownCustomer
+    /// The customer was crypto-shredded; nothing of theirs can be read or written again.
+    case customerShredded(on: Date, request: String)
+    /// No customer key for a pseudonym (shredded, or never existed).
+    case unknownPseudonym(Pseudonym)
+    /// The expiry key of a delete-by date was destroyed: every copy due that day is unreadable.
+    case expiryKeyDestroyed(deleteBy: Date)
+    /// No expiry key for a date that a copy names.
+    case unknownExpiryKey(deleteBy: Date)
+    /// A wrapped key failed to unwrap: the key store or a key file was altered.
+    case unwrapFailed(String)
+    /// An earlier shred or rotation did not finish destroying the old epoch.
+    case rotationIncomplete(String)
+
+    public var description: String {
+        switch self {
+        case .storeUnavailable(let path, let reason):
+            return "the key store \(path) is unavailable (\(reason)): check the home folder"
+        case .keyDirectoryUnavailable(let path, let reason):
+            return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
+        case .kekMissing(let epoch, let directory):
+            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror or from escrow"
+        case .kekCorrupt(let epoch, let directory):
+            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror or from escrow"
+        case .unknownCustomer:
+            return "no such customer: nothing was ever backed up for them"
+        case .customerShredded(let date, let request):
+            return "customer shredded on \(Timestamp.iso(date)) (request \(request)): nothing can be restored or exported"
+        case .unknownPseudonym(let pseudonym):
+            return "no customer key for \(pseudonym): the customer was shredded or the archive is foreign"
+        case .expiryKeyDestroyed(let date):
+            return "the copy expired on \(Timestamp.iso(date)) and its expiry key was destroyed: it can no longer be read"
+        case .unknownExpiryKey(let date):
+            return "no expiry key for delete-by \(Timestamp.iso(date)): the archive is foreign or was re-dated"
+        case .unwrapFailed(let what):
+            return "the \(what) did not authenticate under the current key-encryption key: the key store or a key file was altered"
+        case .rotationIncomplete(let why):
+            return "a key rotation is incomplete (\(why)): run `lethe keys rotate` to finish it"
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import GRDB
+
+/// The key store's tables. Nothing here is secret in clear: every key is wrapped under the KEK.
+enum KeyStoreSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE secrets (name TEXT PRIMARY KEY, wrapped BLOB NOT NULL, epoch INTEGER NOT NULL);
+                -- lookup = keyed hash of the customer id; the id itself is stored nowhere.
+                CREATE TABLE customers (
+                    lookup BLOB PRIMARY KEY,
+                    pseudonym TEXT NOT NULL UNIQUE,
+                    key_id TEXT NOT NULL,
+                    wrapped BLOB NOT NULL,
+                    epoch INTEGER NOT NULL,
+                    created INTEGER NOT NULL);
+                -- Tombstones: a shredded customer is never backed up again under a new key.
+                CREATE TABLE shredded (
+                    lookup BLOB PRIMARY KEY,
+                    shredded_at INTEGER NOT NULL,
+                    request TEXT NOT NULL);
+                -- One expiry key per delete-by instant (unix seconds); wrapped is NULL once destroyed.
+                CREATE TABLE expiry_keys (
+                    delete_by INTEGER PRIMARY KEY,
+                    key_id TEXT NOT NULL,
+                    wrapped BLOB,
+                    epoch INTEGER NOT NULL,
+                    destroyed_at INTEGER);
+                """)
+        }
+        return migrator
+    }()
+}

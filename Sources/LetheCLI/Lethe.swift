@@ -1,6 +1,27 @@
 import ArgumentParser
+import Foundation
+import LetheJobs
 
 @main
 struct Lethe: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lethe", abstract: "Per-customer encrypted backups with crypto-shredding.")
+    static let configuration = CommandConfiguration(
+        commandName: "lethe",
+        abstract: "Per-customer encrypted backups on a strict calendar, with crypto-shredding.",
+        discussion: """
+            Every subcommand takes --home DIR or reads LETHE_HOME. LETHE_NOW (ISO 8601) replaces the clock.
+            Exit status: 0 done, 1 failed (nothing committed), 2 partly done, 3 integrity failure,
+            4 customer shredded, 5 not found, 6 busy, 64 usage or invalid configuration.
+            """,
+        subcommands: [InitCommand.self, NightlyCommand.self, BackupCommand.self, RestoreCommand.self,
+                      ListCommand.self, PolicyCommand.self])
+
+    static func main() {
+        _ = setlocale(LC_CTYPE, "C.UTF-8")
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            ExitStatus.exit(with: error)
+        }
+    }
 }

@@ -19,7 +19,7 @@ public final class Catalog: @unchecked Sendable {
         configuration.journalMode = .wal
         do {
             database = try DatabaseQueue(path: path.path, configuration: configuration)
-            try database.write { db in try CatalogSchema.migrator.migrate(db) }
+            try CatalogSchema.migrator.migrate(database)
         } catch {
             throw CatalogError.unavailable(path.path, reason: "\(error)")
         }

@@ -41,7 +41,6 @@ public final class KeyStore: @unchecked Sendable {
         let store = KeyStore(database: try openDatabase(path), directories: directories)
         let lookupKey = SecretKey.random()
         try store.database.write { db in
-            try KeyStoreSchema.migrator.migrate(db)
             try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?)",
                            arguments: [kek.id.rawValue])
             try db.execute(sql: "INSERT INTO secrets(name, wrapped, epoch) VALUES ('lookup', ?, 1)",
@@ -60,7 +59,7 @@ public final class KeyStore: @unchecked Sendable {
         }
         do {
             let queue = try DatabaseQueue(path: path.path, configuration: configuration)
-            try queue.write { db in try KeyStoreSchema.migrator.migrate(db) }
+            try KeyStoreSchema.migrator.migrate(queue)
             try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
             return queue
         } catch {

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LetheCore
+import LetheJobs
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "backup", abstract: "Write one backup set now.")
+
+    @OptionGroup var options: HomeOptions
+
+    @Option(name: .customLong("customer"), help: "Back up only this customer (repeatable).")
+    var customers: [String] = []
+
+    func run() throws {
+        let home = try options.open()
+        let only = try customers.isEmpty ? nil : customers.map { id -> CustomerID in
+            guard let id = CustomerID(id) else { throw ValidationError("'--customer' must be a folder name, not a path") }
+            return id
+        }
+        let outcome = try BackupJob(home: home).run(only: only, progress: Progress.onTerminal())
+        try BackupReport.print(outcome, json: options.json)
+        if outcome.problems > 0 { throw ExitCode(ExitStatus.partial) }
+    }
+}
+
+struct NightlyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nightly",
+        abstract: "The nightly job: back up every customer, copy offsite, expire, record.")
+
+    @OptionGroup var options: HomeOptions
+
+    func run() throws {
+        let home = try options.open()
+        let outcome = try BackupJob(home: home).run(progress: Progress.onTerminal())
+        try BackupReport.print(outcome, json: options.json)
+        if outcome.problems > 0 { throw ExitCode(ExitStatus.partial) }
+    }
+}
+
+/// How a backup's outcome is shown.
+enum BackupReport {
+    static func print(_ outcome: BackupOutcome, json: Bool) throws {
+        if json { return try Output.json(outcome) }
+        let committed = outcome.customers.filter { $0.status == .committed }
+        let bytes = committed.reduce(Int64(0)) { $0 + $1.bytes }
+        Swift.print("Set \(outcome.set) (\(outcome.retentionClass.rawValue)): \(committed.count) of \(outcome.customers.count) customers committed, \(bytes) bytes stored; state \(outcome.state.rawValue)")
+        for customer in outcome.customers where customer.status != .committed {
+            Swift.print("  \(customer.status.rawValue): \(customer.pseudonym?.rawValue ?? "(no pseudonym yet)"): \(customer.message ?? "")")
+        }
+    }
+}

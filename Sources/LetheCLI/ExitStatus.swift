@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheFormat
+import LetheJobs
+import LetheKeys
+import LethePolicy
+import LetheTar
+
+/// The exit codes of DESIGN.md, the same for every subcommand. The only place errors become codes.
+enum ExitStatus {
+    static let done: Int32 = 0
+    static let failed: Int32 = 1
+    static let partial: Int32 = 2
+    static let integrity: Int32 = 3
+    static let shredded: Int32 = 4
+    static let notFound: Int32 = 5
+    static let busy: Int32 = 6
+    static let usage: Int32 = 64
+
+    /// The code for a domain error, or nil for the argument parser's own errors.
+    static func code(for error: Error) -> Int32? {
+        switch error {
+        case let error as JobError:
+            switch error {
+            case .invalidConfiguration: return usage
+            case .unknownCustomer, .notFound: return notFound
+            case .busy: return busy
+            case .customerShredded: return shredded
+            case .integrity: return integrity
+            case .homeMissing, .homeExists, .targetNotEmpty, .clockWentBack, .failed: return failed
+            }
+        case let error as KeyStoreError:
+            switch error {
+            case .customerShredded: return shredded
+            case .unknownCustomer: return notFound
+            case .unwrapFailed, .unknownExpiryKey: return integrity
+            default: return failed
+            }
+        case let error as CatalogError:
+            if case .unavailable = error { return failed }
+            return notFound
+        case let error as ObjectStoreError:
+            switch error {
+            case .notFound: return notFound
+            case .checksumMismatch: return integrity
+            default: return failed
+            }
+        case is FormatError: return integrity
+        case let error as TarError: return error.isIntegrityFailure ? integrity : failed
+        case is PolicyError, is ClockError: return usage
+        case is DurableFileError: return failed
+        default: return nil
+        }
+    }
+
+    /// Prints the error as one line on standard error and exits with its code.
+    static func exit(with error: Error) -> Never {
+        if let code = code(for: error) {
+            FileHandle.standardError.write(Data("lethe: \(error)\n".utf8))
+            Foundation.exit(code)
+        }
+        Lethe.exit(withError: error)
+    }
+}

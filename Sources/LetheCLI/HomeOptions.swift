@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LetheCore
+import LetheJobs
+
+/// `--home DIR` (or LETHE_HOME) and `--json`, shared by every subcommand.
+struct HomeOptions: ParsableArguments {
+    @Option(name: .long, help: "The Lethe home (default: $LETHE_HOME).")
+    var home: String?
+
+    @Flag(name: .long, help: "Print machine-readable JSON.")
+    var json = false
+
+    /// The home folder named on the command line or in the environment.
+    func homeURL() throws -> URL {
+        guard let path = home ?? ProcessInfo.processInfo.environment["LETHE_HOME"], !path.isEmpty else {
+            throw ValidationError("no home given: pass --home DIR or set LETHE_HOME")
+        }
+        return URL(fileURLWithPath: path)
+    }
+
+    /// Opens the home with the system clock (or LETHE_NOW) and the standard log.
+    func open() throws -> Home {
+        try Home(url: homeURL(), clock: SystemClock(), log: EventLog.standard())
+    }
+}
+
+/// A customer id argument.
+struct CustomerOption: ParsableArguments {
+    @Option(name: .long, help: "The customer id (their folder name under the source root).")
+    var customer: String
+
+    func id() throws -> CustomerID {
+        guard let id = CustomerID(customer) else { throw ValidationError("'--customer' must be a folder name, not a path") }
+        return id
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import LethePolicy
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "policy", abstract: "Work with retention policy files.",
+                                                    subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate policy files.")
+
+        @Argument(help: "Policy files to check.")
+        var files: [String]
+
+        func run() throws {
+            var failures: [Error] = []
+            for file in files {
+                do {
+                    let policy = try PolicyLoader.load(path: file)
+                    print("\(file): ok (policy '\(policy.name)', time zone \(policy.timeZone.identifier))")
+                } catch {
+                    failures.append(error)
+                }
+            }
+            guard failures.isEmpty else {
+                for failure in failures.dropLast() { FileHandle.standardError.write(Data("\(failure)\n".utf8)) }
+                throw failures.last!
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheCrypto
+import LetheFormat
+import LetheKeys
+import LethePolicy
+import LetheTar
+
+/// How one customer fared in a backup run (pseudonyms only).
+public struct CustomerOutcome: Codable, Sendable {
+    /// What happened.
+    public enum Status: String, Codable, Sendable {
+        case committed
+        case failed
+        /// The customer was shredded; their folder is still in the source tree and was not backed up.
+        case shredded
+    }
+
+    public var pseudonym: Pseudonym?
+    public var status: Status
+    public var bytes: Int64
+    public var entries: Int
+    public var message: String?
+    public var warnings: [String]
+}
+
+/// What a backup run wrote.
+public struct BackupOutcome: Codable, Sendable {
+    public var set: SetID
+    public var created: Date
+    public var retentionClass: RetentionClass
+    public var state: SetState
+    public var customers: [CustomerOutcome]
+
+    /// Customers that were not committed (failed or shredded-but-present).
+    public var problems: Int { customers.filter { $0.status != .committed }.count }
+}
+
+/// Writes one set: every customer (or those named) as its own encrypted archive in the local store.
+public struct BackupJob: Sendable {
+    let home: Home
+    /// Plaintext bytes per encrypted chunk.
+    var chunkSize = 1 << 20
+
+    public init(home: Home) { self.home = home }
+
+    /// Runs the backup under the home's run lock.
+    ///
+    /// - Parameter only: customers to back up; nil backs up every folder under the source root.
+    /// - Throws: `busy`, `unknownCustomer` for a named customer with no folder, `clockWentBack`;
+    ///   per-customer failures do not throw: they are in the outcome and the set is `partial`.
+    public func run(only: [CustomerID]? = nil, progress: Progress? = nil) throws -> BackupOutcome {
+        let lock = try home.lock("run")
+        defer { withExtendedLifetime(lock) {} }
+        let now = home.clock.now()
+        try Maintenance(home: home).prepareRun(now: now)
+
+        let customers = try selectCustomers(only)
+        let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let retentionClass = SetClassifier.classify(created: created,
+                                                    latestEarlierSet: try home.catalog.latestSetCreated(before: created),
+                                                    policy: home.policy)
+        guard let deleteBy = home.policy.deleteBy(created: created, class: retentionClass, location: .local) else {
+            throw JobError.invalidConfiguration("the policy keeps no local \(retentionClass.rawValue) copies; every set is written locally first, so the local tier must keep every class")
+        }
+        let setID = SetID.make(created: created)
+        try home.catalog.beginSet(SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running,
+                                            policy: home.policy.sourceFile),
+                                  event: LedgerEvent(kind: "set.started", at: now, details: [
+                                    "set": setID.rawValue, "class": retentionClass.rawValue, "customers": String(customers.count)]))
+        home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue, "customers": String(customers.count)])
+        let expiryKey = try home.keys.expiryKeyCreatingIfNeeded(deleteBy: deleteBy)
+
+        let plan = ArchivePlan(setID: setID, created: created, retentionClass: retentionClass, deleteBy: deleteBy,
+                               expiryKey: expiryKey, now: now)
+        let outcomes = Outcomes(count: customers.count)
+        progress?.start(total: customers.count, unit: "customers")
+        DispatchQueue.concurrentPerform(iterations: customers.count) { index in
+            outcomes.set(index, backUp(customers[index], plan: plan))
+            progress?.advance()
+        }
+        progress?.finish()
+
+        let results = outcomes.all
+        let committed = results.filter { $0.status == .committed }.count
+        let state: SetState = committed == results.count ? .complete : (committed == 0 && !results.isEmpty ? .failed : .partial)
+        try home.catalog.finishSet(setID, state: state, customers: committed, failures: results.count - committed,
+                                   event: LedgerEvent(kind: "set.finished", at: home.clock.now(), details: [
+                                    "set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
+                                    "failed": String(results.count - committed)]))
+        home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
+                                          "failed": String(results.count - committed)])
+        return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results)
+    }
+
+    /// The customers to back up: the folders under the source root, or the named ones.
+    func selectCustomers(_ only: [CustomerID]?) throws -> [CustomerID] {
+        let source = home.sourceURL
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: source.path) else {
+            throw JobError.failed("cannot read the source root \(source.path): check that it exists and is readable")
+        }
+        let all = names.sorted().compactMap { name -> CustomerID? in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source.appendingPathComponent(name).path, isDirectory: &isDirectory),
+                  isDirectory.boolValue else { return nil }
+            return CustomerID(name)
+        }
+        guard let only else { return all }
+        let present = Set(all)
+        guard only.allSatisfy(present.contains) else { throw JobError.unknownCustomer }
+        return only
+    }
+
+    /// Backs up one customer: pack, encrypt, publish, record. Never throws: failures become outcomes.
+    func backUp(_ customer: CustomerID, plan: ArchivePlan) -> CustomerOutcome {
+        var pseudonym: Pseudonym?
+        do {
+            let keys = try home.keys.keysCreatingIfNeeded(for: customer, now: plan.now)
+            pseudonym = keys.pseudonym
+            let archiveID = ArchiveID.random()
+            let header = ArchiveHeader(pseudonym: keys.pseudonym, setID: plan.setID, archiveID: archiveID, created: plan.created,
+                                       deleteBy: plan.deleteBy, customerKeyID: keys.key.id, expiryKeyID: plan.expiryKey.id,
+                                       baseArchiveID: nil, chunkSize: chunkSize)
+            let key = ObjectKey.archive(pseudonym: keys.pseudonym, set: plan.setID, archive: archiveID)
+            let wrappingKey = KeyDerivation.copyWrappingKey(customerKey: keys.key, expiryKey: plan.expiryKey)
+            var report: PackReport?
+            let stored = try home.localStore.put(key, lockUntil: nil) { sink in
+                let writer = try ArchiveWriter(header: header, dataKey: SecretKey.random(), wrappingKey: wrappingKey, output: sink)
+                report = try TarPacker.pack(folder: home.sourceURL.appendingPathComponent(customer.rawValue), into: writer)
+                try writer.finish()
+                // A shred that ran meanwhile wins: publish nothing new for that customer.
+                if try home.keys.isShredded(customer) { throw KeyStoreError.customerShredded(on: plan.now, request: "during this backup") }
+            }
+            let copy = CopyRecord(archiveID: archiveID, setID: plan.setID, pseudonym: keys.pseudonym, retentionClass: plan.retentionClass,
+                                  location: .local, objectKey: key, created: plan.created, deleteBy: plan.deleteBy, state: .live,
+                                  bytes: stored.size)
+            let recorded = try home.catalog.recordCopy(copy, event: LedgerEvent(kind: "copy.written", at: home.clock.now(), details: [
+                "pseudonym": keys.pseudonym.rawValue, "set": plan.setID.rawValue, "archive": archiveID.rawValue,
+                "location": "local", "object_key": key.rawValue, "delete_by": Timestamp.iso(plan.deleteBy),
+                "bytes": String(stored.size), "data_key": "fresh", "class": plan.retentionClass.rawValue]))
+            if try home.keys.isShredded(customer) {
+                try? home.localStore.delete(key, versionID: nil)
+                try home.catalog.updateCopy(recorded.id, state: .shredded, event: nil)
+                throw KeyStoreError.customerShredded(on: plan.now, request: "during this backup")
+            }
+            let warnings = report?.warnings ?? []
+            for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": keys.pseudonym.rawValue, "reason": warning]) }
+            home.log.info("backup.customer.committed", ["pseudonym": keys.pseudonym.rawValue, "bytes": String(stored.size)])
+            return CustomerOutcome(pseudonym: keys.pseudonym, status: .committed, bytes: stored.size, entries: report?.entries ?? 0,
+                                   message: nil, warnings: warnings)
+        } catch KeyStoreError.customerShredded(let date, let request) {
+            let message = "customer was shredded on \(Timestamp.iso(date)) (request \(request)) but their folder is still in the source tree: it was not backed up; remove the folder"
+            home.log.warning("backup.customer.shredded", ["pseudonym": pseudonym?.rawValue ?? "-"])
+            return CustomerOutcome(pseudonym: pseudonym, status: .shredded, bytes: 0, entries: 0, message: message, warnings: [])
+        } catch {
+            home.log.error("backup.customer.failed", ["pseudonym": pseudonym?.rawValue ?? "-", "error": "\(error)"])
+            return CustomerOutcome(pseudonym: pseudonym, status: .failed, bytes: 0, entries: 0, message: "\(error)", warnings: [])
+        }
+    }
+}
+
+/// What every archive of one set shares.
+struct ArchivePlan: @unchecked Sendable {
+    let setID: SetID
+    let created: Date
+    let retentionClass: RetentionClass
+    let deleteBy: Date
+    let expiryKey: SecretKey
+    let now: Date
+}
+
+/// Per-customer results filled in by parallel workers.
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [CustomerOutcome?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ outcome: CustomerOutcome) { lock.withLock { results[index] = outcome } }
+    var all: [CustomerOutcome] { lock.withLock { results.compactMap { $0 } } }
+}

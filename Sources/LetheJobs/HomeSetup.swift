@@ -1,0 +1,93 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheKeys
+import LethePolicy
+
+/// Creates a Lethe home: configuration, key directory with the first KEK, key store, catalog,
+/// policy and local store.
+public enum HomeSetup {
+    /// What `init` is given.
+    public struct Request: Sendable {
+        public var home: URL
+        public var source: URL
+        /// The policy file; nil writes the built-in default policy into the home.
+        public var policy: URL?
+        /// The local store; nil uses `store/` in the home.
+        public var store: URL?
+        /// Extra key directories mirroring the primary one (`keys/` in the home).
+        public var keyMirrors: [URL]
+        public var offsite: OffsiteSettings?
+
+        public init(home: URL, source: URL, policy: URL? = nil, store: URL? = nil, keyMirrors: [URL] = [], offsite: OffsiteSettings? = nil) {
+            self.home = home
+            self.source = source
+            self.policy = policy
+            self.store = store
+            self.keyMirrors = keyMirrors
+            self.offsite = offsite
+        }
+    }
+
+    /// Creates the home, refusing to touch one that exists.
+    ///
+    /// - Throws: `homeExists`; `invalidConfiguration` when the source is missing, the policy is
+    ///   invalid, or the home or store lies inside the source tree (it would be backed up, keys
+    ///   and all).
+    @discardableResult
+    public static func create(_ request: Request, now: Date) throws -> Configuration {
+        let fileManager = FileManager.default
+        let home = request.home.standardizedFileURL
+        if fileManager.fileExists(atPath: home.appendingPathComponent(Home.configurationFile).path) {
+            throw JobError.homeExists(home.path)
+        }
+        var isDirectory: ObjCBool = false
+        let source = request.source.standardizedFileURL
+        guard fileManager.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw JobError.invalidConfiguration("the source root \(source.path) is not a folder: create it or point --source at the folder of customer folders")
+        }
+        let store = (request.store ?? home.appendingPathComponent("store")).standardizedFileURL
+        for (name, url) in [("home", home), ("store", store)] + request.keyMirrors.map { ("key directory", $0.standardizedFileURL) }
+        where isInside(url, source) {
+            throw JobError.invalidConfiguration("the \(name) \(url.path) is inside the source tree \(source.path): it would be backed up as a customer; put it elsewhere")
+        }
+        if let policy = request.policy { _ = try PolicyLoader.load(path: policy.path) }
+
+        if fileManager.fileExists(atPath: home.path),
+           let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
+            throw JobError.homeExists(home.path)
+        }
+        do {
+            try fileManager.createDirectory(at: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fileManager.createDirectory(at: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw JobError.failed("cannot create \(home.path): \(error.localizedDescription)")
+        }
+        let policyPath: String
+        if let policy = request.policy {
+            policyPath = policy.standardizedFileURL.path
+        } else {
+            policyPath = home.appendingPathComponent("policy.yaml").path
+            try Data(DefaultPolicy.text.utf8).write(to: URL(fileURLWithPath: policyPath))
+        }
+        let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)
+        let configuration = Configuration(source: source.path, store: store.path, policy: policyPath,
+                                          keyDirectories: directories.map(\.path), offsite: request.offsite)
+        _ = try KeyStore.create(path: home.appendingPathComponent(Home.keyStoreFile),
+                                directories: directories.map(KeyDirectory.init(url:)))
+        let catalog = try Catalog(path: home.appendingPathComponent(Home.catalogFile), create: true)
+        try catalog.record(LedgerEvent(kind: "home.created", at: now, details: [
+            "policy": URL(fileURLWithPath: policyPath).lastPathComponent, "key_directories": String(directories.count),
+            "offsite": request.offsite == nil ? "none" : "s3"]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
+        return configuration
+    }
+
+    static func isInside(_ url: URL, _ folder: URL) -> Bool {
+        let path = url.resolvingSymlinksInPath().path
+        let root = folder.resolvingSymlinksInPath().path
+        return path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+}

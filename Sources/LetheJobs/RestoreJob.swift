@@ -1,0 +1,76 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheCrypto
+import LetheFormat
+import LetheKeys
+import LetheTar
+
+/// What a restore put in place.
+public struct RestoreOutcome: Codable, Sendable {
+    public var pseudonym: Pseudonym
+    public var set: SetID
+    public var location: Location
+    public var target: String
+    public var files: Int
+    public var directories: Int
+    public var symlinks: Int
+    public var bytes: Int64
+}
+
+/// Restores one customer from one copy into a new folder, safely.
+///
+/// Everything is read through the authenticated reader and extracted into a fresh private
+/// staging folder beside the target; the staging folder becomes the target only after the
+/// final tag and the manifest check pass. On any failure the target is left as it was.
+public struct RestoreJob: Sendable {
+    let home: Home
+
+    public init(home: Home) { self.home = home }
+
+    /// Restores `customer` from `set` (nil: the latest set holding a readable copy) into `target`.
+    ///
+    /// - Parameter from: the location to read; nil prefers local and falls back to offsite.
+    public func run(customer: CustomerID, set: SetID?, from: Location?, to target: URL) throws -> RestoreOutcome {
+        let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: from)
+        try checkTarget(target)
+        let parent = target.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".lethe-restore-" + RandomName.base32(count: 12))
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw JobError.failed("cannot create a staging folder in \(parent.path): check that it exists and is writable")
+        }
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let report = try CopyReader(home: home).read(copy) { plaintext in
+            try TarUnpacker.unpack(from: plaintext, into: staging)
+        }
+        try promote(staging.appendingPathComponent("data"), to: target)
+        home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])
+        return RestoreOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, target: target.path,
+                              files: report.files, directories: report.directories, symlinks: report.symlinks, bytes: report.bytes)
+    }
+
+    /// The target must not exist, or be an empty folder.
+    func checkTarget(_ target: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: target.path))?.isEmpty == true else {
+            throw JobError.targetNotEmpty(target.path)
+        }
+    }
+
+    /// Moves the verified tree into place with one rename.
+    func promote(_ tree: URL, to target: URL) throws {
+        if !FileManager.default.fileExists(atPath: tree.path) {
+            try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        }
+        if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
+        do {
+            try DurableFile.rename(tree, to: target)
+        } catch {
+            throw JobError.failed("cannot move the restored tree into \(target.path): \(error)")
+        }
+    }
+}

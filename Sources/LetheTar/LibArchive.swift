@@ -1,0 +1,303 @@
+internal import CArchive
+import Foundation
+import LetheCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One-time process set-up for libarchive: a UTF-8 `LC_CTYPE`, without which libarchive
+/// writes non-ASCII names as binary with only a warning.
+enum LibArchive {
+    /// Runs `setlocale` once; every public entry point touches this first.
+    static let ready: Bool = {
+        setlocale(LC_CTYPE, "C.UTF-8") != nil
+    }()
+
+    static let ok = Int32(ARCHIVE_OK)
+    static let warn = Int32(ARCHIVE_WARN)
+    static let eof = Int32(ARCHIVE_EOF)
+
+    /// File-type bits as libarchive reports them (the POSIX `S_IF*` values, which Swift sees
+    /// ambiguously through Glibc and Foundation).
+    static let typeMask: UInt32 = 0o170000
+    static let regular: UInt32 = 0o100000
+    static let directory: UInt32 = 0o040000
+    static let symlink: UInt32 = 0o120000
+
+    /// A human name for a file type, for messages.
+    static func kindName(_ type: UInt32, hardlink: Bool = false) -> String {
+        if hardlink { return "hard link" }
+        switch type & typeMask {
+        case 0o100000: return "regular file"
+        case 0o040000: return "directory"
+        case 0o120000: return "symbolic link"
+        case 0o020000: return "character device"
+        case 0o060000: return "block device"
+        case 0o010000: return "FIFO"
+        case 0o140000: return "socket"
+        default: return "unknown type"
+        }
+    }
+
+    /// The last error text of an archive handle.
+    static func message(_ archive: OpaquePointer, _ fallback: String) -> String {
+        if let text = archive_error_string(archive) { return String(cString: text) }
+        return fallback
+    }
+}
+
+/// Where the write callback sends libarchive's output; keeps the sink's own error.
+final class SinkContext {
+    let sink: any ByteSink
+    var error: (any Error)?
+    /// Set once the session failed: later output (from libarchive's clean-up) is dropped.
+    var aborted = false
+    init(_ sink: any ByteSink) { self.sink = sink }
+}
+
+/// Where the read callback pulls libarchive's input from; one fixed buffer.
+final class SourceContext {
+    let source: any ByteSource
+    var error: (any Error)?
+    let buffer: UnsafeMutableRawBufferPointer
+    /// Bytes handed to libarchive or drained afterwards.
+    var consumed: Int64 = 0
+    var reachedEnd = false
+    init(_ source: any ByteSource, bufferSize: Int = 256 * 1024) {
+        self.source = source
+        buffer = .allocate(byteCount: bufferSize, alignment: 16)
+    }
+    deinit { buffer.deallocate() }
+
+    /// Reads into the buffer; 0 at the end.
+    func fill() throws -> Int {
+        if reachedEnd { return 0 }
+        let n = try source.read(into: buffer)
+        if n == 0 { reachedEnd = true }
+        consumed += Int64(n)
+        return n
+    }
+
+    /// Reads and discards whatever is left, so the source can check its end (final tag,
+    /// nothing appended).
+    func drain() throws {
+        while try fill() > 0 {}
+    }
+}
+
+private func sinkWriteCallback(
+    _ archive: OpaquePointer?, _ client: UnsafeMutableRawPointer?,
+    _ buffer: UnsafeRawPointer?, _ length: Int
+) -> Int {
+    guard let client else { return -1 }
+    let context = Unmanaged<SinkContext>.fromOpaque(client).takeUnretainedValue()
+    if context.aborted { return length }
+    if context.error != nil { return -1 }
+    guard length > 0, let buffer else { return 0 }
+    do {
+        try context.sink.write(UnsafeRawBufferPointer(start: buffer, count: length))
+        return length
+    } catch {
+        context.error = error
+        return -1
+    }
+}
+
+private func sourceReadCallback(
+    _ archive: OpaquePointer?, _ client: UnsafeMutableRawPointer?,
+    _ out: UnsafeMutablePointer<UnsafeRawPointer?>?
+) -> Int {
+    guard let client, let out else { return -1 }
+    let context = Unmanaged<SourceContext>.fromOpaque(client).takeUnretainedValue()
+    if context.error != nil { return -1 }
+    do {
+        let n = try context.fill()
+        out.pointee = UnsafeRawPointer(context.buffer.baseAddress)
+        return n
+    } catch {
+        context.error = error
+        return -1
+    }
+}
+
+/// An owned libarchive write handle streaming into a `ByteSink`.
+final class ArchiveWriter {
+    let handle: OpaquePointer
+    private let context: SinkContext
+    private var opened = false
+
+    /// Creates a writer; `configure` picks format and filters before the stream opens.
+    init(into sink: any ByteSink, configure: (OpaquePointer) throws -> Void) throws {
+        _ = LibArchive.ready
+        guard let handle = archive_write_new() else {
+            throw TarError.libarchive("cannot allocate a write handle")
+        }
+        self.handle = handle
+        self.context = SinkContext(sink)
+        try configure(handle)
+        let status = archive_write_open(
+            handle, Unmanaged.passUnretained(context).toOpaque(), nil, sinkWriteCallback, nil)
+        try check(status, "opening the archive stream")
+        opened = true
+    }
+
+    deinit {
+        // A writer not closed cleanly must not flush a trailer into the sink.
+        if !closed { context.aborted = true }
+        archive_write_free(handle)
+    }
+
+    private var closed = false
+
+    /// Turns a libarchive status into an error; the sink's own error wins.
+    func check(_ status: Int32, _ what: String, allowWarning: Bool = false) throws {
+        if status == LibArchive.ok || (allowWarning && status == LibArchive.warn) { return }
+        if let error = context.error { context.aborted = true; throw error }
+        context.aborted = true
+        throw TarError.libarchive("\(what): \(LibArchive.message(handle, "status \(status)"))")
+    }
+
+    /// Writes an entry header.
+    func writeHeader(_ entry: ArchiveEntry, allowWarning: Bool = false) throws {
+        try check(archive_write_header(handle, entry.handle), "writing an entry header",
+                  allowWarning: allowWarning)
+    }
+
+    /// Writes entry data, all of it.
+    func writeData(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = archive_write_data(handle, bytes.baseAddress! + offset, bytes.count - offset)
+            if n <= 0 { try check(n == 0 ? -30 : Int32(truncatingIfNeeded: n), "writing entry data") }
+            offset += n
+        }
+    }
+
+    /// Ends the current entry.
+    func finishEntry() throws {
+        try check(archive_write_finish_entry(handle), "ending an entry")
+    }
+
+    /// Writes the trailer and flushes everything into the sink.
+    func close() throws {
+        let status = archive_write_close(handle)
+        if status != LibArchive.ok {
+            try check(status, "closing the archive stream")
+        }
+        closed = true
+    }
+}
+
+/// An owned libarchive read handle pulling from a `ByteSource`.
+final class ArchiveReader {
+    let handle: OpaquePointer
+    let context: SourceContext
+
+    /// Opens a reader for tar (pax/ustar) with the given filters (`zstd` or none).
+    init(from source: any ByteSource, zstd: Bool) throws {
+        _ = LibArchive.ready
+        guard let handle = archive_read_new() else {
+            throw TarError.libarchive("cannot allocate a read handle")
+        }
+        self.handle = handle
+        self.context = SourceContext(source)
+        try check(archive_read_support_format_tar(handle), "enabling the tar format")
+        if zstd {
+            try check(archive_read_support_filter_zstd(handle), "enabling zstd")
+        } else {
+            try check(archive_read_support_filter_none(handle), "enabling raw input")
+        }
+        try check(archive_read_open(
+            handle, Unmanaged.passUnretained(context).toOpaque(), nil, sourceReadCallback, nil),
+            "opening the archive stream")
+    }
+
+    deinit { archive_read_free(handle) }
+
+    /// Turns a libarchive status into an error; the source's own error wins (an
+    /// authentication failure underneath must reach the caller as itself).
+    func check(_ status: Int32, _ what: String) throws {
+        if status == LibArchive.ok { return }
+        if let error = context.error { throw error }
+        throw TarError.libarchive("\(what): \(LibArchive.message(handle, "status \(status)"))")
+    }
+
+    /// The next entry header, or nil at the end of the archive. The entry is owned by the
+    /// reader and valid until the next call.
+    func nextHeader() throws -> OpaquePointer? {
+        var entry: OpaquePointer?
+        let status = archive_read_next_header(handle, &entry)
+        if status == LibArchive.eof { return nil }
+        try check(status, "reading an entry header")
+        return entry
+    }
+
+    /// Reads entry data into `buffer`; 0 at the end of the entry.
+    func readData(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
+        if n < 0 { try check(Int32(truncatingIfNeeded: n), "reading entry data") }
+        return n
+    }
+
+    /// Closes the reader, then drains the source to its end.
+    func finish() throws {
+        try check(archive_read_close(handle), "closing the archive stream")
+        do { try context.drain() } catch { throw error }
+    }
+}
+
+/// An owned `archive_entry`.
+final class ArchiveEntry {
+    let handle: OpaquePointer
+    init() throws {
+        guard let handle = archive_entry_new() else {
+            throw TarError.libarchive("cannot allocate an entry")
+        }
+        self.handle = handle
+    }
+    deinit { archive_entry_free(handle) }
+
+    /// Fills the entry for one regular file, directory or symlink.
+    func set(path: [UInt8], type: UInt32, mode: UInt32, size: Int64,
+             mtime: Int, mtimeNanos: Int, symlink: [UInt8]? = nil, hardlink: [UInt8]? = nil) {
+        archive_entry_clear(handle)
+        path.withCString { archive_entry_copy_pathname(handle, $0) }
+        archive_entry_set_filetype(handle, type)
+        archive_entry_set_perm(handle, mode_t(mode & 0o7777))
+        archive_entry_set_size(handle, size)
+        archive_entry_set_mtime(handle, time_t(mtime), mtimeNanos)
+        if let symlink { symlink.withCString { archive_entry_copy_symlink(handle, $0) } }
+        if let hardlink { hardlink.withCString { archive_entry_copy_hardlink(handle, $0) } }
+    }
+}
+
+/// Reads of an entry owned by a reader.
+enum EntryFields {
+    static func bytes(_ pointer: UnsafePointer<CChar>?) -> [UInt8]? {
+        guard let pointer else { return nil }
+        let count = strlen(pointer)
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
+            Array(UnsafeBufferPointer(start: $0, count: count))
+        }
+    }
+    static func path(_ entry: OpaquePointer) -> [UInt8] { bytes(archive_entry_pathname(entry)) ?? [] }
+    static func symlink(_ entry: OpaquePointer) -> [UInt8]? { bytes(archive_entry_symlink(entry)) }
+    static func hardlink(_ entry: OpaquePointer) -> [UInt8]? { bytes(archive_entry_hardlink(entry)) }
+    static func type(_ entry: OpaquePointer) -> UInt32 { UInt32(archive_entry_filetype(entry)) & LibArchive.typeMask }
+    static func mode(_ entry: OpaquePointer) -> UInt32 { UInt32(archive_entry_perm(entry)) & 0o7777 }
+    static func size(_ entry: OpaquePointer) -> Int64 { archive_entry_size(entry) }
+    static func mtime(_ entry: OpaquePointer) -> (Int, Int) {
+        (Int(archive_entry_mtime(entry)), Int(archive_entry_mtime_nsec(entry)))
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Calls `body` with the bytes as a NUL-terminated C string.
+    func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        var copy = self
+        copy.append(0)
+        return try copy.withUnsafeBufferPointer { buffer in
+            try buffer.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!) }
+        }
+    }
+}

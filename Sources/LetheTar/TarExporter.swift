@@ -1,0 +1,55 @@
+internal import CArchive
+import Foundation
+import LetheCore
+
+/// The archive formats a customer's data can be exported in.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// An uncompressed POSIX tar (ustar, with pax headers only where needed).
+    case tar
+    /// A zip archive (deflate).
+    case zip
+}
+
+/// Turns a Lethe stream into a standard archive for a data-portability request.
+public enum TarExporter {
+    /// Reads the Lethe stream from `input` and writes `format` into `output`.
+    ///
+    /// Paths lose their `data/` prefix and the manifest is not copied. The same rules as
+    /// `TarUnpacker.unpack` apply (hostile entries are refused), `input` is read to its end and
+    /// the manifest is checked before the output archive is finished; on error the output is
+    /// incomplete and the caller discards it. Modes are masked to `0o777`; owners are not kept.
+    ///
+    /// - Throws: `TarError`, or the source's or sink's own error unchanged.
+    public static func export(from input: any ByteSource, to output: any ByteSink, format: ExportFormat) throws {
+        let writer = try ArchiveWriter(into: output) { archive in
+            let status: Int32
+            switch format {
+            case .tar: status = archive_write_set_format_pax_restricted(archive)
+            case .zip: status = archive_write_set_format_zip(archive)
+            }
+            guard status == LibArchive.ok else {
+                throw TarError.libarchive("selecting the \(format.rawValue) format: \(LibArchive.message(archive, "status \(status)"))")
+            }
+        }
+        let reader = try SafeArchiveReader(from: input)
+        let entry = try ArchiveEntry()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        try reader.run { checked, readData in
+            entry.set(path: checked.relative, type: checked.type, mode: checked.mode & 0o777,
+                      size: checked.size, mtime: checked.mtime, mtimeNanos: checked.mtimeNanos,
+                      symlink: checked.target)
+            let binary = !PathBytes.isUTF8(checked.relative) || !(checked.target.map(PathBytes.isUTF8) ?? true)
+            try writer.writeHeader(entry, allowWarning: binary)
+            if checked.type == LibArchive.regular {
+                while true {
+                    let n = try readData(buffer)
+                    if n == 0 { break }
+                    try writer.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                }
+            }
+            try writer.finishEntry()
+        }
+        try writer.close()
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// The last entry of every Lethe archive, `lethe-manifest.json`: what the packer wrote, so a
+/// restore can check it extracted exactly that.
+///
+/// Paths are the full entry paths (`data/…`), percent-escaped bytes (see `PathBytes.escape`).
+struct TarManifest: Codable, Equatable {
+    static let entryName = Array("lethe-manifest.json".utf8)
+    static let formatName = "lethe-manifest"
+    /// A manifest larger than this is refused (about four million entries).
+    static let maximumSize = 512 * 1024 * 1024
+
+    /// One data entry.
+    struct Entry: Codable, Equatable {
+        var path: String
+        var type: String
+        var size: Int64
+        var mode: UInt32
+        var mtime: Int
+        var mtimeNanos: Int
+        var target: String?
+    }
+
+    var format = formatName
+    var version = 1
+    var entries: [Entry] = []
+    var files = 0
+    var directories = 0
+    var symlinks = 0
+    var bytes: Int64 = 0
+
+    static let fileType = "file", directoryType = "directory", symlinkType = "symlink"
+
+    /// Adds one entry and updates the counts.
+    mutating func append(path: [UInt8], type: UInt32, size: Int64, mode: UInt32,
+                         mtime: Int, mtimeNanos: Int, target: [UInt8]?) {
+        let name: String
+        switch type {
+        case LibArchive.directory: name = Self.directoryType; directories += 1
+        case LibArchive.symlink: name = Self.symlinkType; symlinks += 1
+        default: name = Self.fileType; files += 1; bytes += size
+        }
+        entries.append(Entry(path: PathBytes.escape(path), type: name,
+                             size: name == Self.fileType ? size : 0, mode: mode & 0o7777,
+                             mtime: mtime, mtimeNanos: mtimeNanos,
+                             target: target.map(PathBytes.escape)))
+    }
+
+    /// The JSON bytes (keys sorted, so the same tree gives the same manifest).
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Parses a manifest.
+    static func decode(_ data: Data) throws -> TarManifest {
+        let manifest: TarManifest
+        do {
+            manifest = try JSONDecoder().decode(TarManifest.self, from: data)
+        } catch {
+            throw TarError.manifestMismatch("the manifest is not valid JSON of the expected shape")
+        }
+        guard manifest.format == formatName, manifest.version == 1 else {
+            throw TarError.manifestMismatch("the manifest has an unknown format or version")
+        }
+        return manifest
+    }
+
+    /// Throws `manifestMismatch` describing the first difference between what the archive
+    /// declares (`self`) and what was extracted.
+    func check(extracted: TarManifest) throws {
+        if entries.count != extracted.entries.count {
+            throw TarError.manifestMismatch(
+                "the manifest lists \(entries.count) entries, the archive holds \(extracted.entries.count)")
+        }
+        for (index, (want, got)) in zip(entries, extracted.entries).enumerated() {
+            guard want != got else { continue }
+            let field: String
+            if want.path != got.path { field = "path" }
+            else if want.type != got.type { field = "type" }
+            else if want.size != got.size { field = "size" }
+            else if want.target != got.target { field = "symbolic link target" }
+            else if want.mode != got.mode { field = "mode" }
+            else { field = "modification time" }
+            throw TarError.manifestMismatch("entry \(index + 1) differs in its \(field)")
+        }
+        if files != extracted.files || directories != extracted.directories
+            || symlinks != extracted.symlinks || bytes != extracted.bytes {
+            throw TarError.manifestMismatch("the manifest's totals differ from its entries")
+        }
+    }
+}

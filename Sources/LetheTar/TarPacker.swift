@@ -1,0 +1,260 @@
+internal import CArchive
+import Foundation
+import LetheCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a pack wrote and what it left out.
+public struct PackReport: Sendable, Equatable {
+    /// Data entries written (files, directories, symbolic links), not counting the manifest.
+    public var entries: Int
+    /// Bytes of regular-file content written.
+    public var bytes: Int64
+    /// One line per kind of skipped entry, with the reason and a count; no file names, so the
+    /// lines can go to logs.
+    public var warnings: [String]
+    /// The skipped entries' paths relative to the packed folder, as bytes, for a caller that
+    /// chooses to show them.
+    public var skippedPaths: [[UInt8]]
+}
+
+/// Packs a customer folder into a pax + zstd (level 3) stream.
+///
+/// Every entry goes under `data/`; a final `lethe-manifest.json` entry lists them all. The
+/// walk is sorted by name bytes, so the same tree gives the same entries in the same order.
+/// Regular files are streamed in fixed blocks; nothing is written to disk.
+public enum TarPacker {
+    /// Size of the read buffer for regular files.
+    static let blockSize = 256 * 1024
+    static let dataPrefix = Array("data/".utf8)
+
+    /// Configures a writer for Lethe's stream: pax, zstd level 3, no block padding.
+    static func configureStream(_ archive: OpaquePointer) throws {
+        func check(_ status: Int32, _ what: String) throws {
+            guard status == LibArchive.ok else {
+                throw TarError.libarchive("\(what): \(LibArchive.message(archive, "status \(status)"))")
+            }
+        }
+        try check(archive_write_set_format_pax(archive), "selecting the pax format")
+        try check(archive_write_add_filter_zstd(archive), "adding the zstd filter")
+        try check(archive_write_set_filter_option(archive, "zstd", "compression-level", "3"),
+                  "setting the zstd level")
+        try check(archive_write_set_bytes_per_block(archive, 0), "disabling block padding")
+    }
+
+    /// Packs `folder` into `output`.
+    ///
+    /// Regular files, directories (empty ones too) and symbolic links whose relative target
+    /// stays inside the folder are packed with their mode and modification time (nanoseconds).
+    /// Hard links are stored as separate regular files. Devices, FIFOs, sockets and symbolic
+    /// links that are absolute or lead outside the folder are skipped and reported.
+    ///
+    /// - Parameters:
+    ///   - folder: the customer's folder (followed if it is itself a symbolic link).
+    ///   - output: where the compressed stream goes (normally an encryptor).
+    ///   - progress: called with the running total of file bytes packed.
+    /// - Returns: counts and what was skipped.
+    /// - Throws: `TarError.unreadable` when a file or folder cannot be read (the caller should
+    ///   fail that customer), `TarError.fileChanged`, `TarError.libarchive`, or the sink's own
+    ///   error unchanged.
+    public static func pack(
+        folder: URL, into output: any ByteSink, progress: ((Int64) -> Void)? = nil
+    ) throws -> PackReport {
+        let root = Array(folder.path.utf8)
+        var info = stat()
+        let status = root.withCString { stat($0, &info) }
+        guard status == 0, (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.directory else {
+            throw TarError.unreadable("the folder itself (\(String(cString: strerror(status == 0 ? ENOTDIR : errno))))", path: [])
+        }
+        let writer = try ArchiveWriter(into: output, configure: configureStream)
+        let packer = try Walk(root: root, writer: writer, progress: progress)
+        try packer.walk(folder: [])
+        try packer.writeManifest()
+        try writer.close()
+        return packer.report()
+    }
+
+    /// The state of one pack.
+    final class Walk {
+        let root: [UInt8]
+        let writer: ArchiveWriter
+        let progress: ((Int64) -> Void)?
+        let entry: ArchiveEntry
+        let buffer: UnsafeMutableRawBufferPointer
+        var manifest = TarManifest()
+        var skipped: [String: Int] = [:]
+        var skippedPaths: [[UInt8]] = []
+
+        init(root: [UInt8], writer: ArchiveWriter, progress: ((Int64) -> Void)?) throws {
+            var root = root
+            while root.count > 1, root.last == PathBytes.slash { root.removeLast() }
+            self.root = root
+            self.writer = writer
+            self.progress = progress
+            self.entry = try ArchiveEntry()
+            self.buffer = .allocate(byteCount: TarPacker.blockSize, alignment: 16)
+        }
+
+        deinit { buffer.deallocate() }
+
+        func absolute(_ relative: [UInt8]) -> [UInt8] {
+            relative.isEmpty ? root : root + [PathBytes.slash] + relative
+        }
+
+        func skip(_ reason: String, _ relative: [UInt8]) {
+            skipped[reason, default: 0] += 1
+            skippedPaths.append(relative)
+        }
+
+        func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+        /// Sorted names in a folder.
+        func names(in relative: [UInt8]) throws -> [[UInt8]] {
+            guard let directory = absolute(relative).withCString({ opendir($0) }) else {
+                throw TarError.unreadable("a folder (\(errnoText()))", path: relative)
+            }
+            defer { closedir(directory) }
+            var names: [[UInt8]] = []
+            while true {
+                errno = 0
+                guard let item = readdir(directory) else {
+                    if errno != 0 { throw TarError.unreadable("a folder (\(errnoText()))", path: relative) }
+                    break
+                }
+                let name = withUnsafePointer(to: item.pointee.d_name) { pointer in
+                    pointer.withMemoryRebound(to: CChar.self, capacity: 256) { EntryFields.bytes($0) ?? [] }
+                }
+                if name == [PathBytes.dot] || name == [PathBytes.dot, PathBytes.dot] { continue }
+                names.append(name)
+            }
+            return names.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+
+        func walk(folder relative: [UInt8]) throws {
+            for name in try names(in: relative) {
+                let child = relative.isEmpty ? name : relative + [PathBytes.slash] + name
+                var info = stat()
+                guard absolute(child).withCString({ lstat($0, &info) }) == 0 else {
+                    throw TarError.unreadable("an entry's metadata (\(errnoText()))", path: child)
+                }
+                let type = UInt32(info.st_mode) & LibArchive.typeMask
+                let mode = UInt32(info.st_mode) & 0o7777
+                let mtime = (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))
+                switch type {
+                case LibArchive.directory:
+                    try add(child, type: type, mode: mode, size: 0, mtime: mtime)
+                    try walk(folder: child)
+                case LibArchive.regular:
+                    try packFile(child, mode: mode, mtime: mtime)
+                case LibArchive.symlink:
+                    try packSymlink(child, mode: mode, mtime: mtime)
+                default:
+                    skip("skipped \(LibArchive.kindName(type)): only regular files, directories and symbolic links are backed up", child)
+                }
+            }
+        }
+
+        func add(_ relative: [UInt8], type: UInt32, mode: UInt32, size: Int64,
+                          mtime: (Int, Int), target: [UInt8]? = nil) throws {
+            let path = TarPacker.dataPrefix + relative
+            entry.set(path: path, type: type, mode: mode, size: size,
+                      mtime: mtime.0, mtimeNanos: mtime.1, symlink: target)
+            // libarchive warns (and stores the bytes as they are) for names that are not UTF-8.
+            let binary = !PathBytes.isUTF8(path) || !(target.map(PathBytes.isUTF8) ?? true)
+            try writer.writeHeader(entry, allowWarning: binary)
+            manifest.append(path: path, type: type, size: size, mode: mode,
+                            mtime: mtime.0, mtimeNanos: mtime.1, target: target)
+        }
+
+        func packFile(_ relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
+            let fd = absolute(relative).withCString { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+            guard fd >= 0 else { throw TarError.unreadable("a regular file (\(errnoText()))", path: relative) }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else {
+                throw TarError.unreadable("a regular file (\(errnoText()))", path: relative)
+            }
+            guard (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.regular else {
+                // Replaced by something else since the walk listed it.
+                throw TarError.fileChanged(path: relative)
+            }
+            let size = Int64(info.st_size)
+            try add(relative, type: LibArchive.regular, mode: UInt32(info.st_mode) & 0o7777, size: size,
+                    mtime: (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)))
+            var remaining = size
+            while remaining > 0 {
+                let want = Int(min(Int64(buffer.count), remaining))
+                let n = read(fd, buffer.baseAddress, want)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw TarError.unreadable("a regular file (\(errnoText()))", path: relative)
+                }
+                if n == 0 { throw TarError.fileChanged(path: relative) }
+                try writer.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                remaining -= Int64(n)
+                manifestProgress(n)
+            }
+            try writer.finishEntry()
+        }
+
+        private var packedBytes: Int64 = 0
+        func manifestProgress(_ n: Int) {
+            packedBytes += Int64(n)
+            progress?(packedBytes)
+        }
+
+        func packSymlink(_ relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
+            guard let target = readLink(absolute(relative)) else {
+                throw TarError.unreadable("a symbolic link (\(errnoText()))", path: relative)
+            }
+            if target.first == PathBytes.slash || target.isEmpty {
+                skip("skipped symbolic link: its target is absolute", relative)
+                return
+            }
+            let folder = Array(PathBytes.components(relative).dropLast())
+            let inside = PathBytes.staysInside(linkFolder: folder, target: target) { position in
+                let path = absolute(PathBytes.join(position))
+                var info = stat()
+                guard path.withCString({ lstat($0, &info) }) == 0,
+                      (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.symlink else { return nil }
+                return readLink(path) ?? []
+            }
+            guard inside else {
+                skip("skipped symbolic link: its target leads outside the folder", relative)
+                return
+            }
+            try add(relative, type: LibArchive.symlink, mode: mode, size: 0, mtime: mtime, target: target)
+        }
+
+        func readLink(_ path: [UInt8]) -> [UInt8]? {
+            var size = 4096
+            while true {
+                var bytes = [UInt8](repeating: 0, count: size)
+                let n = path.withCString { cPath in
+                    bytes.withUnsafeMutableBufferPointer { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) { readlink(cPath, $0.baseAddress!, size) }
+                    }
+                }
+                if n < 0 { return nil }
+                if n < size { return Array(bytes[0..<n]) }
+                size *= 4
+            }
+        }
+
+        func writeManifest() throws {
+            let data = try manifest.encoded()
+            entry.set(path: TarManifest.entryName, type: LibArchive.regular, mode: 0o600,
+                      size: Int64(data.count), mtime: 0, mtimeNanos: 0)
+            try writer.writeHeader(entry)
+            try data.withUnsafeBytes { try writer.writeData($0) }
+            try writer.finishEntry()
+        }
+
+        func report() -> PackReport {
+            let warnings = skipped.keys.sorted().map { reason in "\(reason) (\(skipped[reason]!))" }
+            return PackReport(entries: manifest.entries.count, bytes: manifest.bytes,
+                              warnings: warnings, skippedPaths: skippedPaths)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+internal import CArchive
+import Foundation
+import LetheCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an unpack restored.
+public struct UnpackReport: Sendable, Equatable {
+    /// Regular files restored.
+    public var files: Int
+    /// Directories restored (the staging folder itself not counted).
+    public var directories: Int
+    /// Symbolic links restored.
+    public var symlinks: Int
+    /// Bytes of regular-file content restored.
+    public var bytes: Int64
+}
+
+/// Restores a Lethe stream (pax + zstd) into a staging folder, refusing anything unsafe.
+///
+/// The `data/` prefix is removed: `data/pages/a.md` becomes `<staging>/pages/a.md`, so after a
+/// successful unpack the staging folder *is* the restored tree, ready to be promoted. The
+/// manifest is checked, not written.
+public enum TarUnpacker {
+    /// Unpacks `input` into `staging`.
+    ///
+    /// Entry rules (each a distinct `TarError`): only regular files, directories and symbolic
+    /// links; no absolute path, `..`, empty path or path outside `data/`; no duplicates; no
+    /// entry below a symbolic link; link targets relative and inside the tree. Modes are masked
+    /// to `0o777` (no setuid, setgid or sticky bits), modification times are restored
+    /// (directories' after their content), owners are not. After the last entry `input` is read
+    /// until it returns 0, so the decryptor underneath checks its final tag and sees appended
+    /// bytes; then the entries are compared with the manifest.
+    ///
+    /// On error the staging folder holds a partial tree: the caller deletes it.
+    ///
+    /// - Parameters:
+    ///   - input: the decrypted stream.
+    ///   - staging: an empty folder the caller created (mode 0700).
+    /// - Throws: `TarError`, or `input`'s own error unchanged (e.g. an authentication failure).
+    public static func unpack(from input: any ByteSource, into staging: URL) throws -> UnpackReport {
+        _ = LibArchive.ready
+        guard let resolved = realpath(staging.path, nil) else {
+            throw TarError.libarchive("the staging folder cannot be resolved (\(String(cString: strerror(errno))))")
+        }
+        let root = EntryFields.bytes(resolved) ?? []
+        free(resolved)
+        let disk = try DiskWriter()
+        let reader = try SafeArchiveReader(from: input, maximumPathLength: 4000 - root.count)
+        let entry = try ArchiveEntry()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var report = UnpackReport(files: 0, directories: 0, symlinks: 0, bytes: 0)
+        try reader.run { checked, readData in
+            entry.set(path: root + [PathBytes.slash] + checked.relative, type: checked.type,
+                      mode: checked.mode & 0o777, size: checked.size,
+                      mtime: checked.mtime, mtimeNanos: checked.mtimeNanos, symlink: checked.target)
+            try disk.check(archive_write_header(disk.handle, entry.handle), "creating a \(checked.kind)")
+            switch checked.type {
+            case LibArchive.regular:
+                var written: Int64 = 0
+                while true {
+                    let n = try readData(buffer)
+                    if n == 0 { break }
+                    var offset = 0
+                    while offset < n {
+                        let w = archive_write_data(disk.handle, buffer.baseAddress! + offset, n - offset)
+                        if w <= 0 { try disk.check(-30, "writing a regular file") }
+                        offset += w
+                    }
+                    written += Int64(n)
+                }
+                guard written == checked.size else {
+                    throw TarError.libarchive("a regular file's content is shorter than its header says")
+                }
+                report.files += 1
+                report.bytes += written
+            case LibArchive.directory: report.directories += 1
+            default: report.symlinks += 1
+            }
+            try disk.check(archive_write_finish_entry(disk.handle), "finishing a \(checked.kind)")
+        }
+        try disk.close()
+        return report
+    }
+}
+
+/// An owned `archive_write_disk` handle with Lethe's extraction options.
+final class DiskWriter {
+    let handle: OpaquePointer
+    private var closed = false
+
+    init() throws {
+        guard let handle = archive_write_disk_new() else {
+            throw TarError.libarchive("cannot allocate a disk writer")
+        }
+        self.handle = handle
+        let flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+            | ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
+        try check(archive_write_disk_set_options(handle, Int32(flags)), "setting extraction options")
+    }
+
+    deinit { archive_write_free(handle) }
+
+    /// Any status but OK is an error, warnings included (a time or mode not restored).
+    func check(_ status: Int32, _ what: String) throws {
+        guard status == LibArchive.ok else {
+            throw TarError.libarchive("\(what): \(LibArchive.message(handle, "status \(status)"))")
+        }
+    }
+
+    /// Applies the deferred directory modes and times.
+    func close() throws {
+        try check(archive_write_close(handle), "setting folder modes and times")
+        closed = true
+    }
+}

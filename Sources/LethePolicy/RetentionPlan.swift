@@ -1,0 +1,134 @@
+import Foundation
+import LetheCore
+
+/// What the expire run will do, copy by copy, with its reasons: the output of
+/// ``RetentionPlanner/plan(copies:policy:now:)``.
+///
+/// The dry run prints it (``text`` or ``json()``), the real run applies it, the report shows it.
+public struct RetentionPlan: Sendable, Hashable {
+    /// The policy's name.
+    public var policyName: String
+    /// The policy file, as loaded.
+    public var policyFile: String
+    /// The policy's time zone identifier (days in reasons are days in this zone).
+    public var timeZone: String
+    /// The instant the plan was made for.
+    public var now: Date
+    /// One decision per copy that is neither deleted nor shredded, in a stable order
+    /// (by creation time, set, pseudonym, location, copy id).
+    public var decisions: [Decision]
+    /// Every delete-by date on or before `now` that a copy in the plan has, ascending: the
+    /// expiry keys of these dates must be destroyed.
+    public var expiredKeyDates: [Date]
+
+    /// Creates a plan.
+    public init(policyName: String, policyFile: String, timeZone: String, now: Date,
+                decisions: [Decision], expiredKeyDates: [Date]) {
+        self.policyName = policyName
+        self.policyFile = policyFile
+        self.timeZone = timeZone
+        self.now = now
+        self.decisions = decisions
+        self.expiredKeyDates = expiredKeyDates
+    }
+
+    /// How many decisions have `action`.
+    public func count(_ action: Decision.Action) -> Int {
+        decisions.reduce(0) { $0 + ($1.action == action ? 1 : 0) }
+    }
+
+    /// The planner's verdict on one copy.
+    public struct Decision: Sendable, Hashable {
+        /// What to do with a copy.
+        public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Leave it: its delete-by has not passed.
+            case keep
+            /// Remove it from its store (its delete-by has passed).
+            case delete
+            /// A pending copy whose delete-by has passed: never upload it; mark it done.
+            case cancelPending = "cancel-pending"
+        }
+
+        /// The catalog id of the copy.
+        public var copyID: Int64
+        /// The verdict.
+        public var action: Action
+        /// Where the copy is.
+        public var location: Location
+        /// Its class.
+        public var retentionClass: RetentionClass
+        /// Whose archive it is.
+        public var pseudonym: Pseudonym
+        /// Its set.
+        public var setID: SetID
+        /// Its name in its store.
+        public var objectKey: ObjectKey
+        /// When its set was created.
+        public var created: Date
+        /// Its stored delete-by (never recomputed).
+        public var deleteBy: Date
+        /// Its catalog state when the plan was made.
+        public var state: CopyState
+        /// Why, in order: the rule, then the date verdict, then any notes or violations.
+        public var reasons: [Reason]
+
+        /// Creates a decision.
+        public init(copyID: Int64, action: Action, location: Location, retentionClass: RetentionClass,
+                    pseudonym: Pseudonym, setID: SetID, objectKey: ObjectKey, created: Date,
+                    deleteBy: Date, state: CopyState, reasons: [Reason]) {
+            self.copyID = copyID
+            self.action = action
+            self.location = location
+            self.retentionClass = retentionClass
+            self.pseudonym = pseudonym
+            self.setID = setID
+            self.objectKey = objectKey
+            self.created = created
+            self.deleteBy = deleteBy
+            self.state = state
+            self.reasons = reasons
+        }
+
+        /// Whether any reason reports a violation of the policy's guarantees.
+        public var hasViolation: Bool { reasons.contains { $0.rule == .exceedsMaxAge } }
+    }
+
+    /// One reason for a decision: which rule, and a sentence that says it with the class,
+    /// location, policy file and dates filled in.
+    public struct Reason: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The rule a reason comes from.
+        public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
+            /// The policy's lifetime for this class at this location.
+            case lifetime
+            /// The current policy keeps no copy of this class at this location (written under
+            /// an earlier policy); the stored delete-by still applies.
+            case notKeptByPolicy = "not-kept-by-policy"
+            /// The stored delete-by has passed.
+            case deleteByPassed = "delete-by-passed"
+            /// The stored delete-by has not passed.
+            case keepUntil = "keep-until"
+            /// The copy was never stored and now never will be.
+            case neverUpload = "never-upload"
+            /// The copy is pending: not stored yet; the next run stores it.
+            case pendingUpload = "pending-upload"
+            /// The current policy would give an earlier delete-by; the stored one stands.
+            case policyNowEarlier = "policy-now-earlier"
+            /// Violation: the stored delete-by is later than created + max_age.
+            case exceedsMaxAge = "exceeds-max-age"
+        }
+
+        /// The rule.
+        public var rule: Rule
+        /// The sentence, e.g. "weekly copy, offsite keeps weekly for 5w (policies/default.yaml)".
+        public var text: String
+
+        /// Creates a reason.
+        public init(rule: Rule, text: String) {
+            self.rule = rule
+            self.text = text
+        }
+
+        /// The sentence.
+        public var description: String { text }
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import LetheCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An object store in a local directory: one file per object, at `root/<key>`.
+///
+/// Publication is crash-safe: a `put` writes a temporary file (`.tmp-<random>`, mode 0600) in
+/// the object's directory, fsyncs it, renames it over the key and fsyncs the directory, so a
+/// crash leaves either the old object, the new one, or a temporary file that readers never see
+/// and `removeStaleTemporaries(olderThan:)` cleans up. The root directory must exist (a missing
+/// root reads as an unmounted disk: `unavailable`); directories below it are made as needed.
+/// The store cannot lock objects: a `put` with `lockUntil` throws `lockUnsupported`.
+/// It keeps no versions: `delete`'s `versionID` is ignored.
+public struct LocalDirectoryStore: ObjectStore {
+    /// The directory the objects live under.
+    public let root: URL
+
+    /// The prefix of temporary files; keys with a part starting with it are refused.
+    public static let temporaryPrefix = ".tmp-"
+
+    /// A store kept under `root`.
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+    }
+
+    /// Always `.local`.
+    public var location: Location { .local }
+
+    /// Creates the root directory (mode 0700) if it does not exist yet.
+    ///
+    /// - Throws: `ObjectStoreError.failed` if it cannot be created.
+    public func createRoot() throws {
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ObjectStoreError.failed("cannot create the store directory \(root.path): \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: put
+
+    public func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
+        if lockUntil != nil { throw ObjectStoreError.lockUnsupported }
+        let final = try path(of: key)
+        try checkRoot()
+        let directory = (final as NSString).deletingLastPathComponent
+        try makeDirectories(directory)
+        let temporary = directory + "/" + Self.temporaryPrefix + RandomName.base32(count: 16)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw posixError(errno, "create a temporary file for \(key)") }
+        var published = false
+        defer { if !published { unlink(temporary) } }
+        let sink = FileSink(fd: fd, key: key, store: self)
+        do {
+            try body(sink)
+            guard fsync(fd) == 0 else { throw posixError(errno, "flush \(key) to disk") }
+        } catch {
+            sink.close()
+            throw error
+        }
+        guard sink.close() == 0 else { throw posixError(errno, "close \(key)") }
+        guard rename(temporary, final) == 0 else { throw posixError(errno, "publish \(key)") }
+        published = true
+        try syncDirectory(directory)
+        return StoredObject(key: key, size: sink.written)
+    }
+
+    // MARK: get, head, list
+
+    public func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T {
+        let file = try path(of: key)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { try checkRoot(); throw ObjectStoreError.notFound(key) }
+            throw posixError(code, "open \(key)")
+        }
+        let source = FileSource(fd: fd, key: key, store: self)
+        return try body(source)
+    }
+
+    public func head(_ key: ObjectKey) throws -> StoredObject? {
+        let file = try path(of: key)
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { try checkRoot(); return nil }
+            throw posixError(code, "look up \(key)")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return StoredObject(key: key, size: Int64(info.st_size))
+    }
+
+    public func list(prefix: String) throws -> [StoredObject] {
+        try checkRoot()
+        // Start at the deepest directory the prefix names, so a narrow listing stays cheap.
+        let directoryPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
+        var found: [StoredObject] = []
+        try walk(relative: directoryPart) { relative, info in
+            if relative.hasPrefix(prefix), let key = ObjectKey(relative) {
+                found.append(StoredObject(key: key, size: Int64(info.st_size)))
+            }
+        }
+        return found.sorted { $0.key < $1.key }
+    }
+
+    // MARK: delete
+
+    public func delete(_ key: ObjectKey, versionID: String?) throws {
+        let file = try path(of: key)
+        guard unlink(file) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { try checkRoot(); throw ObjectStoreError.notFound(key) }
+            throw posixError(code, "delete \(key)")
+        }
+        try syncDirectory((file as NSString).deletingLastPathComponent)
+    }
+
+    /// Removes temporary files left by runs that died, if last modified before `date`.
+    ///
+    /// - Returns: how many files were removed.
+    /// - Throws: `ObjectStoreError` if the directory cannot be read or a file cannot be removed.
+    public func removeStaleTemporaries(olderThan date: Date) throws -> Int {
+        try checkRoot()
+        var removed = 0
+        var touched = Set<String>()
+        try walk(relative: "", includeTemporaries: true) { relative, info in
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasPrefix(Self.temporaryPrefix) else { return }
+            #if os(Linux)
+            let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+            #else
+            let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtimespec.tv_sec))
+            #endif
+            guard modified < date else { return }
+            let full = root.path + "/" + relative
+            guard unlink(full) == 0 || errno == ENOENT else { throw posixError(errno, "remove the stale temporary file \(relative)") }
+            touched.insert((full as NSString).deletingLastPathComponent)
+            removed += 1
+        }
+        for directory in touched { try syncDirectory(directory) }
+        return removed
+    }
+
+    // MARK: helpers
+
+    /// The file of `key`, refusing keys that use the temporary prefix.
+    private func path(of key: ObjectKey) throws -> String {
+        if key.rawValue.split(separator: "/").contains(where: { $0.hasPrefix(Self.temporaryPrefix) }) {
+            throw ObjectStoreError.failed("key \(key) uses the reserved prefix \(Self.temporaryPrefix): choose another name")
+        }
+        return root.path + "/" + key.rawValue
+    }
+
+    /// Throws `unavailable` if the root is missing (an unmounted disk looks like this).
+    private func checkRoot() throws {
+        var info = stat()
+        guard stat(root.path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw ObjectStoreError.unavailable("the store directory \(root.path) does not exist: mount it or run init")
+            }
+            throw posixError(code, "open the store directory")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw ObjectStoreError.failed("\(root.path) is not a directory: point the store at a directory")
+        }
+    }
+
+    /// Creates `directory` and its missing parents below the root, fsyncing each parent.
+    private func makeDirectories(_ directory: String) throws {
+        var missing: [String] = []
+        var current = directory
+        while current.count > root.path.count {
+            var info = stat()
+            if stat(current, &info) == 0 {
+                guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                    throw ObjectStoreError.failed("\(current) is a file where the store needs a directory: remove it")
+                }
+                break
+            }
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        for directory in missing.reversed() {
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST { throw posixError(errno, "create a directory") }
+            try syncDirectory((directory as NSString).deletingLastPathComponent)
+        }
+    }
+
+    func syncDirectory(_ directory: String) throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw posixError(errno, "open a directory to flush it") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw posixError(errno, "flush a directory to disk") }
+    }
+
+    /// Calls `visit` for every regular file below `relative`, depth first.
+    private func walk(relative: String, includeTemporaries: Bool = false,
+                      visit: (String, stat) throws -> Void) throws {
+        let full = relative.isEmpty ? root.path : root.path + "/" + relative
+        guard let dir = opendir(full) else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return }
+            throw posixError(code, "read the directory \(relative.isEmpty ? "." : relative)")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if !includeTemporaries && name.hasPrefix(Self.temporaryPrefix) { continue }
+            names.append(name)
+        }
+        for name in names {
+            let child = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(root.path + "/" + child, &info) == 0 else {
+                if errno == ENOENT { continue }
+                throw posixError(errno, "look up \(child)")
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: try walk(relative: child, includeTemporaries: includeTemporaries, visit: visit)
+            case S_IFREG: try visit(child, info)
+            default: continue
+            }
+        }
+    }
+
+    /// Maps an errno to the contract's errors, with a message that says what to do.
+    func posixError(_ code: Int32, _ doing: String) -> ObjectStoreError {
+        let reason = String(cString: strerror(code))
+        switch code {
+        case ENOSPC, EDQUOT:
+            return .failed("disk full: free space in \(root.path) and run again (could not \(doing))")
+        case EACCES, EPERM:
+            return .failed("permission denied in \(root.path): give Lethe's user access (could not \(doing))")
+        case EROFS:
+            return .failed("\(root.path) is read-only: remount it read-write (could not \(doing))")
+        case EIO:
+            return .failed("input/output error in \(root.path): check the disk (could not \(doing))")
+        case ENOENT:
+            return .unavailable("\(root.path) vanished while trying to \(doing): is the disk mounted?")
+        default:
+            return .failed("could not \(doing) in \(root.path): \(reason)")
+        }
+    }
+}
+
+/// Writes to an open file descriptor, all of every buffer.
+private final class FileSink: ByteSink {
+    private var fd: Int32
+    private let key: ObjectKey
+    private let store: LocalDirectoryStore
+    private(set) var written: Int64 = 0
+
+    init(fd: Int32, key: ObjectKey, store: LocalDirectoryStore) {
+        self.fd = fd; self.key = key; self.store = store
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard fd >= 0 else { throw ObjectStoreError.failed("write to \(key) after it was closed") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw store.posixError(errno, "write \(key)")
+            }
+            offset += n
+        }
+        written += Int64(bytes.count)
+    }
+
+    @discardableResult
+    func close() -> Int32 {
+        guard fd >= 0 else { return 0 }
+        let result = systemClose(fd)
+        fd = -1
+        return result
+    }
+
+    deinit { close() }
+}
+
+/// Reads an open file descriptor, at most 1 MiB per call; closes it on deinit.
+private final class FileSource: ByteSource {
+    private let fd: Int32
+    private let key: ObjectKey
+    private let store: LocalDirectoryStore
+
+    init(fd: Int32, key: ObjectKey, store: LocalDirectoryStore) {
+        self.fd = fd; self.key = key; self.store = store
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let n = systemRead(fd, base, min(buffer.count, 1 << 20))
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw store.posixError(errno, "read \(key)")
+        }
+    }
+
+    deinit { systemClose(fd) }
+}
+
+// The C calls, under names the classes' own `read`/`write`/`close` methods do not shadow.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+@discardableResult private func systemClose(_ fd: Int32) -> Int32 { close(fd) }

@@ -48,7 +48,11 @@ enum ExitStatus {
             default: return failed
             }
         case is FormatError: return integrity
-        case let error as TarError: return error.isIntegrityFailure ? integrity : failed
+        case let error as TarError:
+            switch error {
+            case .unreadable, .fileChanged, .libarchive: return failed
+            default: return integrity
+            }
         case is PolicyError, is ClockError: return usage
         case is DurableFileError: return failed
         default: return nil

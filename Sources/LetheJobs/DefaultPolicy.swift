@@ -1,0 +1,26 @@
+/// The built-in default policy, written into a home when `init` is given no policy file.
+///
+/// The same text as `policies/default.yaml` (a test keeps the two equal).
+enum DefaultPolicy {
+    static let text = """
+    # The default Lethe retention policy (see policies/README.md and policies/example.yaml).
+    #
+    # Keeps about six months of history, and nothing older: personal data in backups lives no
+    # longer than it must (GDPR storage limitation). There is no yearly class on purpose: a year-old
+    # copy of a customer is rarely needed for recovery, and every extra month it exists is a month
+    # an erasure request has to reach it. Operators with a legal duty to keep annual records add
+    # `yearly: 1y` to offsite and raise max_age to at least 366d (see example.yaml).
+    name: default
+    timezone: UTC
+    # The hard cap. Six calendar months are at most 184 days; 190d leaves a small margin, and no
+    # copy's delete-by is ever later than its creation day + 190 days.
+    max_age: 190d
+    # On the backup machine: a week of nightlies, five weeks of Monday sets, six months of
+    # first-of-month sets.
+    local:   { daily: 7d, weekly: 5w, monthly: 6m }
+    # Offsite (S3-compatible, object-locked until each copy's delete-by): no dailies, which would
+    # triple the upload volume for little gain; governance mode so that a mistake can be undone by
+    # an administrator with the bypass permission. Use compliance where regulation requires it.
+    offsite: { weekly: 5w, monthly: 6m, object_lock: governance }
+    """
+}

@@ -1,0 +1,170 @@
+import LetheCore
+import LetheCrypto
+
+/// Reads the plaintext of an archive, authenticating every chunk before returning its bytes.
+///
+/// Open an archive in two steps: `ArchiveReader.open(_:)` parses the (unauthenticated) header
+/// so the caller can look up keys; `SealedArchive.unseal` authenticates it and returns this
+/// reader. `read(into:)` returns 0 only after the chunk marked final has been verified and the
+/// input is confirmed to hold nothing more; truncation, appended bytes and altered chunks are
+/// errors. After an error, every further read throws the same error. Memory use is flat: one
+/// chunk of ciphertext and one of plaintext (wiped when the reader is released).
+public final class ArchiveReader: ByteSource {
+    /// The header, authenticated.
+    public let header: ArchiveHeader
+    /// The fingerprint of this archive's data key (shared by all copies of the archive).
+    public let dataKeyID: KeyID
+
+    let dataKey: SecretKey
+    let streamHeader: [UInt8]
+    private let input: any ByteSource
+    private let decryptor: SecretStreamDecryptor
+    private let associatedData: [UInt8]
+    private var cipher: [UInt8]
+    private var plain: [UInt8]
+    private var plainStart = 0
+    private var plainEnd = 0
+    private var chunksVerified = 0
+    private var done = false
+    private var failure: (any Error)?
+
+    /// Called with the stream header, then with each chunk's ciphertext once it is verified
+    /// (the copier writes these bytes to the new copy).
+    var verifiedCiphertext: ((UnsafeRawBufferPointer) throws -> Void)?
+
+    /// Parses the start of an archive: magic, version, header, wrapped data key, stream header.
+    ///
+    /// Nothing is authenticated yet: see `SealedArchive`.
+    /// - Throws: `FormatError.notAnArchive`, `unsupportedVersion`, `malformedHeader`, or
+    ///   `truncated(afterChunks: 0)` if the input ends before the first chunk; what `input` throws.
+    public static func open(_ input: any ByteSource) throws -> SealedArchive {
+        let magic = try input.read(upTo: ArchiveLayout.magic.count)
+        guard magic == ArchiveLayout.magic else { throw FormatError.notAnArchive }
+        let fixed = try input.read(upTo: 6)
+        guard fixed.count == 6 else { throw FormatError.malformedHeader("the archive ends inside its header") }
+        let version = UInt16(fixed[0]) << 8 | UInt16(fixed[1])
+        guard version == ArchiveHeader.formatVersion else { throw FormatError.unsupportedVersion(version) }
+        let bodyCount = fixed[2...5].reduce(0) { $0 << 8 | Int($1) }
+        guard bodyCount > 0, bodyCount <= ArchiveLayout.maxHeaderBodyCount else {
+            throw FormatError.malformedHeader("header length \(bodyCount) is outside 1...\(ArchiveLayout.maxHeaderBodyCount)")
+        }
+        let body = try input.read(upTo: bodyCount)
+        guard body.count == bodyCount else { throw FormatError.malformedHeader("the archive ends inside its header") }
+        let header = try ArchiveHeader.decodeBody(body)
+        let wrapped = try input.read(upTo: KeyWrap.wrappedByteCount)
+        guard wrapped.count == KeyWrap.wrappedByteCount else { throw FormatError.truncated(afterChunks: 0) }
+        let streamHeader = try input.read(upTo: SecretStream.headerByteCount)
+        guard streamHeader.count == SecretStream.headerByteCount else { throw FormatError.truncated(afterChunks: 0) }
+        return SealedArchive(header: header, prefix: magic + fixed + body, wrappedKey: wrapped,
+                             streamHeader: streamHeader, input: input)
+    }
+
+    init(header: ArchiveHeader, dataKey: SecretKey, streamHeader: [UInt8], input: any ByteSource) throws {
+        self.header = header
+        self.dataKey = dataKey
+        self.dataKeyID = dataKey.id
+        self.streamHeader = streamHeader
+        self.input = input
+        do {
+            decryptor = try SecretStreamDecryptor(key: dataKey, header: streamHeader)
+        } catch is CryptoError {
+            throw FormatError.chunkAuthenticationFailed(index: 0)
+        }
+        associatedData = header.bodyAssociatedData()
+        cipher = [UInt8](repeating: 0, count: header.chunkSize + SecretStream.overheadByteCount)
+        plain = [UInt8](repeating: 0, count: header.chunkSize)
+    }
+
+    deinit { SecureMemory.zero(&plain) }
+
+    /// Fills `buffer` with verified plaintext; 0 only at the verified end of the archive.
+    ///
+    /// - Throws: `FormatError.chunkAuthenticationFailed`, `lastChunkInvalid`, `truncated`,
+    ///   `trailingData`, or what the input throws.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let failure { throw failure }
+        guard buffer.count > 0 else { return 0 }
+        while plainStart == plainEnd {
+            if done { return 0 }
+            try nextChunk()
+        }
+        let n = min(buffer.count, plainEnd - plainStart)
+        plain.withUnsafeBytes { p in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: p[plainStart..<plainStart + n]))
+        }
+        plainStart += n
+        return n
+    }
+
+    /// Reads and verifies every remaining chunk without returning plaintext.
+    func verifyToEnd() throws {
+        if let failure { throw failure }
+        while !done { try nextChunk() }
+    }
+
+    /// Reads, verifies and decrypts the next chunk; after the final one, checks the input is exhausted.
+    private func nextChunk() throws {
+        do {
+            if chunksVerified == 0, let verifiedCiphertext { try streamHeader.withUnsafeBytes { try verifiedCiphertext($0) } }
+            let count = try readFully()
+            let index = chunksVerified
+            guard count >= SecretStream.overheadByteCount else {
+                throw FormatError.truncated(afterChunks: index)
+            }
+            let (plainCount, final): (Int, Bool)
+            do {
+                (plainCount, final) = try cipher.withUnsafeBytes { c in
+                    try plain.withUnsafeMutableBytes { p in
+                        try associatedData.withUnsafeBytes { ad in
+                            try decryptor.pull(UnsafeRawBufferPointer(rebasing: c[0..<count]), associatedData: ad, into: p)
+                        }
+                    }
+                }
+            } catch is CryptoError {
+                throw count == cipher.count
+                    ? FormatError.chunkAuthenticationFailed(index: index)
+                    : FormatError.lastChunkInvalid(index: index)
+            }
+            if !final && count < cipher.count {
+                // Writers emit short chunks only as the final one: the rest is missing.
+                throw FormatError.truncated(afterChunks: index + 1)
+            }
+            if final {
+                // Nothing may follow the final chunk.
+                var probe: UInt8 = 0
+                let extra = try withUnsafeMutableBytes(of: &probe) { try input.read(into: $0) }
+                guard extra == 0 else { throw FormatError.trailingData }
+            }
+            try cipher.withUnsafeBytes { try verifiedCiphertext?(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            chunksVerified += 1
+            plainStart = 0
+            plainEnd = plainCount
+            done = final
+        } catch {
+            fail(error)
+            throw error
+        }
+    }
+
+    /// Remembers the first error (every later read throws it) and wipes the plaintext.
+    private func fail(_ error: any Error) {
+        failure = error
+        done = true
+        plainStart = 0
+        plainEnd = 0
+        SecureMemory.zero(&plain)
+    }
+
+    /// Fills the ciphertext buffer from the input; fewer bytes only at the end of the input.
+    private func readFully() throws -> Int {
+        var filled = 0
+        while filled < cipher.count {
+            let n = try cipher.withUnsafeMutableBytes { c in
+                try input.read(into: UnsafeMutableRawBufferPointer(rebasing: c[filled...]))
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
+    }
+}

@@ -1,0 +1,59 @@
+/// What can go wrong writing, reading or copying an archive.
+///
+/// Every case but `writerClosed`, `malformedHeader` on write, and `keyMismatch` means the
+/// bytes read are not an intact archive that these keys open: altered, swapped, cut short,
+/// extended, re-dated, or not a Lethe archive at all.
+public enum FormatError: Error, Equatable, CustomStringConvertible {
+    /// The data does not start with the Lethe archive magic.
+    case notAnArchive
+    /// The archive was written by a format version this Lethe does not know.
+    case unsupportedVersion(UInt16)
+    /// The header cannot be parsed, or a header to be written is invalid; the reason says which field.
+    case malformedHeader(String)
+    /// The key given is not the one the header names (`which`: "customer key" or "expiry key").
+    case keyMismatch(which: String, expected: String, actual: String)
+    /// The wrapped data key did not authenticate: wrong key, or the header or wrapped key was
+    /// altered (re-dated, swapped between customers or copies).
+    case headerAuthenticationFailed
+    /// A full-size chunk of the body did not authenticate (altered, reordered, or from another archive).
+    case chunkAuthenticationFailed(index: Int)
+    /// The last chunk in the input is shorter than a full chunk and does not authenticate:
+    /// the archive was cut short inside that chunk, or the chunk was altered. The two cannot be
+    /// told apart without the key stream, and both mean the same thing: this copy is damaged.
+    case lastChunkInvalid(index: Int)
+    /// The input ended, after `afterChunks` verified chunks, before the chunk marked final.
+    case truncated(afterChunks: Int)
+    /// Bytes follow the final chunk.
+    case trailingData
+    /// A copy's header differs from the source archive in an archive-level field.
+    case mismatch(field: String)
+    /// The writer was finished, or failed, and cannot take more bytes.
+    case writerClosed
+
+    public var description: String {
+        switch self {
+        case .notAnArchive:
+            return "this is not a Lethe archive (wrong magic bytes): check that the right object was read"
+        case .unsupportedVersion(let version):
+            return "archive format version \(version) is not supported by this Lethe (knows \(ArchiveHeader.formatVersion)): use the Lethe version that wrote it"
+        case .malformedHeader(let why):
+            return "the archive header is malformed (\(why)): the archive is damaged or not what the catalog expects; restore from another copy"
+        case .keyMismatch(let which, let expected, let actual):
+            return "the archive header names \(which) \(expected) but \(actual) was given: look the key up from the header, or the catalog points at the wrong archive"
+        case .headerAuthenticationFailed:
+            return "the archive header or its wrapped key failed authentication (wrong key, or the header was altered, re-dated or swapped): the archive was altered or is not the one the catalog expects; restore from another copy"
+        case .chunkAuthenticationFailed(let index):
+            return "chunk \(index) of the archive failed authentication: the archive was altered; restore from another copy"
+        case .lastChunkInvalid(let index):
+            return "the last chunk (\(index)) of the archive failed authentication: the archive was cut short or altered; restore from another copy"
+        case .truncated(let count):
+            return "the archive ends after \(count) verified chunk(s), before its final chunk: it was cut short (an interrupted copy or upload); restore from another copy"
+        case .trailingData:
+            return "unexpected bytes follow the archive's final chunk: the archive was extended or altered; restore from another copy"
+        case .mismatch(let field):
+            return "the new copy's header differs from the source archive in \(field): a copy may change only its delete-by date and keys"
+        case .writerClosed:
+            return "the archive writer is finished or failed: start a new archive"
+        }
+    }
+}

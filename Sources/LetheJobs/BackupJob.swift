@@ -123,10 +123,9 @@ public struct BackupJob: Sendable {
                                        deleteBy: plan.deleteBy, customerKeyID: keys.key.id, expiryKeyID: plan.expiryKey.id,
                                        baseArchiveID: nil, chunkSize: chunkSize)
             let key = ObjectKey.archive(pseudonym: keys.pseudonym, set: plan.setID, archive: archiveID)
-            let wrappingKey = KeyDerivation.copyWrappingKey(customerKey: keys.key, expiryKey: plan.expiryKey)
             var report: PackReport?
             let stored = try home.localStore.put(key, lockUntil: nil) { sink in
-                let writer = try ArchiveWriter(header: header, dataKey: SecretKey.random(), wrappingKey: wrappingKey, output: sink)
+                let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
                 report = try TarPacker.pack(folder: home.sourceURL.appendingPathComponent(customer.rawValue), into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.

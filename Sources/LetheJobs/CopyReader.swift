@@ -30,7 +30,7 @@ struct CopyReader {
                   header.deleteBy == copy.deleteBy else {
                 throw JobError.integrity("the archive stored at \(copy.objectKey) is not the copy the catalog recorded there (another customer's, another set's, or re-dated): restore from another copy")
             }
-            let reader = try sealed.unseal(wrappingKey: KeyDerivation.copyWrappingKey(customerKey: customerKey, expiryKey: expiryKey))
+            let reader = try sealed.unseal(customerKey: customerKey, expiryKey: expiryKey)
             let result = try consume(reader)
             var scratch = [UInt8](repeating: 0, count: 1 << 16)
             while try scratch.withUnsafeMutableBytes({ try reader.read(into: $0) }) > 0 {}

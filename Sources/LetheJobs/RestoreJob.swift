@@ -46,7 +46,7 @@ public struct RestoreJob: Sendable {
         let report = try CopyReader(home: home).read(copy) { plaintext in
             try TarUnpacker.unpack(from: plaintext, into: staging)
         }
-        try promote(staging.appendingPathComponent("data"), to: target)
+        try promote(staging, to: target)
         home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])
         return RestoreOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, target: target.path,
                               files: report.files, directories: report.directories, symlinks: report.symlinks, bytes: report.bytes)
@@ -63,9 +63,6 @@ public struct RestoreJob: Sendable {
 
     /// Moves the verified tree into place with one rename.
     func promote(_ tree: URL, to target: URL) throws {
-        if !FileManager.default.fileExists(atPath: tree.path) {
-            try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        }
         if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
         do {
             try DurableFile.rename(tree, to: target)

@@ -25,7 +25,8 @@ public final class Home: @unchecked Sendable {
     ///
     /// - Throws: `homeMissing` if there is no home there; `invalidConfiguration` for a bad config
     ///   or policy; key store and catalog errors if those files are unreadable.
-    public init(url: URL, clock: any Clock, log: EventLog) throws {
+    /// - Parameter localStore: replaces the configured local store (tests inject faults with it).
+    public init(url: URL, clock: any Clock, log: EventLog, localStore: (any ObjectStore)? = nil) throws {
         let configURL = url.appendingPathComponent(Self.configurationFile)
         guard FileManager.default.fileExists(atPath: configURL.path) else { throw JobError.homeMissing(url.path) }
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
@@ -43,7 +44,7 @@ public final class Home: @unchecked Sendable {
         keys = try KeyStore(path: url.appendingPathComponent(Self.keyStoreFile),
                             directories: configuration.keyDirectories.map { KeyDirectory(url: URL(fileURLWithPath: $0)) })
         catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
-        localStore = LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
+        self.localStore = localStore ?? LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
     }
 
     /// The source root.

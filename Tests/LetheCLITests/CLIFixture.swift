@@ -1,0 +1,78 @@
+import Foundation
+import LetheTestSupport
+
+/// A source tree and a Lethe home in a temporary folder, driven through the real binary.
+final class CLIFixture {
+    let root: TemporaryDirectory
+    var source: URL { root.url.appendingPathComponent("source") }
+    var home: URL { root.url.appendingPathComponent("home") }
+    var store: URL { home.appendingPathComponent("store") }
+    /// Extra environment for every run (LETHE_NOW, say).
+    var environment: [String: String] = [:]
+
+    /// Creates the source tree with `customers` (name → files) and runs `lethe init` at `now`.
+    init(customers: [String: [String: [UInt8]]], now: String = "2026-11-01T00:00:00Z") throws {
+        environment["LETHE_NOW"] = now
+        root = try TemporaryDirectory(prefix: "lethe-cli")
+        for (customer, files) in customers {
+            for (path, bytes) in files {
+                let url = source.appendingPathComponent(customer).appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(bytes).write(to: url)
+            }
+        }
+        let result = try LetheProcess.run(["init", "--home", home.path, "--source", source.path], environment: environment)
+        guard result.status == 0 else { throw FixtureError("init failed: \(result.stderr)") }
+    }
+
+    /// Runs `lethe arguments… --home HOME`.
+    func lethe(_ arguments: [String]) throws -> LetheProcess.Result {
+        try LetheProcess.run(arguments + ["--home", home.path], environment: environment)
+    }
+
+    /// Runs a command that must succeed, and returns its standard output.
+    @discardableResult
+    func succeed(_ arguments: [String]) throws -> String {
+        let result = try lethe(arguments)
+        guard result.status == 0 else { throw FixtureError("lethe \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// `lethe list archives --json`, decoded.
+    func copies(customer: String? = nil) throws -> [[String: Any]] {
+        let output = try succeed(["list", "archives", "--json"] + (customer.map { ["--customer", $0] } ?? []))
+        return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] ?? []
+    }
+
+    /// The file of a customer's local copy in a set (the newest if nil).
+    func archiveFile(customer: String, set: String? = nil) throws -> URL {
+        let local = try copies(customer: customer).filter { $0["location"] as? String == "local" }
+        let chosen = set.flatMap { id in local.first { $0["set"] as? String == id } } ?? local.last
+        guard let key = chosen?["object_key"] as? String else { throw FixtureError("no local copy") }
+        return store.appendingPathComponent(key)
+    }
+
+    /// Every regular file under `folder`, recursively.
+    static func files(under folder: URL) -> [URL] {
+        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        return enumerator.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Deterministic pseudo-random bytes (incompressible) for test files.
+func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+    var state = seed &+ 0x9E37_79B9_7F4A_7C15
+    var bytes = [UInt8](repeating: 0, count: count)
+    for i in 0..<count {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        bytes[i] = UInt8(truncatingIfNeeded: state)
+    }
+    return bytes
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Runs the real `lethe` executable, as an operator would.
+struct LetheProcess {
+    /// What a run printed and how it ended.
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary: $LETHE_BIN (set by scripts/test.sh), else the debug build next to the package.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["LETHE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/lethe")
+    }()
+
+    /// Runs `lethe arguments…` with `environment` added to a clean one, and waits.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = start(arguments, environment: environment)
+        try process.process.run()
+        let out = process.stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = process.stderr.fileHandleForReading.readDataToEndOfFile()
+        process.process.waitUntilExit()
+        return Result(status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// A configured, not yet started process with its pipes.
+    static func start(_ arguments: [String], environment: [String: String] = [:]) -> (process: Process, stdout: Pipe, stderr: Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        if let tmp = ProcessInfo.processInfo.environment["TMPDIR"] { env["TMPDIR"] = tmp }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        return (process, stdout, stderr)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Every region of a stored archive, altered: the restore exits 3, names what failed, and
+/// leaves the target untouched.
+@Suite struct TamperTests {
+    /// One way to damage a stored copy.
+    enum Tamper: String, CaseIterable, CustomTestStringConvertible {
+        case headerBit, wrappedKeyBit, streamHeaderBit, firstChunkBit, middleChunkBit, finalTagBit
+        case truncatedAtChunkBoundary, truncatedMidChunk, appendedBytes, redatedHeader
+        case otherCustomersArchive, otherSetsArchive
+
+        var testDescription: String { rawValue }
+
+        /// Words the error message must contain.
+        var expectedMessage: String {
+            switch self {
+            case .headerBit, .redatedHeader, .otherCustomersArchive, .otherSetsArchive:
+                return "not the copy the catalog recorded"
+            case .wrappedKeyBit: return "wrapped key failed authentication"
+            case .streamHeaderBit, .firstChunkBit: return "chunk 0"
+            case .middleChunkBit: return "chunk 1"
+            case .finalTagBit: return "last chunk"
+            case .truncatedAtChunkBoundary, .truncatedMidChunk: return "cut short"
+            // Appended bytes join the short final chunk, which then fails authentication.
+            case .appendedBytes: return "cut short or altered"
+            }
+        }
+    }
+
+    static let chunk = 1 << 20
+
+    @Test(arguments: Tamper.allCases)
+    func tamperedArchiveIsRefused(_ tamper: Tamper) throws {
+        let fixture = try CLIFixture(customers: [
+            "alice": ["big.bin": randomBytes(Self.chunk * 5 / 2, seed: 1), "note.txt": Array("hello".utf8)],
+            "bob": ["b.bin": randomBytes(Self.chunk * 5 / 2, seed: 2)],
+        ])
+        fixture.environment["LETHE_NOW"] = "2026-11-02T01:00:00Z"
+        try fixture.succeed(["backup"])
+        fixture.environment["LETHE_NOW"] = "2026-11-03T01:00:00Z"
+        try fixture.succeed(["backup"])
+        let sets = try fixture.copies(customer: "alice").compactMap { $0["set"] as? String }
+        let target = try fixture.archiveFile(customer: "alice", set: sets[0])
+        var bytes = [UInt8](try Data(contentsOf: target))
+        let headerEnd = 14 + Int(bytes[10]) << 24 + Int(bytes[11]) << 16 + Int(bytes[12]) << 8 + Int(bytes[13])
+        let streamStart = headerEnd + 72
+        let body = streamStart + 24
+        switch tamper {
+        case .headerBit: bytes[20] ^= 0x01
+        case .wrappedKeyBit: bytes[headerEnd + 30] ^= 0x01
+        case .streamHeaderBit: bytes[streamStart + 5] ^= 0x01
+        case .firstChunkBit: bytes[body + 1000] ^= 0x01
+        case .middleChunkBit: bytes[body + Self.chunk + 17 + 1000] ^= 0x01
+        case .finalTagBit: bytes[bytes.count - 1] ^= 0x01
+        case .truncatedAtChunkBoundary: bytes.removeLast(bytes.count - (body + 2 * (Self.chunk + 17)))
+        case .truncatedMidChunk: bytes.removeLast(bytes.count - (body + Self.chunk + 17 + 4000))
+        case .appendedBytes: bytes += Array("more".utf8)
+        case .redatedHeader:
+            // The delete-by is a big-endian second count in the header: move it one day later.
+            let original = try deleteBy(of: fixture, set: sets[0])
+            let index = try #require(find(bigEndian: original, in: Array(bytes[0..<headerEnd])))
+            let redated = original + 86_400
+            for i in 0..<8 { bytes[index + i] = UInt8(truncatingIfNeeded: redated >> (56 - 8 * i)) }
+        case .otherCustomersArchive:
+            bytes = [UInt8](try Data(contentsOf: fixture.archiveFile(customer: "bob", set: sets[0])))
+        case .otherSetsArchive:
+            bytes = [UInt8](try Data(contentsOf: fixture.archiveFile(customer: "alice", set: sets[1])))
+        }
+        try Data(bytes).write(to: target)
+
+        let restoreTarget = fixture.root.url.appendingPathComponent("restored")
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--set", sets[0], "--to", restoreTarget.path])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains(tamper.expectedMessage), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: restoreTarget.path))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.root.url.path).filter { $0.hasPrefix(".lethe-restore") }
+        #expect(leftovers.isEmpty)
+
+        // The untouched later set still restores.
+        let other = fixture.root.url.appendingPathComponent("restored-later")
+        if tamper != .otherSetsArchive {
+            try fixture.succeed(["restore", "--customer", "alice", "--set", sets[1], "--to", other.path])
+            #expect(try Data(contentsOf: other.appendingPathComponent("note.txt")) == Data("hello".utf8))
+        }
+    }
+
+    func deleteBy(of fixture: CLIFixture, set: String) throws -> Int64 {
+        let copy = try #require(try fixture.copies(customer: "alice").first { $0["set"] as? String == set })
+        let text = try #require(copy["delete_by"] as? String)
+        let date = try #require(ISO8601DateFormatter().date(from: text))
+        return Int64(date.timeIntervalSince1970)
+    }
+
+    func find(bigEndian value: Int64, in bytes: [UInt8]) -> Int? {
+        let pattern = (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+        guard bytes.count >= 8 else { return nil }
+        return (0...(bytes.count - 8)).first { Array(bytes[$0..<$0 + 8]) == pattern }
+    }
+}

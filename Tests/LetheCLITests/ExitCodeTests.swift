@@ -1,0 +1,84 @@
+import Foundation
+import LetheTestSupport
+import Testing
+
+/// The errors an operator meets: one clear line on standard error and the exit codes of DESIGN.md.
+@Suite struct ExitCodeTests {
+    @Test func unknownCustomerIsNotFound() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        try fixture.succeed(["backup"])
+        let result = try fixture.lethe(["restore", "--customer", "mallory", "--to", fixture.root.url.appendingPathComponent("r").path])
+        #expect(result.status == 5)
+        #expect(result.stderr.hasPrefix("lethe: unknown customer"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(try fixture.lethe(["backup", "--customer", "mallory"]).status == 5)
+    }
+
+    @Test func missingHomeFails() throws {
+        let result = try LetheProcess.run(["list", "sets", "--home", "/nonexistent/lethe-home"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no Lethe home at /nonexistent/lethe-home"))
+    }
+
+    @Test func noHomeAtAllIsUsage() throws {
+        let result = try LetheProcess.run(["list", "sets"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--home"))
+    }
+
+    @Test func badArgumentsAreUsage() throws {
+        #expect(try LetheProcess.run(["restore", "--home", "/tmp"]).status == 64)
+        #expect(try LetheProcess.run(["frobnicate"]).status == 64)
+        #expect(try LetheProcess.run(["list", "everything", "--home", "/tmp"]).status == 64)
+    }
+
+    @Test func initRefusesAnExistingHome() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        let before = try Data(contentsOf: fixture.home.appendingPathComponent("lethe.json"))
+        let result = try LetheProcess.run(["init", "--home", fixture.home.path, "--source", fixture.source.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("already a Lethe home"))
+        #expect(try Data(contentsOf: fixture.home.appendingPathComponent("lethe.json")) == before)
+    }
+
+    @Test func initRefusesAHomeInsideTheSource() throws {
+        let root = try TemporaryDirectory()
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let result = try LetheProcess.run(["init", "--home", source.appendingPathComponent("home").path, "--source", source.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("inside the source tree"))
+    }
+
+    @Test func initRefusesAnInvalidPolicy() throws {
+        let root = try TemporaryDirectory()
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let policy = root.url.appendingPathComponent("bad.yaml")
+        try Data("name: x\ntimezone: UTC\nmax_age: 10 days\nlocal: { daily: 7d }\n".utf8).write(to: policy)
+        let home = root.url.appendingPathComponent("home")
+        let result = try LetheProcess.run(["init", "--home", home.path, "--source", source.path, "--policy", policy.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("bad.yaml:3"))
+        #expect(!FileManager.default.fileExists(atPath: home.path))
+    }
+
+    @Test func restoreRefusesANonEmptyTarget() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        try fixture.succeed(["backup"])
+        let target = fixture.root.url.appendingPathComponent("occupied")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: target.appendingPathComponent("keep.txt"))
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--to", target.path])
+        #expect(result.status == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["keep.txt"])
+    }
+
+    @Test func unknownSetIsNotFound() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        try fixture.succeed(["backup"])
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--set", "20200101T000000Z-zzzz",
+                                        "--to", fixture.root.url.appendingPathComponent("r").path])
+        #expect(result.status == 5)
+    }
+}

@@ -67,7 +67,7 @@ public enum RetentionPlanner {
             return a.copyID < b.copyID
         }
         return RetentionPlan(policyName: policy.name, policyFile: policy.sourceFile,
-                             timeZone: policy.timeZone.identifier, now: now,
+                             timeZone: policy.timeZoneName, now: now,
                              decisions: decisions, expiredKeyDates: expired.sorted())
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import LetheCore
-import Yams
+internal import Yams
 
 /// Reads and validates policy files (the format is described on ``Policy``).
 ///

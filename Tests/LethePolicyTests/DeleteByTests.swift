@@ -102,6 +102,15 @@ struct DeleteByTests {
         #expect(checked > 10_000)
     }
 
+    @Test func dayWithoutAMidnightStartsWhenTheClocksResume() {
+        // Chile moves its clocks from 00:00 to 01:00 on Sunday 6 September 2026: that day
+        // begins at 01:00 local (-03:00), which is 04:00 UTC.
+        let policy = Fixtures.policy("name: cl\ntimezone: America/Santiago\nmax_age: 30d\nlocal: { daily: 7d }\n")
+        let deleteBy = policy.deleteBy(created: at("2026-08-30T12:00:00-04:00"), class: .daily, location: .local)
+        #expect(deleteBy == at("2026-09-06T04:00:00Z"))
+        #expect(policy.dayString(deleteBy!) == "2026-09-06")
+    }
+
     @Test func civilDateArithmetic() {
         #expect(CivilDate(year: 1970, month: 1, day: 1).dayNumber == 0)
         #expect(CivilDate(year: 2028, month: 2, day: 29).components == (2028, 2, 29))

@@ -60,6 +60,11 @@ public struct Policy: Sendable, Hashable {
         Location.allCases.filter { tiers[$0]?.keeps(retentionClass) == true }
     }
 
+    /// The time zone's IANA name, with Foundation's "GMT" for UTC shown as "UTC".
+    public var timeZoneName: String {
+        timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
+    }
+
     /// A Gregorian calendar in the policy's time zone.
     public var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)

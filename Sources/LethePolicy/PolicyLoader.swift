@@ -1,6 +1,6 @@
 import Foundation
 import LetheCore
-import Yams
+internal import Yams
 
 /// Reads and validates policy files (the format is described on ``Policy``).
 ///
@@ -65,7 +65,7 @@ struct PolicyReader {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            yamlProblem(error)
+            yamlProblem(error, text: text)
             return nil
         } catch {
             problem(.notYAML, nil, "not YAML (\(error))", "write the policy as YAML; see policies/example.yaml")
@@ -151,22 +151,38 @@ struct PolicyReader {
 
     func line(_ node: Node) -> Int? { node.mark?.line }
 
-    mutating func yamlProblem(_ error: YamlError) {
-        let fix = "check indentation, colons and quoting there; see policies/example.yaml"
+    mutating func yamlProblem(_ error: YamlError, text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            let contextText = context.map { " \($0.text)" } ?? ""
-            self.problem(.notYAML, mark.line, "not valid YAML: \(problem)\(contextText)", fix)
+            if problem.contains("another document") || context?.text.contains("single document") == true {
+                self.problem(.notYAML, mark.line, "the file holds more than one YAML document",
+                             "keep one policy per file: remove the `---` line and what follows")
+                return
+            }
+            let hasTab = mark.line >= 1 && mark.line <= lines.count && lines[mark.line - 1].contains("\t")
+            let contextText = context.map { " (\($0.text))" } ?? ""
+            self.problem(.notYAML, mark.line, "not valid YAML: \(problem)\(contextText)",
+                         hasTab ? "indent with spaces: YAML does not allow tabs"
+                                : "check indentation, colons, brackets and quoting there; see policies/example.yaml")
         case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams marks the mapping; point at the second occurrence of the key instead.
+            let key = duplicates.first ?? ""
+            let occurrences = lines.indices.filter { index in
+                let line = lines[index].drop { $0 == " " }
+                return line.hasPrefix(key) && line.dropFirst(key.count).drop { $0 == " " }.hasPrefix(":")
+            }
+            let line = occurrences.count >= 2 ? occurrences[1] + 1 : context.mark.line
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            self.problem(.duplicateKey, context.mark.line, "\(keys) appears more than once in the same mapping",
+            self.problem(.duplicateKey, line, "\(keys) appears more than once in the same mapping",
                          "keep one of them")
         case .reader:
             self.problem(.notYAML, nil, "not readable as YAML text (bad encoding or control characters)",
                          "save the policy as plain UTF-8 text")
         default:
-            self.problem(.notYAML, nil, "not valid YAML (\(error))", fix)
+            self.problem(.notYAML, nil, "not valid YAML (\(error))",
+                         "check the file is a YAML policy; see policies/example.yaml")
         }
     }
 

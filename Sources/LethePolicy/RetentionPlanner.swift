@@ -25,31 +25,29 @@ public enum RetentionPlanner {
         for copy in copies where copy.state != .deleted && copy.state != .shredded {
             let passed = copy.deleteBy <= now
             let action: RetentionPlan.Decision.Action
-            var reasons = [context.ruleReason(copy)]
-            let day = context.day(copy.deleteBy)
+            var reasons = [context.ruleReason(copy), context.verdict(copy.deleteBy, passed: passed)]
             if passed {
                 expired.insert(copy.deleteBy)
                 if copy.state == .pending {
                     action = .cancelPending
-                    reasons.append(.init(rule: .deleteByPassed, text: "delete-by \(day) has passed"))
                     reasons.append(.init(rule: .neverUpload, text: "pending copy was never stored: never upload it"))
                 } else {
                     action = .delete
-                    reasons.append(.init(rule: .deleteByPassed, text: "delete-by \(day) has passed"))
                 }
             } else {
                 action = .keep
-                reasons.append(.init(rule: .keepUntil, text: "keep until \(day)"))
                 if copy.state == .pending {
                     reasons.append(.init(rule: .pendingUpload, text: "pending: not stored yet; the next run stores it"))
                 }
             }
             if let current = context.currentDeleteBy(copy), current < copy.deleteBy {
+                let day = context.day(copy.deleteBy)
                 reasons.append(.init(rule: .policyNowEarlier,
                                      text: "note: the current policy would give delete-by \(context.day(current)); the stored \(day) stands (delete-by is fixed at write time)"))
             }
             let cap = context.maxAgeCap(copy.created)
             if copy.deleteBy > cap {
+                let day = context.day(copy.deleteBy)
                 reasons.append(.init(rule: .exceedsMaxAge,
                                      text: "VIOLATION: delete-by \(day) is later than created + max_age \(policy.maxAge) (\(Timestamp.iso(cap))); this copy was written wrongly"))
             }
@@ -67,7 +65,7 @@ public enum RetentionPlanner {
             return a.copyID < b.copyID
         }
         return RetentionPlan(policyName: policy.name, policyFile: policy.sourceFile,
-                             timeZone: policy.timeZone.identifier, now: now,
+                             timeZone: policy.timeZoneName, now: now,
                              decisions: decisions, expiredKeyDates: expired.sorted())
     }
 }
@@ -84,6 +82,7 @@ struct PlanningContext {
     private var days: [Date: String] = [:]
     private var rules: [RuleKey: RetentionPlan.Reason] = [:]
     private var caps: [Date: Date] = [:]
+    private var verdicts: [Date: RetentionPlan.Reason] = [:]
     private var current: [CurrentKey: Date?] = [:]
 
     struct RuleKey: Hashable { let retentionClass: RetentionClass; let location: Location }
@@ -101,6 +100,18 @@ struct PlanningContext {
         let text = civil.start(in: policy.timeZone) == date ? civil.iso : Timestamp.iso(date)
         days[date] = text
         return text
+    }
+
+    /// "delete-by 2026-11-09 has passed" or "keep until 2026-12-01"; `passed` depends only on
+    /// the date within one plan, so the date alone is the cache key.
+    mutating func verdict(_ deleteBy: Date, passed: Bool) -> RetentionPlan.Reason {
+        if let reason = verdicts[deleteBy] { return reason }
+        let day = day(deleteBy)
+        let reason: RetentionPlan.Reason = passed
+            ? .init(rule: .deleteByPassed, text: "delete-by \(day) has passed")
+            : .init(rule: .keepUntil, text: "keep until \(day)")
+        verdicts[deleteBy] = reason
+        return reason
     }
 
     mutating func ruleReason(_ copy: CopyFacts) -> RetentionPlan.Reason {

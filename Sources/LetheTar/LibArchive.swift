@@ -242,7 +242,7 @@ final class ArchiveReader {
     /// Closes the reader, then drains the source to its end.
     func finish() throws {
         try check(archive_read_close(handle), "closing the archive stream")
-        do { try context.drain() } catch { throw error }
+        try context.drain()
     }
 }
 

@@ -82,6 +82,26 @@ import Glibc
         #expect(!names.contains { $0.contains("lethe-manifest") || $0.hasPrefix("data/") })
     }
 
+    @Test(arguments: ExportFormat.allCases)
+    func exportHandlesNamesThatAreNotUTF8(_ format: ExportFormat) throws {
+        let temp = TempFolder()
+        let source = temp.folder("source", mode: 0o755)
+        Tree.file(Array(source.path.utf8), [0x6e, 0xff, 0xfe], [9, 9])
+        let sink = BufferSink()
+        _ = try TarPacker.pack(folder: source, into: sink)
+        let output = BufferSink()
+        try TarExporter.export(from: BufferSource(sink.bytes), to: output, format: format)
+        let file = temp.url.appendingPathComponent("export")
+        try Data(output.bytes).write(to: file)
+        // Python's readers are strict: tar keeps the raw bytes, zip (UTF-8 only) gets %FF%FE.
+        let script = format == .tar
+            ? "import sys, tarfile; print([m.name.encode('utf-8', 'surrogateescape').hex() for m in tarfile.open(sys.argv[1], encoding='utf-8', errors='surrogateescape')])"
+            : "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print([i.filename.encode().hex() for i in z.infolist()])"
+        let listed = try Self.run("python3", ["-c", script, file.path])
+        let expected = format == .tar ? [0x6e, 0xff, 0xfe] : Array("n%FF%FE".utf8)
+        #expect(listed == "['\(expected.map { String(format: "%02x", $0) }.joined())']\n")
+    }
+
     @Test func exportReadsTheSourceToItsEnd() throws {
         let temp = TempFolder()
         let (_, archive) = try Self.packedTree(temp)

@@ -16,6 +16,7 @@ enum LibArchive {
     static let ok = Int32(ARCHIVE_OK)
     static let warn = Int32(ARCHIVE_WARN)
     static let eof = Int32(ARCHIVE_EOF)
+    static let fatal = Int32(ARCHIVE_FATAL)
 
     /// File-type bits as libarchive reports them (the POSIX `S_IF*` values, which Swift sees
     /// ambiguously through Glibc and Foundation).
@@ -60,8 +61,6 @@ final class SourceContext {
     let source: any ByteSource
     var error: (any Error)?
     let buffer: UnsafeMutableRawBufferPointer
-    /// Bytes handed to libarchive or drained afterwards.
-    var consumed: Int64 = 0
     var reachedEnd = false
     init(_ source: any ByteSource, bufferSize: Int = 256 * 1024) {
         self.source = source
@@ -74,7 +73,6 @@ final class SourceContext {
         if reachedEnd { return 0 }
         let n = try source.read(into: buffer)
         if n == 0 { reachedEnd = true }
-        consumed += Int64(n)
         return n
     }
 
@@ -124,7 +122,7 @@ private func sourceReadCallback(
 final class ArchiveWriter {
     let handle: OpaquePointer
     private let context: SinkContext
-    private var opened = false
+    private var closed = false
 
     /// Creates a writer; `configure` picks format and filters before the stream opens.
     init(into sink: any ByteSink, configure: (OpaquePointer) throws -> Void) throws {
@@ -138,7 +136,6 @@ final class ArchiveWriter {
         let status = archive_write_open(
             handle, Unmanaged.passUnretained(context).toOpaque(), nil, sinkWriteCallback, nil)
         try check(status, "opening the archive stream")
-        opened = true
     }
 
     deinit {
@@ -146,8 +143,6 @@ final class ArchiveWriter {
         if !closed { context.aborted = true }
         archive_write_free(handle)
     }
-
-    private var closed = false
 
     /// Turns a libarchive status into an error; the sink's own error wins.
     func check(_ status: Int32, _ what: String, allowWarning: Bool = false) throws {
@@ -168,7 +163,7 @@ final class ArchiveWriter {
         var offset = 0
         while offset < bytes.count {
             let n = archive_write_data(handle, bytes.baseAddress! + offset, bytes.count - offset)
-            if n <= 0 { try check(n == 0 ? -30 : Int32(truncatingIfNeeded: n), "writing entry data") }
+            if n <= 0 { try check(n == 0 ? LibArchive.fatal : Int32(truncatingIfNeeded: n), "writing entry data") }
             offset += n
         }
     }
@@ -242,7 +237,7 @@ final class ArchiveReader {
     /// Closes the reader, then drains the source to its end.
     func finish() throws {
         try check(archive_read_close(handle), "closing the archive stream")
-        do { try context.drain() } catch { throw error }
+        try context.drain()
     }
 }
 

@@ -34,6 +34,28 @@ enum PathBytes {
         }
     }
 
+    /// The bytes with every byte that is not part of a valid UTF-8 sequence replaced by `%XX`;
+    /// valid UTF-8 comes back unchanged. For formats that require UTF-8 names (zip).
+    static func repairingUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        if isUTF8(bytes) { return bytes }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        var index = 0
+        outer: while index < bytes.count {
+            for length in 1...4 where index + length <= bytes.count {
+                let sequence = Array(bytes[index..<index + length])
+                if isUTF8(sequence) {
+                    out += sequence
+                    index += length
+                    continue outer
+                }
+            }
+            out += [UInt8(ascii: "%"), hex[Int(bytes[index] >> 4)], hex[Int(bytes[index] & 0xF)]]
+            index += 1
+        }
+        return out
+    }
+
     /// Percent-escapes every byte outside `A-Z a-z 0-9 - . _ ~ /`: reversible, ASCII, and
     /// readable for ordinary names. Used for paths in the manifest.
     static func escape(_ bytes: [UInt8]) -> String {

@@ -6,7 +6,8 @@ import LetheCore
 public enum ExportFormat: String, Sendable, CaseIterable {
     /// An uncompressed POSIX tar (ustar, with pax headers only where needed).
     case tar
-    /// A zip archive (deflate).
+    /// A zip archive (deflate). Zip readers require UTF-8 names, so bytes of a name that are
+    /// not valid UTF-8 are written as `%XX` (in symbolic link targets too).
     case zip
 }
 
@@ -36,10 +37,15 @@ public enum TarExporter {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
         defer { buffer.deallocate() }
         try reader.run { checked, readData in
-            entry.set(path: checked.relative, type: checked.type, mode: checked.mode & 0o777,
+            var path = checked.relative, target = checked.target
+            if format == .zip {
+                path = PathBytes.repairingUTF8(path)
+                target = target.map(PathBytes.repairingUTF8)
+            }
+            entry.set(path: path, type: checked.type, mode: checked.mode & 0o777,
                       size: checked.size, mtime: checked.mtime, mtimeNanos: checked.mtimeNanos,
-                      symlink: checked.target)
-            let binary = !PathBytes.isUTF8(checked.relative) || !(checked.target.map(PathBytes.isUTF8) ?? true)
+                      symlink: target)
+            let binary = !PathBytes.isUTF8(path) || !(target.map(PathBytes.isUTF8) ?? true)
             try writer.writeHeader(entry, allowWarning: binary)
             if checked.type == LibArchive.regular {
                 while true {

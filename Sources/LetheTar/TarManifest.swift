@@ -49,7 +49,7 @@ struct TarManifest: Codable, Equatable {
     /// The JSON bytes (keys sorted, so the same tree gives the same manifest).
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 

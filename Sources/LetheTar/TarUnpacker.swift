@@ -66,7 +66,7 @@ public enum TarUnpacker {
                     var offset = 0
                     while offset < n {
                         let w = archive_write_data(disk.handle, buffer.baseAddress! + offset, n - offset)
-                        if w <= 0 { try disk.check(-30, "writing a regular file") }
+                        if w <= 0 { try disk.check(LibArchive.fatal, "writing a regular file") }
                         offset += w
                     }
                     written += Int64(n)
@@ -89,7 +89,6 @@ public enum TarUnpacker {
 /// An owned `archive_write_disk` handle with Lethe's extraction options.
 final class DiskWriter {
     let handle: OpaquePointer
-    private var closed = false
 
     init() throws {
         guard let handle = archive_write_disk_new() else {
@@ -113,6 +112,5 @@ final class DiskWriter {
     /// Applies the deferred directory modes and times.
     func close() throws {
         try check(archive_write_close(handle), "setting folder modes and times")
-        closed = true
     }
 }

@@ -15,13 +15,11 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
     /// The wrapped data key did not authenticate: wrong key, or the header or wrapped key was
     /// altered (re-dated, swapped between customers or copies).
     case headerAuthenticationFailed
-    /// A full-size chunk of the body did not authenticate (altered, reordered, or from another archive).
+    /// Chunk `index` (from 0) of the body did not authenticate: altered, reordered, or from
+    /// another archive (a bad stream header shows as chunk 0).
     case chunkAuthenticationFailed(index: Int)
-    /// The last chunk in the input is shorter than a full chunk and does not authenticate:
-    /// the archive was cut short inside that chunk, or the chunk was altered. The two cannot be
-    /// told apart without the key stream, and both mean the same thing: this copy is damaged.
-    case lastChunkInvalid(index: Int)
-    /// The input ended, after `afterChunks` verified chunks, before the chunk marked final.
+    /// The input ended, after `afterChunks` verified chunks, before the chunk marked final
+    /// (at a chunk boundary or inside a chunk).
     case truncated(afterChunks: Int)
     /// Bytes follow the final chunk.
     case trailingData
@@ -44,8 +42,6 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
             return "the archive header or its wrapped key failed authentication (wrong key, or the header was altered, re-dated or swapped): the archive was altered or is not the one the catalog expects; restore from another copy"
         case .chunkAuthenticationFailed(let index):
             return "chunk \(index) of the archive failed authentication: the archive was altered; restore from another copy"
-        case .lastChunkInvalid(let index):
-            return "the last chunk (\(index)) of the archive failed authentication: the archive was cut short or altered; restore from another copy"
         case .truncated(let count):
             return "the archive ends after \(count) verified chunk(s), before its final chunk: it was cut short (an interrupted copy or upload); restore from another copy"
         case .trailingData:

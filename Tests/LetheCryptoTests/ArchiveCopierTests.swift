@@ -83,7 +83,7 @@ struct ArchiveCopierTests {
                            deleteBy: h.deleteBy, customerKeyID: h.customerKeyID, expiryKeyID: h.expiryKeyID, chunkSize: 2048), "chunk size"),
         ]
         for (header, field) in changed {
-            #expect(throws: FormatError.mismatch(field: field)) { try copy(source, to: header) }
+            #expect(throws: FormatError.mismatch(field: field)) { _ = try copy(source, to: header) }
         }
     }
 
@@ -95,19 +95,19 @@ struct ArchiveCopierTests {
                                      to: offsiteHeader, wrappingKey: SecretKey.random(), output: BufferSink())
         }
         #expect(throws: FormatError.chunkAuthenticationFailed(index: 2)) {
-            try copy(source.flipping(local.chunkOffset(2) + 30), to: offsiteHeader)
+            _ = try copy(source.flipping(local.chunkOffset(2) + 30), to: offsiteHeader)
         }
         #expect(throws: FormatError.truncated(afterChunks: 4)) {
-            try copy(Array(source[0..<local.chunkOffset(4)]), to: offsiteHeader)
+            _ = try copy(Array(source[0..<local.chunkOffset(4)]), to: offsiteHeader)
         }
-        #expect(throws: FormatError.trailingData) { try copy(source + [0], to: offsiteHeader) }
+        #expect(throws: FormatError.trailingData) { _ = try copy(source + [0], to: offsiteHeader) }
     }
 
     @Test("rewrap refuses a new expiry key the new header does not name")
     func copyKeyMismatch() throws {
         let source = try local.write(plaintext)
         let header = local.header.forCopy(deleteBy: ArchiveFixture.deleteBy, expiryKeyID: SecretKey.random().id)
-        #expect(throws: FormatError.self) { try copy(source, to: header) }
+        #expect(throws: FormatError.self) { _ = try copy(source, to: header) }
     }
 }
 

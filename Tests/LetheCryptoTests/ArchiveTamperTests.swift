@@ -20,7 +20,7 @@ struct ArchiveTamperTests {
     }
 
     func expectRefused(_ bytes: [UInt8], _ expected: FormatError, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(throws: expected, sourceLocation: sourceLocation) { try fixture.read(bytes) }
+        #expect(throws: expected, sourceLocation: sourceLocation) { _ = try fixture.read(bytes) }
     }
 
     @Test("the intact archive reads back")
@@ -60,7 +60,7 @@ struct ArchiveTamperTests {
     @Test("a flipped bit that makes a header field invalid: malformed header")
     func headerMalformed() {
         // Byte 14 is the pseudonym's length; 15 its first character ('p' ^ 0x80 is not ASCII).
-        #expect(throws: FormatError.self) { try fixture.read(archive.flipping(14, mask: 0x80)) }
+        #expect(throws: FormatError.self) { _ = try fixture.read(archive.flipping(14, mask: 0x80)) }
         expectRefused(archive.flipping(15, mask: 0x80), .malformedHeader("the pseudonym is not text"))
         // Header length 0, and one far too large.
         var zero = archive
@@ -68,7 +68,7 @@ struct ArchiveTamperTests {
         expectRefused(zero, .malformedHeader("header length 0 is outside 1...4096"))
         var huge = archive
         huge[10] = 0x7f
-        #expect(throws: FormatError.self) { try fixture.read(huge) }
+        #expect(throws: FormatError.self) { _ = try fixture.read(huge) }
         expectRefused(Array(archive[0..<20]), .malformedHeader("the archive ends inside its header"))
     }
 
@@ -154,7 +154,7 @@ struct ArchiveTamperTests {
     func truncatedExactMultiple() throws {
         let exact = try fixture.write(ArchiveFixture.plaintext(2048))
         #expect(exact.count == fixture.chunkOffset(2))
-        #expect(throws: FormatError.truncated(afterChunks: 1)) { try fixture.read(Array(exact[0..<fixture.chunkOffset(1)])) }
+        #expect(throws: FormatError.truncated(afterChunks: 1)) { _ = try fixture.read(Array(exact[0..<fixture.chunkOffset(1)])) }
     }
 
     @Test("bytes appended after the final chunk are refused", arguments: [1, 17, 5000])
@@ -205,7 +205,7 @@ struct ArchiveTamperTests {
         // B's wrapped key under B's header, spliced onto A's body: the data key differs.
         let archiveB = try customerB.write(plaintext)
         let spliced = Array(archiveB[0..<customerB.streamHeaderOffset]) + archive[fixture.streamHeaderOffset...]
-        #expect(throws: FormatError.chunkAuthenticationFailed(index: 0)) { try customerB.read(spliced) }
+        #expect(throws: FormatError.chunkAuthenticationFailed(index: 0)) { _ = try customerB.read(spliced) }
     }
 
     @Test("the wrong expiry key (another delete-by date) is refused")
@@ -240,5 +240,49 @@ struct ArchiveTamperTests {
     private func findOffset(of needle: [UInt8], in hay: [UInt8]) -> Int? {
         guard hay.count >= needle.count else { return nil }
         return (0...(hay.count - needle.count)).first { Array(hay[$0..<$0 + needle.count]) == needle }
+    }
+}
+
+@Suite("Archive format: what the body binds")
+struct ArchiveBindingTests {
+    /// Re-heads `archive` with `header`, wrapping its real data key correctly (as someone holding
+    /// the keys could): the header authenticates, so only the body's binding can refuse it.
+    func reheadWithValidWrap(_ archive: [UInt8], fixture: ArchiveFixture, header: ArchiveHeader) throws -> [UInt8] {
+        let reader = try ArchiveReader.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
+        let prefix = header.encodedPrefix()
+        let wrapped = KeyWrap.wrap(reader.dataKey, under: fixture.wrappingKey, context: prefix)
+        return prefix + wrapped + archive[fixture.streamHeaderOffset...]
+    }
+
+    @Test("copy-level fields (delete-by) can differ over the same body; archive-level fields cannot")
+    func bodyBinding() throws {
+        let fixture = ArchiveFixture(chunkSize: 1024)
+        let plaintext = ArchiveFixture.plaintext(2500)
+        let archive = try fixture.write(plaintext)
+        let h = fixture.header
+
+        let redated = try reheadWithValidWrap(archive, fixture: fixture,
+                                              header: h.forCopy(deleteBy: h.deleteBy.addingTimeInterval(86400), expiryKeyID: h.expiryKeyID))
+        #expect(try ArchiveReader.open(BufferSource(redated)).unseal(wrappingKey: fixture.wrappingKey).readAll() == plaintext)
+
+        let others = [
+            ArchiveHeader(pseudonym: h.pseudonym, setID: h.setID, archiveID: ArchiveID.random(), created: h.created,
+                          deleteBy: h.deleteBy, customerKeyID: h.customerKeyID, expiryKeyID: h.expiryKeyID, chunkSize: 1024),
+            ArchiveHeader(pseudonym: Pseudonym.random(), setID: h.setID, archiveID: h.archiveID, created: h.created,
+                          deleteBy: h.deleteBy, customerKeyID: h.customerKeyID, expiryKeyID: h.expiryKeyID, chunkSize: 1024),
+            ArchiveHeader(pseudonym: h.pseudonym, setID: SetID("20270101T000000Z-aaaa"), archiveID: h.archiveID, created: h.created,
+                          deleteBy: h.deleteBy, customerKeyID: h.customerKeyID, expiryKeyID: h.expiryKeyID, chunkSize: 1024),
+            ArchiveHeader(pseudonym: h.pseudonym, setID: h.setID, archiveID: h.archiveID, created: h.created.addingTimeInterval(-1),
+                          deleteBy: h.deleteBy, customerKeyID: h.customerKeyID, expiryKeyID: h.expiryKeyID, chunkSize: 1024),
+            ArchiveHeader(pseudonym: h.pseudonym, setID: h.setID, archiveID: h.archiveID, created: h.created,
+                          deleteBy: h.deleteBy, customerKeyID: h.customerKeyID, expiryKeyID: h.expiryKeyID,
+                          baseArchiveID: ArchiveID.random(), chunkSize: 1024),
+        ]
+        for header in others {
+            let bytes = try reheadWithValidWrap(archive, fixture: fixture, header: header)
+            #expect(throws: FormatError.chunkAuthenticationFailed(index: 0)) {
+                _ = try ArchiveReader.open(BufferSource(bytes)).unseal(wrappingKey: fixture.wrappingKey).readAll()
+            }
+        }
     }
 }

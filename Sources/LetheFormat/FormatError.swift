@@ -1,8 +1,9 @@
 /// What can go wrong writing, reading or copying an archive.
 ///
-/// Every case but `writerClosed`, `malformedHeader` on write, and `keyMismatch` means the
-/// bytes read are not an intact archive that these keys open: altered, swapped, cut short,
-/// extended, re-dated, or not a Lethe archive at all.
+/// Cases for which `isIntegrityFailure` is true mean the bytes read are not an intact archive
+/// that these keys open: altered, swapped, cut short, extended, re-dated, or not a Lethe
+/// archive at all. The others are caller errors (wrong key looked up, bad header to write,
+/// writer misuse) or, for `unsupportedVersion`, a newer Lethe.
 public enum FormatError: Error, Equatable, CustomStringConvertible {
     /// The data does not start with the Lethe archive magic.
     case notAnArchive
@@ -28,6 +29,22 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
     /// The writer was finished, or failed, and cannot take more bytes.
     case writerClosed
 
+    /// True when the stored bytes themselves are damaged, forged or swapped (exit status 3:
+    /// integrity); false for caller errors, a header given to a writer, and unknown versions.
+    ///
+    /// `malformedHeader` counts as integrity: from a reader it means damaged bytes. A writer
+    /// throws it only for an invalid header it was given, which is a bug in the caller.
+    public var isIntegrityFailure: Bool {
+        switch self {
+        case .notAnArchive, .malformedHeader, .headerAuthenticationFailed, .chunkAuthenticationFailed,
+             .truncated, .trailingData:
+            return true
+        case .unsupportedVersion, .keyMismatch, .mismatch, .writerClosed:
+            return false
+        }
+    }
+
+    /// What happened and what to do, for people; never contains key bytes or customer ids.
     public var description: String {
         switch self {
         case .notAnArchive:

@@ -235,6 +235,9 @@ struct ArchiveTamperTests {
             #expect(error.description.contains(":"), "\(error)")
         }
         #expect(FormatError.headerAuthenticationFailed.description.contains("restore from another copy"))
+        #expect(errors.filter(\.isIntegrityFailure).count == 6)
+        #expect(!FormatError.keyMismatch(which: "customer key", expected: "a", actual: "b").isIntegrityFailure)
+        #expect(FormatError.trailingData.isIntegrityFailure)
     }
 
     private func findOffset(of needle: [UInt8], in hay: [UInt8]) -> Int? {

@@ -14,6 +14,7 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
     /// libsodium reported a failure where none was expected.
     case sodiumFailed(String)
 
+    /// What happened and what to do, for people; never contains key bytes or customer ids.
     public var description: String {
         switch self {
         case .authenticationFailed(let what):

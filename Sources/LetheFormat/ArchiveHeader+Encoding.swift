@@ -9,6 +9,8 @@ enum ArchiveLayout {
     static let fixedPrefixCount = 14
     /// Readers refuse longer header bodies (a valid one is under 800 bytes).
     static let maxHeaderBodyCount = 4096
+    /// Each chunk starts with its plaintext length, u32 big-endian.
+    static let chunkLengthCount = 4
 }
 
 extension ArchiveHeader {

@@ -20,7 +20,7 @@ public final class ArchiveReader: ByteSource {
     private let input: any ByteSource
     private let decryptor: SecretStreamDecryptor
     private let associatedData: [UInt8]
-    private var cipher: [UInt8]
+    private var frame: [UInt8]
     private var plain: [UInt8]
     private var plainStart = 0
     private var plainEnd = 0
@@ -28,7 +28,7 @@ public final class ArchiveReader: ByteSource {
     private var done = false
     private var failure: (any Error)?
 
-    /// Called with the stream header, then with each chunk's ciphertext once it is verified
+    /// Called with the stream header, then with each chunk's bytes (length and ciphertext) once it is verified
     /// (the copier writes these bytes to the new copy).
     var verifiedCiphertext: ((UnsafeRawBufferPointer) throws -> Void)?
 
@@ -71,7 +71,7 @@ public final class ArchiveReader: ByteSource {
             throw FormatError.chunkAuthenticationFailed(index: 0)
         }
         associatedData = header.bodyAssociatedData()
-        cipher = [UInt8](repeating: 0, count: header.chunkSize + SecretStream.overheadByteCount)
+        frame = [UInt8](repeating: 0, count: ArchiveLayout.chunkLengthCount + header.chunkSize + SecretStream.overheadByteCount)
         plain = [UInt8](repeating: 0, count: header.chunkSize)
     }
 
@@ -79,7 +79,7 @@ public final class ArchiveReader: ByteSource {
 
     /// Fills `buffer` with verified plaintext; 0 only at the verified end of the archive.
     ///
-    /// - Throws: `FormatError.chunkAuthenticationFailed`, `lastChunkInvalid`, `truncated`,
+    /// - Throws: `FormatError.chunkAuthenticationFailed`, `truncated`,
     ///   `trailingData`, or what the input throws.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let failure { throw failure }
@@ -103,31 +103,36 @@ public final class ArchiveReader: ByteSource {
     }
 
     /// Reads, verifies and decrypts the next chunk; after the final one, checks the input is exhausted.
+    ///
+    /// A chunk on disk is `u32be(plaintext length) || secretstream message`; see docs/FORMAT.md.
     private func nextChunk() throws {
         do {
             if chunksVerified == 0, let verifiedCiphertext { try streamHeader.withUnsafeBytes { try verifiedCiphertext($0) } }
-            let count = try readFully()
             let index = chunksVerified
-            guard count >= SecretStream.overheadByteCount else {
+            guard try readFully(0..<ArchiveLayout.chunkLengthCount) == ArchiveLayout.chunkLengthCount else {
+                throw FormatError.truncated(afterChunks: index)
+            }
+            let length = frame[0..<ArchiveLayout.chunkLengthCount].reduce(0) { $0 << 8 | Int($1) }
+            guard length <= header.chunkSize else {
+                // An altered length field: the writer never declares more than a chunk.
+                throw FormatError.chunkAuthenticationFailed(index: index)
+            }
+            let end = ArchiveLayout.chunkLengthCount + length + SecretStream.overheadByteCount
+            guard try readFully(ArchiveLayout.chunkLengthCount..<end) == end - ArchiveLayout.chunkLengthCount else {
                 throw FormatError.truncated(afterChunks: index)
             }
             let (plainCount, final): (Int, Bool)
             do {
-                (plainCount, final) = try cipher.withUnsafeBytes { c in
+                (plainCount, final) = try frame.withUnsafeBytes { f in
                     try plain.withUnsafeMutableBytes { p in
                         try associatedData.withUnsafeBytes { ad in
-                            try decryptor.pull(UnsafeRawBufferPointer(rebasing: c[0..<count]), associatedData: ad, into: p)
+                            try decryptor.pull(UnsafeRawBufferPointer(rebasing: f[ArchiveLayout.chunkLengthCount..<end]),
+                                               associatedData: ad, into: p)
                         }
                     }
                 }
             } catch is CryptoError {
-                throw count == cipher.count
-                    ? FormatError.chunkAuthenticationFailed(index: index)
-                    : FormatError.lastChunkInvalid(index: index)
-            }
-            if !final && count < cipher.count {
-                // Writers emit short chunks only as the final one: the rest is missing.
-                throw FormatError.truncated(afterChunks: index + 1)
+                throw FormatError.chunkAuthenticationFailed(index: index)
             }
             if final {
                 // Nothing may follow the final chunk.
@@ -135,7 +140,9 @@ public final class ArchiveReader: ByteSource {
                 let extra = try withUnsafeMutableBytes(of: &probe) { try input.read(into: $0) }
                 guard extra == 0 else { throw FormatError.trailingData }
             }
-            try cipher.withUnsafeBytes { try verifiedCiphertext?(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            if let verifiedCiphertext {
+                try frame.withUnsafeBytes { try verifiedCiphertext(UnsafeRawBufferPointer(rebasing: $0[0..<end])) }
+            }
             chunksVerified += 1
             plainStart = 0
             plainEnd = plainCount
@@ -155,12 +162,12 @@ public final class ArchiveReader: ByteSource {
         SecureMemory.zero(&plain)
     }
 
-    /// Fills the ciphertext buffer from the input; fewer bytes only at the end of the input.
-    private func readFully() throws -> Int {
+    /// Fills `range` of the frame buffer from the input; returns fewer bytes only at the end of the input.
+    private func readFully(_ range: Range<Int>) throws -> Int {
         var filled = 0
-        while filled < cipher.count {
-            let n = try cipher.withUnsafeMutableBytes { c in
-                try input.read(into: UnsafeMutableRawBufferPointer(rebasing: c[filled...]))
+        while filled < range.count {
+            let n = try frame.withUnsafeMutableBytes { f in
+                try input.read(into: UnsafeMutableRawBufferPointer(rebasing: f[(range.lowerBound + filled)..<range.upperBound]))
             }
             if n == 0 { break }
             filled += n

@@ -17,7 +17,7 @@ public final class ArchiveWriter: ByteSink {
     private let associatedData: [UInt8]
     private var plain: [UInt8]
     private var filled = 0
-    private var cipher: [UInt8]
+    private var frame: [UInt8]
     private var open = true
 
     /// Starts an archive whose data key is wrapped under the customer key and expiry key.
@@ -56,7 +56,7 @@ public final class ArchiveWriter: ByteSink {
         encryptor = SecretStreamEncryptor(key: dataKey)
         associatedData = header.bodyAssociatedData()
         plain = [UInt8](repeating: 0, count: header.chunkSize)
-        cipher = [UInt8](repeating: 0, count: header.chunkSize + SecretStream.overheadByteCount)
+        frame = [UInt8](repeating: 0, count: ArchiveLayout.chunkLengthCount + header.chunkSize + SecretStream.overheadByteCount)
         try output.write(prefix)
         try output.write(wrapped)
         try output.write(encryptor.header)
@@ -107,16 +107,23 @@ public final class ArchiveWriter: ByteSink {
 
     private func pushChunk(final: Bool) throws {
         do {
+            // A chunk on disk: u32be(plaintext length) || secretstream message.
+            let length = UInt32(filled)
+            for i in 0..<ArchiveLayout.chunkLengthCount {
+                frame[i] = UInt8(truncatingIfNeeded: length >> UInt32(8 * (ArchiveLayout.chunkLengthCount - 1 - i)))
+            }
             let count = try plain.withUnsafeBytes { p in
-                try cipher.withUnsafeMutableBytes { c in
+                try frame.withUnsafeMutableBytes { f in
                     try associatedData.withUnsafeBytes { ad in
-                        try encryptor.push(UnsafeRawBufferPointer(rebasing: p[0..<filled]), final: final,
-                                           associatedData: ad, into: c)
+                        try encryptor.push(UnsafeRawBufferPointer(rebasing: p[0..<filled]), final: final, associatedData: ad,
+                                           into: UnsafeMutableRawBufferPointer(rebasing: f[ArchiveLayout.chunkLengthCount...]))
                     }
                 }
             }
             filled = 0
-            try cipher.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            try frame.withUnsafeBytes {
+                try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<ArchiveLayout.chunkLengthCount + count]))
+            }
         } catch {
             open = false
             SecureMemory.zero(&plain)

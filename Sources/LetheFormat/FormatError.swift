@@ -1,8 +1,9 @@
 /// What can go wrong writing, reading or copying an archive.
 ///
-/// Every case but `writerClosed`, `malformedHeader` on write, and `keyMismatch` means the
-/// bytes read are not an intact archive that these keys open: altered, swapped, cut short,
-/// extended, re-dated, or not a Lethe archive at all.
+/// Cases for which `isIntegrityFailure` is true mean the bytes read are not an intact archive
+/// that these keys open: altered, swapped, cut short, extended, re-dated, or not a Lethe
+/// archive at all. The others are caller errors (wrong key looked up, bad header to write,
+/// writer misuse) or, for `unsupportedVersion`, a newer Lethe.
 public enum FormatError: Error, Equatable, CustomStringConvertible {
     /// The data does not start with the Lethe archive magic.
     case notAnArchive
@@ -15,13 +16,11 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
     /// The wrapped data key did not authenticate: wrong key, or the header or wrapped key was
     /// altered (re-dated, swapped between customers or copies).
     case headerAuthenticationFailed
-    /// A full-size chunk of the body did not authenticate (altered, reordered, or from another archive).
+    /// Chunk `index` (from 0) of the body did not authenticate: altered, reordered, or from
+    /// another archive (a bad stream header shows as chunk 0).
     case chunkAuthenticationFailed(index: Int)
-    /// The last chunk in the input is shorter than a full chunk and does not authenticate:
-    /// the archive was cut short inside that chunk, or the chunk was altered. The two cannot be
-    /// told apart without the key stream, and both mean the same thing: this copy is damaged.
-    case lastChunkInvalid(index: Int)
-    /// The input ended, after `afterChunks` verified chunks, before the chunk marked final.
+    /// The input ended, after `afterChunks` verified chunks, before the chunk marked final
+    /// (at a chunk boundary or inside a chunk).
     case truncated(afterChunks: Int)
     /// Bytes follow the final chunk.
     case trailingData
@@ -30,6 +29,22 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
     /// The writer was finished, or failed, and cannot take more bytes.
     case writerClosed
 
+    /// True when the stored bytes themselves are damaged, forged or swapped (exit status 3:
+    /// integrity); false for caller errors, a header given to a writer, and unknown versions.
+    ///
+    /// `malformedHeader` counts as integrity: from a reader it means damaged bytes. A writer
+    /// throws it only for an invalid header it was given, which is a bug in the caller.
+    public var isIntegrityFailure: Bool {
+        switch self {
+        case .notAnArchive, .malformedHeader, .headerAuthenticationFailed, .chunkAuthenticationFailed,
+             .truncated, .trailingData:
+            return true
+        case .unsupportedVersion, .keyMismatch, .mismatch, .writerClosed:
+            return false
+        }
+    }
+
+    /// What happened and what to do, for people; never contains key bytes or customer ids.
     public var description: String {
         switch self {
         case .notAnArchive:
@@ -44,8 +59,6 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
             return "the archive header or its wrapped key failed authentication (wrong key, or the header was altered, re-dated or swapped): the archive was altered or is not the one the catalog expects; restore from another copy"
         case .chunkAuthenticationFailed(let index):
             return "chunk \(index) of the archive failed authentication: the archive was altered; restore from another copy"
-        case .lastChunkInvalid(let index):
-            return "the last chunk (\(index)) of the archive failed authentication: the archive was cut short or altered; restore from another copy"
         case .truncated(let count):
             return "the archive ends after \(count) verified chunk(s), before its final chunk: it was cut short (an interrupted copy or upload); restore from another copy"
         case .trailingData:

@@ -47,7 +47,7 @@ enum ExitStatus {
             case .checksumMismatch: return integrity
             default: return failed
             }
-        case is FormatError: return integrity
+        case let error as FormatError: return error.isIntegrityFailure ? integrity : failed
         case let error as TarError:
             switch error {
             case .unreadable, .fileChanged, .libarchive: return failed

@@ -20,15 +20,16 @@ import Testing
             case .wrappedKeyBit: return "wrapped key failed authentication"
             case .streamHeaderBit, .firstChunkBit: return "chunk 0"
             case .middleChunkBit: return "chunk 1"
-            case .finalTagBit: return "last chunk"
+            case .finalTagBit: return "chunk 2 of the archive failed authentication"
             case .truncatedAtChunkBoundary, .truncatedMidChunk: return "cut short"
-            // Appended bytes join the short final chunk, which then fails authentication.
-            case .appendedBytes: return "cut short or altered"
+            case .appendedBytes: return "follow the archive's final chunk"
             }
         }
     }
 
     static let chunk = 1 << 20
+    /// A full chunk on disk: 4-byte length, ciphertext, 17 bytes of tag and header (docs/FORMAT.md).
+    static let chunkOnDisk = 4 + chunk + 17
 
     @Test(arguments: Tamper.allCases)
     func tamperedArchiveIsRefused(_ tamper: Tamper) throws {
@@ -51,10 +52,10 @@ import Testing
         case .wrappedKeyBit: bytes[headerEnd + 30] ^= 0x01
         case .streamHeaderBit: bytes[streamStart + 5] ^= 0x01
         case .firstChunkBit: bytes[body + 1000] ^= 0x01
-        case .middleChunkBit: bytes[body + Self.chunk + 17 + 1000] ^= 0x01
+        case .middleChunkBit: bytes[body + Self.chunkOnDisk + 1000] ^= 0x01
         case .finalTagBit: bytes[bytes.count - 1] ^= 0x01
-        case .truncatedAtChunkBoundary: bytes.removeLast(bytes.count - (body + 2 * (Self.chunk + 17)))
-        case .truncatedMidChunk: bytes.removeLast(bytes.count - (body + Self.chunk + 17 + 4000))
+        case .truncatedAtChunkBoundary: bytes.removeLast(bytes.count - (body + 2 * Self.chunkOnDisk))
+        case .truncatedMidChunk: bytes.removeLast(bytes.count - (body + Self.chunkOnDisk + 4000))
         case .appendedBytes: bytes += Array("more".utf8)
         case .redatedHeader:
             // The delete-by is a big-endian second count in the header: move it one day later.

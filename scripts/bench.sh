@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmarks `lethe backup` and a single-customer restore against the physical reference on the
+# same tree in one run: `tar -cf - | zstd -3 -T0 > /dev/null` for the backup, and
+# `zstd -dc | tar -x` of the same customer's folder for the restore. Prints times, ratios and
+# Lethe's peak memory. Release build.
+#
+#   scripts/bench.sh [small|medium|tiny]      (default: medium; data cached in bench-data/)
+#
+# Set BENCH_COLD=1 to drop the page cache before every timed run (needs root); otherwise the
+# figures are warm (the tree was just read) and say so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-medium}"
+shared="${LETHE_SHARED:-$(cd .. && pwd)/shared}"
+bash scripts/setup.sh
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+
+data="bench-data/$preset"
+if [ ! -d "$data/source" ]; then
+  echo "Generating the $preset dataset…"
+  mkdir -p "$data"
+  python3 "$shared/bench/gen_dataset.py" "$data/source" --preset "$preset" >/dev/null
+fi
+swift build -c release --product lethe --quiet
+lethe="$PWD/.build/release/lethe"
+
+cache() { if [ "${BENCH_COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
+seconds() { python3 -c 'import sys,time; s=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], check=True, shell=False); print(f"{time.monotonic()-s:.2f}")' "$@"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/lethe-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+export LETHE_HOME="$work/home"
+"$lethe" init --source "$data/source" --store "$work/store" >/dev/null
+bytes=$(du -sb "$data/source" | cut -f1)
+customers=$(ls "$data/source" | wc -l)
+
+# Warm the tree once so that both sides read it from the same cache state.
+tar -cf - -C "$data/source" . > /dev/null
+
+cache
+reference=$(seconds bash -c "tar -cf - -C '$data/source' . | zstd -3 -T0 -q > /dev/null")
+cache
+/usr/bin/time -f "%M" -o "$work/backup.mem" "$lethe" backup --json > "$work/backup.json" 2>/dev/null &
+start=$(python3 -c 'import time; print(time.monotonic())')
+wait $!
+backup=$(python3 -c "import time; print(f'{time.monotonic()-$start:.2f}')")
+backup_mem=$(( $(cat "$work/backup.mem") / 1024 ))
+
+# The restore: a mid-sized customer (the median by size).
+customer=$(cd "$data/source" && du -sb -- * | sort -n | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
+tar -cf - -C "$data/source/$customer" . | zstd -3 -T0 -q > "$work/customer.tar.zst"
+mkdir "$work/ref-restore"
+cache
+restore_reference=$(seconds bash -c "zstd -dc '$work/customer.tar.zst' | tar -x -C '$work/ref-restore'")
+cache
+start=$(python3 -c 'import time; print(time.monotonic())')
+/usr/bin/time -f "%M" -o "$work/restore.mem" "$lethe" restore --customer "$customer" --to "$work/restored" >/dev/null 2>&1
+restore=$(python3 -c "import time; print(f'{time.monotonic()-$start:.2f}')")
+restore_mem=$(( $(cat "$work/restore.mem") / 1024 ))
+diff -r --no-dereference "$data/source/$customer" "$work/restored" >/dev/null || { echo "restored tree differs!"; exit 1; }
+customer_bytes=$(du -sb "$data/source/$customer" | cut -f1)
+
+state=$([ "${BENCH_COLD:-0}" = 1 ] && echo "cold (page cache dropped)" || echo "warm")
+cat <<REPORT
+Lethe benchmark, preset $preset: $customers customers, $bytes bytes; $(nproc) cores; $state
+  backup   lethe ${backup}s   tar|zstd -3 -T0 ${reference}s   ratio $(ratio "$backup" "$reference")   peak RSS ${backup_mem} MiB
+  restore  lethe ${restore}s  zstd -dc|tar -x ${restore_reference}s   ratio $(ratio "$restore" "$restore_reference")   peak RSS ${restore_mem} MiB   (one customer, $customer_bytes bytes)
+REPORT

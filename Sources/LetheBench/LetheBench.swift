@@ -47,6 +47,7 @@ struct PlannerBench: ParsableCommand {
         let buildStart = ContinuousClock.now
         let facts = Self.catalog(copies: copies, customers: customers, policy: policy, now: now)
         let buildTime = ContinuousClock.now - buildStart
+        let catalogRSS = Self.status("VmRSS:")
 
         var times: [Duration] = []
         var plan: RetentionPlan?
@@ -60,9 +61,9 @@ struct PlannerBench: ParsableCommand {
         let result = plan!
         print("retention planner: \(facts.count) copies under \(self.policy) (\(policy.timeZoneName)) at \(Timestamp.iso(now))")
         print("  decisions: \(result.decisions.count) (\(result.count(.keep)) keep, \(result.count(.delete)) delete, \(result.count(.cancelPending)) cancel-pending); \(result.expiredKeyDates.count) expiry dates")
-        print("  catalog built in \(Self.seconds(buildTime)) s")
+        print("  catalog built in \(Self.seconds(buildTime)) s; resident then \(catalogRSS.map { "\($0 / 1024) MiB" } ?? "unknown")")
         print("  plan: fastest \(Self.seconds(times[0])) s, median \(Self.seconds(times[times.count / 2])) s over \(runs) runs")
-        print("  peak RSS (VmHWM): \(Self.peakRSS().map { "\($0 / 1024) MiB" } ?? "unknown")")
+        print("  peak RSS (VmHWM): \(Self.status("VmHWM:").map { "\($0 / 1024) MiB" } ?? "unknown")")
     }
 
     /// A synthetic catalog of exactly `copies` copies, newest set first.
@@ -117,10 +118,10 @@ struct PlannerBench: ParsableCommand {
         return String(format: "%.3f", Double(s) + Double(attoseconds) / 1e18)
     }
 
-    /// VmHWM from /proc/self/status, in KiB.
-    static func peakRSS() -> Int? {
+    /// A field of /proc/self/status in KiB ("VmHWM:" is the peak resident set, "VmRSS:" the current one).
+    static func status(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             return Int(line.split(separator: " ").dropFirst().first ?? "")
         }
         return nil

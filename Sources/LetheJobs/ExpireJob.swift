@@ -112,8 +112,9 @@ public struct ExpireJob: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
-        let plan = try plan(now: now)
-        let copies = Dictionary(uniqueKeysWithValues: try home.catalog.copies(states: Self.plannedStates).map { ($0.id, $0) })
+        let records = try home.catalog.copies(states: Self.plannedStates)
+        let plan = plan(records, now: now)
+        let versions = Dictionary(uniqueKeysWithValues: records.compactMap { copy in copy.versionID.map { (copy.id, $0) } })
 
         // Cryptographic expiry first: every copy due by now becomes unreadable wherever it is,
         // even one that cannot be deleted below.
@@ -142,7 +143,7 @@ public struct ExpireJob: Sendable {
                 results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled, message: "never uploaded"))
             case .delete:
                 do {
-                    let note = try delete(decision, versionID: copies[decision.copyID]?.versionID)
+                    let note = try delete(decision, versionID: versions[decision.copyID])
                     var extra = ["result": "deleted from the store and confirmed gone"]
                     if let note { extra["note"] = note }
                     marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.deleted", decision, now: now, extra: extra)))
@@ -180,7 +181,11 @@ public struct ExpireJob: Sendable {
 
     /// Plans over the catalog at `now`: one function for the dry run, the real run and reports.
     func plan(now: Date) throws -> RetentionPlan {
-        let facts = try home.catalog.copies(states: Self.plannedStates).map { copy in
+        plan(try home.catalog.copies(states: Self.plannedStates), now: now)
+    }
+
+    func plan(_ records: [CopyRecord], now: Date) -> RetentionPlan {
+        let facts = records.map { copy in
             CopyFacts(id: copy.id, location: copy.location, retentionClass: copy.retentionClass, pseudonym: copy.pseudonym,
                       setID: copy.setID, created: copy.created, deleteBy: copy.deleteBy, state: copy.state,
                       objectKey: copy.objectKey)

@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lethe", targets: ["lethe"]),
+        .executable(name: "lethe-bench", targets: ["lethe-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +52,11 @@ let package = Package(
             "LetheJobs", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
+        // Benchmarks of Lethe's own parts (scripts/bench-*.sh build it in release mode).
+        .executableTarget(name: "lethe-bench", dependencies: [
+            "LethePolicy", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/LetheBench"),
+
         // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees.
         .target(name: "LetheTestSupport", dependencies: ["LetheCore"], path: "Tests/LetheTestSupport"),
 
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
-        .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport"]),
+        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
     ]
 )

@@ -30,12 +30,43 @@ struct NightlyCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
+    /// Backs up, then expires even if the backup failed (copies must go on time whether or not
+    /// new ones were written); exits 2 if either was partial, or with the backup's error.
     func run() throws {
         let home = try options.open()
-        let outcome = try BackupJob(home: home).run(progress: Progress.onTerminal())
-        try BackupReport.print(outcome, json: options.json)
-        if outcome.problems > 0 { throw ExitCode(ExitStatus.partial) }
+        var backup: BackupOutcome?
+        var backupError: Error?
+        do {
+            backup = try BackupJob(home: home).run(progress: Progress.onTerminal())
+        } catch {
+            backupError = error
+        }
+        var expire: ExpireOutcome?
+        var expireError: Error?
+        do {
+            expire = try ExpireJob(home: home).run()
+        } catch {
+            expireError = error
+        }
+        if options.json {
+            try Output.json(NightlyOutcome(backup: backup, expire: expire))
+        } else {
+            if let backup { try BackupReport.print(backup, json: false) }
+            if let expire { try ExpireReport.print(expire, json: false) }
+        }
+        if let backupError {
+            if let expireError { FileHandle.standardError.write(Data("lethe: expire: \(expireError)\n".utf8)) }
+            throw backupError
+        }
+        if let expireError { throw expireError }
+        if (backup?.problems ?? 0) > 0 || expire?.state == .partial { throw ExitCode(ExitStatus.partial) }
     }
+}
+
+/// What `nightly --json` prints: the backup's outcome and the expire run's.
+struct NightlyOutcome: Encodable {
+    var backup: BackupOutcome?
+    var expire: ExpireOutcome?
 }
 
 /// How a backup's outcome is shown.

@@ -103,6 +103,21 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
+    /// Applies many state changes, each with its ledger event, in one transaction.
+    ///
+    /// For runs that change many rows (expiry): one commit instead of one per copy. Either every
+    /// change and event is recorded, or none is.
+    public func updateCopies(_ changes: [CopyStateChange]) throws {
+        guard !changes.isEmpty else { return }
+        try database.write { db in
+            for change in changes {
+                try db.execute(sql: "UPDATE copies SET state = ? WHERE id = ?", arguments: [change.state.rawValue, change.id])
+                guard db.changesCount == 1 else { throw CatalogError.noCopy("with id \(change.id)") }
+                try append(change.event, db)
+            }
+        }
+    }
+
     /// Copies matching the filters, ordered by set then location.
     public func copies(pseudonym: Pseudonym? = nil, set: SetID? = nil, location: Location? = nil,
                        states: [CopyState]? = nil) throws -> [CopyRecord] {

@@ -65,3 +65,20 @@ public struct CopyRecord: Sendable, Equatable, Codable {
         self.lockedUntil = lockedUntil
     }
 }
+
+/// A new state for one copy, and the ledger event that records why.
+public struct CopyStateChange: Sendable, Equatable {
+    /// The copy's catalog row id.
+    public var id: Int64
+    /// Its new state.
+    public var state: CopyState
+    /// The event appended with the change.
+    public var event: LedgerEvent
+
+    /// Creates a change.
+    public init(id: Int64, state: CopyState, event: LedgerEvent) {
+        self.id = id
+        self.state = state
+        self.event = event
+    }
+}

@@ -47,7 +47,7 @@ public enum HomeSetup {
             throw JobError.invalidConfiguration("the source root \(source.path) is not a folder: create it or point --source at the folder of customer folders")
         }
         let store = (request.store ?? home.appendingPathComponent("store")).standardizedFileURL
-        for (name, url) in [("home", home), ("store", store)] + request.keyMirrors.map { ("key directory", $0.standardizedFileURL) }
+        for (name, url) in [("home", home), ("store", store)] + request.keyMirrors.map({ ("key directory", $0.standardizedFileURL) })
         where isInside(url, source) {
             throw JobError.invalidConfiguration("the \(name) \(url.path) is inside the source tree \(source.path): it would be backed up as a customer; put it elsewhere")
         }

@@ -25,20 +25,13 @@ public enum RetentionPlanner {
         for copy in copies where copy.state != .deleted && copy.state != .shredded {
             let passed = copy.deleteBy <= now
             let action: RetentionPlan.Decision.Action
-            var reasons = [context.ruleReason(copy), context.verdict(copy.deleteBy, passed: passed)]
+            // Shared arrays: most copies have exactly the reasons of many others.
+            var reasons = context.reasons(copy, passed: passed)
             if passed {
                 expired.insert(copy.deleteBy)
-                if copy.state == .pending {
-                    action = .cancelPending
-                    reasons.append(.init(rule: .neverUpload, text: "pending copy was never stored: never upload it"))
-                } else {
-                    action = .delete
-                }
+                action = copy.state == .pending ? .cancelPending : .delete
             } else {
                 action = .keep
-                if copy.state == .pending {
-                    reasons.append(.init(rule: .pendingUpload, text: "pending: not stored yet; the next run stores it"))
-                }
             }
             if let current = context.currentDeleteBy(copy), current < copy.deleteBy {
                 let day = context.day(copy.deleteBy)
@@ -84,9 +77,11 @@ struct PlanningContext {
     private var caps: [Date: Date] = [:]
     private var verdicts: [Date: RetentionPlan.Reason] = [:]
     private var current: [CurrentKey: Date?] = [:]
+    private var shared: [ReasonsKey: [RetentionPlan.Reason]] = [:]
 
     struct RuleKey: Hashable { let retentionClass: RetentionClass; let location: Location }
     struct CurrentKey: Hashable { let created: Date; let retentionClass: RetentionClass; let location: Location }
+    struct ReasonsKey: Hashable { let retentionClass: RetentionClass; let location: Location; let deleteBy: Date; let pending: Bool }
 
     init(policy: Policy) {
         self.policy = policy
@@ -112,6 +107,22 @@ struct PlanningContext {
             : .init(rule: .keepUntil, text: "keep until \(day)")
         verdicts[deleteBy] = reason
         return reason
+    }
+
+    /// The rule, the date verdict and, for a pending copy, what becomes of it; memoised, so
+    /// that copies with the same class, location, delete-by and pending state share one array.
+    mutating func reasons(_ copy: CopyFacts, passed: Bool) -> [RetentionPlan.Reason] {
+        let key = ReasonsKey(retentionClass: copy.retentionClass, location: copy.location, deleteBy: copy.deleteBy,
+                             pending: copy.state == .pending)
+        if let reasons = shared[key] { return reasons }
+        var reasons = [ruleReason(copy), verdict(copy.deleteBy, passed: passed)]
+        if key.pending {
+            reasons.append(passed
+                ? .init(rule: .neverUpload, text: "pending copy was never stored: never upload it")
+                : .init(rule: .pendingUpload, text: "pending: not stored yet; the next run stores it"))
+        }
+        shared[key] = reasons
+        return reasons
     }
 
     mutating func ruleReason(_ copy: CopyFacts) -> RetentionPlan.Reason {

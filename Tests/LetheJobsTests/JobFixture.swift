@@ -15,11 +15,19 @@ final class JobFixture: @unchecked Sendable {
     /// Every log line written so far.
     var logLines: [String] { lines.all }
 
-    init(customers: [String: [String: [UInt8]]], now: Date = Date(timeIntervalSince1970: 1_793_577_600)) throws {
+    /// Creates the source tree and a home at `now`; `policy` is the text of a policy file to
+    /// use instead of the built-in default.
+    init(customers: [String: [String: [UInt8]]], now: Date = Date(timeIntervalSince1970: 1_793_577_600),
+         policy: String? = nil) throws {
         root = try TemporaryDirectory(prefix: "lethe-jobs")
         clock = ManualClock(now)
         for (customer, files) in customers { try addFiles(files, to: customer) }
-        try HomeSetup.create(.init(home: homeURL, source: source), now: now)
+        var policyURL: URL?
+        if let policy {
+            policyURL = root.url.appendingPathComponent("policy.yaml")
+            try Data(policy.utf8).write(to: policyURL!)
+        }
+        try HomeSetup.create(.init(home: homeURL, source: source, policy: policyURL), now: now)
     }
 
     func addFiles(_ files: [String: [UInt8]], to customer: String) throws {

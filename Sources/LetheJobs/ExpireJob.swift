@@ -1,0 +1,226 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheKeys
+import LethePolicy
+
+/// What one expire run did with each decision of its plan.
+public struct ExpireResult: Codable, Sendable, Equatable {
+    /// How a decision ended.
+    public enum Status: String, Codable, Sendable {
+        /// Kept: its delete-by has not passed.
+        case kept
+        /// Removed from its store, confirmed gone, and marked deleted in the catalog.
+        case deleted
+        /// A pending copy that was never stored: marked deleted, never to be uploaded.
+        case cancelled
+        /// Could not be deleted (store down, object still locked, …): it stays overdue and the
+        /// next run tries again.
+        case failed
+    }
+
+    /// The copy's catalog id.
+    public var copyID: Int64
+    /// What the plan said.
+    public var action: RetentionPlan.Decision.Action
+    /// What happened.
+    public var status: Status
+    /// Why it failed, or a note ("already gone from the store").
+    public var message: String?
+
+    enum CodingKeys: String, CodingKey { case copyID = "id", action, status, message }
+
+    /// Creates a result.
+    public init(copyID: Int64, action: RetentionPlan.Decision.Action, status: Status, message: String? = nil) {
+        self.copyID = copyID
+        self.action = action
+        self.status = status
+        self.message = message
+    }
+}
+
+/// What an expire run did: the plan it applied, the expiry keys it destroyed, and one result per
+/// decision (in the plan's order).
+public struct ExpireOutcome: Codable, Sendable {
+    /// How the run ended.
+    public enum State: String, Codable, Sendable {
+        /// Every due copy was deleted (or there was none).
+        case complete
+        /// Some due copies could not be deleted; they stay overdue and are retried next run (exit 2).
+        case partial
+    }
+
+    /// The plan, exactly as `lethe expire --dry-run` would have printed it at the same instant.
+    public var plan: RetentionPlan
+    /// The delete-by dates whose expiry keys this run destroyed (copies due then are unreadable).
+    public var destroyedKeyDates: [Date]
+    /// One result per decision, in the plan's order.
+    public var results: [ExpireResult]
+    /// How the run ended.
+    public var state: State
+
+    enum CodingKeys: String, CodingKey { case plan, destroyedKeyDates = "destroyed_key_dates", results, state }
+
+    /// Creates an outcome.
+    public init(plan: RetentionPlan, destroyedKeyDates: [Date], results: [ExpireResult], state: State) {
+        self.plan = plan
+        self.destroyedKeyDates = destroyedKeyDates
+        self.results = results
+        self.state = state
+    }
+
+    /// How many decisions ended with `status`.
+    public func count(_ status: ExpireResult.Status) -> Int {
+        results.reduce(0) { $0 + ($1.status == status ? 1 : 0) }
+    }
+}
+
+/// The expire run: plans with ``RetentionPlanner`` (the same plan the dry run prints), then
+/// destroys the expiry keys of every date that has passed, deletes each due copy from its store,
+/// confirms it is gone, and only then marks it deleted in the catalog and the ledger (the row is
+/// kept as history).
+///
+/// A copy that cannot be deleted stays live in the catalog (shown overdue, since its delete-by
+/// has passed), gets a `copy.delete_failed` ledger event, and is tried again by the next run;
+/// the run is then `partial`. Its expiry key is destroyed all the same, so it is unreadable.
+public struct ExpireJob: Sendable {
+    let home: Home
+    /// Catalog changes committed per transaction.
+    var batchSize = 256
+
+    /// An expire job on `home`.
+    public init(home: Home) { self.home = home }
+
+    /// The plan at the clock's `now`, changing nothing (the dry run).
+    ///
+    /// - Throws: `clockWentBack` if the clock reads earlier than the last recorded event.
+    public func plan() throws -> RetentionPlan {
+        let now = home.clock.now()
+        if let last = try home.catalog.latestRecordedTime(), now < last {
+            throw JobError.clockWentBack(now: now, last: last)
+        }
+        return try plan(now: now)
+    }
+
+    /// Applies the plan, under the home's run lock.
+    ///
+    /// - Throws: `busy` if another run holds the lock; `clockWentBack` (nothing done) if the
+    ///   clock reads earlier than the last recorded event; key store and catalog errors. A copy
+    ///   that cannot be deleted does not throw: it is in the outcome, which is then `partial`.
+    public func run() throws -> ExpireOutcome {
+        let lock = try home.lock("run")
+        defer { withExtendedLifetime(lock) {} }
+        let now = home.clock.now()
+        try Maintenance(home: home).prepareRun(now: now)
+        let records = try home.catalog.copies(states: Self.plannedStates)
+        let plan = plan(records, now: now)
+        let versions = Dictionary(uniqueKeysWithValues: records.compactMap { copy in copy.versionID.map { (copy.id, $0) } })
+
+        // Cryptographic expiry first: every copy due by now becomes unreadable wherever it is,
+        // even one that cannot be deleted below.
+        let destroyed = try home.keys.destroyExpiryKeys(dueBy: now)
+        if !destroyed.isEmpty {
+            try home.catalog.record(LedgerEvent(kind: "keys.expiry_destroyed", at: now, details: [
+                "delete_by": destroyed.map(Timestamp.iso).joined(separator: ","), "count": String(destroyed.count)]))
+            home.log.info("expire.keys_destroyed", ["count": String(destroyed.count),
+                                                    "delete_by": destroyed.map(Timestamp.iso).joined(separator: ",")])
+        }
+
+        var results: [ExpireResult] = []
+        results.reserveCapacity(plan.decisions.count)
+        var marks: [CopyStateChange] = []
+        func flush() throws {
+            try home.catalog.updateCopies(marks)
+            marks.removeAll(keepingCapacity: true)
+        }
+        for decision in plan.decisions {
+            switch decision.action {
+            case .keep:
+                results.append(ExpireResult(copyID: decision.copyID, action: .keep, status: .kept))
+            case .cancelPending:
+                marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.cancelled", decision, now: now, extra: [
+                    "result": "never uploaded: marked deleted"])))
+                results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled, message: "never uploaded"))
+            case .delete:
+                do {
+                    let note = try delete(decision, versionID: versions[decision.copyID])
+                    var extra = ["result": "deleted from the store and confirmed gone"]
+                    if let note { extra["note"] = note }
+                    marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.deleted", decision, now: now, extra: extra)))
+                    results.append(ExpireResult(copyID: decision.copyID, action: .delete, status: .deleted, message: note))
+                    home.log.info("expire.copy.deleted", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+                                                          "location": decision.location.rawValue])
+                } catch {
+                    let reason = "\(error)"
+                    try home.catalog.record(event("copy.delete_failed", decision, now: now, extra: [
+                        "error": reason, "result": "still stored: overdue, retried on the next run"]))
+                    results.append(ExpireResult(copyID: decision.copyID, action: .delete, status: .failed, message: reason))
+                    home.log.warning("expire.copy.delete_failed", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+                                                                   "location": decision.location.rawValue, "error": reason])
+                }
+            }
+            if marks.count >= batchSize { try flush() }
+        }
+        try flush()
+
+        let failed = results.reduce(0) { $0 + ($1.status == .failed ? 1 : 0) }
+        let state: ExpireOutcome.State = failed == 0 ? .complete : .partial
+        let outcome = ExpireOutcome(plan: plan, destroyedKeyDates: destroyed, results: results, state: state)
+        let summary = [
+            "state": state.rawValue, "policy": URL(fileURLWithPath: plan.policyFile).lastPathComponent,
+            "kept": String(outcome.count(.kept)), "deleted": String(outcome.count(.deleted)),
+            "cancelled": String(outcome.count(.cancelled)), "failed": String(failed),
+            "keys_destroyed": String(destroyed.count)]
+        try home.catalog.record(LedgerEvent(kind: "expire.finished", at: now, details: summary))
+        home.log.info("expire.finished", summary)
+        return outcome
+    }
+
+    /// The copies the planner sees: those not yet deleted or shredded.
+    static let plannedStates: [CopyState] = [.live, .pending, .overdue]
+
+    /// Plans over the catalog at `now`: one function for the dry run, the real run and reports.
+    func plan(now: Date) throws -> RetentionPlan {
+        plan(try home.catalog.copies(states: Self.plannedStates), now: now)
+    }
+
+    func plan(_ records: [CopyRecord], now: Date) -> RetentionPlan {
+        let facts = records.map { copy in
+            CopyFacts(id: copy.id, location: copy.location, retentionClass: copy.retentionClass, pseudonym: copy.pseudonym,
+                      setID: copy.setID, created: copy.created, deleteBy: copy.deleteBy, state: copy.state,
+                      objectKey: copy.objectKey)
+        }
+        return RetentionPlanner.plan(copies: facts, policy: home.policy, now: now)
+    }
+
+    /// Deletes one copy from its store and confirms it is gone.
+    ///
+    /// - Returns: a note when the object was already gone (a run that died after deleting it
+    ///   but before marking it), nil otherwise.
+    /// - Throws: the store's error, or `failed` when the store still shows the object.
+    func delete(_ decision: RetentionPlan.Decision, versionID: String?) throws -> String? {
+        let store = try home.store(for: decision.location)
+        var note: String?
+        do {
+            try store.delete(decision.objectKey, versionID: versionID)
+        } catch ObjectStoreError.notFound {
+            note = "already gone from the store (an earlier run deleted it but stopped before recording it)"
+        }
+        if let left = try store.head(decision.objectKey), versionID == nil || left.versionID == versionID {
+            throw JobError.failed("the \(decision.location.rawValue) store still holds \(decision.objectKey) after deleting it: it stays overdue and the next run tries again")
+        }
+        return note
+    }
+
+    /// A ledger event about one decision: the copy's facts and the plan's reasons.
+    func event(_ kind: String, _ decision: RetentionPlan.Decision, now: Date, extra: [String: String]) -> LedgerEvent {
+        var details = [
+            "copy": String(decision.copyID), "pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+            "location": decision.location.rawValue, "class": decision.retentionClass.rawValue,
+            "object_key": decision.objectKey.rawValue, "delete_by": Timestamp.iso(decision.deleteBy),
+            "reasons": decision.reasons.map(\.text).joined(separator: "; "),
+        ]
+        details.merge(extra) { $1 }
+        return LedgerEvent(kind: kind, at: now, details: details)
+    }
+}

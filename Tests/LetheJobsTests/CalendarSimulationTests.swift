@@ -1,0 +1,185 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheJobs
+import LetheTestSupport
+import Testing
+
+/// 400 consecutive nights of backup then expire, on a manual clock, under a policy in
+/// Europe/Amsterdam, checked every night against an independent model of the strict calendar.
+///
+/// The nights run at 22:30 UTC: 00:30 the next day in summer (CEST), 23:30 the same day in
+/// winter (CET). So the local day is not the UTC day half of the year, the night the clocks go
+/// back puts two sets on one local day (Sunday 31 October 2027, also a month end on a Sunday),
+/// and the night they go forward skips a local day (Sunday 26 March 2028). Inside the range:
+/// a year boundary, 29 February 2028, missed nights (one a first of the month, one the first of
+/// the year, two in a row starting on a Monday), and nights where the backup failed but expiry ran.
+@Suite struct CalendarSimulationTests {
+    static let policyText = """
+        name: simulation
+        timezone: Europe/Amsterdam
+        max_age: 400d
+        local: { daily: 7d, weekly: 5w, monthly: 6m, yearly: 1y }
+        """
+    static let zone = TimeZone(identifier: "Europe/Amsterdam")!
+    /// 2027-06-01T22:30:00Z (00:30 on 2 June in Amsterdam).
+    static let firstNight = Timestamp.parse("2027-06-01T22:30:00Z")!
+    static let nights = 400
+
+    /// Nights the machine was off: neither backup nor expiry ran (by UTC date).
+    static let machineOff: Set<String> = [
+        "2027-07-31", // local Sunday 1 August 00:30: the month's first night is missed
+        "2027-09-12", "2027-09-13", // local Monday 13 and Tuesday 14 September
+        "2028-01-01", // local Saturday 1 January 23:30: the year's first night is missed
+        "2028-05-31", // local Thursday 1 June 00:30
+    ]
+    /// Nights the backup failed but expiry still ran (by UTC date).
+    static let backupFailed: Set<String> = ["2027-12-24", "2028-04-03"]
+
+    /// The model: obviously right, independent of LethePolicy (Foundation's calendar, not the
+    /// planner's arithmetic).
+    struct Model {
+        struct Copy: Equatable, CustomStringConvertible {
+            var created: Date
+            var retentionClass: RetentionClass
+            var deleteBy: Date
+            var description: String { "\(Timestamp.iso(created)) \(retentionClass.rawValue) until \(Timestamp.iso(deleteBy))" }
+        }
+
+        let calendar: Calendar = {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = CalendarSimulationTests.zone
+            calendar.firstWeekday = 2            // ISO weeks start on Monday…
+            calendar.minimumDaysInFirstWeek = 4  // …and week 1 holds the year's first Thursday.
+            return calendar
+        }()
+        var sets: [Copy] = []
+
+        /// First of the year, else of the month, else of the ISO week, else daily: compared with
+        /// the previous set's local date.
+        func classify(_ created: Date) -> RetentionClass {
+            guard let previous = sets.last?.created else { return .yearly }
+            let now = calendar.dateComponents([.year, .month, .yearForWeekOfYear, .weekOfYear], from: created)
+            let then = calendar.dateComponents([.year, .month, .yearForWeekOfYear, .weekOfYear], from: previous)
+            if now.year != then.year { return .yearly }
+            if now.month != then.month { return .monthly }
+            if now.yearForWeekOfYear != then.yearForWeekOfYear || now.weekOfYear != then.weekOfYear { return .weekly }
+            return .daily
+        }
+
+        /// Local midnight of (created day + lifetime), capped at created day + max_age.
+        func deleteBy(_ created: Date, _ retentionClass: RetentionClass) -> Date {
+            let day = calendar.startOfDay(for: created)
+            let lifetime: DateComponents
+            switch retentionClass {
+            case .daily: lifetime = DateComponents(day: 7)
+            case .weekly: lifetime = DateComponents(day: 35)
+            case .monthly: lifetime = DateComponents(month: 6)
+            case .yearly: lifetime = DateComponents(year: 1)
+            }
+            let due = calendar.date(byAdding: lifetime, to: day)!
+            return calendar.startOfDay(for: min(due, maxAgeCap(created)))
+        }
+
+        /// Local midnight of created day + 400 days.
+        func maxAgeCap(_ created: Date) -> Date {
+            calendar.startOfDay(for: calendar.date(byAdding: .day, value: 400, to: calendar.startOfDay(for: created))!)
+        }
+
+        mutating func backedUp(at created: Date) -> Copy {
+            let retentionClass = classify(created)
+            let copy = Copy(created: created, retentionClass: retentionClass, deleteBy: deleteBy(created, retentionClass))
+            sets.append(copy)
+            return copy
+        }
+
+        /// What survives an expire run at `now`: exactly the copies whose delete-by is later.
+        func survivors(at now: Date) -> [Copy] { sets.filter { now < $0.deleteBy } }
+
+        /// "2027-08-02": a set's local day.
+        func localDay(_ date: Date) -> String {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        }
+    }
+
+    @Test func fourHundredNightsMatchTheModel() throws {
+        let fixture = try JobFixture(customers: ["c1": ["a.txt": Array("one".utf8)], "c2": ["b.txt": Array("two".utf8)]],
+                                     now: Self.firstNight.addingTimeInterval(-3600), policy: Self.policyText)
+        let home = try fixture.home()
+        var model = Model()
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        var deletedSoFar = 0
+        var runs = 0
+
+        for night in 0..<Self.nights {
+            let now = Self.firstNight.addingTimeInterval(TimeInterval(night) * 86_400)
+            let utcDay = String(Timestamp.iso(now).prefix(10))
+            if Self.machineOff.contains(utcDay) { continue }
+            fixture.clock.set(now)
+            runs += 1
+
+            if !Self.backupFailed.contains(utcDay) {
+                let backup = try BackupJob(home: home).run()
+                #expect(backup.state == .complete)
+                let expected = model.backedUp(at: backup.created)
+                #expect(backup.retentionClass == expected.retentionClass,
+                        "night \(utcDay) (local \(model.localDay(now))): class \(backup.retentionClass), the model says \(expected.retentionClass)")
+            }
+            let expire = try ExpireJob(home: home).run()
+            #expect(expire.state == .complete)
+            deletedSoFar += expire.count(.deleted)
+
+            // Surviving copies, per customer, are exactly the model's survivors.
+            let live = try home.catalog.copies(states: [.live])
+            let expected = model.survivors(at: now)
+            let byPseudonym = Dictionary(grouping: live, by: \.pseudonym)
+            #expect(byPseudonym.count == (expected.isEmpty ? 0 : 2), "night \(utcDay)")
+            for (_, copies) in byPseudonym {
+                let actual = copies.sorted { $0.created < $1.created }
+                    .map { Model.Copy(created: $0.created, retentionClass: $0.retentionClass, deleteBy: $0.deleteBy) }
+                try #require(actual == expected, "night \(utcDay) (local \(model.localDay(now))): catalog \(actual) vs model \(expected)")
+            }
+            // The store holds exactly the live copies.
+            let stored = Set(try home.localStore.list(prefix: "archives/").map(\.key))
+            #expect(stored == Set(live.map(\.objectKey)), "night \(utcDay): store and catalog disagree")
+            // No copy outlives max_age, and none was ever given a later delete-by.
+            for copy in live {
+                #expect(copy.deleteBy <= model.maxAgeCap(copy.created), "\(copy.objectKey) delete-by past max_age")
+                #expect(now < model.maxAgeCap(copy.created), "\(copy.objectKey) outlived max_age")
+            }
+            #expect(!live.isEmpty, "night \(utcDay): nothing survived")
+        }
+
+        // Every row is kept as history: live or deleted, nothing else.
+        let all = try home.catalog.copies()
+        #expect(all.count == 2 * model.sets.count)
+        #expect(all.allSatisfy { $0.state == .live || $0.state == .deleted })
+        #expect(all.filter { $0.state == .deleted }.count == deletedSoFar)
+
+        // The calendar cases this simulation exists for happened, with the classes the rules give
+        // (pinned by hand, not by the model).
+        let classOf = Dictionary(model.sets.map { (model.localDay($0.created), $0.retentionClass) }) { a, _ in a }
+        #expect(classOf["2027-06-02"] == .yearly)      // the first set ever
+        #expect(classOf["2027-06-07"] == .weekly)      // a Monday
+        #expect(classOf["2027-08-01"] == nil)          // missed…
+        #expect(classOf["2027-08-02"] == .monthly)     // …so the 2nd is the month's first set
+        #expect(classOf["2027-09-13"] == nil && classOf["2027-09-15"] == .weekly) // Monday missed
+        #expect(model.sets.filter { model.localDay($0.created) == "2027-10-31" }.map(\.retentionClass) == [.daily, .daily])
+        #expect(classOf["2027-11-01"] == .monthly)     // first of the month beats first of the week
+        #expect(classOf["2028-01-01"] == nil && classOf["2028-01-02"] == .yearly) // year boundary, first night missed
+        #expect(classOf["2028-01-03"] == .weekly)
+        #expect(classOf["2028-02-29"] == .daily)
+        #expect(classOf["2028-03-26"] == nil && classOf["2028-03-27"] == .weekly) // the Sunday the clocks went forward
+        #expect(model.sets.count == Self.nights - Self.machineOff.count - Self.backupFailed.count)
+        // Hand-checked delete-by dates: local midnights, so 23:00Z in winter and 22:00Z in summer.
+        let deleteByOf = Dictionary(model.sets.map { (model.localDay($0.created), Timestamp.iso($0.deleteBy)) }) { a, _ in a }
+        #expect(deleteByOf["2028-02-29"] == "2028-03-06T23:00:00Z")   // + 7d = 7 March, CET
+        #expect(deleteByOf["2027-08-02"] == "2028-02-01T23:00:00Z")   // + 6m = 2 February, CET
+        #expect(deleteByOf["2028-03-27"] == "2028-04-30T22:00:00Z")   // + 5w = 1 May, CEST
+        #expect(deleteByOf["2027-06-02"] == "2028-06-01T22:00:00Z")   // + 1y = 2 June 2028, CEST
+        #expect(runs == Self.nights - Self.machineOff.count)
+        #expect(deletedSoFar > 600)
+    }
+}

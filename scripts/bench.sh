@@ -21,8 +21,9 @@ if [ ! -d "$data/source" ]; then
   mkdir -p "$data"
   python3 "$shared/bench/gen_dataset.py" "$data/source" --preset "$preset" >/dev/null
 fi
-swift build -c release --product lethe --quiet
-lethe="$PWD/.build/release/lethe"
+scratch="${LETHE_SCRATCH:-.build}"
+swift build -c release --product lethe --quiet --scratch-path "$scratch"
+lethe="$PWD/$scratch/release/lethe"
 
 cache() { if [ "${BENCH_COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 seconds() { python3 -c 'import sys,time; s=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], check=True, shell=False); print(f"{time.monotonic()-s:.2f}")' "$@"; }

@@ -13,7 +13,6 @@ cd "$(dirname "$0")/.."
 preset="${1:-medium}"
 shared="${LETHE_SHARED:-$(cd .. && pwd)/shared}"
 bash scripts/setup.sh
-command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 
 data="bench-data/$preset"
 if [ ! -d "$data/source" ]; then
@@ -26,7 +25,7 @@ swift build -c release --product lethe --quiet --scratch-path "$scratch"
 lethe="$PWD/$scratch/release/lethe"
 
 cache() { if [ "${BENCH_COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
-seconds() { python3 -c 'import sys,time; s=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], check=True, shell=False); print(f"{time.monotonic()-s:.2f}")' "$@"; }
+timeit() { python3 scripts/timeit.py "$@"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/lethe-bench.XXXXXX")"
@@ -36,29 +35,23 @@ export LETHE_HOME="$work/home"
 bytes=$(du -sb "$data/source" | cut -f1)
 customers=$(ls "$data/source" | wc -l)
 
-# Warm the tree once so that both sides read it from the same cache state.
+# Read the tree once so that both sides start from the same cache state.
 tar -cf - -C "$data/source" . > /dev/null
 
 cache
-reference=$(seconds bash -c "tar -cf - -C '$data/source' . | zstd -3 -T0 -q > /dev/null")
+read -r reference _ < <(timeit bash -c "tar -cf - -C '$data/source' . | zstd -3 -T0 -q > /dev/null")
 cache
-/usr/bin/time -f "%M" -o "$work/backup.mem" "$lethe" backup --json > "$work/backup.json" 2>/dev/null &
-start=$(python3 -c 'import time; print(time.monotonic())')
-wait $!
-backup=$(python3 -c "import time; print(f'{time.monotonic()-$start:.2f}')")
-backup_mem=$(( $(cat "$work/backup.mem") / 1024 ))
+read -r backup backup_mem < <(timeit "$lethe" backup)
 
-# The restore: a mid-sized customer (the median by size).
-customer=$(cd "$data/source" && du -sb -- * | sort -n | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
+# The restore: the dataset's suggested mid-sized customer, else the median by size.
+customer=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('restore_customer',''))" "$data/source.manifest.json" 2>/dev/null || true)
+[ -n "$customer" ] || customer=$(cd "$data/source" && du -sb -- * | sort -n | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
 tar -cf - -C "$data/source/$customer" . | zstd -3 -T0 -q > "$work/customer.tar.zst"
 mkdir "$work/ref-restore"
 cache
-restore_reference=$(seconds bash -c "zstd -dc '$work/customer.tar.zst' | tar -x -C '$work/ref-restore'")
+read -r restore_reference _ < <(timeit bash -c "zstd -dc '$work/customer.tar.zst' | tar -x -C '$work/ref-restore'")
 cache
-start=$(python3 -c 'import time; print(time.monotonic())')
-/usr/bin/time -f "%M" -o "$work/restore.mem" "$lethe" restore --customer "$customer" --to "$work/restored" >/dev/null 2>&1
-restore=$(python3 -c "import time; print(f'{time.monotonic()-$start:.2f}')")
-restore_mem=$(( $(cat "$work/restore.mem") / 1024 ))
+read -r restore restore_mem < <(timeit "$lethe" restore --customer "$customer" --to "$work/restored")
 diff -r --no-dereference "$data/source/$customer" "$work/restored" >/dev/null || { echo "restored tree differs!"; exit 1; }
 customer_bytes=$(du -sb "$data/source/$customer" | cut -f1)
 

@@ -5,10 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-# shellcheck source=scripts/s3-test-server.sh
-source scripts/s3-test-server.sh
-s3_server_start
-trap s3_server_stop EXIT
+bash scripts/s3-test-server.sh start >/dev/null
+trap 'bash scripts/s3-test-server.sh stop >/dev/null 2>&1 || true' EXIT
+eval "$(bash scripts/s3-test-server.sh env)"
 
 swift build --build-tests --quiet
 export LETHE_BIN="$PWD/.build/debug/lethe"

@@ -36,6 +36,8 @@ public struct S3Configuration: Sendable {
     public var partSize: Int
     /// The size of each ranged GET when reading an object back.
     public var readChunkSize: Int
+    /// How many keys one listing request asks for (S3 answers at most 1000).
+    public var listPageSize: Int
     /// How failed requests are retried.
     public var retry: S3RetryPolicy
     /// How long one request may take before it counts as a time-out, in seconds.
@@ -47,11 +49,12 @@ public struct S3Configuration: Sendable {
     /// A configuration; sizes in bytes.
     ///
     /// - Throws: `S3Error.invalidConfiguration` for an endpoint that is not http(s), an empty
-    ///   bucket or region, a part size under 5 MiB, or a non-positive threshold or chunk size.
+    ///   bucket or region, a part size under 5 MiB, a non-positive threshold or chunk size, or a
+    ///   list page size outside 1...1000.
     public init(endpoint: URL, region: String, bucket: String, addressing: Addressing = .path,
                 credentials: S3Credentials, lockMode: LockMode? = nil,
                 multipartThreshold: Int = 16 << 20, partSize: Int = 16 << 20, readChunkSize: Int = 8 << 20,
-                retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120) throws {
+                listPageSize: Int = 1000, retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120) throws {
         guard endpoint.scheme == "http" || endpoint.scheme == "https", endpoint.host != nil else {
             throw S3Error.invalidConfiguration("endpoint \(endpoint) is not an http(s) URL with a host")
         }
@@ -65,6 +68,9 @@ public struct S3Configuration: Sendable {
         guard multipartThreshold >= 1, readChunkSize >= 1 else {
             throw S3Error.invalidConfiguration("the multipart threshold and read chunk size must be positive")
         }
+        guard (1...1000).contains(listPageSize) else {
+            throw S3Error.invalidConfiguration("list page size \(listPageSize) is not within 1...1000")
+        }
         self.endpoint = endpoint
         self.region = region
         self.bucket = bucket
@@ -74,6 +80,7 @@ public struct S3Configuration: Sendable {
         self.multipartThreshold = multipartThreshold
         self.partSize = partSize
         self.readChunkSize = readChunkSize
+        self.listPageSize = listPageSize
         self.retry = retry
         self.requestTimeout = requestTimeout
     }

@@ -12,7 +12,7 @@ import LetheCrypto
 ///   visible. Every upload carries its SHA-256 (`x-amz-checksum-sha256`), which S3 verifies.
 ///   With `lockUntil`, the object is stored with `configuration.lockMode` and that retain-until
 ///   date; the lock is read back, and if the bucket did not apply it the new version is
-///   removed and `lockUnsupported` thrown. A key whose current version is locked refuses `put`.
+///   removed and `lockUnsupported` thrown. Before uploading, `put` looks the key up (HEAD). A key whose current version is locked refuses `put`.
 /// - `get` reads in ranged GETs of `readChunkSize` bytes, pinned to the version it started
 ///   with, checks every length and, where the bucket reports a whole-object SHA-256, the digest
 ///   once the last byte is read (`checksumMismatch`).
@@ -46,7 +46,9 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         if let until = lockUntil {
             guard let mode = configuration.lockMode else { throw ObjectStoreError.lockUnsupported }
             lockHeaders["x-amz-object-lock-mode"] = mode.rawValue
-            lockHeaders["x-amz-object-lock-retain-until-date"] = Timestamp.iso(until)
+            // Whole seconds, rounded up: the lock must never end before the date asked for.
+            let rounded = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up))
+            lockHeaders["x-amz-object-lock-retain-until-date"] = Timestamp.iso(rounded)
         }
         if let existing = try headVersion(key, versionID: nil), isActive(existing.object.lockedUntil) {
             throw ObjectStoreError.objectLocked(key, until: existing.object.lockedUntil)
@@ -60,18 +62,17 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             upload.abort()
             throw error
         }
-        guard let stored = try headVersion(key, versionID: versionID)?.object else {
-            throw ObjectStoreError.failed("object \(key) was not visible right after its upload: the store is not read-after-write consistent")
+        guard let until = lockUntil else {
+            return StoredObject(key: key, size: upload.totalBytes, versionID: versionID)
         }
-        if stored.size != upload.totalBytes {
-            throw ObjectStoreError.checksumMismatch(key)
+        // Read the lock back: a bucket without lock support (or moto's multipart uploads) may
+        // have stored the object unlocked, which the contract forbids.
+        guard let stored = try headVersion(key, versionID: versionID)?.object,
+              let applied = stored.lockedUntil, applied >= until.addingTimeInterval(-1) else {
+            if let versionID { try? deleteVersion(key, versionID: versionID) } else { try? delete(key, versionID: nil) }
+            throw ObjectStoreError.lockUnsupported
         }
-        if let until = lockUntil {
-            guard let applied = stored.lockedUntil, applied >= until.addingTimeInterval(-1) else {
-                if let versionID { try? deleteVersion(key, versionID: versionID) } else { try? delete(key, versionID: nil) }
-                throw ObjectStoreError.lockUnsupported
-            }
-        }
+        if stored.size != upload.totalBytes { throw ObjectStoreError.checksumMismatch(key) }
         return stored
     }
 
@@ -79,7 +80,10 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
 
     public func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T {
         guard let info = try headVersion(key, versionID: nil) else { throw ObjectStoreError.notFound(key) }
-        let digest = info.checksum.flatMap { $0.contains("-") ? nil : $0 }
+        // Only a single PUT has a whole-object SHA-256; a multipart object's checksum is of its
+        // parts' checksums (ETag and checksum end in "-<parts>", though moto's HEAD omits it there).
+        let isMultipart = info.etag?.contains("-") == true || info.checksum?.contains("-") == true
+        let digest = isMultipart ? nil : info.checksum
         let source = S3RangeSource(store: self, key: key, versionID: info.object.versionID,
                                    size: info.object.size, expectedSHA256: digest)
         return try body(source)
@@ -93,7 +97,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         var found: [StoredObject] = []
         var token: String?
         repeat {
-            var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", "1000")]
+            var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))]
             if let token { query.append(("continuation-token", token)) }
             let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list objects")
             for entry in xml.all("Contents") {
@@ -161,7 +165,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         var found: [S3MultipartUpload] = []
         var markers: (key: String, upload: String)?
         repeat {
-            var query = [("uploads", ""), ("prefix", prefix)]
+            var query = [("uploads", ""), ("prefix", prefix), ("max-uploads", String(configuration.listPageSize))]
             if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.upload)] }
             let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list multipart uploads")
             for upload in xml.all("Upload") {
@@ -192,6 +196,8 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         var object: StoredObject
         /// The `x-amz-checksum-sha256` the store reports (base64; "…-N" for multipart).
         var checksum: String?
+        /// The ETag ("…-N" for a multipart object).
+        var etag: String?
     }
 
     func headVersion(_ key: ObjectKey, versionID: String?) throws -> HeadResult? {
@@ -200,14 +206,14 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         let response = try connection.send(request)
         if response.status == 404 || (versionID != nil && response.status == 400) { return nil }
         if response.status == 405 {  // a delete marker, addressed by version id
-            return HeadResult(object: StoredObject(key: key, size: 0, versionID: versionID), checksum: nil)
+            return HeadResult(object: StoredObject(key: key, size: 0, versionID: versionID), checksum: nil, etag: nil)
         }
         guard response.isSuccess else { throw failure(response, key: key, doing: "look up \(key)") }
         let size = Int64(response.headers["content-length"] ?? "") ?? 0
         let version = response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
         let lock = response.headers["x-amz-object-lock-retain-until-date"].flatMap(Timestamp.parse)
         return HeadResult(object: StoredObject(key: key, size: size, versionID: version, lockedUntil: lock),
-                          checksum: response.headers["x-amz-checksum-sha256"])
+                          checksum: response.headers["x-amz-checksum-sha256"], etag: response.headers["etag"])
     }
 
     func deleteVersion(_ key: ObjectKey, versionID: String) throws {
@@ -231,7 +237,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         var found: [VersionEntry] = []
         var markers: (key: String, version: String)?
         repeat {
-            var query = [("versions", ""), ("prefix", prefix)]
+            var query = [("versions", ""), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))]
             if let markers { query += [("key-marker", markers.key), ("version-id-marker", markers.version)] }
             let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list object versions")
             for entry in xml.children where entry.name == "Version" || entry.name == "DeleteMarker" {

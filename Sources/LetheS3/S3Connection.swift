@@ -13,6 +13,8 @@ struct S3Request {
     var query: [(String, String)] = []
     var headers: [String: String] = [:]
     var body = Data()
+    /// The body's SHA-256, when the caller already has it (saves hashing large parts twice).
+    var bodySHA256: [UInt8]?
 }
 
 /// What the bucket answered: any status but the transient ones, which are retried away.
@@ -64,7 +66,7 @@ final class S3Connection: @unchecked Sendable {
 
     private func sendOnce(_ request: S3Request) throws -> S3Response {
         let (url, host, encodedPath) = try location(of: request)
-        let payloadHash = Digest.hex(Digest.sha256([UInt8](request.body)))
+        let payloadHash = Digest.hex(request.bodySHA256 ?? Self.sha256(request.body))
         var headers = request.headers
         headers["host"] = host
         let added = signer.sign(method: request.method, encodedPath: encodedPath, query: request.query,
@@ -143,6 +145,13 @@ final class S3Connection: @unchecked Sendable {
             }
         }
         return .unavailable("cannot reach \(configuration.endpoint): \(message)")
+    }
+
+    /// The SHA-256 of `data`, hashed in place.
+    static func sha256(_ data: Data) -> [UInt8] {
+        let hasher = SHA256Hasher()
+        data.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalize()
     }
 
     /// Removes any credential from a message meant for people or logs.

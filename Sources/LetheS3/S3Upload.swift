@@ -69,8 +69,9 @@ final class S3Upload: ByteSink {
     }
 
     private func putWhole() throws -> String? {
-        var request = S3Request(method: "PUT", key: key.rawValue, body: pending)
-        request.headers = extraHeaders.merging(checksumHeaders(pending)) { a, _ in a }
+        let digest = S3Connection.sha256(pending)
+        var request = S3Request(method: "PUT", key: key.rawValue, body: pending, bodySHA256: digest)
+        request.headers = extraHeaders.merging(checksumHeaders(digest)) { a, _ in a }
         request.headers["Content-Type"] = "application/octet-stream"
         let response = try store.connection.send(request)
         guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload \(key)") }
@@ -94,10 +95,12 @@ final class S3Upload: ByteSink {
     private func uploadPart(_ bytes: Data) throws {
         guard let uploadID else { return }
         let number = parts.count + 1
-        let checksum = Self.base64SHA256(bytes)
+        let digest = S3Connection.sha256(bytes)
+        let checksum = Data(digest).base64EncodedString()
         var request = S3Request(method: "PUT", key: key.rawValue,
-                                query: [("partNumber", String(number)), ("uploadId", uploadID)], body: Data(bytes))
-        request.headers = checksumHeaders(bytes, base64: checksum)
+                                query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                body: Data(bytes), bodySHA256: digest)
+        request.headers = checksumHeaders(digest)
         let response = try store.connection.send(request)
         guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload part \(number) of \(key)") }
         guard let etag = response.headers["etag"] else {
@@ -106,13 +109,8 @@ final class S3Upload: ByteSink {
         parts.append((number, etag, checksum))
     }
 
-    private func checksumHeaders(_ bytes: Data, base64: String? = nil) -> [String: String] {
-        ["x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": base64 ?? Self.base64SHA256(bytes)]
-    }
-
-    static func base64SHA256(_ bytes: Data) -> String {
-        let hasher = SHA256Hasher()
-        bytes.withUnsafeBytes { hasher.update($0) }
-        return Data(hasher.finalize()).base64EncodedString()
+    /// `x-amz-checksum-sha256` (which S3 verifies) and the algorithm header moto wants on locked PUTs.
+    private func checksumHeaders(_ digest: [UInt8]) -> [String: String] {
+        ["x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": Data(digest).base64EncodedString()]
     }
 }

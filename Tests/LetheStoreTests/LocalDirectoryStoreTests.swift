@@ -51,4 +51,14 @@ struct LocalDirectoryStoreTests {
         try put(store, key("x"), [1])
         #expect(try store.list(prefix: "").map(\.key.rawValue) == ["x"])
     }
+
+    @Test func aDirectoryIsNoObject() throws {
+        let directory = try TemporaryDirectory()
+        let store = LocalDirectoryStore(root: directory.url)
+        try put(store, key("a/b"), [1])
+        #expect(try store.head(key("a")) == nil)
+        #expect(throws: ObjectStoreError.notFound(key("a"))) { try read(store, key("a")) }
+        #expect(throws: ObjectStoreError.self) { try put(store, key("a/b/c"), [1]) }
+        #expect(try read(store, key("a/b")) == [1])
+    }
 }

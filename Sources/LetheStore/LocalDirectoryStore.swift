@@ -14,7 +14,8 @@ import Darwin
 /// and `removeStaleTemporaries(olderThan:)` cleans up. The root directory must exist (a missing
 /// root reads as an unmounted disk: `unavailable`); directories below it are made as needed.
 /// The store cannot lock objects: a `put` with `lockUntil` throws `lockUnsupported`.
-/// It keeps no versions: `delete`'s `versionID` is ignored.
+/// It keeps no versions: `delete`'s `versionID` is ignored. As keys map to paths, one key
+/// cannot be both an object and a prefix of another ("a" and "a/b"): the second `put` fails.
 public struct LocalDirectoryStore: ObjectStore {
     /// The directory the objects live under.
     public let root: URL
@@ -80,7 +81,10 @@ public struct LocalDirectoryStore: ObjectStore {
             if code == ENOENT || code == ENOTDIR { try checkRoot(); throw ObjectStoreError.notFound(key) }
             throw posixError(code, "open \(key)")
         }
-        let source = FileSource(fd: fd, key: key, store: self)
+        let source = FileSource(fd: fd, key: key, store: self)  // closes fd when released
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw posixError(errno, "look up \(key)") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ObjectStoreError.notFound(key) }
         return try body(source)
     }
 

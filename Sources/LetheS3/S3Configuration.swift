@@ -1,0 +1,87 @@
+import Foundation
+
+/// Where and how to reach an S3-compatible bucket.
+public struct S3Configuration: Sendable {
+    /// How the bucket appears in request URLs.
+    public enum Addressing: String, Sendable, Codable {
+        /// `https://endpoint/bucket/key` (MinIO, moto, most self-hosted stores).
+        case path
+        /// `https://bucket.endpoint/key` (AWS's default).
+        case virtualHost
+    }
+
+    /// The object-lock mode put on locked uploads.
+    public enum LockMode: String, Sendable, Codable {
+        /// Users with special permission may shorten or remove the lock (Lethe never does).
+        case governance = "GOVERNANCE"
+        /// Nobody, not even the account root, can remove the lock before its date.
+        case compliance = "COMPLIANCE"
+    }
+
+    /// The service's base URL, e.g. `https://s3.eu-central-1.amazonaws.com`.
+    public var endpoint: URL
+    /// The signing region, e.g. `eu-central-1` (`us-east-1` for most non-AWS stores).
+    public var region: String
+    /// The bucket name.
+    public var bucket: String
+    /// Path-style or virtual-host-style URLs.
+    public var addressing: Addressing
+    /// The keys that sign requests.
+    public var credentials: S3Credentials
+    /// The lock mode for `put(…, lockUntil:)`; nil means this store refuses locks (`lockUnsupported`).
+    public var lockMode: LockMode?
+    /// Bodies larger than this many bytes are sent as multipart uploads.
+    public var multipartThreshold: Int
+    /// The size of each multipart part but the last (S3 requires at least 5 MiB).
+    public var partSize: Int
+    /// The size of each ranged GET when reading an object back.
+    public var readChunkSize: Int
+    /// How many keys one listing request asks for (S3 answers at most 1000).
+    public var listPageSize: Int
+    /// How failed requests are retried.
+    public var retry: S3RetryPolicy
+    /// How long one request may take before it counts as a time-out, in seconds.
+    public var requestTimeout: TimeInterval
+
+    /// The smallest part S3 accepts (except for the last part).
+    public static let minimumPartSize = 5 << 20
+
+    /// A configuration; sizes in bytes.
+    ///
+    /// - Throws: `S3Error.invalidConfiguration` for an endpoint that is not http(s), an empty
+    ///   bucket or region, a part size under 5 MiB, a non-positive threshold or chunk size, or a
+    ///   list page size outside 1...1000.
+    public init(endpoint: URL, region: String, bucket: String, addressing: Addressing = .path,
+                credentials: S3Credentials, lockMode: LockMode? = nil,
+                multipartThreshold: Int = 16 << 20, partSize: Int = 16 << 20, readChunkSize: Int = 8 << 20,
+                listPageSize: Int = 1000, retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120) throws {
+        guard endpoint.scheme == "http" || endpoint.scheme == "https", endpoint.host != nil else {
+            throw S3Error.invalidConfiguration("endpoint \(endpoint) is not an http(s) URL with a host")
+        }
+        guard !bucket.isEmpty, !bucket.contains("/") else {
+            throw S3Error.invalidConfiguration("bucket name '\(bucket)' is empty or contains '/'")
+        }
+        guard !region.isEmpty else { throw S3Error.invalidConfiguration("the region is empty: use e.g. us-east-1") }
+        guard partSize >= Self.minimumPartSize else {
+            throw S3Error.invalidConfiguration("part size \(partSize) is under S3's minimum of 5 MiB")
+        }
+        guard multipartThreshold >= 1, readChunkSize >= 1 else {
+            throw S3Error.invalidConfiguration("the multipart threshold and read chunk size must be positive")
+        }
+        guard (1...1000).contains(listPageSize) else {
+            throw S3Error.invalidConfiguration("list page size \(listPageSize) is not within 1...1000")
+        }
+        self.endpoint = endpoint
+        self.region = region
+        self.bucket = bucket
+        self.addressing = addressing
+        self.credentials = credentials
+        self.lockMode = lockMode
+        self.multipartThreshold = multipartThreshold
+        self.partSize = partSize
+        self.readChunkSize = readChunkSize
+        self.listPageSize = listPageSize
+        self.retry = retry
+        self.requestTimeout = requestTimeout
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What can go wrong setting up the S3 store (talking to it reports `ObjectStoreError`).
+public enum S3Error: Error, Equatable, CustomStringConvertible {
+    /// No credentials in the environment.
+    case credentialsMissing(String)
+    /// The shared credentials file could not be read.
+    case credentialsFileUnreadable(path: String, reason: String)
+    /// The profile is not in the credentials file, or lacks a key.
+    case profileIncomplete(profile: String, path: String)
+    /// A configuration value is out of range.
+    case invalidConfiguration(String)
+
+    public var description: String {
+        switch self {
+        case .credentialsMissing(let what):
+            return "no S3 credentials: \(what); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or use a credentials file"
+        case .credentialsFileUnreadable(let path, let reason):
+            return "cannot read the S3 credentials file \(path) (\(reason)): check the path and its permissions"
+        case .profileIncomplete(let profile, let path):
+            return "profile [\(profile)] in \(path) has no aws_access_key_id and aws_secret_access_key: add them or pick another profile (AWS_PROFILE)"
+        case .invalidConfiguration(let why):
+            return "invalid S3 configuration: \(why)"
+        }
+    }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import LetheCore
+import LetheCrypto
+
+/// An S3-compatible bucket as an `ObjectStore`, for offsite copies.
+///
+/// Requests are signed with AWS Signature V4 and retried per `S3Configuration.retry`. The
+/// calls block the calling thread (URLSession bridged with a semaphore), as the contract is
+/// synchronous. How the contract maps onto a (versioned, object-lock) bucket:
+/// - `put` buffers up to `multipartThreshold` bytes and sends one PUT; a larger body goes as a
+///   multipart upload, aborted if anything fails or `body` throws, so nothing partial becomes
+///   visible. Every upload carries its SHA-256 (`x-amz-checksum-sha256`), which S3 verifies.
+///   With `lockUntil`, the object is stored with `configuration.lockMode` and that retain-until
+///   date; the lock is read back, and if the bucket did not apply it the new version is
+///   removed and `lockUnsupported` thrown. Before uploading, `put` looks the key up (HEAD). A key whose current version is locked refuses `put`.
+/// - `get` reads in ranged GETs of `readChunkSize` bytes, pinned to the version it started
+///   with, checks every length and, where the bucket reports a whole-object SHA-256, the digest
+///   once the last byte is read (`checksumMismatch`).
+/// - `delete(key, versionID: nil)` removes every version of the key (and delete markers), so
+///   nothing of it is left; a locked version refuses with `objectLocked`, checked first.
+///   `delete(key, versionID:)` removes that one version. The governance bypass header is never sent.
+/// - `list` sees current objects only (no version ids or lock dates: use `head`, `listVersions`).
+public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
+    /// The settings the store was made with.
+    public let configuration: S3Configuration
+    let connection: S3Connection
+
+    /// A store for the bucket `configuration` names. Makes no request.
+    public init(configuration: S3Configuration) {
+        self.configuration = configuration
+        connection = S3Connection(configuration: configuration)
+    }
+
+    /// Always `.offsite`.
+    public var location: Location { .offsite }
+
+    /// The store's clock: the `Date` header of the latest response, if any response came yet.
+    ///
+    /// Expiry checks retain-until dates against this rather than the local clock.
+    public func serverDate() -> Date? { connection.serverDate }
+
+    // MARK: put
+
+    public func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
+        var lockHeaders: [String: String] = [:]
+        if let until = lockUntil {
+            guard let mode = configuration.lockMode else { throw ObjectStoreError.lockUnsupported }
+            lockHeaders["x-amz-object-lock-mode"] = mode.rawValue
+            // Whole seconds, rounded up: the lock must never end before the date asked for.
+            let rounded = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up))
+            lockHeaders["x-amz-object-lock-retain-until-date"] = Timestamp.iso(rounded)
+        }
+        if let existing = try headVersion(key, versionID: nil), isActive(existing.object.lockedUntil) {
+            throw ObjectStoreError.objectLocked(key, until: existing.object.lockedUntil)
+        }
+        let upload = S3Upload(store: self, key: key, extraHeaders: lockHeaders)
+        let versionID: String?
+        do {
+            try body(upload)
+            versionID = try upload.finish()
+        } catch {
+            upload.abort()
+            throw error
+        }
+        guard let until = lockUntil else {
+            return StoredObject(key: key, size: upload.totalBytes, versionID: versionID)
+        }
+        // Read the lock back: a bucket without lock support (or moto's multipart uploads) may
+        // have stored the object unlocked, which the contract forbids.
+        guard let stored = try headVersion(key, versionID: versionID)?.object,
+              let applied = stored.lockedUntil, applied >= until.addingTimeInterval(-1) else {
+            if let versionID { try? deleteVersion(key, versionID: versionID) } else { try? delete(key, versionID: nil) }
+            throw ObjectStoreError.lockUnsupported
+        }
+        if stored.size != upload.totalBytes { throw ObjectStoreError.checksumMismatch(key) }
+        return stored
+    }
+
+    // MARK: get, head, list
+
+    public func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T {
+        guard let info = try headVersion(key, versionID: nil) else { throw ObjectStoreError.notFound(key) }
+        // Only a single PUT has a whole-object SHA-256; a multipart object's checksum is of its
+        // parts' checksums (ETag and checksum end in "-<parts>", though moto's HEAD omits it there).
+        let isMultipart = info.etag?.contains("-") == true || info.checksum?.contains("-") == true
+        let digest = isMultipart ? nil : info.checksum
+        let source = S3RangeSource(store: self, key: key, versionID: info.object.versionID,
+                                   size: info.object.size, expectedSHA256: digest)
+        return try body(source)
+    }
+
+    public func head(_ key: ObjectKey) throws -> StoredObject? {
+        try headVersion(key, versionID: nil)?.object
+    }
+
+    public func list(prefix: String) throws -> [StoredObject] {
+        var found: [StoredObject] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))]
+            if let token { query.append(("continuation-token", token)) }
+            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list objects")
+            for entry in xml.all("Contents") {
+                guard let name = entry.value("Key"), let key = ObjectKey(name) else { continue }
+                found.append(StoredObject(key: key, size: Int64(entry.value("Size") ?? "") ?? 0))
+            }
+            token = xml.value("IsTruncated") == "true" ? xml.value("NextContinuationToken") : nil
+        } while token != nil
+        return found.sorted { $0.key < $1.key }
+    }
+
+    /// Every stored version of every key starting with `prefix` (delete markers left out),
+    /// keys in order, newest version first.
+    ///
+    /// - Throws: `ObjectStoreError` as the other calls.
+    public func listVersions(prefix: String) throws -> [StoredObject] {
+        try versionEntries(prefix: prefix).filter { !$0.isDeleteMarker }.map(\.object)
+    }
+
+    // MARK: delete
+
+    public func delete(_ key: ObjectKey, versionID: String?) throws {
+        if let versionID {
+            guard try headVersion(key, versionID: versionID) != nil else { throw ObjectStoreError.notFound(key) }
+            try deleteVersion(key, versionID: versionID)
+            return
+        }
+        let entries = try versionEntries(prefix: key.rawValue).filter { $0.object.key == key }
+        let versions = entries.filter { !$0.isDeleteMarker }
+        // Refuse before removing anything if any version is still locked.
+        for entry in versions {
+            if let info = try headVersion(key, versionID: entry.object.versionID), isActive(info.object.lockedUntil) {
+                throw ObjectStoreError.objectLocked(key, until: info.object.lockedUntil)
+            }
+        }
+        for entry in entries {
+            try deleteVersion(key, versionID: entry.object.versionID ?? "null")
+        }
+        if versions.isEmpty { throw ObjectStoreError.notFound(key) }
+    }
+
+    // MARK: bucket set-up and multipart housekeeping
+
+    /// Creates the bucket, with object lock (which brings versioning) if `objectLock`.
+    ///
+    /// Succeeds if the bucket already exists and is ours.
+    /// - Throws: `ObjectStoreError` if the store refuses.
+    public func createBucket(objectLock: Bool) throws {
+        var request = S3Request(method: "PUT", key: nil)
+        if objectLock { request.headers["x-amz-bucket-object-lock-enabled"] = "true" }
+        if configuration.region != "us-east-1" {
+            request.body = Data(("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<LocationConstraint>\(S3XML.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>").utf8)
+        }
+        let response = try connection.send(request)
+        if response.isSuccess || response.errorDetail?.code == "BucketAlreadyOwnedByYou" { return }
+        throw failure(response, key: nil, doing: "create bucket \(configuration.bucket)")
+    }
+
+    /// The multipart uploads begun and neither completed nor aborted, for keys starting with `prefix`.
+    ///
+    /// A crashed run can leave these behind (they cost storage but are never visible as objects).
+    /// - Throws: `ObjectStoreError` as the other calls.
+    public func listMultipartUploads(prefix: String) throws -> [S3MultipartUpload] {
+        var found: [S3MultipartUpload] = []
+        var markers: (key: String, upload: String)?
+        repeat {
+            var query = [("uploads", ""), ("prefix", prefix), ("max-uploads", String(configuration.listPageSize))]
+            if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.upload)] }
+            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list multipart uploads")
+            for upload in xml.all("Upload") {
+                if let key = upload.value("Key"), let id = upload.value("UploadId") {
+                    found.append(S3MultipartUpload(key: key, uploadID: id))
+                }
+            }
+            markers = nil
+            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker") {
+                markers = (key, id)
+            }
+        } while markers != nil
+        return found
+    }
+
+    /// Aborts a multipart upload, freeing its parts.
+    ///
+    /// - Throws: `ObjectStoreError` if the store refuses (an unknown upload is `notFound`-like `failed`).
+    public func abortMultipartUpload(_ upload: S3MultipartUpload) throws {
+        let response = try connection.send(S3Request(method: "DELETE", key: upload.key, query: [("uploadId", upload.uploadID)]))
+        guard response.isSuccess else { throw failure(response, key: ObjectKey(upload.key), doing: "abort a multipart upload") }
+    }
+
+    // MARK: internals
+
+    /// What HEAD says about a key (or one version of it), nil if there is none.
+    struct HeadResult {
+        var object: StoredObject
+        /// The `x-amz-checksum-sha256` the store reports (base64; "…-N" for multipart).
+        var checksum: String?
+        /// The ETag ("…-N" for a multipart object).
+        var etag: String?
+    }
+
+    func headVersion(_ key: ObjectKey, versionID: String?) throws -> HeadResult? {
+        var request = S3Request(method: "HEAD", key: key.rawValue, headers: ["x-amz-checksum-mode": "ENABLED"])
+        if let versionID { request.query = [("versionId", versionID)] }
+        let response = try connection.send(request)
+        if response.status == 404 || (versionID != nil && response.status == 400) { return nil }
+        if response.status == 405 {  // a delete marker, addressed by version id
+            return HeadResult(object: StoredObject(key: key, size: 0, versionID: versionID), checksum: nil, etag: nil)
+        }
+        guard response.isSuccess else { throw failure(response, key: key, doing: "look up \(key)") }
+        let size = Int64(response.headers["content-length"] ?? "") ?? 0
+        let version = response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
+        let lock = response.headers["x-amz-object-lock-retain-until-date"].flatMap(Timestamp.parse)
+        return HeadResult(object: StoredObject(key: key, size: size, versionID: version, lockedUntil: lock),
+                          checksum: response.headers["x-amz-checksum-sha256"], etag: response.headers["etag"])
+    }
+
+    func deleteVersion(_ key: ObjectKey, versionID: String) throws {
+        let response = try connection.send(S3Request(method: "DELETE", key: key.rawValue, query: [("versionId", versionID)]))
+        if response.isSuccess { return }
+        if response.status == 403, let info = try? headVersion(key, versionID: versionID), isActive(info.object.lockedUntil) {
+            throw ObjectStoreError.objectLocked(key, until: info.object.lockedUntil)
+        }
+        if response.status == 404 || (response.status == 400 && response.errorDetail?.code == "InvalidArgument") {
+            throw ObjectStoreError.notFound(key)
+        }
+        throw failure(response, key: key, doing: "delete \(key)")
+    }
+
+    struct VersionEntry {
+        var object: StoredObject
+        var isDeleteMarker: Bool
+    }
+
+    func versionEntries(prefix: String) throws -> [VersionEntry] {
+        var found: [VersionEntry] = []
+        var markers: (key: String, version: String)?
+        repeat {
+            var query = [("versions", ""), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))]
+            if let markers { query += [("key-marker", markers.key), ("version-id-marker", markers.version)] }
+            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list object versions")
+            for entry in xml.children where entry.name == "Version" || entry.name == "DeleteMarker" {
+                guard let name = entry.value("Key"), let key = ObjectKey(name) else { continue }
+                let object = StoredObject(key: key, size: Int64(entry.value("Size") ?? "") ?? 0, versionID: entry.value("VersionId"))
+                found.append(VersionEntry(object: object, isDeleteMarker: entry.name == "DeleteMarker"))
+            }
+            markers = nil
+            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker") {
+                markers = (key, xml.value("NextVersionIdMarker") ?? "")
+            }
+        } while markers != nil
+        return found
+    }
+
+    /// Sends a listing request and parses its XML.
+    private func listing(_ request: S3Request, doing: String) throws -> S3XML {
+        let response = try connection.send(request)
+        guard response.isSuccess else { throw failure(response, key: nil, doing: doing) }
+        guard let xml = S3XML.parse(response.body) else {
+            throw ObjectStoreError.failed("the store's answer to '\(doing)' is not XML")
+        }
+        return xml
+    }
+
+    /// True if a retain-until date is still ahead by the store's clock.
+    func isActive(_ until: Date?) -> Bool {
+        guard let until else { return false }
+        return until > (serverDate() ?? Date())
+    }
+
+    /// Maps an error response to the contract's errors; never includes credentials.
+    func failure(_ response: S3Response, key: ObjectKey?, doing: String) -> ObjectStoreError {
+        let code = response.errorDetail?.code ?? ""
+        let message = response.errorDetail?.message ?? ""
+        let detail = connection.redact("HTTP \(response.status)" + (code.isEmpty ? "" : " \(code)") + (message.isEmpty ? "" : ": \(message)"))
+        switch (response.status, code) {
+        case (403, _), (_, "InvalidAccessKeyId"), (_, "SignatureDoesNotMatch"), (_, "InvalidToken"), (_, "ExpiredToken"):
+            return .accessDenied("\(doing): \(detail)")
+        case (404, "NoSuchBucket"):
+            return .failed("bucket \(configuration.bucket) does not exist: create it (with object lock) first")
+        case (404, _):
+            return key.map { .notFound($0) } ?? .failed("\(doing): \(detail)")
+        case (400, "BadDigest"), (400, "InvalidDigest"), (400, "XAmzContentChecksumMismatch"):
+            return key.map { .checksumMismatch($0) } ?? .failed("\(doing): \(detail)")
+        case (400, "InvalidRequest") where message.localizedCaseInsensitiveContains("object lock"),
+             (400, "InvalidRequest") where message.localizedCaseInsensitiveContains("ObjectLockConfiguration"):
+            return .lockUnsupported
+        default:
+            return .failed("\(doing): \(detail)")
+        }
+    }
+}
+
+/// A multipart upload in progress.
+public struct S3MultipartUpload: Sendable, Equatable {
+    /// The key it will be stored under.
+    public var key: String
+    /// The store's id for it.
+    public var uploadID: String
+
+    /// An upload as listed by the store.
+    public init(key: String, uploadID: String) {
+        self.key = key
+        self.uploadID = uploadID
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LetheCore
+import LetheCrypto
+
+/// The sink `put` hands to its body: buffers, then sends one PUT or a multipart upload.
+final class S3Upload: ByteSink {
+    private let store: S3ObjectStore
+    private let key: ObjectKey
+    private let extraHeaders: [String: String]
+    private var pending = Data()
+    private var uploadID: String?
+    private var parts: [(number: Int, etag: String, checksum: String)] = []
+    private(set) var totalBytes: Int64 = 0
+
+    init(store: S3ObjectStore, key: ObjectKey, extraHeaders: [String: String]) {
+        self.store = store
+        self.key = key
+        self.extraHeaders = extraHeaders
+    }
+
+    private var configuration: S3Configuration { store.configuration }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        pending.append(contentsOf: bytes)
+        totalBytes += Int64(bytes.count)
+        if uploadID == nil && pending.count > configuration.multipartThreshold {
+            try begin()
+        }
+        if uploadID != nil {
+            while pending.count > configuration.partSize {
+                try uploadPart(pending.prefix(configuration.partSize))
+                pending.removeFirst(configuration.partSize)
+            }
+        }
+    }
+
+    /// Sends what is left and publishes the object; returns its version id, if the bucket keeps versions.
+    func finish() throws -> String? {
+        guard let uploadID else { return try putWhole() }
+        if !pending.isEmpty || parts.isEmpty {
+            try uploadPart(pending)
+            pending = Data()
+        }
+        var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        for part in parts {
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag>"
+                + "<ChecksumSHA256>\(part.checksum)</ChecksumSHA256></Part>"
+        }
+        xml += "</CompleteMultipartUpload>"
+        let response = try store.connection.send(S3Request(method: "POST", key: key.rawValue,
+                                                           query: [("uploadId", uploadID)], body: Data(xml.utf8)))
+        // S3 can answer 200 and still report an error in the body.
+        if response.isSuccess, let detail = response.errorDetail {
+            if detail.code == "InternalError" || detail.code == "SlowDown" {
+                throw ObjectStoreError.unavailable("completing the upload of \(key): \(detail.code)")
+            }
+            throw ObjectStoreError.failed(store.connection.redact("completing the upload of \(key): \(detail.code): \(detail.message)"))
+        }
+        guard response.isSuccess else { throw store.failure(response, key: key, doing: "complete the upload of \(key)") }
+        self.uploadID = nil
+        return response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
+    }
+
+    /// Abandons a multipart upload, if one was begun (best effort: the original error matters more).
+    func abort() {
+        guard let uploadID else { return }
+        self.uploadID = nil
+        try? store.abortMultipartUpload(S3MultipartUpload(key: key.rawValue, uploadID: uploadID))
+    }
+
+    private func putWhole() throws -> String? {
+        let digest = S3Connection.sha256(pending)
+        var request = S3Request(method: "PUT", key: key.rawValue, body: pending, bodySHA256: digest)
+        request.headers = extraHeaders.merging(checksumHeaders(digest)) { a, _ in a }
+        request.headers["Content-Type"] = "application/octet-stream"
+        let response = try store.connection.send(request)
+        guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload \(key)") }
+        pending = Data()
+        return response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
+    }
+
+    private func begin() throws {
+        var request = S3Request(method: "POST", key: key.rawValue, query: [("uploads", "")])
+        request.headers = extraHeaders
+        request.headers["x-amz-checksum-algorithm"] = "SHA256"
+        request.headers["Content-Type"] = "application/octet-stream"
+        let response = try store.connection.send(request)
+        guard response.isSuccess else { throw store.failure(response, key: key, doing: "begin the upload of \(key)") }
+        guard let xml = S3XML.parse(response.body), let id = xml.value("UploadId") else {
+            throw ObjectStoreError.failed("the store's answer to beginning the upload of \(key) has no UploadId")
+        }
+        uploadID = id
+    }
+
+    private func uploadPart(_ bytes: Data) throws {
+        guard let uploadID else { return }
+        let number = parts.count + 1
+        let digest = S3Connection.sha256(bytes)
+        let checksum = Data(digest).base64EncodedString()
+        var request = S3Request(method: "PUT", key: key.rawValue,
+                                query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                body: Data(bytes), bodySHA256: digest)
+        request.headers = checksumHeaders(digest)
+        let response = try store.connection.send(request)
+        guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload part \(number) of \(key)") }
+        guard let etag = response.headers["etag"] else {
+            throw ObjectStoreError.failed("the store's answer to part \(number) of \(key) has no ETag")
+        }
+        parts.append((number, etag, checksum))
+    }
+
+    /// `x-amz-checksum-sha256` (which S3 verifies) and the algorithm header moto wants on locked PUTs.
+    private func checksumHeaders(_ digest: [UInt8]) -> [String: String] {
+        ["x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": Data(digest).base64EncodedString()]
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LetheCore
+import LetheS3
+import LetheTestSupport
+import Testing
+
+/// A tiny fake S3 on loopback (Python's http.server) that misbehaves on purpose: throttles,
+/// cuts bodies short, flips bytes, refuses. moto cannot be made to do these.
+final class FakeS3Server {
+    let process = Process()
+    private let input = Pipe()
+    let endpoint: URL
+
+    static let script = #"""
+import base64, hashlib, os, signal, sys, threading
+# Children of the test process inherit its blocked signals: unblock SIGTERM so stop() works,
+# and exit when the test process goes away (stdin closes) so no server outlives it.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+counts = {}
+def digest(b): return base64.b64encode(hashlib.sha256(b).digest()).decode()
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def send(self, status, headers, body=b""):
+        self.send_response(status)
+        headers.setdefault("Content-Length", str(len(body)))
+        for k, v in headers.items(): self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD": self.wfile.write(body)
+    def handle_any(self):
+        name = self.path.split("?")[0].rsplit("/", 1)[-1]
+        counts[name] = counts.get(name, 0) + 1
+        if name == "forbidden":
+            return self.send(403, {}, b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
+        if name == "flaky" and counts[name] <= 2:
+            return self.send(503, {}, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")
+        stored = {"flaky": b"data", "short": b"0123456789", "corrupt": b"data"}.get(name)
+        served = {"short": b"01234", "corrupt": b"dbta"}.get(name, stored)
+        if stored is None:
+            return self.send(404, {}, b"<Error><Code>NoSuchKey</Code><Message>none</Message></Error>")
+        if self.command == "HEAD":
+            return self.send(200, {"Content-Length": str(len(stored)), "ETag": '"e"', "x-amz-checksum-sha256": digest(stored)})
+        return self.send(206, {"Content-Range": "bytes 0-%d/%d" % (len(stored) - 1, len(stored))}, served)
+    do_GET = do_HEAD = do_PUT = do_DELETE = do_POST = handle_any
+server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""#
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData  // blocks until some output or EOF
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let port = Int(text) else {
+            process.terminate()
+            throw ObjectStoreError.failed("the fake S3 server did not start")
+        }
+        endpoint = URL(string: "http://127.0.0.1:\(port)")!
+    }
+
+    /// Stops the server: closing its stdin ends it; SIGKILL by pid if it lingers.
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        for _ in 0..<50 where process.isRunning { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+@Suite(.serialized) struct S3FaultServerTests {
+    private func store(_ server: FakeS3Server, sleeps: Counter) throws -> S3ObjectStore {
+        let policy = S3RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.001) { _ in sleeps.increment() }
+        return S3ObjectStore(configuration: try S3TestServer.configuration(endpoint: server.endpoint, retry: policy))
+    }
+
+    @Test func throttlingIsRetriedThenSucceeds() throws {
+        let server = try FakeS3Server()
+        defer { server.stop() }
+        let sleeps = Counter()
+        #expect(try read(try store(server, sleeps: sleeps), key("flaky")) == Array("data".utf8))
+        #expect(sleeps.value == 2)
+    }
+
+    @Test func refusalIsNotRetried() throws {
+        let server = try FakeS3Server()
+        defer { server.stop() }
+        let sleeps = Counter()
+        #expect { try read(try store(server, sleeps: sleeps), key("forbidden")) } throws: { error in
+            guard case .accessDenied = error as? ObjectStoreError else { return false }
+            return true
+        }
+        #expect(sleeps.value == 0)
+    }
+
+    @Test func shortBodyIsDetected() throws {
+        let server = try FakeS3Server()
+        defer { server.stop() }
+        #expect(throws: ObjectStoreError.checksumMismatch(key("short"))) { try read(try store(server, sleeps: Counter()), key("short")) }
+    }
+
+    @Test func corruptedBodyIsDetectedByItsSHA256() throws {
+        let server = try FakeS3Server()
+        defer { server.stop() }
+        #expect(throws: ObjectStoreError.checksumMismatch(key("corrupt"))) { try read(try store(server, sleeps: Counter()), key("corrupt")) }
+    }
+}

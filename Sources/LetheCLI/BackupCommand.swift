@@ -76,6 +76,11 @@ enum BackupReport {
         let committed = outcome.customers.filter { $0.status == .committed }
         let bytes = committed.reduce(Int64(0)) { $0 + $1.bytes }
         Swift.print("Set \(outcome.set) (\(outcome.retentionClass.rawValue)): \(committed.count) of \(outcome.customers.count) customers committed, \(bytes) bytes stored; state \(outcome.state.rawValue)")
+        if !outcome.offsite.isEmpty {
+            let copied = outcome.offsite.filter { $0.status == .copied }.count
+            let pending = outcome.offsite.filter { $0.status == .pending }.count
+            Swift.print("Offsite: \(copied) copied, \(pending) pending" + (pending > 0 ? " (the next run retries them)" : ""))
+        }
         for customer in outcome.customers where customer.status != .committed {
             Swift.print("  \(customer.status.rawValue): \(customer.pseudonym?.rawValue ?? "(no pseudonym yet)"): \(customer.message ?? "")")
         }

@@ -51,6 +51,15 @@ public protocol ObjectStore: Sendable {
 
     /// Removes the object (the given version, where the store keeps versions).
     func delete(_ key: ObjectKey, versionID: String?) throws
+
+    /// The store's own clock, as its latest response said (nil if it has none or said nothing).
+    /// Expiry checks locks against it, not only against the local clock.
+    func serverDate() -> Date?
+}
+
+extension ObjectStore {
+    /// Stores without a clock of their own.
+    public func serverDate() -> Date? { nil }
 }
 
 /// What can go wrong talking to a store, in the contract's terms.

@@ -1,3 +1,4 @@
+import Foundation
 import LetheCore
 import LetheCrypto
 
@@ -45,6 +46,20 @@ public enum ArchiveCopier {
         try ArchiveWriter.checkKeys(header: header, customerKey: customerKey, expiryKey: expiryKey)
         let sealed = try ArchiveReader.open(input)
         let reader = try sealed.unseal(customerKey: customerKey, expiryKey: sourceExpiryKey)
+        try copy(reader, to: header,
+                 wrappingKey: KeyDerivation.copyWrappingKey(customerKey: customerKey, expiryKey: expiryKey),
+                 output: output)
+    }
+
+    /// Makes another copy with its own delete-by date (an offsite copy): the new header is the
+    /// source's authenticated header with the delete-by and expiry key id replaced.
+    ///
+    /// - Throws: everything the other `rewrap` throws.
+    public static func rewrap(from input: any ByteSource, customerKey: SecretKey, sourceExpiryKey: SecretKey,
+                              deleteBy: Date, expiryKey: SecretKey, output: any ByteSink) throws {
+        let sealed = try ArchiveReader.open(input)
+        let reader = try sealed.unseal(customerKey: customerKey, expiryKey: sourceExpiryKey)
+        let header = reader.header.forCopy(deleteBy: deleteBy, expiryKeyID: expiryKey.id)
         try copy(reader, to: header,
                  wrappingKey: KeyDerivation.copyWrappingKey(customerKey: customerKey, expiryKey: expiryKey),
                  output: output)

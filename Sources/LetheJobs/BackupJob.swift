@@ -32,9 +32,13 @@ public struct BackupOutcome: Codable, Sendable {
     public var retentionClass: RetentionClass
     public var state: SetState
     public var customers: [CustomerOutcome]
+    /// Offsite copies made (or left pending) by this run, earlier nights' pending ones included.
+    public var offsite: [OffsiteOutcome]
 
-    /// Customers that were not committed (failed or shredded-but-present).
-    public var problems: Int { customers.filter { $0.status != .committed }.count }
+    /// Customers that were not committed (failed or shredded-but-present), plus offsite copies left pending.
+    public var problems: Int {
+        customers.filter { $0.status != .committed }.count + offsite.filter { $0.status == .pending }.count
+    }
 }
 
 /// Writes one set: every customer (or those named) as its own encrypted archive in the local store.
@@ -55,6 +59,11 @@ public struct BackupJob: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
+        let offsite = OffsiteCopier(home: home)
+        var offsiteOutcomes = try offsite.catchUp(now: now)
+        if home.policy.tiers[.offsite] != nil && home.offsiteStore == nil {
+            home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
+        }
 
         let customers = try selectCustomers(only)
         let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
@@ -83,6 +92,7 @@ public struct BackupJob: Sendable {
         progress?.finish()
 
         let results = outcomes.all
+        offsiteOutcomes += offsite.copy(try home.catalog.copies(set: setID, location: .local, states: [.live]), now: now)
         let committed = results.filter { $0.status == .committed }.count
         let state: SetState = committed == results.count ? .complete : (committed == 0 && !results.isEmpty ? .failed : .partial)
         try home.catalog.finishSet(setID, state: state, customers: committed, failures: results.count - committed,
@@ -91,7 +101,8 @@ public struct BackupJob: Sendable {
                                     "failed": String(results.count - committed)]))
         home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
                                           "failed": String(results.count - committed)])
-        return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results)
+        return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results,
+                             offsite: offsiteOutcomes)
     }
 
     /// The customers to back up: the folders under the source root, or the named ones.

@@ -31,4 +31,10 @@ struct CopyResolver {
         let candidates = readable.filter { $0.setID == newestSet }
         return candidates.first { $0.location == .local } ?? candidates[0]
     }
+
+    /// A readable copy of the same archive at another location, if there is one.
+    func otherCopy(of copy: CopyRecord, at location: Location) throws -> CopyRecord? {
+        try home.catalog.copies(pseudonym: copy.pseudonym, set: copy.setID, location: location, states: [.live, .overdue])
+            .first { $0.archiveID == copy.archiveID }
+    }
 }

@@ -201,6 +201,12 @@ public struct ExpireJob: Sendable {
     func delete(_ decision: RetentionPlan.Decision, versionID: String?) throws -> String? {
         let store = try home.store(for: decision.location)
         var note: String?
+        // A locked copy is checked against the store's own clock: a local clock running ahead
+        // must not make expire hammer a lock that the store still enforces.
+        if let object = try store.head(decision.objectKey), let until = object.lockedUntil,
+           let storeNow = store.serverDate(), storeNow < until {
+            throw ObjectStoreError.objectLocked(decision.objectKey, until: until)
+        }
         do {
             try store.delete(decision.objectKey, versionID: versionID)
         } catch ObjectStoreError.notFound {

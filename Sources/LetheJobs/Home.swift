@@ -3,6 +3,7 @@ import LetheCatalog
 import LetheCore
 import LetheKeys
 import LethePolicy
+import LetheS3
 import LetheStore
 
 /// An open Lethe home: its configuration, key store, catalog, policy, stores and clock.
@@ -14,6 +15,8 @@ public final class Home: @unchecked Sendable {
     public let catalog: Catalog
     public let policy: Policy
     public let localStore: any ObjectStore
+    /// The offsite store, when one is set up (or injected).
+    public let offsiteStore: (any ObjectStore)?
     public let clock: any Clock
     public let log: EventLog
 
@@ -25,8 +28,11 @@ public final class Home: @unchecked Sendable {
     ///
     /// - Throws: `homeMissing` if there is no home there; `invalidConfiguration` for a bad config
     ///   or policy; key store and catalog errors if those files are unreadable.
-    /// - Parameter localStore: replaces the configured local store (tests inject faults with it).
-    public init(url: URL, clock: any Clock, log: EventLog, localStore: (any ObjectStore)? = nil) throws {
+    /// - Parameters:
+    ///   - localStore: replaces the configured local store (tests inject faults with it).
+    ///   - offsiteStore: replaces the configured offsite store.
+    public init(url: URL, clock: any Clock, log: EventLog, localStore: (any ObjectStore)? = nil,
+                offsiteStore: (any ObjectStore)? = nil) throws {
         let configURL = url.appendingPathComponent(Self.configurationFile)
         guard FileManager.default.fileExists(atPath: configURL.path) else { throw JobError.homeMissing(url.path) }
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
@@ -45,6 +51,13 @@ public final class Home: @unchecked Sendable {
                             directories: configuration.keyDirectories.map { KeyDirectory(url: URL(fileURLWithPath: $0)) })
         catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
         self.localStore = localStore ?? LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
+        if let offsiteStore {
+            self.offsiteStore = offsiteStore
+        } else if let settings = configuration.offsite {
+            self.offsiteStore = try Self.makeOffsiteStore(settings, lockMode: policy.tiers[.offsite]?.objectLock)
+        } else {
+            self.offsiteStore = nil
+        }
     }
 
     /// The source root.
@@ -57,7 +70,33 @@ public final class Home: @unchecked Sendable {
     public func store(for location: Location) throws -> any ObjectStore {
         switch location {
         case .local: return localStore
-        case .offsite: throw JobError.invalidConfiguration("no offsite store is set up in this home")
+        case .offsite:
+            guard let offsiteStore else {
+                throw JobError.invalidConfiguration("no offsite store is set up in this home: add one with `lethe init --offsite-…` settings")
+            }
+            return offsiteStore
+        }
+    }
+
+    /// True when the policy keeps offsite copies and an offsite store is set up.
+    public var copiesOffsite: Bool { offsiteStore != nil && policy.tiers[.offsite] != nil }
+
+    /// The S3 store of the settings, with credentials from the environment or the named file.
+    static func makeOffsiteStore(_ settings: OffsiteSettings, lockMode: ObjectLockMode?) throws -> S3ObjectStore {
+        do {
+            let credentials = settings.credentialsFile != nil || settings.profile != nil
+                ? try S3Credentials.fromFile(path: settings.credentialsFile, profile: settings.profile)
+                : try S3Credentials.fromEnvironment()
+            guard let endpoint = URL(string: settings.endpoint) else {
+                throw JobError.invalidConfiguration("the offsite endpoint '\(settings.endpoint)' is not a URL")
+            }
+            let configuration = try S3Configuration(endpoint: endpoint, region: settings.region, bucket: settings.bucket,
+                                                    addressing: settings.pathStyle ? .path : .virtualHost,
+                                                    credentials: credentials,
+                                                    lockMode: lockMode.map { $0 == .governance ? .governance : .compliance })
+            return S3ObjectStore(configuration: configuration)
+        } catch let error as S3Error {
+            throw JobError.invalidConfiguration("offsite store: \(error)")
         }
     }
 }

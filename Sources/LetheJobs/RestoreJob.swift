@@ -32,7 +32,8 @@ public struct RestoreJob: Sendable {
     ///
     /// - Parameter from: the location to read; nil prefers local and falls back to offsite.
     public func run(customer: CustomerID, set: SetID?, from: Location?, to target: URL) throws -> RestoreOutcome {
-        let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: from)
+        let resolver = CopyResolver(home: home)
+        var copy = try resolver.copy(of: customer, set: set, from: from)
         try checkTarget(target)
         let parent = target.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".lethe-restore-" + RandomName.base32(count: 12))
@@ -43,8 +44,17 @@ public struct RestoreJob: Sendable {
             throw JobError.failed("cannot create a staging folder in \(parent.path): check that it exists and is writable")
         }
         defer { try? FileManager.default.removeItem(at: staging) }
-        let report = try CopyReader(home: home).read(copy) { plaintext in
-            try TarUnpacker.unpack(from: plaintext, into: staging)
+        let unpack = { (plaintext: any ByteSource) in try TarUnpacker.unpack(from: plaintext, into: staging) }
+        let report: UnpackReport
+        do {
+            report = try CopyReader(home: home).read(copy, unpack)
+        } catch ObjectStoreError.notFound where from == nil && copy.location == .local {
+            // The local copy is gone: read the same archive's offsite copy instead.
+            guard let offsite = try resolver.otherCopy(of: copy, at: .offsite) else { throw ObjectStoreError.notFound(copy.objectKey) }
+            home.log.warning("restore.local_missing", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue,
+                                                       "fallback": "offsite"])
+            copy = offsite
+            report = try CopyReader(home: home).read(copy, unpack)
         }
         try promote(staging, to: target)
         home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])

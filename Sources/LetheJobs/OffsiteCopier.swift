@@ -1,0 +1,120 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheCrypto
+import LetheFormat
+import LetheKeys
+import LethePolicy
+
+/// How one offsite copy fared.
+public struct OffsiteOutcome: Codable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        /// Stored, verified and recorded live.
+        case copied
+        /// Recorded pending: the store refused or was down; the next run catches up.
+        case pending
+        /// A pending copy whose delete-by passed before it could be uploaded: never uploaded.
+        case abandoned
+    }
+
+    public var pseudonym: Pseudonym
+    public var set: SetID
+    public var status: Status
+    public var message: String?
+}
+
+/// Makes the offsite copies of local copies: a new header carrying the offsite delete-by and
+/// the data key re-wrapped for it; the encrypted body is shared, byte for byte.
+///
+/// Order: the copy is recorded `pending` first, then uploaded (locked until its delete-by when
+/// the policy asks), verified (size), and marked live. A run that dies in between leaves a
+/// pending row, which the next run completes: nothing lost, nothing duplicated.
+struct OffsiteCopier {
+    let home: Home
+
+    /// Plans and uploads the offsite copies of a set's committed local copies.
+    func copy(_ localCopies: [CopyRecord], now: Date) -> [OffsiteOutcome] {
+        guard home.copiesOffsite else { return [] }
+        return localCopies.compactMap { local -> OffsiteOutcome? in
+            guard let deleteBy = home.policy.deleteBy(created: local.created, class: local.retentionClass, location: .offsite) else {
+                return nil
+            }
+            var pending = local
+            pending.id = 0
+            pending.location = .offsite
+            pending.deleteBy = deleteBy
+            pending.state = .pending
+            pending.bytes = 0
+            pending.versionID = nil
+            do {
+                pending = try home.catalog.recordCopy(pending, event: event("copy.planned", pending, now: now, extra: [:]))
+            } catch {
+                return OffsiteOutcome(pseudonym: local.pseudonym, set: local.setID, status: .pending, message: "\(error)")
+            }
+            return upload(pending, from: local, now: now)
+        }
+    }
+
+    /// Uploads every pending offsite copy still due (a store that was down on an earlier night).
+    func catchUp(now: Date) throws -> [OffsiteOutcome] {
+        guard home.copiesOffsite else { return [] }
+        let pending = try home.catalog.copies(location: .offsite, states: [.pending])
+        guard !pending.isEmpty else { return [] }
+        let locals = try home.catalog.copies(location: .local, states: [.live])
+        let localByArchive = Dictionary(locals.map { ($0.archiveID, $0) }, uniquingKeysWith: { first, _ in first })
+        return pending.map { copy in
+            guard copy.deleteBy > now, let local = localByArchive[copy.archiveID], local.deleteBy > now else {
+                return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .abandoned,
+                                      message: "its delete-by or its local source passed before it could be uploaded; expire cancels it")
+            }
+            return upload(copy, from: local, now: now)
+        }
+    }
+
+    /// Uploads one pending copy from its local copy and marks it live; leaves it pending on failure.
+    func upload(_ pending: CopyRecord, from local: CopyRecord, now: Date) -> OffsiteOutcome {
+        do {
+            let store = try home.store(for: .offsite)
+            let lockUntil = home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
+            let stored: StoredObject
+            if let existing = try store.head(pending.objectKey), existing.size == local.bytes {
+                // Uploaded by a run that died before recording it: adopt it.
+                stored = existing
+            } else {
+                let customerKey = try home.keys.customerKey(for: local.pseudonym)
+                let localExpiry = try home.keys.expiryKey(deleteBy: local.deleteBy)
+                let offsiteExpiry = try home.keys.expiryKeyCreatingIfNeeded(deleteBy: pending.deleteBy)
+                stored = try store.put(pending.objectKey, lockUntil: lockUntil) { sink in
+                    try home.localStore.get(local.objectKey) { source in
+                        try ArchiveCopier.rewrap(from: source, customerKey: customerKey, sourceExpiryKey: localExpiry,
+                                                 deleteBy: pending.deleteBy, expiryKey: offsiteExpiry, output: sink)
+                    }
+                }
+            }
+            guard stored.size == local.bytes else {
+                throw ObjectStoreError.checksumMismatch(pending.objectKey)
+            }
+            try home.catalog.updateCopy(pending.id, state: .live, bytes: stored.size, versionID: stored.versionID,
+                                        lockedUntil: stored.lockedUntil ?? lockUntil,
+                                        event: event("copy.written", pending, now: now, extra: [
+                                            "bytes": String(stored.size), "version": stored.versionID ?? "-",
+                                            "locked_until": (stored.lockedUntil ?? lockUntil).map(Timestamp.iso) ?? "-"]))
+            home.log.info("offsite.copied", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue])
+            return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .copied, message: nil)
+        } catch {
+            try? home.catalog.record(event("copy.upload_failed", pending, now: now, extra: ["error": "\(error)"]))
+            home.log.warning("offsite.pending", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue,
+                                                 "error": "\(error)"])
+            return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
+                                  message: "offsite copy left pending (\(error)); the next run retries it")
+        }
+    }
+
+    func event(_ kind: String, _ copy: CopyRecord, now: Date, extra: [String: String]) -> LedgerEvent {
+        var details = ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "archive": copy.archiveID.rawValue,
+                       "location": "offsite", "object_key": copy.objectKey.rawValue, "delete_by": Timestamp.iso(copy.deleteBy),
+                       "class": copy.retentionClass.rawValue]
+        details.merge(extra) { $1 }
+        return LedgerEvent(kind: kind, at: now, details: details)
+    }
+}

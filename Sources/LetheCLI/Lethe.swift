@@ -13,7 +13,7 @@ struct Lethe: ParsableCommand {
             4 customer shredded, 5 not found, 6 busy, 64 usage or invalid configuration.
             """,
         subcommands: [InitCommand.self, NightlyCommand.self, BackupCommand.self, RestoreCommand.self,
-                      ListCommand.self, PolicyCommand.self])
+                      ExportCommand.self, ShredCommand.self, KeysCommand.self, ListCommand.self, PolicyCommand.self])
 
     static func main() {
         _ = setlocale(LC_CTYPE, "C.UTF-8")

@@ -61,5 +61,10 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
         .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport"]),
+        // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
+        .testTarget(name: "LetheKeysTests", dependencies: [
+            "LetheKeys", "LetheJobs", "LetheCatalog", "LetheCrypto", "LetheCore", "LetheTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

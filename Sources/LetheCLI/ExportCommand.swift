@@ -31,7 +31,7 @@ struct ExportCommand: ParsableCommand {
         let outcome = try ExportJob(home: try options.open()).run(customer: try customer.id(), set: set == "latest" ? nil : SetID(set),
                                                                   from: from, to: output, format: chosen)
         if options.json { return try Output.json(outcome) }
-        print("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format) into \(outcome.output): \(outcome.bytes) bytes")
+        print("Exported set \(outcome.set) from \(outcome.location) as \(outcome.format) into \(outcome.output): \(outcome.bytes) bytes")
     }
 }
 

@@ -8,9 +8,9 @@ import Glibc
 
 /// What an export wrote.
 public struct ExportOutcome: Codable, Sendable {
-    public var pseudonym: Pseudonym
-    public var set: SetID
-    public var location: Location
+    public var pseudonym: String
+    public var set: String
+    public var location: String
     public var output: String
     public var format: String
     public var bytes: Int64
@@ -68,7 +68,7 @@ public struct ExportJob: Sendable {
             "pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue,
             "format": format.rawValue, "bytes": String(sink.written)]))
         home.log.info("export.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "format": format.rawValue])
-        return ExportOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, output: output.path,
+        return ExportOutcome(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, location: copy.location.rawValue, output: output.path,
                              format: format.rawValue, bytes: sink.written)
     }
 }

@@ -51,6 +51,12 @@ let package = Package(
             "LetheJobs", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
+        // Benchmarks (not shipped): `lethe-bench shred`, …
+        .executableTarget(name: "lethe-bench", dependencies: [
+            "LetheJobs", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/LetheBench"),
+
         // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees.
         .target(name: "LetheTestSupport", dependencies: ["LetheCore"], path: "Tests/LetheTestSupport"),
 

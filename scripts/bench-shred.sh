@@ -10,7 +10,8 @@
 #    unpacked with `dpkg-deb -x` into a private folder, never installed.
 #
 # Environment: BENCH_DIR (work folder, default /tmp/lethe-bench-shred), CUSTOMERS (default
-# "1000,10000"), COPIES (default 1000000), SKIP_RESTIC=1 to time Lethe only.
+# "1000,10000"), COPIES (default 1000000), SKIP_RESTIC=1 to time Lethe only, SKIP_LETHE=1 to
+# time restic only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-/tmp/lethe-bench-shred}
@@ -19,10 +20,13 @@ COPIES=${COPIES:-1000000}
 DATASET=${DATASET:-/work/shared/bench/gen_dataset.py}
 mkdir -p "$BENCH_DIR"
 
-echo "== Lethe: shred time vs customers (release build, warm cache)"
-swift build -c release --product lethe-bench
-.build/release/lethe-bench shred --customers "$CUSTOMERS" --copies "$COPIES" --repeats 3 --work "$BENCH_DIR/lethe"
-rm -rf "$BENCH_DIR/lethe"
+if [ "${SKIP_LETHE:-}" != 1 ]; then
+    echo "== Lethe: shred time vs customers (release build, warm cache)"
+    swift build -c release --product lethe-bench
+    rm -rf "$BENCH_DIR/lethe"
+    .build/release/lethe-bench shred --customers "$CUSTOMERS" --copies "$COPIES" --repeats 3 --work "$BENCH_DIR/lethe"
+    rm -rf "$BENCH_DIR/lethe"
+fi
 
 [ "${SKIP_RESTIC:-}" = 1 ] && exit 0
 
@@ -45,18 +49,20 @@ fi
 "$RESTIC" version
 
 data="$BENCH_DIR/small"
-[ -d "$data" ] || python3 "$DATASET" "$data" --preset small
+[ -d "$data" ] || python3 "$DATASET" "$data" --preset small >/dev/null
 repo="$BENCH_DIR/restic-repo"
 rm -rf "$repo"
 export RESTIC_PASSWORD=bench RESTIC_REPOSITORY="$repo"
 "$RESTIC" init -q
 "$RESTIC" backup -q --host bench "$data"
 "$RESTIC" backup -q --host bench "$data"   # a second snapshot, as after a second night
-victim=$(find "$data" -mindepth 1 -maxdepth 1 -type d | sort | sed -n 100p)
+# The customer the dataset's manifest designates for erasure benchmarks.
+victim="$data/$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["erase_customer"])' "$data.manifest.json")"
 echo "erasing $(basename "$victim") ($(du -sh "$victim" | cut -f1)) from 2 snapshots of $(du -sh "$data" | cut -f1)"
 start=$(date +%s.%N)
 "$RESTIC" rewrite -q --forget --exclude "$victim"
 mid=$(date +%s.%N)
 "$RESTIC" prune -q --max-unused 0
 end=$(date +%s.%N)
+"$RESTIC" check -q
 printf 'restic rewrite: %.2f s, prune: %.2f s, total: %.2f s\n' "$(echo "$mid - $start" | bc)" "$(echo "$end - $mid" | bc)" "$(echo "$end - $start" | bc)"

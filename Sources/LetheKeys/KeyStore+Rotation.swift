@@ -134,6 +134,7 @@ extension KeyStore {
                     try directory.destroyKey(epoch: epoch)
                     destroyed.insert(epoch)
                 }
+                try directory.destroyTemporaries()
             } catch {
                 unclean.append("\(error)")
             }

@@ -92,7 +92,7 @@ struct KeysCommand: ParsableCommand {
                 lethe: Keep it offline. It is stale after the next rotation (every shred rotates): escrow again then, and destroy this copy.
 
                 """.utf8))
-            print(escrowed.text(base64: base64))
+            print(options.json ? escrowed.json(base64: base64) : escrowed.text(base64: base64))
         }
     }
 }

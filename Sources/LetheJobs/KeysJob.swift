@@ -31,10 +31,18 @@ public struct EscrowedKEK: @unchecked Sendable {
     /// The text to store: `lethe-kek-v1 epoch=N id=ID key=<hex or base64>`. The only place a KEK is
     /// printed, deliberately; the caller writes it to standard output and nowhere else.
     public func text(base64: Bool) -> String {
-        let encoded = key.withUnsafeBytes { bytes in
+        "lethe-kek-v1 epoch=\(epoch) id=\(kekID.rawValue) key=\(encodedKey(base64: base64))"
+    }
+
+    /// The same as one JSON object (`format`, `epoch`, `kek_id`, `encoding`, `key`).
+    public func json(base64: Bool) -> String {
+        "{\"format\":\"lethe-kek-v1\",\"epoch\":\(epoch),\"kek_id\":\"\(kekID.rawValue)\",\"encoding\":\"\(base64 ? "base64" : "hex")\",\"key\":\"\(encodedKey(base64: base64))\"}"
+    }
+
+    private func encodedKey(base64: Bool) -> String {
+        key.withUnsafeBytes { bytes in
             base64 ? Data(bytes).base64EncodedString() : bytes.map { String(format: "%02x", $0) }.joined()
         }
-        return "lethe-kek-v1 epoch=\(epoch) id=\(kekID.rawValue) key=\(encoded)"
     }
 }
 

@@ -103,6 +103,10 @@ import Testing
         #expect(after.stdout.hasPrefix("lethe-kek-v1 epoch=2 id="))
         let newKey = try Data(contentsOf: fixture.home.appendingPathComponent("keys/kek-000002.key")).base64EncodedString()
         #expect(after.stdout.trimmingCharacters(in: .newlines).hasSuffix("key=\(newKey)"))
+        let json = try fixture.lethe(["keys", "escrow", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["epoch"] as? Int == 2)
+        #expect(object?["key"] as? String == Data(base64Encoded: newKey)!.map { String(format: "%02x", $0) }.joined())
         // Everything still restores under the new epoch.
         try fixture.succeed(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r").path])
         // Losing the only key directory loses the KEK: every command says so instead of guessing.

@@ -52,9 +52,10 @@ let package = Package(
             "LetheJobs", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
-        // Benchmarks of Lethe's own parts (scripts/bench-*.sh build it in release mode).
+        // Benchmarks (not shipped): `lethe-bench shred`, …
         .executableTarget(name: "lethe-bench", dependencies: [
-            "LethePolicy", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LetheJobs", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheBench"),
 
         // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees.
@@ -68,5 +69,10 @@ let package = Package(
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
+        // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
+        .testTarget(name: "LetheKeysTests", dependencies: [
+            "LetheKeys", "LetheJobs", "LetheCatalog", "LetheCrypto", "LetheCore", "LetheTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

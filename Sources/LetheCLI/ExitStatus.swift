@@ -29,7 +29,7 @@ enum ExitStatus {
             case .busy: return busy
             case .customerShredded: return shredded
             case .integrity: return integrity
-            case .homeMissing, .homeExists, .targetNotEmpty, .clockWentBack, .failed: return failed
+            case .homeMissing, .homeExists, .targetNotEmpty, .outputExists, .keysNotReady, .clockWentBack, .failed: return failed
             }
         case let error as KeyStoreError:
             switch error {

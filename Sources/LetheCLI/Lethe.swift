@@ -13,7 +13,8 @@ struct Lethe: ParsableCommand {
             4 customer shredded, 5 not found, 6 busy, 64 usage or invalid configuration.
             """,
         subcommands: [InitCommand.self, NightlyCommand.self, BackupCommand.self, RestoreCommand.self,
-                      ExpireCommand.self, VerifyCommand.self, ListCommand.self, PolicyCommand.self])
+                      ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
+                      ListCommand.self, PolicyCommand.self])
 
     static func main() {
         _ = setlocale(LC_CTYPE, "C.UTF-8")

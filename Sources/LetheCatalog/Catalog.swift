@@ -91,6 +91,24 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
+    /// Records many copies in one transaction with one ledger event (imports, simulations).
+    public func recordCopies(_ copies: [CopyRecord], event: LedgerEvent) throws {
+        try database.write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
+                                   state, bytes, version_id, locked_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for copy in copies {
+                try statement.execute(arguments: [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue,
+                                                  copy.retentionClass.rawValue, copy.location.rawValue, copy.objectKey.rawValue,
+                                                  seconds(copy.created), seconds(copy.deleteBy), copy.state.rawValue, copy.bytes,
+                                                  copy.versionID, copy.lockedUntil.map(seconds)])
+            }
+            try append(event, db)
+        }
+    }
+
     /// Updates a copy's state (and, when it was stored after pending, its size and version).
     public func updateCopy(_ id: Int64, state: CopyState, bytes: Int64? = nil, versionID: String? = nil,
                            lockedUntil: Date? = nil, event: LedgerEvent?) throws {
@@ -160,6 +178,22 @@ public final class Catalog: @unchecked Sendable {
     public func latestRecordedTime() throws -> Date? {
         try database.read { db in
             try Int64.fetchOne(db, sql: "SELECT MAX(at) FROM ledger").map(date(from:))
+        }
+    }
+
+    /// The latest ledger event of `kind`, or nil.
+    public func latestEvent(kind: String) throws -> LedgerEvent? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger WHERE kind = ? ORDER BY seq DESC LIMIT 1", arguments: [kind]).map(Self.event)
+        }
+    }
+
+    /// True if the ledger holds an event of `kind` whose details name `pseudonym`.
+    public func hasEvent(kind: String, pseudonym: Pseudonym) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM ledger WHERE kind = ? AND json_extract(details, '$.pseudonym') = ? LIMIT 1
+                """, arguments: [kind, pseudonym.rawValue]) ?? false
         }
     }
 

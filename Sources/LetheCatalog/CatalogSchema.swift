@@ -42,6 +42,11 @@ enum CatalogSchema {
                     hash TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-ledger-by-kind") { db in
+            // Finding the latest event of a kind (the last key rotation, a shred's record)
+            // without scanning a ledger of millions of copy events.
+            try db.execute(sql: "CREATE INDEX ledger_by_kind ON ledger(kind, seq)")
+        }
         return migrator
     }()
 }

@@ -140,7 +140,9 @@ public struct BackupJob: Sendable {
                 report = try TarPacker.pack(folder: home.sourceURL.appendingPathComponent(customer.rawValue), into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
-                if try home.keys.isShredded(customer) { throw KeyStoreError.customerShredded(on: plan.now, request: "during this backup") }
+                if let tombstone = try home.keys.tombstone(customer) {
+                    throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
+                }
             }
             let copy = CopyRecord(archiveID: archiveID, setID: plan.setID, pseudonym: keys.pseudonym, retentionClass: plan.retentionClass,
                                   location: .local, objectKey: key, created: plan.created, deleteBy: plan.deleteBy, state: .live,
@@ -149,10 +151,14 @@ public struct BackupJob: Sendable {
                 "pseudonym": keys.pseudonym.rawValue, "set": plan.setID.rawValue, "archive": archiveID.rawValue,
                 "location": "local", "object_key": key.rawValue, "delete_by": Timestamp.iso(plan.deleteBy),
                 "bytes": String(stored.size), "data_key": "fresh", "class": plan.retentionClass.rawValue]))
-            if try home.keys.isShredded(customer) {
+            if let tombstone = try home.keys.tombstone(customer) {
+                // The shred committed while this copy was being published: the copy is already
+                // unreadable (its customer key is gone); remove it and keep the row as history.
                 try? home.localStore.delete(key, versionID: nil)
-                try home.catalog.updateCopy(recorded.id, state: .shredded, event: nil)
-                throw KeyStoreError.customerShredded(on: plan.now, request: "during this backup")
+                try home.catalog.updateCopy(recorded.id, state: .shredded, event: LedgerEvent(kind: "copy.discarded", at: home.clock.now(), details: [
+                    "pseudonym": keys.pseudonym.rawValue, "set": plan.setID.rawValue, "archive": archiveID.rawValue,
+                    "location": "local", "reason": "the customer was shredded while this copy was being written"]))
+                throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
             }
             let warnings = report?.warnings ?? []
             for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": keys.pseudonym.rawValue, "reason": warning]) }

@@ -21,6 +21,10 @@ public enum JobError: Error, CustomStringConvertible {
     case integrity(String)
     /// The restore target is not empty; nothing was written.
     case targetNotEmpty(String)
+    /// The export output file already exists; nothing was written.
+    case outputExists(String)
+    /// The key hierarchy is not in a state where this may run (exit 1).
+    case keysNotReady(String)
     /// The clock reads earlier than the last recorded run.
     case clockWentBack(now: Date, last: Date)
     /// Anything else that failed with nothing committed (exit 1).
@@ -40,6 +44,8 @@ public enum JobError: Error, CustomStringConvertible {
             return "customer shredded on \(Timestamp.iso(date)) (request \(request)): nothing can be restored or exported"
         case .integrity(let why): return "integrity check failed: \(why)"
         case .targetNotEmpty(let path): return "the restore target \(path) exists and is not empty: choose a new or empty folder"
+        case .outputExists(let path): return "\(path) already exists: choose a new file name (nothing was written)"
+        case .keysNotReady(let why): return why
         case .clockWentBack(let now, let last):
             return "the clock reads \(Timestamp.iso(now)), earlier than the last recorded run at \(Timestamp.iso(last)): fix the clock (or LETHE_NOW); nothing was changed"
         case .failed(let why): return why

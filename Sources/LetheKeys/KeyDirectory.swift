@@ -46,8 +46,10 @@ public struct KeyDirectory: Sendable, Equatable {
     /// Writes the KEK of `epoch` durably: temporary file, fsync, rename, fsync the folder.
     public func writeKey(_ key: SecretKey, epoch: Int) throws {
         let final = fileURL(epoch: epoch)
-        let temporary = url.appendingPathComponent(".tmp-" + final.lastPathComponent)
+        let temporary = url.appendingPathComponent(Self.temporaryPrefix + final.lastPathComponent)
         do {
+            // A rotation that died mid-write may have left this temporary (never used): replace it.
+            try destroyFile(temporary)
             try key.withUnsafeBytes { bytes in
                 try DurableFile.write(bytes, to: temporary, mode: 0o600)
             }
@@ -60,16 +62,41 @@ public struct KeyDirectory: Sendable, Equatable {
 
     /// Destroys the KEK of `epoch`: overwrites the file with zeros, syncs, removes it, syncs the folder.
     public func destroyKey(epoch: Int) throws {
-        let file = fileURL(epoch: epoch)
-        guard FileManager.default.fileExists(atPath: file.path) else { return }
         do {
-            let zeros = [UInt8](repeating: 0, count: SecretKey.byteCount)
-            try zeros.withUnsafeBytes { try DurableFile.overwrite(file, with: $0) }
-            try DurableFile.remove(file)
+            try destroyFile(fileURL(epoch: epoch))
         } catch {
             throw KeyStoreError.keyDirectoryUnavailable(url.path, reason: "cannot destroy an old key file")
         }
     }
+
+    /// Destroys key files a rotation that died left half-written (`.tmp-kek-…`); returns how many.
+    @discardableResult
+    public func destroyTemporaries() throws -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else {
+            throw KeyStoreError.keyDirectoryUnavailable(url.path, reason: "cannot read it")
+        }
+        var destroyed = 0
+        for name in names where name.hasPrefix(Self.temporaryPrefix + "kek-") {
+            do {
+                try destroyFile(url.appendingPathComponent(name))
+            } catch {
+                throw KeyStoreError.keyDirectoryUnavailable(url.path, reason: "cannot destroy a half-written key file")
+            }
+            destroyed += 1
+        }
+        return destroyed
+    }
+
+    /// Overwrites a file with zeros (its length), syncs, removes it and syncs the folder; nothing if absent.
+    private func destroyFile(_ file: URL) throws {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path) else { return }
+        let size = max(SecretKey.byteCount, (attributes[.size] as? Int) ?? 0)
+        let zeros = [UInt8](repeating: 0, count: size)
+        try zeros.withUnsafeBytes { try DurableFile.overwrite(file, with: $0) }
+        try DurableFile.remove(file)
+    }
+
+    static let temporaryPrefix = ".tmp-"
 
     func fileURL(epoch: Int) -> URL {
         url.appendingPathComponent(String(format: "kek-%06d.key", epoch))

@@ -24,6 +24,11 @@ extension KeyStore {
         let key = SecretKey.random()
         return try database.write { db in
             let (epoch, kek) = try currentKEK(db)
+            // A shred may have committed since the read above: never key a shredded customer again.
+            if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
+                throw KeyStoreError.customerShredded(on: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
+                                                     request: tombstone["request"])
+            }
             if let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) {
                 let pseudonym = Pseudonym(row["pseudonym"])
                 return CustomerKeys(pseudonym: pseudonym, key: try unwrap(row["wrapped"], under: kek,

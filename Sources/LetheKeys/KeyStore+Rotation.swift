@@ -8,10 +8,28 @@ public struct RotationReport: Sendable, Codable {
     /// The epoch before and after.
     public var fromEpoch: Int
     public var toEpoch: Int
+    /// The id (fingerprint) of the new KEK.
+    public var kekID: KeyID
     /// How many keys were re-wrapped (customer keys, expiry keys, the lookup key).
     public var rewrappedKeys: Int
-    /// Old epochs whose key files were destroyed in every key directory.
+    /// Old epochs whose key files were destroyed (in every key directory that could be reached).
     public var destroyedEpochs: [Int]
+    /// Key directories where an old key file could not be destroyed, with the reason. Empty
+    /// when the rotation is complete.
+    public var uncleanDirectories: [String]
+
+    /// True when every old key file is gone from every key directory.
+    public var isComplete: Bool { uncleanDirectories.isEmpty }
+}
+
+/// The points a rotation passes, for callers that record or test its progress.
+public enum RotationStep: String, Sendable {
+    /// The new KEK is durable and verified in every key directory; the database still names
+    /// the old epoch (a crash here leaves a stray new key file that the next rotation removes).
+    case newKeyWritten = "after-rotate-write"
+    /// The database committed the new epoch, every key re-wrapped under it; old key files are
+    /// not yet destroyed (a crash here leaves the rotation owed).
+    case committed = "after-rotate-commit"
 }
 
 extension KeyStore {
@@ -23,82 +41,127 @@ extension KeyStore {
     /// are destroyed by this call or, if a key directory is unreachable, by the next `rotate`
     /// (the store records that a rotation is owed until then).
     ///
-    /// - Throws: `keyDirectoryUnavailable` if a key directory cannot be written or cleaned; the
-    ///   rotation is then incomplete and says so.
+    /// - Parameter reached: called after each step (tests stop the process there).
+    /// - Returns: the report; `isComplete` is false when the new epoch was committed but an old
+    ///   key file could not be destroyed somewhere (the rotation is then still owed).
+    /// - Throws: `keyDirectoryUnavailable` if a key directory cannot be read or written before
+    ///   the commit (nothing changed: the old epoch is still current and the rotation still
+    ///   owed); `rotationIncomplete` if another process rotated meanwhile.
     @discardableResult
-    public func rotate() throws -> RotationReport {
+    public func rotate(reached: (RotationStep) -> Void = { _ in }) throws -> RotationReport {
         try loadCurrentKEK()
         let oldEpoch = state.epoch
         let oldKEK = state.kek
-        let newEpoch = max(oldEpoch, try directories.flatMap { try $0.epochs() }.max() ?? 0) + 1
+        var highest = oldEpoch
+        for directory in directories { highest = max(highest, try directory.epochs().max() ?? 0) }
+        let newEpoch = highest + 1
         let newKEK = SecretKey.random()
         for directory in directories { try directory.writeKey(newKEK, epoch: newEpoch) }
         for directory in directories {
-            guard try directory.readKey(epoch: newEpoch).id == newKEK.id else {
+            guard try directory.readKey(epoch: newEpoch) == newKEK else {
                 throw KeyStoreError.kekCorrupt(epoch: newEpoch, directory: directory.url.path)
             }
         }
+        reached(.newKeyWritten)
         let lookupKey = state.lookupKey
         let rewrapped = try database.write { db -> Int in
+            let epochNow = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+            guard epochNow == oldEpoch else {
+                throw KeyStoreError.rotationIncomplete("another process rotated to epoch \(epochNow) meanwhile")
+            }
             var count = 0
             for row in try Row.fetchAll(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers") {
                 let pseudonym = Pseudonym(row["pseudonym"])
                 let key = try unwrap(row["wrapped"], under: oldKEK, context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key")
-                let wrapped = KeyWrap.wrap(key, under: newKEK, context: Self.customerContext(pseudonym, epoch: newEpoch))
-                _ = try unwrap(Data(wrapped), under: newKEK, context: Self.customerContext(pseudonym, epoch: newEpoch), what: "re-wrapped customer key")
+                let context = Self.customerContext(pseudonym, epoch: newEpoch)
+                let wrapped = Data(KeyWrap.wrap(key, under: newKEK, context: context))
+                guard try unwrap(wrapped, under: newKEK, context: context, what: "re-wrapped customer key") == key else {
+                    throw KeyStoreError.unwrapFailed("re-wrapped customer key")
+                }
                 try db.execute(sql: "UPDATE customers SET wrapped = ?, epoch = ? WHERE pseudonym = ?",
-                               arguments: [Data(wrapped), newEpoch, pseudonym.rawValue])
+                               arguments: [wrapped, newEpoch, pseudonym.rawValue])
                 count += 1
             }
             for row in try Row.fetchAll(db, sql: "SELECT delete_by, wrapped, epoch FROM expiry_keys WHERE wrapped IS NOT NULL") {
                 let day: Int64 = row["delete_by"]
                 let key = try unwrap(row["wrapped"], under: oldKEK, context: Self.expiryContext(day, epoch: row["epoch"]), what: "expiry key")
-                let wrapped = KeyWrap.wrap(key, under: newKEK, context: Self.expiryContext(day, epoch: newEpoch))
-                _ = try unwrap(Data(wrapped), under: newKEK, context: Self.expiryContext(day, epoch: newEpoch), what: "re-wrapped expiry key")
+                let context = Self.expiryContext(day, epoch: newEpoch)
+                let wrapped = Data(KeyWrap.wrap(key, under: newKEK, context: context))
+                guard try unwrap(wrapped, under: newKEK, context: context, what: "re-wrapped expiry key") == key else {
+                    throw KeyStoreError.unwrapFailed("re-wrapped expiry key")
+                }
                 try db.execute(sql: "UPDATE expiry_keys SET wrapped = ?, epoch = ? WHERE delete_by = ?",
-                               arguments: [Data(wrapped), newEpoch, day])
+                               arguments: [wrapped, newEpoch, day])
                 count += 1
             }
             let wrappedLookup = KeyWrap.wrap(lookupKey, under: newKEK, context: Self.lookupContext(epoch: newEpoch))
             try db.execute(sql: "UPDATE secrets SET wrapped = ?, epoch = ? WHERE name = 'lookup'", arguments: [Data(wrappedLookup), newEpoch])
             try db.execute(sql: "UPDATE meta SET value = ? WHERE name = 'epoch'", arguments: [String(newEpoch)])
             try db.execute(sql: "UPDATE meta SET value = ? WHERE name = 'kek_id'", arguments: [newKEK.id.rawValue])
-            try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('rotation_owed', '1')")
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('rotation_owed', 'cleanup')")
             return count + 1
         }
-        try database.writeWithoutTransaction { try checkpoint($0) }
         state.install(epoch: newEpoch, kek: newKEK, lookupKey: lookupKey)
-        let destroyed = try destroyOldEpochs()
-        return RotationReport(fromEpoch: oldEpoch, toEpoch: newEpoch, rewrappedKeys: rewrapped, destroyedEpochs: destroyed)
+        try database.writeWithoutTransaction { try checkpoint($0) }
+        reached(.committed)
+        let cleanup = destroyOldEpochsEverywhere()
+        return RotationReport(fromEpoch: oldEpoch, toEpoch: newEpoch, kekID: newKEK.id, rewrappedKeys: rewrapped,
+                              destroyedEpochs: cleanup.destroyed, uncleanDirectories: cleanup.unclean)
     }
 
     /// Destroys every key file that is not the current epoch's, in every key directory, then
-    /// clears the owed-rotation mark. Throws, leaving the mark, if a directory cannot be cleaned.
+    /// clears the owed-rotation mark.
+    ///
+    /// - Throws: `keyDirectoryUnavailable` (after trying every directory), leaving the mark, if
+    ///   a directory cannot be cleaned.
     @discardableResult
     public func destroyOldEpochs() throws -> [Int] {
+        try loadCurrentKEK()
+        let cleanup = destroyOldEpochsEverywhere()
+        if let first = cleanup.unclean.first { throw KeyStoreError.rotationIncomplete(first) }
+        return cleanup.destroyed
+    }
+
+    /// Tries every directory (one unreachable mirror does not stop the others being cleaned);
+    /// clears the owed mark only when all are clean.
+    private func destroyOldEpochsEverywhere() -> (destroyed: [Int], unclean: [String]) {
         let current = state.epoch
         var destroyed = Set<Int>()
+        var unclean: [String] = []
         for directory in directories {
-            for epoch in try directory.epochs() where epoch != current {
-                try directory.destroyKey(epoch: epoch)
-                destroyed.insert(epoch)
+            do {
+                for epoch in try directory.epochs() where epoch != current {
+                    try directory.destroyKey(epoch: epoch)
+                    destroyed.insert(epoch)
+                }
+                try directory.destroyTemporaries()
+            } catch {
+                unclean.append("\(error)")
             }
         }
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM meta WHERE name = 'rotation_owed'")
+        if unclean.isEmpty {
+            do {
+                try database.write { db in try db.execute(sql: "DELETE FROM meta WHERE name = 'rotation_owed'") }
+            } catch {
+                unclean.append("the key store could not record the finished rotation (\(error))")
+            }
         }
-        return destroyed.sorted()
+        return (destroyed.sorted(), unclean)
     }
 
     /// Why the key store is not clean, or nil: a shred or rotation that has not finished
-    /// destroying old key files.
+    /// destroying old key files, or a key directory holding a key file of another epoch.
     public func owedRotation() throws -> String? {
         let owed = try database.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'rotation_owed'")
         }
-        if let owed { return owed == "shred" ? "a shred has not rotated the key-encryption key yet" : "old key files were not destroyed everywhere" }
-        for directory in directories where try directory.epochs().contains(where: { $0 != state.epoch }) {
-            return "\(directory.url.path) still holds an old key file"
+        if let owed {
+            return owed == "shred" ? "a shred has not rotated the key-encryption key yet" : "old key files were not destroyed in every key directory"
+        }
+        try loadCurrentKEK()
+        for directory in directories {
+            guard let epochs = try? directory.epochs() else { return "\(directory.url.path) cannot be read" }
+            if epochs.contains(where: { $0 != state.epoch }) { return "\(directory.url.path) still holds a key file of another epoch" }
         }
         return nil
     }

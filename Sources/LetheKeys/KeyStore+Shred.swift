@@ -5,43 +5,115 @@ import LetheCrypto
 
 /// What a shred did to the key store.
 public struct ShredOutcome: Sendable {
-    /// The pseudonym whose copies are now unreadable (nil when the customer was already shredded).
+    /// The pseudonym whose copies are now unreadable (nil when the customer was already
+    /// shredded and that shred was fully recorded).
     public var pseudonym: Pseudonym?
-    /// The id of the destroyed customer key.
+    /// The id of the destroyed customer key (nil like `pseudonym`).
     public var destroyedKeyID: KeyID?
     /// When the customer was shredded (now, or the earlier shred's date).
     public var shreddedAt: Date
-    /// The erasure request reference.
+    /// The erasure request reference (this one, or the earlier shred's).
     public var request: String
     /// True when this call found the customer already shredded and changed nothing.
     public var alreadyShredded: Bool
 }
 
+/// A shred whose key was destroyed but whose copies the catalog has not yet recorded as
+/// shredded (the process died between the two steps).
+public struct PendingShred: Sendable, Equatable {
+    /// The pseudonym of the shredded customer.
+    public var pseudonym: Pseudonym
+    /// The id of the destroyed customer key.
+    public var destroyedKeyID: KeyID
+    /// When the customer key was destroyed.
+    public var shreddedAt: Date
+    /// The erasure request reference.
+    public var request: String
+
+    public init(pseudonym: Pseudonym, destroyedKeyID: KeyID, shreddedAt: Date, request: String) {
+        self.pseudonym = pseudonym
+        self.destroyedKeyID = destroyedKeyID
+        self.shreddedAt = shreddedAt
+        self.request = request
+    }
+}
+
 extension KeyStore {
     /// Marks the customer shredded and deletes their customer key and pseudonym mapping, in one
-    /// transaction, then truncates the WAL. The caller must then `rotate()` so that stale copies
-    /// of the key store become inert; until it has, `owedRotation()` reports it.
+    /// transaction, then truncates the WAL. From the moment this returns, no process can unwrap
+    /// the customer key any more and a running backup of that customer publishes nothing.
+    ///
+    /// The tombstone keeps the pseudonym as *pending* until the caller has recorded the copies
+    /// in the catalog (`shredRecorded`), and the store owes a rotation until `rotate()` has made
+    /// every stale copy of the key store inert: `owedRotation()` reports it meanwhile.
+    ///
+    /// Shredding again changes nothing and returns `alreadyShredded` (with the pseudonym if
+    /// the earlier shred is still pending).
     ///
     /// - Throws: `unknownCustomer` if the key store never keyed this customer.
     public func markShredded(_ customer: CustomerID, request: String, now: Date) throws -> ShredOutcome {
         let lookup = lookup(customer)
         let outcome = try database.write { db -> ShredOutcome in
-            if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
-                return ShredOutcome(pseudonym: nil, destroyedKeyID: nil,
+            if let tombstone = try Row.fetchOne(db, sql: """
+                SELECT shredded_at, request, pending_pseudonym, pending_key_id FROM shredded WHERE lookup = ?
+                """, arguments: [lookup]) {
+                return ShredOutcome(pseudonym: (tombstone["pending_pseudonym"] as String?).map(Pseudonym.init),
+                                    destroyedKeyID: (tombstone["pending_key_id"] as String?).map(KeyID.init),
                                     shreddedAt: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
                                     request: tombstone["request"], alreadyShredded: true)
             }
             guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, key_id FROM customers WHERE lookup = ?", arguments: [lookup]) else {
                 throw KeyStoreError.unknownCustomer
             }
-            try db.execute(sql: "INSERT INTO shredded(lookup, shredded_at, request) VALUES (?, ?, ?)",
-                           arguments: [lookup, Int64(now.timeIntervalSince1970), request])
+            let at = Int64(now.timeIntervalSince1970.rounded(.down))
+            try db.execute(sql: """
+                INSERT INTO shredded(lookup, shredded_at, request, pending_pseudonym, pending_key_id) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [lookup, at, request, row["pseudonym"] as String, row["key_id"] as String])
             try db.execute(sql: "DELETE FROM customers WHERE lookup = ?", arguments: [lookup])
             try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('rotation_owed', 'shred')")
             return ShredOutcome(pseudonym: Pseudonym(row["pseudonym"]), destroyedKeyID: KeyID(row["key_id"]),
-                                shreddedAt: now, request: request, alreadyShredded: false)
+                                shreddedAt: Date(timeIntervalSince1970: TimeInterval(at)), request: request, alreadyShredded: false)
+        }
+        if !outcome.alreadyShredded { try database.writeWithoutTransaction { try checkpoint($0) } }
+        return outcome
+    }
+
+    /// Shreds whose copies the catalog has not recorded yet, oldest first.
+    public func pendingShreds() throws -> [PendingShred] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT pending_pseudonym, pending_key_id, shredded_at, request FROM shredded
+                WHERE pending_pseudonym IS NOT NULL ORDER BY shredded_at
+                """).map { row in
+                PendingShred(pseudonym: Pseudonym(row["pending_pseudonym"]), destroyedKeyID: KeyID(row["pending_key_id"]),
+                             shreddedAt: Date(timeIntervalSince1970: TimeInterval(row["shredded_at"] as Int64)),
+                             request: row["request"])
+            }
+        }
+    }
+
+    /// Forgets the pseudonym of a shred once the catalog has recorded it, so nothing in the key
+    /// store links the customer to it any more, and truncates the WAL.
+    public func shredRecorded(_ pseudonym: Pseudonym) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE shredded SET pending_pseudonym = NULL, pending_key_id = NULL WHERE pending_pseudonym = ?",
+                           arguments: [pseudonym.rawValue])
         }
         try database.writeWithoutTransaction { try checkpoint($0) }
-        return outcome
+    }
+
+    /// When and under which request the customer was shredded, or nil if they were not.
+    public func tombstone(_ customer: CustomerID) throws -> (shreddedAt: Date, request: String)? {
+        let lookup = lookup(customer)
+        return try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]).map {
+                (Date(timeIntervalSince1970: TimeInterval($0["shredded_at"] as Int64)), $0["request"])
+            }
+        }
+    }
+
+    /// How many customers have been shredded.
+    public func shreddedCount() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0 }
     }
 }

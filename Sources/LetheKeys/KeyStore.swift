@@ -115,7 +115,17 @@ public final class KeyStore: @unchecked Sendable {
 
     /// Truncates the WAL so destroyed rows leave no copy there; retries while a reader holds it.
     func checkpoint(_ db: Database) throws {
-        try db.checkpoint(.truncate)
+        var attempt = 0
+        while true {
+            do {
+                try db.checkpoint(.truncate)
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                attempt += 1
+                if attempt >= 100 { throw error }
+                usleep(50_000)
+            }
+        }
     }
 
     static func lookupContext(epoch: Int) -> [UInt8] { Array("lethe-lookup|\(epoch)".utf8) }

@@ -30,6 +30,15 @@ enum KeyStoreSchema {
                     destroyed_at INTEGER);
                 """)
         }
+        migrator.registerMigration("v2-pending-shreds") { db in
+            // While a shred has not yet recorded its pseudonym's copies in the catalog, the
+            // tombstone keeps the pseudonym and destroyed key id so that the next `shred` or
+            // `keys rotate` can finish it; both are cleared (secure_delete) once recorded.
+            try db.execute(sql: """
+                ALTER TABLE shredded ADD COLUMN pending_pseudonym TEXT;
+                ALTER TABLE shredded ADD COLUMN pending_key_id TEXT;
+                """)
+        }
         return migrator
     }()
 }

@@ -38,6 +38,7 @@ struct LetheProcess {
         process.environment = env
         let stdout = Pipe()
         let stderr = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = stderr
         return (process, stdout, stderr)

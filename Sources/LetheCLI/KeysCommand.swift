@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LetheCore
+import LetheJobs
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "The key hierarchy: status, rotation, escrow.",
+        subcommands: [Status.self, Rotate.self, Escrow.self])
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the current epoch, the key directories and their health, and any owed rotation.")
+
+        @OptionGroup var options: HomeOptions
+
+        func run() throws {
+            let status = try KeysJob(home: try options.open()).status()
+            if options.json { return try Output.json(status) }
+            print("Key-encryption key: epoch \(status.epoch), id \(status.kekID)")
+            for directory in status.directories {
+                let health: String
+                if !directory.readable { health = "UNREADABLE" }
+                else if !directory.holdsCurrentEpoch { health = "MISSING the current key" }
+                else if !directory.otherEpochs.isEmpty { health = "holds old key files (epochs \(directory.otherEpochs.map(String.init).joined(separator: ",")))" }
+                else { health = "ok" }
+                print("  \(directory.path): \(health)")
+            }
+            print("Customers with a key: \(status.customers); shredded: \(status.shreddedCustomers); live expiry keys: \(status.expiryKeys)")
+            if status.pendingShreds > 0 { print("Interrupted shreds to record: \(status.pendingShreds)") }
+            if let owed = status.owedRotation {
+                print("ROTATION OWED: \(owed): run `lethe keys rotate`")
+            } else if status.isHealthy {
+                print("Healthy: nothing owed.")
+            }
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rotate the key-encryption key now (also finishes an interrupted shred).")
+
+        @OptionGroup var options: HomeOptions
+
+        func run() throws {
+            let outcome = try KeysJob(home: try options.open()).rotate()
+            if options.json {
+                try Output.json(outcome)
+            } else {
+                for earlier in outcome.finishedEarlierShreds {
+                    print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
+                }
+                if let rotation = outcome.rotation {
+                    print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (id \(rotation.kekID)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
+                    print("Escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
+                }
+            }
+            if !outcome.complete {
+                FileHandle.standardError.write(Data("lethe: rotation incomplete: \(outcome.incomplete ?? "")\n".utf8))
+                throw ExitCode(ExitStatus.failed)
+            }
+        }
+    }
+
+    struct Escrow: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the current key-encryption key for safekeeping (to standard output only).",
+            discussion: """
+                The one command that prints key bytes. Redirect it into your escrow (a vault, a sealed envelope). \
+                The escrowed key is stale after the next rotation, and every shred rotates: escrow again after \
+                each one and destroy the previous escrow, or it can still open key-store copies made before a shred.
+                """)
+
+        @OptionGroup var options: HomeOptions
+
+        @Flag(help: "Encode the key in base64 instead of hex.")
+        var base64 = false
+
+        @Flag(help: "Print even when standard output is a terminal.")
+        var force = false
+
+        func run() throws {
+            if isatty(STDOUT_FILENO) == 1 && !force {
+                throw ValidationError("refusing to print the key-encryption key to a terminal: redirect standard output to your escrow file, or pass --force")
+            }
+            let escrowed = try KeysJob(home: try options.open()).escrow()
+            FileHandle.standardError.write(Data("""
+                lethe: WARNING: this is the key-encryption key of epoch \(escrowed.epoch): anyone holding it and a copy of the key store can read every backup of that epoch.
+                lethe: Keep it offline. It is stale after the next rotation (every shred rotates): escrow again then, and destroy this copy.
+
+                """.utf8))
+            print(options.json ? escrowed.json(base64: base64) : escrowed.text(base64: base64))
+        }
+    }
+}

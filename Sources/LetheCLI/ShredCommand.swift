@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import LetheCore
+import LetheJobs
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ShredCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shred",
+        abstract: "Erase one customer from every backup, everywhere, by destroying their key.",
+        discussion: """
+            Destroys the customer key, records every copy as shredded, and rotates the key-encryption key so \
+            that no earlier copy of the key store can bring the customer back. Cannot be undone. Asks for \
+            confirmation on a terminal; scripts pass --yes. If a key directory cannot be reached the shred \
+            is incomplete (exit 1) and the next `shred` or `keys rotate` finishes it. Shredding again is a no-op.
+            """)
+
+    @OptionGroup var options: HomeOptions
+    @OptionGroup var customer: CustomerOption
+
+    @Option(help: "The erasure request reference (ticket number), recorded in the ledger.")
+    var request: String
+
+    @Flag(help: "Do not ask for confirmation (required when standard input is not a terminal).")
+    var yes = false
+
+    func validate() throws {
+        let trimmed = request.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, request.count <= 200, !request.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError("'--request' must be a reference of 1 to 200 printable characters")
+        }
+    }
+
+    func run() throws {
+        let id = try customer.id()
+        if !yes {
+            guard isatty(STDIN_FILENO) == 1 else {
+                throw ValidationError("refusing to shred without --yes when standard input is not a terminal")
+            }
+            FileHandle.standardError.write(Data("""
+                This makes every backup of customer '\(id.rawValue)' unreadable, everywhere, forever (request \(request)).
+                Type the customer id again to confirm: 
+                """.utf8))
+            guard readLine(strippingNewline: true) == id.rawValue else {
+                FileHandle.standardError.write(Data("lethe: not confirmed: nothing was changed\n".utf8))
+                throw ExitCode(ExitStatus.failed)
+            }
+        }
+        let home = try options.open()
+        let receipt = try ShredJob(home: home).run(customer: id, request: request)
+        if options.json {
+            try Output.json(receipt)
+        } else {
+            ShredReceiptText.print(receipt)
+        }
+        if !receipt.complete {
+            FileHandle.standardError.write(Data("lethe: shred incomplete: \(receipt.incomplete ?? "see the receipt"); run `lethe keys rotate` (or shred again) once it is fixed\n".utf8))
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+}
+
+/// The human receipt of a shred.
+enum ShredReceiptText {
+    static func print(_ receipt: ShredReceipt) {
+        for earlier in receipt.finishedEarlierShreds {
+            Swift.print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
+        }
+        switch receipt.status {
+        case .alreadyShredded:
+            Swift.print("Already shredded on \(receipt.shreddedAt) (request \(receipt.request)): nothing more to destroy")
+        case .shredded:
+            Swift.print("Shredded \(receipt.pseudonym ?? "-") on \(receipt.shreddedAt) (request \(receipt.request))")
+            Swift.print("  customer key \(receipt.destroyedKey ?? "-") destroyed")
+            if receipt.unreadable.isEmpty { Swift.print("  no stored copies were recorded for this customer") }
+            for location in receipt.unreadable {
+                let dates = location.deleteBy.map { "\($0.deleteBy) (\($0.copies))" }.joined(separator: ", ")
+                Swift.print("  \(location.location): \(location.copies) copies, \(location.bytes) bytes now unreadable; removed on their delete-by dates: \(dates)")
+            }
+        }
+        if let rotation = receipt.rotation {
+            Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed in \(rotation.keyDirectories - rotation.uncleanDirectories.count) of \(rotation.keyDirectories) key directories")
+            Swift.print("  escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
+        }
+        Swift.print(receipt.complete ? "Complete: no copy of this customer's data can be decrypted with anything that still exists."
+                                     : "INCOMPLETE: \(receipt.incomplete ?? "")")
+    }
+}

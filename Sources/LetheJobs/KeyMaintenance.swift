@@ -1,0 +1,122 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheKeys
+
+/// How many of one location's copies a shred made unreadable, by delete-by date.
+public struct UnreadableCopies: Codable, Sendable, Equatable {
+    /// One delete-by date and how many copies carry it.
+    public struct DueDate: Codable, Sendable, Equatable {
+        public var deleteBy: String
+        public var copies: Int
+        enum CodingKeys: String, CodingKey { case deleteBy = "delete_by", copies }
+    }
+
+    public var location: String
+    public var copies: Int
+    public var bytes: Int64
+    /// The copies' delete-by dates (ISO 8601, UTC), earliest first: when expiry removes them.
+    public var deleteBy: [DueDate]
+    enum CodingKeys: String, CodingKey { case location, copies, bytes, deleteBy = "delete_by" }
+
+    /// Groups copies by location, then by delete-by date.
+    static func summarise(_ copies: [CopyRecord]) -> [UnreadableCopies] {
+        Dictionary(grouping: copies, by: \.location).sorted { $0.key.rawValue < $1.key.rawValue }.map { location, copies in
+            let dates = Dictionary(grouping: copies, by: \.deleteBy).sorted { $0.key < $1.key }
+                .map { DueDate(deleteBy: Timestamp.iso($0.key), copies: $0.value.count) }
+            return UnreadableCopies(location: location.rawValue, copies: copies.count,
+                                    bytes: copies.reduce(0) { $0 + $1.bytes }, deleteBy: dates)
+        }
+    }
+}
+
+/// A key rotation as receipts and `keys rotate` show it.
+public struct RotationSummary: Codable, Sendable, Equatable {
+    public var fromEpoch: Int
+    public var toEpoch: Int
+    public var kekID: String
+    public var rewrappedKeys: Int
+    public var destroyedEpochs: [Int]
+    public var keyDirectories: Int
+    /// Key directories where an old key file is still present (the rotation is then owed).
+    public var uncleanDirectories: [String]
+    enum CodingKeys: String, CodingKey {
+        case fromEpoch = "from_epoch", toEpoch = "to_epoch", kekID = "kek_id", rewrappedKeys = "rewrapped_keys"
+        case destroyedEpochs = "destroyed_epochs", keyDirectories = "key_directories", uncleanDirectories = "unclean_directories"
+    }
+}
+
+/// The key-hierarchy work that `shred` and `keys rotate` share: finishing what an interrupted
+/// shred left undone, rotating the KEK, and recording both in the ledger. Call with the
+/// home's "keys" lock held.
+struct KeyMaintenance {
+    let home: Home
+    /// Called after each step ("after-catalog", "after-rotate-write", "after-rotate-commit").
+    var reached: (String) -> Void = { _ in }
+
+    static let shredEvent = "customer.shredded"
+    static let rotationEvent = "keys.rotated"
+
+    /// Records every shred the key store still holds as pending (one that stopped between
+    /// destroying the key and recording its copies), and returns their pseudonyms.
+    func finishPendingShreds(now: Date) throws -> [Pseudonym] {
+        var finished: [Pseudonym] = []
+        for pending in try home.keys.pendingShreds() {
+            _ = try recordShred(pending, now: now)
+            finished.append(pending.pseudonym)
+        }
+        return finished
+    }
+
+    /// Marks the pseudonym's copies shredded in the catalog with the ledger event (once, even if
+    /// an earlier run recorded it and died before telling the key store), then makes the key
+    /// store forget the pseudonym. Returns what became unreadable (empty if recorded earlier).
+    func recordShred(_ shred: PendingShred, now: Date) throws -> [UnreadableCopies] {
+        var summary: [UnreadableCopies] = []
+        if try !home.catalog.hasEvent(kind: Self.shredEvent, pseudonym: shred.pseudonym) {
+            let copies = try home.catalog.markShredded(shred.pseudonym) { copies in
+                var details = [
+                    "pseudonym": shred.pseudonym.rawValue, "request": shred.request,
+                    "shredded_at": Timestamp.iso(shred.shreddedAt), "destroyed_key": shred.destroyedKeyID.rawValue,
+                    "copies": String(copies.count),
+                ]
+                for location in UnreadableCopies.summarise(copies) {
+                    details["copies.\(location.location)"] = String(location.copies)
+                    details["bytes.\(location.location)"] = String(location.bytes)
+                    details["delete_by.\(location.location)"] = location.deleteBy.map { "\($0.deleteBy)=\($0.copies)" }.joined(separator: ",")
+                }
+                return LedgerEvent(kind: Self.shredEvent, at: now, details: details)
+            }
+            summary = UnreadableCopies.summarise(copies)
+            home.log.info("shred.recorded", ["pseudonym": shred.pseudonym.rawValue, "copies": String(copies.count)])
+        }
+        reached("after-catalog")
+        try home.keys.shredRecorded(shred.pseudonym)
+        return summary
+    }
+
+    /// Rotates the KEK and records the epoch change; a rotation that a run committed but did not
+    /// record (it died) is named in the event, so the ledger accounts for every epoch.
+    ///
+    /// - Throws: the key store's error when the rotation could not commit (nothing changed).
+    func rotate(reason: String, now: Date) throws -> RotationSummary {
+        let report = try home.keys.rotate { reached($0.rawValue) }
+        var details = [
+            "from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch), "kek_id": report.kekID.rawValue,
+            "rewrapped_keys": String(report.rewrappedKeys),
+            "destroyed_epochs": report.destroyedEpochs.map(String.init).joined(separator: ","),
+            "key_directories": String(home.keys.directories.count), "reason": reason,
+            "complete": report.isComplete ? "yes" : "no", "escrow": "stale: escrow the new key-encryption key",
+        ]
+        let lastRecorded = try home.catalog.latestEvent(kind: Self.rotationEvent).flatMap { $0.details["to_epoch"] }.flatMap { Int($0) } ?? 1
+        if lastRecorded != report.fromEpoch {
+            details["unrecorded_epochs"] = "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it"
+        }
+        try home.catalog.record(LedgerEvent(kind: Self.rotationEvent, at: now, details: details))
+        home.log.info("keys.rotated", ["from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch),
+                                       "complete": report.isComplete ? "yes" : "no"])
+        return RotationSummary(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,
+                               rewrappedKeys: report.rewrappedKeys, destroyedEpochs: report.destroyedEpochs,
+                               keyDirectories: home.keys.directories.count, uncleanDirectories: report.uncleanDirectories)
+    }
+}

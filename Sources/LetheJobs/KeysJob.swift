@@ -1,0 +1,99 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheCrypto
+import LetheKeys
+
+/// What `lethe keys rotate` did.
+public struct RotationOutcome: Codable, Sendable {
+    /// The rotation (nil if it could not commit).
+    public var rotation: RotationSummary?
+    /// Pseudonyms of interrupted shreds this run recorded before rotating.
+    public var finishedEarlierShreds: [String]
+    /// True when the new epoch is the only one left in every key directory.
+    public var complete: Bool
+    /// Why not, and what to do.
+    public var incomplete: String?
+
+    enum CodingKeys: String, CodingKey {
+        case rotation, finishedEarlierShreds = "finished_earlier_shreds", complete, incomplete
+    }
+}
+
+/// The current KEK, handed out for safekeeping by `lethe keys escrow`.
+public struct EscrowedKEK: @unchecked Sendable {
+    /// Its epoch; the escrow is stale after the next rotation (every shred rotates).
+    public let epoch: Int
+    /// Its fingerprint, as `keys status` shows it.
+    public let kekID: KeyID
+    let key: SecretKey
+
+    /// The text to store: `lethe-kek-v1 epoch=N id=ID key=<hex or base64>`. The only place a KEK is
+    /// printed, deliberately; the caller writes it to standard output and nowhere else.
+    public func text(base64: Bool) -> String {
+        "lethe-kek-v1 epoch=\(epoch) id=\(kekID.rawValue) key=\(encodedKey(base64: base64))"
+    }
+
+    /// The same as one JSON object (`format`, `epoch`, `kek_id`, `encoding`, `key`).
+    public func json(base64: Bool) -> String {
+        "{\"format\":\"lethe-kek-v1\",\"epoch\":\(epoch),\"kek_id\":\"\(kekID.rawValue)\",\"encoding\":\"\(base64 ? "base64" : "hex")\",\"key\":\"\(encodedKey(base64: base64))\"}"
+    }
+
+    private func encodedKey(base64: Bool) -> String {
+        key.withUnsafeBytes { bytes in
+            base64 ? Data(bytes).base64EncodedString() : bytes.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+}
+
+/// `lethe keys status|rotate|escrow`: the key hierarchy's health, rotation on demand (which
+/// also finishes an interrupted shred), and escrow of the current KEK.
+public struct KeysJob: Sendable {
+    let home: Home
+
+    public init(home: Home) { self.home = home }
+
+    /// The current epoch, every key directory's health, and what is owed.
+    public func status() throws -> KeyStoreStatus { try home.keys.status() }
+
+    /// Rotates the KEK now under the "keys" lock, first recording any interrupted shred.
+    ///
+    /// - Returns: the outcome; `complete` is false if a key directory could not be reached.
+    /// - Throws: `busy` if a shred or rotation runs.
+    public func rotate() throws -> RotationOutcome {
+        let lock = try home.lock("keys")
+        defer { withExtendedLifetime(lock) {} }
+        let now = home.clock.now()
+        let maintenance = KeyMaintenance(home: home)
+        let finished = try maintenance.finishPendingShreds(now: now)
+        var outcome = RotationOutcome(rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), complete: false, incomplete: nil)
+        let owed = try home.keys.owedRotation()
+        do {
+            outcome.rotation = try maintenance.rotate(reason: owed.map { "on demand, finishing: \($0)" } ?? "on demand", now: now)
+        } catch {
+            outcome.incomplete = "the key-encryption key could not be rotated (\(error))"
+        }
+        if let rotation = outcome.rotation, !rotation.uncleanDirectories.isEmpty {
+            outcome.incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
+        }
+        outcome.complete = outcome.incomplete == nil
+        return outcome
+    }
+
+    /// The current KEK for escrow, recorded in the ledger (epoch and fingerprint only).
+    ///
+    /// - Throws: `keysNotReady` while a rotation is owed: the current KEK may still open key-store
+    ///   copies taken before a shred, so it must not be escrowed until `keys rotate` has run.
+    public func escrow() throws -> EscrowedKEK {
+        let lock = try home.lock("keys")
+        defer { withExtendedLifetime(lock) {} }
+        if let owed = try home.keys.owedRotation() {
+            throw JobError.keysNotReady("refusing to escrow: \(owed); run `lethe keys rotate` first, then escrow the new key-encryption key")
+        }
+        let (epoch, key) = try home.keys.currentKEKForEscrow()
+        try home.catalog.record(LedgerEvent(kind: "keys.escrowed", at: home.clock.now(), details: [
+            "epoch": String(epoch), "kek_id": key.id.rawValue]))
+        home.log.info("keys.escrowed", ["epoch": String(epoch)])
+        return EscrowedKEK(epoch: epoch, kekID: key.id, key: key)
+    }
+}

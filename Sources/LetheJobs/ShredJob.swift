@@ -1,0 +1,123 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheKeys
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `lethe shred` did: the receipt for the erasure request (pseudonym only, never the id).
+public struct ShredReceipt: Codable, Sendable {
+    /// What this run found.
+    public enum Status: String, Codable, Sendable {
+        /// This run destroyed the customer key.
+        case shredded
+        /// The customer was shredded before; this run destroyed nothing new for them.
+        case alreadyShredded = "already_shredded"
+    }
+
+    public var status: Status
+    /// True when every step is done: the key is gone, the copies are recorded, and every stale
+    /// copy of the key store is inert (the old KEK is destroyed in every key directory).
+    public var complete: Bool
+    /// The customer's pseudonym (nil for an earlier, fully recorded shred: it is forgotten).
+    public var pseudonym: String?
+    /// The erasure request reference (the earlier one for an earlier shred).
+    public var request: String
+    /// When the customer key was destroyed.
+    public var shreddedAt: String
+    /// The destroyed customer key's id.
+    public var destroyedKey: String?
+    /// Copies made unreadable by this run, per location, with their delete-by dates.
+    public var unreadable: [UnreadableCopies]
+    /// The KEK rotation this run did, if any.
+    public var rotation: RotationSummary?
+    /// Pseudonyms of earlier shreds that had stopped half-way and that this run recorded.
+    public var finishedEarlierShreds: [String]
+    /// Why the shred is not complete, and what to do (nil when complete).
+    public var incomplete: String?
+
+    enum CodingKeys: String, CodingKey {
+        case status, complete, pseudonym, request, shreddedAt = "shredded_at", destroyedKey = "destroyed_key"
+        case unreadable, rotation, finishedEarlierShreds = "finished_earlier_shreds", incomplete
+    }
+}
+
+/// Crypto-shreds one customer: destroys their customer key, records every copy of theirs as
+/// shredded, and rotates the KEK so that no stale copy of the key store can bring it back.
+///
+/// Order (each step durable before the next):
+/// 1. record any earlier shred that stopped before its catalog step;
+/// 2. tombstone the customer and delete their key (a running backup of them now publishes nothing);
+/// 3. mark their copies shredded in the catalog, with the ledger event (pseudonym, request,
+///    time, destroyed key id, unreadable copies per location and delete-by date);
+/// 4. rotate the KEK (new epoch in every key directory, every key re-wrapped, old epochs
+///    destroyed everywhere) and record the epoch change.
+/// A run that stops anywhere is finished by the next `shred` (of anyone) or `keys rotate`.
+public struct ShredJob: Sendable {
+    let home: Home
+
+    public init(home: Home) { self.home = home }
+
+    /// Shreds `customer` for erasure request `request`, under the home's "keys" lock (a backup
+    /// holding the "run" lock does not block it).
+    ///
+    /// - Returns: the receipt; `complete` is false when a key directory could not be reached
+    ///   (the old KEK survives there until the next `shred` or `keys rotate` finishes it).
+    /// - Throws: `busy` if another shred or rotation runs; `unknownCustomer` if the customer
+    ///   was never backed up; key store and catalog errors (the steps done so far stay done and
+    ///   are finished by the next run).
+    public func run(customer: CustomerID, request: String) throws -> ShredReceipt {
+        let lock = try home.lock("keys")
+        defer { withExtendedLifetime(lock) {} }
+        let now = home.clock.now()
+        let maintenance = KeyMaintenance(home: home, reached: Self.testCrashPoint)
+        let finished = try maintenance.finishPendingShreds(now: now)
+
+        let outcome: ShredOutcome
+        do {
+            outcome = try home.keys.markShredded(customer, request: request, now: now)
+        } catch KeyStoreError.unknownCustomer {
+            throw JobError.unknownCustomer
+        }
+        Self.testCrashPoint("after-mark")
+        var receipt = ShredReceipt(status: outcome.alreadyShredded ? .alreadyShredded : .shredded, complete: false,
+                                   pseudonym: outcome.pseudonym?.rawValue, request: outcome.request,
+                                   shreddedAt: Timestamp.iso(outcome.shreddedAt), destroyedKey: outcome.destroyedKeyID?.rawValue,
+                                   unreadable: [], rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), incomplete: nil)
+        if let pseudonym = outcome.pseudonym, let keyID = outcome.destroyedKeyID {
+            home.log.info("shred.key_destroyed", ["pseudonym": pseudonym.rawValue, "key": keyID.rawValue])
+            receipt.unreadable = try maintenance.recordShred(
+                PendingShred(pseudonym: pseudonym, destroyedKeyID: keyID, shreddedAt: outcome.shreddedAt, request: outcome.request),
+                now: now)
+        }
+
+        if try home.keys.owedRotation() != nil {
+            do {
+                let reason = outcome.alreadyShredded ? "finishing an interrupted shred or rotation" : "shred"
+                receipt.rotation = try maintenance.rotate(reason: reason, now: now)
+            } catch {
+                receipt.incomplete = "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this shred are not yet inert"
+            }
+        }
+        if let rotation = receipt.rotation, !rotation.uncleanDirectories.isEmpty {
+            receipt.incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
+        }
+        if receipt.incomplete == nil, let owed = try home.keys.owedRotation() {
+            receipt.incomplete = owed
+        }
+        receipt.complete = receipt.incomplete == nil
+        if !receipt.complete {
+            home.log.error("shred.incomplete", ["pseudonym": receipt.pseudonym ?? "-"])
+        }
+        return receipt
+    }
+
+    /// Test seam, read only here: `LETHE_TEST_CRASH_AT=after-mark|after-catalog|after-rotate-write|after-rotate-commit`
+    /// kills this process with SIGKILL right after that step, so tests can show that every
+    /// interrupted shred is finished or reported by the next command. It changes nothing else.
+    static func testCrashPoint(_ step: String) {
+        guard ProcessInfo.processInfo.environment["LETHE_TEST_CRASH_AT"] == step else { return }
+        kill(getpid(), SIGKILL)
+    }
+}

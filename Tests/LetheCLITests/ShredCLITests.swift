@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// `lethe shred`, `keys` and `export` as an operator meets them: receipts, exit codes, refusals.
+@Suite struct ShredCLITests {
+    static let customers: [String: [String: [UInt8]]] = [
+        "alice": ["notes/a.txt": Array("alice".utf8), "blob.bin": randomBytes(50_000, seed: 1)],
+        "bob": ["b.txt": Array("bob".utf8)],
+    ]
+
+    @Test func shredReceiptThenNoOpThenRestoreExportAndBackupRefuse() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        let pseudonym = try #require(try fixture.copies(customer: "alice").first?["pseudonym"] as? String)
+
+        let output = try fixture.succeed(["shred", "--customer", "alice", "--request", "GDPR-7", "--yes", "--json"])
+        let receipt = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(receipt["status"] as? String == "shredded")
+        #expect(receipt["complete"] as? Bool == true)
+        #expect(receipt["pseudonym"] as? String == pseudonym)
+        #expect(receipt["request"] as? String == "GDPR-7")
+        #expect(receipt["shredded_at"] as? String == "2026-11-01T00:00:00Z")
+        let unreadable = try #require(receipt["unreadable"] as? [[String: Any]])
+        #expect(unreadable.first?["location"] as? String == "local")
+        #expect(unreadable.first?["copies"] as? Int == 1)
+        let rotation = try #require(receipt["rotation"] as? [String: Any])
+        #expect(rotation["from_epoch"] as? Int == 1)
+        #expect(rotation["to_epoch"] as? Int == 2)
+        #expect(!output.contains("\"alice\""))
+
+        let again = try fixture.lethe(["shred", "--customer", "alice", "--request", "GDPR-8", "--yes"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("Already shredded on 2026-11-01T00:00:00Z (request GDPR-7)"))
+
+        let restore = try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r").path])
+        #expect(restore.status == 4)
+        #expect(restore.stderr.contains("customer shredded on 2026-11-01T00:00:00Z (request GDPR-7)"))
+        let export = try fixture.lethe(["export", "--customer", "alice", "--out", fixture.root.url.appendingPathComponent("a.tar").path])
+        #expect(export.status == 4)
+        #expect(export.stderr.contains("customer shredded on 2026-11-01T00:00:00Z (request GDPR-7)"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.root.url.appendingPathComponent("a.tar").path))
+
+        // The nightly backup skips her folder, still in the source tree, and says so (exit 2).
+        fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
+        let backup = try fixture.lethe(["backup", "--json"])
+        #expect(backup.status == 2)
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any])
+        let statuses = (outcome["customers"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }.sorted()
+        #expect(statuses == ["committed", "shredded"])
+        let all = try fixture.copies()
+        #expect(all.filter { $0["pseudonym"] as? String == pseudonym }.allSatisfy { $0["state"] as? String == "shredded" })
+        #expect(all.filter { $0["state"] as? String == "live" }.count == 2)
+    }
+
+    @Test func shredRefusesWithoutConfirmationUnknownCustomersAndWhileBusy() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        let unconfirmed = try fixture.lethe(["shred", "--customer", "alice", "--request", "R"])
+        #expect(unconfirmed.status == 64)
+        #expect(unconfirmed.stderr.contains("--yes"))
+        #expect(try fixture.lethe(["shred", "--customer", "alice", "--request", "", "--yes"]).status == 64)
+        let unknown = try fixture.lethe(["shred", "--customer", "mallory", "--request", "R", "--yes"])
+        #expect(unknown.status == 5)
+
+        // Another shred or rotation holds the keys lock: busy. A backup's run lock does not block it.
+        let lockFile = open(fixture.home.appendingPathComponent("keys.lock").path, O_RDWR | O_CREAT, 0o600)
+        #expect(flock(lockFile, LOCK_EX | LOCK_NB) == 0)
+        let busy = try fixture.lethe(["shred", "--customer", "alice", "--request", "R", "--yes"])
+        #expect(busy.status == 6)
+        #expect(try fixture.lethe(["keys", "rotate"]).status == 6)
+        close(lockFile)
+        let runLock = open(fixture.home.appendingPathComponent("run.lock").path, O_RDWR | O_CREAT, 0o600)
+        #expect(flock(runLock, LOCK_EX | LOCK_NB) == 0)
+        #expect(try fixture.lethe(["backup"]).status == 6)
+        try fixture.succeed(["shred", "--customer", "alice", "--request", "R", "--yes"])
+        close(runLock)
+        try fixture.succeed(["restore", "--customer", "bob", "--to", fixture.root.url.appendingPathComponent("rb").path])
+    }
+
+    @Test func keysStatusRotateAndEscrow() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        let keyFile = fixture.home.appendingPathComponent("keys/kek-000001.key")
+        let kek = try Data(contentsOf: keyFile).map { String(format: "%02x", $0) }.joined()
+
+        let escrow = try fixture.lethe(["keys", "escrow"])
+        #expect(escrow.status == 0)
+        #expect(escrow.stdout.hasPrefix("lethe-kek-v1 epoch=1 id="))
+        #expect(escrow.stdout.trimmingCharacters(in: .newlines).hasSuffix("key=\(kek)"))
+        #expect(escrow.stderr.contains("WARNING"))
+        #expect(escrow.stderr.contains("escrow again"))
+        #expect(!escrow.stderr.contains(kek))
+
+        let status = try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any]
+        #expect(status?["epoch"] as? Int == 1)
+        #expect(status?["healthy"] as? Bool == true)
+        #expect((status?["directories"] as? [[String: Any]])?.first?["holds_current_epoch"] as? Bool == true)
+
+        let rotate = try fixture.succeed(["keys", "rotate"])
+        #expect(rotate.contains("epoch 1 -> 2"))
+        #expect(!FileManager.default.fileExists(atPath: keyFile.path))
+        let after = try fixture.lethe(["keys", "escrow", "--base64"])
+        #expect(after.stdout.hasPrefix("lethe-kek-v1 epoch=2 id="))
+        let newKey = try Data(contentsOf: fixture.home.appendingPathComponent("keys/kek-000002.key")).base64EncodedString()
+        #expect(after.stdout.trimmingCharacters(in: .newlines).hasSuffix("key=\(newKey)"))
+        let json = try fixture.lethe(["keys", "escrow", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["epoch"] as? Int == 2)
+        #expect(object?["key"] as? String == Data(base64Encoded: newKey)!.map { String(format: "%02x", $0) }.joined())
+        // Everything still restores under the new epoch.
+        try fixture.succeed(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r").path])
+        // Losing the only key directory loses the KEK: every command says so instead of guessing.
+        try FileManager.default.moveItem(at: fixture.home.appendingPathComponent("keys"), to: fixture.root.url.appendingPathComponent("keys-away"))
+        try FileManager.default.createDirectory(at: fixture.home.appendingPathComponent("keys"), withIntermediateDirectories: false)
+        let broken = try fixture.lethe(["keys", "status", "--json"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("key-encryption key of epoch 2 is missing"))
+    }
+
+    @Test func exportWritesATarAndAZipThatCommonToolsOpen() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        let tar = fixture.root.url.appendingPathComponent("out/alice.tar")
+        try FileManager.default.createDirectory(at: tar.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let result = try fixture.succeed(["export", "--customer", "alice", "--out", tar.path])
+        #expect(result.contains("as tar"))
+        let listing = try run("/usr/bin/env", ["tar", "-tf", tar.path])
+        #expect(listing.status == 0)
+        #expect(Set(listing.output.split(separator: "\n").map(String.init)).isSuperset(of: ["notes/a.txt", "blob.bin"]))
+
+        let zip = fixture.root.url.appendingPathComponent("out/alice.zip")
+        try fixture.succeed(["export", "--customer", "alice", "--out", zip.path])
+        let script = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(z.read('notes/a.txt').decode()); print(len(z.read('blob.bin')))"
+        let python = try run("/usr/bin/env", ["python3", "-c", script, zip.path])
+        #expect(python.status == 0, "\(python.output)")
+        #expect(python.output == "alice\n50000\n")
+
+        // An existing file is never replaced, and nothing is left behind.
+        let before = try Data(contentsOf: tar)
+        let again = try fixture.lethe(["export", "--customer", "alice", "--out", tar.path, "--format", "zip"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already exists"))
+        #expect(try Data(contentsOf: tar) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tar.deletingLastPathComponent().path).sorted() == ["alice.tar", "alice.zip"])
+        #expect(try fixture.lethe(["export", "--customer", "mallory", "--out", fixture.root.url.appendingPathComponent("m.tar").path]).status == 5)
+    }
+
+    /// Runs a tool and returns its status and standard output.
+    func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -20,14 +20,19 @@ struct InitCommand: ParsableCommand {
     @Option(name: .customLong("key-mirror"), help: "A further key directory mirroring HOME/keys (repeatable).")
     var keyMirrors: [String] = []
 
+    @OptionGroup(title: "Offsite store (S3-compatible)")
+    var offsite: OffsiteOptions
+
     func run() throws {
         let home = try options.homeURL()
         let clock = try SystemClock()
         let configuration = try HomeSetup.create(.init(home: home, source: URL(fileURLWithPath: source),
                                                        policy: policy.map { URL(fileURLWithPath: $0) },
                                                        store: store.map { URL(fileURLWithPath: $0) },
-                                                       keyMirrors: keyMirrors.map { URL(fileURLWithPath: $0) }),
+                                                       keyMirrors: keyMirrors.map { URL(fileURLWithPath: $0) },
+                                                       offsite: try offsite.settings()),
                                                  now: clock.now())
+        if offsite.createBucket { try HomeSetup.createOffsiteBucket(home: home, clock: clock) }
         if options.json {
             try Output.json(configuration)
         } else {
@@ -36,7 +41,47 @@ struct InitCommand: ParsableCommand {
             print("  store   \(configuration.store)")
             print("  policy  \(configuration.policy)")
             print("  keys    \(configuration.keyDirectories.joined(separator: ", "))")
+            if let offsite = configuration.offsite { print("  offsite \(offsite.endpoint) bucket \(offsite.bucket)") }
             print("Keep a copy of the key-encryption key safe (`lethe keys escrow`): losing every key directory loses every backup.")
+        }
+    }
+}
+
+/// The offsite store's settings on the command line. Credentials never go here: they come from
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) or a credentials file.
+struct OffsiteOptions: ParsableArguments {
+    @Option(name: .customLong("offsite-endpoint"), help: "The S3 endpoint URL, e.g. https://s3.eu-central-1.amazonaws.com.")
+    var endpoint: String?
+
+    @Option(name: .customLong("offsite-bucket"), help: "The bucket (with object lock enabled, if the policy locks).")
+    var bucket: String?
+
+    @Option(name: .customLong("offsite-region"), help: "The region (default us-east-1).")
+    var region = "us-east-1"
+
+    @Flag(name: .customLong("offsite-path-style"), help: "Path-style addressing (endpoint/bucket/key) instead of virtual hosts.")
+    var pathStyle = false
+
+    @Option(name: .customLong("offsite-credentials-file"), help: "An AWS credentials file (default: the AWS_* environment variables).")
+    var credentialsFile: String?
+
+    @Option(name: .customLong("offsite-profile"), help: "The profile in the credentials file.")
+    var profile: String?
+
+    @Flag(name: .customLong("offsite-create-bucket"), help: "Create the bucket (with object lock) during init.")
+    var createBucket = false
+
+    /// The settings, or nil when no offsite store was named.
+    func settings() throws -> OffsiteSettings? {
+        switch (endpoint, bucket) {
+        case (nil, nil):
+            guard !createBucket else { throw ValidationError("--offsite-create-bucket needs --offsite-endpoint and --offsite-bucket") }
+            return nil
+        case let (endpoint?, bucket?):
+            return OffsiteSettings(endpoint: endpoint, region: region, bucket: bucket, pathStyle: pathStyle,
+                                   credentialsFile: credentialsFile, profile: profile)
+        default:
+            throw ValidationError("--offsite-endpoint and --offsite-bucket go together")
         }
     }
 }

@@ -93,3 +93,42 @@ public enum RandomName {
         return String((0..<count).map { _ in alphabet[Int(generator.next() % 32)] })
     }
 }
+
+/// Ids encode as plain strings in JSON, not as `{"rawValue": …}`.
+public protocol StringIdentifier: Codable {
+    var rawValue: String { get }
+    init(identifier: String) throws
+}
+
+extension StringIdentifier {
+    public init(from decoder: any Decoder) throws {
+        try self.init(identifier: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+extension Pseudonym: StringIdentifier {
+    public init(identifier: String) { self.init(identifier) }
+}
+
+extension SetID: StringIdentifier {
+    public init(identifier: String) { self.init(identifier) }
+}
+
+extension ArchiveID: StringIdentifier {
+    public init(identifier: String) { self.init(identifier) }
+}
+
+extension ObjectKey: StringIdentifier {
+    public init(identifier rawValue: String) throws {
+        guard let key = ObjectKey(rawValue) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "'\(rawValue)' is not a valid object key"))
+        }
+        self = key
+    }
+}
+

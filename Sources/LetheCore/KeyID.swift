@@ -7,3 +7,7 @@ public struct KeyID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String { rawValue }
 }
+
+extension KeyID: StringIdentifier {
+    public init(identifier: String) { self.init(identifier) }
+}

@@ -51,7 +51,10 @@ public enum HomeSetup {
         where isInside(url, source) {
             throw JobError.invalidConfiguration("the \(name) \(url.path) is inside the source tree \(source.path): it would be backed up as a customer; put it elsewhere")
         }
-        if let policy = request.policy { _ = try PolicyLoader.load(path: policy.path) }
+        let policy = try request.policy.map { try PolicyLoader.load(path: $0.path) }
+        if request.offsite != nil, let policy, policy.tiers[.offsite] == nil {
+            throw JobError.invalidConfiguration("an offsite store was given but the policy \(policy.sourceFile) keeps no offsite copies: add an offsite tier or drop the offsite settings")
+        }
 
         if fileManager.fileExists(atPath: home.path),
            let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
@@ -89,5 +92,13 @@ public enum HomeSetup {
         let path = url.resolvingSymlinksInPath().path
         let root = folder.resolvingSymlinksInPath().path
         return path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// Creates the offsite bucket, with object lock when the home's policy locks offsite copies.
+    public static func createOffsiteBucket(home url: URL, clock: any Clock) throws {
+        let home = try Home(url: url, clock: clock, log: EventLog(style: .silent))
+        guard let settings = home.configuration.offsite else { return }
+        let store = try Home.makeOffsiteStore(settings, lockMode: home.policy.tiers[.offsite]?.objectLock)
+        try store.createBucket(objectLock: home.policy.tiers[.offsite]?.objectLock != nil)
     }
 }

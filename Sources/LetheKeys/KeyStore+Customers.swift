@@ -85,7 +85,7 @@ extension KeyStore {
     /// Every pseudonym that still has a key.
     public func pseudonyms() throws -> [Pseudonym] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT pseudonym FROM customers ORDER BY pseudonym").map(Pseudonym.init)
+            try String.fetchAll(db, sql: "SELECT pseudonym FROM customers ORDER BY pseudonym").map { Pseudonym($0) }
         }
     }
 }

@@ -57,8 +57,8 @@ extension KeyStore {
             if let tombstone = try Row.fetchOne(db, sql: """
                 SELECT shredded_at, request, pending_pseudonym, pending_key_id FROM shredded WHERE lookup = ?
                 """, arguments: [lookup]) {
-                return ShredOutcome(pseudonym: (tombstone["pending_pseudonym"] as String?).map(Pseudonym.init),
-                                    destroyedKeyID: (tombstone["pending_key_id"] as String?).map(KeyID.init),
+                return ShredOutcome(pseudonym: (tombstone["pending_pseudonym"] as String?).map { Pseudonym($0) },
+                                    destroyedKeyID: (tombstone["pending_key_id"] as String?).map { KeyID($0) },
                                     shreddedAt: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
                                     request: tombstone["request"], alreadyShredded: true)
             }

@@ -123,6 +123,19 @@ public struct LocalDirectoryStore: ObjectStore {
             throw posixError(code, "delete \(key)")
         }
         try syncDirectory((file as NSString).deletingLastPathComponent)
+        try removeEmptyFolders(above: file)
+    }
+
+    /// Removes the folders a deletion left empty, up to (not including) the root, so the store
+    /// does not fill with empty per-set folders that every clean-up walk must visit.
+    private func removeEmptyFolders(above file: String) throws {
+        var folder = (file as NSString).deletingLastPathComponent
+        let rootPath = root.standardizedFileURL.path
+        while folder.count > rootPath.count, folder.hasPrefix(rootPath + "/") {
+            guard rmdir(folder) == 0 else { return } // not empty (or raced by a put): stop here
+            folder = (folder as NSString).deletingLastPathComponent
+            try syncDirectory(folder)
+        }
     }
 
     /// Removes temporary files left by runs that died, if last modified before `date`.

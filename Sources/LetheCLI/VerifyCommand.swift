@@ -1,23 +1,34 @@
 import ArgumentParser
 import Foundation
+import LetheCore
 import LetheJobs
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify what Lethe recorded.",
-        discussion: "--ledger recomputes the ledger's hash chain; a broken chain exits 3 and names the first broken event.")
+        discussion: """
+            --ledger recomputes the ledger's hash chain; a broken chain exits 3 and names the first broken event.
+            --copies reads every readable copy back and authenticates every byte; any failure exits 3.
+            """)
 
     @OptionGroup var options: HomeOptions
 
     @Flag(name: .long, help: "Recompute the ledger's hash chain.")
     var ledger = false
 
+    @Flag(name: .long, help: "Read back and authenticate every byte of every readable copy.")
+    var copies = false
+
+    @Option(help: "With --copies: only this location (local or offsite).")
+    var location: Location?
+
     func validate() throws {
-        guard ledger else { throw ValidationError("say what to verify: --ledger") }
+        guard ledger != copies else { throw ValidationError("say what to verify: --ledger or --copies") }
     }
 
     func run() throws {
+        if copies { return try verifyCopies() }
         let result = try LedgerCheck(home: try options.open()).run()
         if options.json {
             try Output.json(result)
@@ -28,5 +39,17 @@ struct VerifyCommand: ParsableCommand {
             return print("ledger intact: \(result.events) events, every hash and link checks")
         }
         throw JobError.integrity("the ledger is broken at event \(broken) of \(result.events): \(result.problem ?? "the chain does not check"); the events from there on cannot be trusted")
+    }
+
+    func verifyCopies() throws {
+        let checks = try CopyVerification(home: try options.open()).run(location: location)
+        let failed = checks.filter { $0.problem != nil }
+        if options.json {
+            try Output.json(checks)
+        } else {
+            print("\(checks.count - failed.count) of \(checks.count) copies read back whole and authentic")
+            for check in failed { print("  FAILED \(check.location.rawValue) \(check.objectKey): \(check.problem ?? "")") }
+        }
+        if !failed.isEmpty { throw ExitCode(ExitStatus.integrity) }
     }
 }

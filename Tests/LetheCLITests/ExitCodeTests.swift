@@ -82,3 +82,21 @@ import Testing
         #expect(result.status == 5)
     }
 }
+
+/// `lethe verify --copies` authenticates every byte of every copy and exits 3 on the first bad one.
+@Suite struct VerifyCopiesTests {
+    @Test func verifyCopiesFindsTheDamagedCopy() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.bin": randomBytes(300_000, seed: 3)], "bob": ["b.txt": Array("b".utf8)]])
+        try fixture.succeed(["backup"])
+        #expect(try fixture.succeed(["verify", "--copies"]).contains("2 of 2 copies read back whole and authentic"))
+        let file = try fixture.archiveFile(customer: "alice")
+        var bytes = [UInt8](try Data(contentsOf: file))
+        bytes[bytes.count - 100] ^= 0x40
+        try Data(bytes).write(to: file)
+        let result = try fixture.lethe(["verify", "--copies"])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("1 of 2 copies"))
+        #expect(result.stdout.contains("failed authentication"))
+        #expect(try fixture.lethe(["verify"]).status == 64)
+    }
+}

@@ -13,11 +13,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var options: HomeOptions
     @OptionGroup var customer: CustomerOption
 
-    @Option(help: "The set id, or 'latest'.")
-    var set: String = "latest"
-
-    @Option(help: "Where to read from: local or offsite (default: local, else offsite).")
-    var from: Location?
+    @OptionGroup var copy: CopyOption
 
     @Option(help: "The file to write; it must not exist.")
     var out: String
@@ -28,8 +24,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let output = URL(fileURLWithPath: out)
         let chosen = format ?? (output.pathExtension.lowercased() == "zip" ? .zip : .tar)
-        let outcome = try ExportJob(home: try options.open()).run(customer: try customer.id(), set: set == "latest" ? nil : SetID(set),
-                                                                  from: from, to: output, format: chosen)
+        let outcome = try ExportJob(home: try options.open()).run(customer: try customer.id(), set: copy.setID,
+                                                                  from: copy.from, to: output, format: chosen)
         if options.json { return try Output.json(outcome) }
         print("Exported set \(outcome.set) from \(outcome.location) as \(outcome.format) into \(outcome.output): \(outcome.bytes) bytes")
     }

@@ -35,3 +35,17 @@ struct CustomerOption: ParsableArguments {
         return id
     }
 }
+
+/// Which copy to read: `--set ID|latest` and `--from local|offsite`.
+struct CopyOption: ParsableArguments {
+    @Option(help: "The set id, or 'latest'.")
+    var set: String = "latest"
+
+    @Option(help: "Where to read from: local or offsite (default: local, else offsite).")
+    var from: Location?
+
+    /// The set asked for; nil means the latest.
+    var setID: SetID? { self.set == "latest" ? nil : SetID(self.set) }
+}
+
+extension Location: ExpressibleByArgument {}

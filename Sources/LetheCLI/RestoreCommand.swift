@@ -12,22 +12,17 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var options: HomeOptions
     @OptionGroup var customer: CustomerOption
 
-    @Option(help: "The set id, or 'latest'.")
-    var set: String = "latest"
-
-    @Option(help: "Where to read from: local or offsite (default: local, else offsite).")
-    var from: Location?
+    @OptionGroup var copy: CopyOption
 
     @Option(help: "The folder to restore into; it must not exist or be empty.")
     var to: String
 
     func run() throws {
         let home = try options.open()
-        let outcome = try RestoreJob(home: home).run(customer: try customer.id(), set: set == "latest" ? nil : SetID(set),
-                                                     from: from, to: URL(fileURLWithPath: to))
+        let outcome = try RestoreJob(home: home).run(customer: try customer.id(), set: copy.setID,
+                                                     from: copy.from, to: URL(fileURLWithPath: to))
         if options.json { return try Output.json(outcome) }
         print("Restored set \(outcome.set) from \(outcome.location.rawValue) into \(outcome.target): \(outcome.files) files, \(outcome.directories) folders, \(outcome.symlinks) symlinks, \(outcome.bytes) bytes")
     }
 }
 
-extension Location: ExpressibleByArgument {}

@@ -19,5 +19,10 @@ public final class RunLock {
         }
     }
 
-    deinit { close(fd) }
+    deinit {
+        // Unlock explicitly: a child process forked meanwhile shares the open file description
+        // until it execs, and closing our descriptor alone would leave the lock held by it.
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 }

@@ -52,11 +52,6 @@ final class CLIFixture {
         return store.appendingPathComponent(key)
     }
 
-    /// Every regular file under `folder`, recursively.
-    static func files(under folder: URL) -> [URL] {
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
-        return enumerator.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-    }
 }
 
 struct FixtureError: Error, CustomStringConvertible {
@@ -64,15 +59,3 @@ struct FixtureError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Deterministic pseudo-random bytes (incompressible) for test files.
-func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed &+ 0x9E37_79B9_7F4A_7C15
-    var bytes = [UInt8](repeating: 0, count: count)
-    for i in 0..<count {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        bytes[i] = UInt8(truncatingIfNeeded: state)
-    }
-    return bytes
-}

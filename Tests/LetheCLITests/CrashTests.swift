@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 
 /// A backup killed with SIGKILL leaves nothing that looks complete, and the next run cleans up.
@@ -14,7 +15,7 @@ import Testing
         // Kill it once it has started writing into the store.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, running.process.isRunning,
-              CLIFixture.files(under: fixture.store).isEmpty {
+              regularFiles(under: fixture.store).isEmpty {
             usleep(2_000)
         }
         kill(running.process.processIdentifier, SIGKILL)
@@ -36,7 +37,7 @@ import Testing
         #expect(sets.first?["state"] as? String != "running")
         #expect(sets.first?["state"] as? String != "complete")
         #expect(sets.last?["state"] as? String == "complete")
-        let temporaries = CLIFixture.files(under: fixture.store).filter { $0.lastPathComponent.hasPrefix(".tmp") }
+        let temporaries = regularFiles(under: fixture.store).filter { $0.lastPathComponent.hasPrefix(".tmp") }
         #expect(temporaries.isEmpty)
         try fixture.succeed(["restore", "--customer", "c5", "--to", fixture.root.url.appendingPathComponent("r").path])
     }

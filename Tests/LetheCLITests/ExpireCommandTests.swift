@@ -20,7 +20,7 @@ import Testing
     /// Every file of the store, with its bytes.
     static func storeFiles(_ fixture: CLIFixture) throws -> [String: Data] {
         var files: [String: Data] = [:]
-        for file in CLIFixture.files(under: fixture.store) { files[file.path] = try Data(contentsOf: file) }
+        for file in regularFiles(under: fixture.store) { files[file.path] = try Data(contentsOf: file) }
         return files
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 
 /// `lethe shred`, `keys` and `export` as an operator meets them: receipts, exit codes, refusals.

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 
 /// A shred interrupted anywhere (SIGKILL), or stopped by an unreachable key directory, is never
@@ -113,7 +114,7 @@ import Testing
         var temporary: URL?
         let deadline = Date().addingTimeInterval(30)
         while temporary == nil, Date() < deadline, backup.process.isRunning {
-            temporary = CLIFixture.files(under: fixture.store).first {
+            temporary = regularFiles(under: fixture.store).first {
                 $0.lastPathComponent.hasPrefix(".tmp-") && ((try? $0.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) > 1 << 20
             }
             if temporary == nil { usleep(500) }
@@ -141,7 +142,7 @@ import Testing
 
         // Nothing of hers is live in the catalog or present in the store; everyone else restores.
         #expect(try fixture.copies().filter { $0["pseudonym"] as? String == pseudonym && $0["state"] as? String != "shredded" }.isEmpty)
-        #expect(CLIFixture.files(under: fixture.store.appendingPathComponent("archives/\(pseudonym)")).isEmpty)
+        #expect(regularFiles(under: fixture.store.appendingPathComponent("archives/\(pseudonym)")).isEmpty)
         for n in 0..<4 {
             let target = fixture.root.url.appendingPathComponent("r\(n)")
             try fixture.succeed(["restore", "--customer", "c\(n)", "--to", target.path])

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import Testing
 
 /// Every region of a stored archive, altered: the restore exits 3, names what failed, and

@@ -47,8 +47,7 @@ final class JobFixture: @unchecked Sendable {
 
     /// Every file under the home, the source excluded.
     func homeFiles() -> [URL] {
-        guard let enumerator = FileManager.default.enumerator(at: homeURL, includingPropertiesForKeys: nil) else { return [] }
-        return enumerator.compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath && (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        regularFiles(under: homeURL)
     }
 }
 
@@ -59,27 +58,4 @@ final class LockedLines: @unchecked Sendable {
     var all: [String] { lock.withLock { lines } }
 }
 
-/// Deterministic incompressible bytes.
-func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed &+ 0x9E37_79B9_7F4A_7C15
-    return (0..<count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    }
-}
 
-extension Array where Element == UInt8 {
-    /// True if `needle` occurs in these bytes.
-    func contains(bytes needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, count >= needle.count else { return false }
-        let first = needle[0]
-        var index = 0
-        while index <= count - needle.count {
-            if self[index] == first && Array(self[index..<index + needle.count]) == needle { return true }
-            index += 1
-        }
-        return false
-    }
-}

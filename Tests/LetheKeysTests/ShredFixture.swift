@@ -105,38 +105,8 @@ final class ShredFixture: @unchecked Sendable {
 
     /// Every regular file under `folders`.
     static func files(under folders: [URL]) -> [URL] {
-        folders.flatMap { folder -> [URL] in
-            guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
-            return enumerator.compactMap { $0 as? URL }
-                .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-        }
+        folders.flatMap { regularFiles(under: $0) }
     }
 }
 
-/// Deterministic incompressible bytes.
-func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed &+ 0x9E37_79B9_7F4A_7C15
-    return (0..<count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    }
-}
 
-extension Array where Element == UInt8 {
-    /// True if `needle` occurs in these bytes.
-    func contains(bytes needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, count >= needle.count else { return false }
-        return withUnsafeBufferPointer { haystack in
-            needle.withUnsafeBufferPointer { pattern in
-                var index = 0
-                while index <= haystack.count - pattern.count {
-                    if haystack[index] == pattern[0] && memcmp(haystack.baseAddress! + index, pattern.baseAddress!, pattern.count) == 0 { return true }
-                    index += 1
-                }
-                return false
-            }
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import LetheCatalog
 import LetheCore
 import LetheCrypto

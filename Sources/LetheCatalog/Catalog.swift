@@ -19,7 +19,7 @@ public final class Catalog: @unchecked Sendable {
         configuration.journalMode = .wal
         do {
             database = try DatabaseQueue(path: path.path, configuration: configuration)
-            try CatalogSchema.migrator.migrate(database)
+            try CatalogSchema.migrateIfNeeded(database)
         } catch {
             throw CatalogError.unavailable(path.path, reason: "\(error)")
         }

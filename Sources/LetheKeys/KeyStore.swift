@@ -59,7 +59,7 @@ public final class KeyStore: @unchecked Sendable {
         }
         do {
             let queue = try DatabaseQueue(path: path.path, configuration: configuration)
-            try KeyStoreSchema.migrator.migrate(queue)
+            try KeyStoreSchema.migrateIfNeeded(queue)
             try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
             return queue
         } catch {

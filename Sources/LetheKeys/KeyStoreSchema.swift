@@ -41,4 +41,11 @@ enum KeyStoreSchema {
         }
         return migrator
     }()
+
+    /// Migrates when the file is behind; a read-only check otherwise, so opening an up-to-date
+    /// file costs no write transaction (and no fsync).
+    static func migrateIfNeeded(_ database: DatabaseQueue) throws {
+        if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
+        try migrator.migrate(database)
+    }
 }

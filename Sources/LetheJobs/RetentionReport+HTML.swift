@@ -222,6 +222,7 @@ extension RetentionReport {
         table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
         th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e3e7ec; vertical-align: top; }
         th { background: #f3f5f8; font-weight: 600; }
+        td code, td time { white-space: nowrap; }
         tr.overdue td { background: #fde2e2; color: #8b0000; }
         tr.warn td { background: #fff6e0; }
         tr.gone td { color: #7a828e; }

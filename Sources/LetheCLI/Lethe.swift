@@ -14,7 +14,7 @@ struct Lethe: ParsableCommand {
             """,
         subcommands: [InitCommand.self, NightlyCommand.self, BackupCommand.self, RestoreCommand.self,
                       ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
-                      ListCommand.self, PolicyCommand.self])
+                      ListCommand.self, PolicyCommand.self, ReportCommand.self])
 
     static func main() {
         _ = setlocale(LC_CTYPE, "C.UTF-8")

@@ -197,6 +197,24 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
+    /// Every ledger event of the given kinds, in order (through the by-kind index: reports read
+    /// shreds, failures and runs without scanning millions of copy events).
+    public func events(kinds: [String]) throws -> [LedgerEvent] {
+        guard !kinds.isEmpty else { return [] }
+        let marks = kinds.map { _ in "?" }.joined(separator: ",")
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE kind IN (\(marks)) ORDER BY seq",
+                             arguments: StatementArguments(kinds)).map(Self.event)
+        }
+    }
+
+    /// The last event of the ledger (its head: the hash an auditor notes to compare next time), or nil if empty.
+    public func ledgerHead() throws -> LedgerEvent? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger ORDER BY seq DESC LIMIT 1").map(Self.event)
+        }
+    }
+
     /// Every ledger event, in order.
     public func ledger() throws -> [LedgerEvent] {
         try database.read { db in

@@ -35,7 +35,7 @@ public struct Inventory: Sendable {
 
     public init(home: Home) { self.home = home }
 
-    /// Every copy (or one customer's), with its state as of `now`: a live copy past its delete-by is overdue.
+    /// Every copy (or one customer's), with its state as of `now`: a live or pending copy past its delete-by is overdue.
     public func copies(customer: CustomerID? = nil) throws -> [CopyListing] {
         let pseudonym = try customer.map { try CopyResolver(home: home).pseudonym(of: $0) }
         let now = home.clock.now()
@@ -57,9 +57,11 @@ public struct Inventory: Sendable {
         }
     }
 
-    /// A copy's state as people should see it now.
+    /// A copy's state as people should see it now: a live copy whose delete-by has passed is
+    /// overdue (the expire run must delete it), and so is a pending one (the expire run must
+    /// cancel its upload); the catalog row itself changes only when the expire run acts.
     static func effectiveState(_ copy: CopyRecord, now: Date) -> CopyState {
-        if copy.state == .live && copy.deleteBy <= now { return .overdue }
+        if (copy.state == .live || copy.state == .pending) && copy.deleteBy <= now { return .overdue }
         return copy.state
     }
 }

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LetheJobs
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the retention report for auditors (HTML for people, JSON and CSV for tools).",
+        discussion: """
+            The report shows the policy, the ledger's verification and head hash, copies per location and \
+            state, every overdue copy with its last failure, the oldest copy against max_age, sets, erasures \
+            (pseudonyms and request references only), expiry-key destructions and recent expire runs. CSV has \
+            one row per copy. Running it records a report.generated event in the ledger.
+            Exit status: 0 when the report was written, overdue copies or not (the report flags them); 3 when \
+            the ledger's hash chain is broken (the report is still written, and flags it).
+            """)
+
+    @OptionGroup var options: HomeOptions
+
+    @Option(help: "html, json or csv (default: html).")
+    var format: ReportFormat = .html
+
+    @Option(help: "The file to write, replaced atomically (default: standard output).")
+    var out: String?
+
+    func run() throws {
+        let job = ReportJob(home: try options.open())
+        let report = try job.run(format: format) { text in
+            if let out {
+                try ReportJob.write(text, to: URL(fileURLWithPath: out))
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+        if !report.ledger.intact {
+            FileHandle.standardError.write(Data("lethe: the ledger is broken at event \(report.ledger.firstBrokenEvent.map(String.init) ?? "?"): \(report.ledger.problem ?? "the chain does not check"); the report was written and flags it\n".utf8))
+            throw ExitCode(ExitStatus.integrity)
+        }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}

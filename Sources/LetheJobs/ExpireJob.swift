@@ -177,7 +177,7 @@ public struct ExpireJob: Sendable {
     }
 
     /// The copies the planner sees: those not yet deleted or shredded.
-    static let plannedStates: [CopyState] = [.live, .pending, .overdue]
+    static let plannedStates: [CopyState] = [.live, .pending, .overdue, .shredded]
 
     /// Plans over the catalog at `now`: one function for the dry run, the real run and reports.
     func plan(now: Date) throws -> RetentionPlan {

@@ -115,6 +115,9 @@ public struct RetentionPlan: Sendable, Hashable {
             case policyNowEarlier = "policy-now-earlier"
             /// Violation: the stored delete-by is later than created + max_age.
             case exceedsMaxAge = "exceeds-max-age"
+            /// The customer was crypto-shredded: the copy is unreadable already; its bytes are
+            /// removed on its delete-by like any other copy's (a lock may forbid it earlier).
+            case shredded
         }
 
         /// The rule.

@@ -5,7 +5,8 @@ import LetheCore
 /// (copies, policy, now).
 ///
 /// Rules:
-/// - Deleted and shredded copies get no decision.
+/// - Deleted copies get no decision. Shredded copies are unreadable already; their bytes are
+///   still deleted on their delete-by, like every other copy's.
 /// - Each copy's stored delete-by decides: past (≤ `now`) means delete, or, for a copy still
 ///   pending (never uploaded), cancel the upload; otherwise keep. The delete-by is never
 ///   recomputed or moved: if the current policy would give an earlier date, or keeps no such
@@ -22,7 +23,7 @@ public enum RetentionPlanner {
         decisions.reserveCapacity(copies.count)
         var expired: Set<Date> = []
 
-        for copy in copies where copy.state != .deleted && copy.state != .shredded {
+        for copy in copies where copy.state != .deleted {
             let passed = copy.deleteBy <= now
             let action: RetentionPlan.Decision.Action
             // Shared arrays: most copies have exactly the reasons of many others.
@@ -37,6 +38,10 @@ public enum RetentionPlanner {
                 let day = context.day(copy.deleteBy)
                 reasons.append(.init(rule: .policyNowEarlier,
                                      text: "note: the current policy would give delete-by \(context.day(current)); the stored \(day) stands (delete-by is fixed at write time)"))
+            }
+            if copy.state == .shredded {
+                reasons.append(.init(rule: .shredded,
+                                     text: "customer shredded: the copy is unreadable; its bytes go on its delete-by"))
             }
             let cap = context.maxAgeCap(copy.created)
             if copy.deleteBy > cap {

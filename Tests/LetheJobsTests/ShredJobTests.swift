@@ -99,4 +99,22 @@ import Testing
         #expect(escrow.epoch == 3)
         #expect(escrow.text(base64: false).hasPrefix("lethe-kek-v1 epoch=3 id=\(escrow.kekID.rawValue) key="))
     }
+
+    /// A shredded customer's copies are unreadable at once; their bytes still go from the
+    /// store on their delete-by, like every other copy's.
+    @Test func shreddedCopiesArePhysicallyDeletedOnTheirDeleteBy() throws {
+        let fixture = try JobFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
+        _ = try BackupJob(home: fixture.home()).run()
+        let receipt = try ShredJob(home: fixture.home()).run(customer: CustomerID("alice")!, request: "REQ-9")
+        let pseudonym = try #require(receipt.pseudonym)
+        let shredded = try fixture.home().catalog.copies(pseudonym: Pseudonym(pseudonym))
+        #expect(shredded.count == 1 && shredded[0].state == .shredded)
+        #expect(FileManager.default.fileExists(atPath: fixture.store.appendingPathComponent(shredded[0].objectKey.rawValue).path))
+
+        fixture.clock.set(shredded[0].deleteBy.addingTimeInterval(60))
+        let outcome = try ExpireJob(home: fixture.home()).run()
+        #expect(outcome.state == .complete)
+        #expect(!FileManager.default.fileExists(atPath: fixture.store.appendingPathComponent(shredded[0].objectKey.rawValue).path))
+        #expect(try fixture.home().catalog.copies(pseudonym: Pseudonym(pseudonym)).map(\.state) == [.deleted])
+    }
 }

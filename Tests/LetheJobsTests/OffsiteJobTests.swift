@@ -128,6 +128,41 @@ import Testing
         #expect(try files(under: target) == Self.customers["alice"])
     }
 
+    /// An offsite tier that keeps monthlies longer than the local one: once the local copy has
+    /// expired (deleted, its date's expiry key destroyed), a plain restore reads the offsite copy,
+    /// which its own delete-by and expiry key keep readable; on the offsite date it goes too.
+    @Test func offsiteCopyOutlivesTheLocalOneAndStillRestores() throws {
+        let policy = """
+            name: offsite-longer
+            timezone: UTC
+            max_age: 190d
+            local: { daily: 7d, weekly: 4w, monthly: 3m }
+            offsite: { weekly: 5w, monthly: 6m, object_lock: compliance }
+            """
+        let fixture = try JobFixture(customers: Self.customers, policy: policy)
+        let offsite = InMemoryObjectStore(location: .offsite, clock: fixture.clock, lockMode: .compliance)
+        let monthly = try BackupJob(home: fixture.home(offsiteStore: offsite)).run()
+        #expect(monthly.offsite.map(\.status) == [.copied, .copied])
+
+        fixture.clock.set(Timestamp.parse("2027-02-03T02:00:00Z")!)  // local delete-by 2 February passed
+        let localExpiry = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
+        #expect(localExpiry.state == .complete && localExpiry.count(.deleted) == 2)
+        #expect(localExpiry.destroyedKeyDates.map(Timestamp.iso) == ["2027-02-02T00:00:00Z"])
+        let target = fixture.root.url.appendingPathComponent("restored")
+        let restored = try RestoreJob(home: fixture.home(offsiteStore: offsite)).run(customer: CustomerID("alice")!, set: nil, from: nil, to: target)
+        #expect(restored.location == .offsite && restored.set == monthly.set)
+        #expect(try files(under: target) == Self.customers["alice"])
+
+        fixture.clock.set(Self.monthlyDeleteBy.addingTimeInterval(7200))
+        let offsiteExpiry = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
+        #expect(offsiteExpiry.state == .complete && offsiteExpiry.count(.deleted) == 2)
+        #expect(offsite.listVersions(prefix: "").isEmpty)
+        #expect(throws: JobError.self) {
+            try RestoreJob(home: fixture.home(offsiteStore: offsite)).run(customer: CustomerID("alice")!, set: nil, from: nil,
+                                                                          to: fixture.root.url.appendingPathComponent("gone"))
+        }
+    }
+
     /// Daily sets get no offsite copy under the default policy; the next weekly does.
     @Test func dailySetsStayLocal() throws {
         let fixture = try JobFixture(customers: Self.customers)

@@ -29,8 +29,15 @@ public struct OffsiteOutcome: Codable, Sendable {
 /// Order: the copy is recorded `pending` first, then uploaded (locked until its delete-by when
 /// the policy asks), verified (size), and marked live. A run that dies in between leaves a
 /// pending row, which the next run completes: nothing lost, nothing duplicated.
+///
+/// Once an upload fails because the store is unavailable (its own retries spent), the copier
+/// attempts no further upload in that run: each would spend the same retries and time-outs
+/// (minutes per copy against an unreachable endpoint, hours over a set), holding the run lock.
+/// The rest stay pending and the next run catches up. Use one copier per run.
 struct OffsiteCopier {
     let home: Home
+    /// Set by the first upload that finds the store unavailable in this run.
+    let storeDown = StoreDownFlag()
 
     /// Plans and uploads the offsite copies of a set's committed local copies.
     func copy(_ localCopies: [CopyRecord], now: Date) -> [OffsiteOutcome] {
@@ -73,6 +80,12 @@ struct OffsiteCopier {
 
     /// Uploads one pending copy from its local copy and marks it live; leaves it pending on failure.
     func upload(_ pending: CopyRecord, from local: CopyRecord, now: Date) -> OffsiteOutcome {
+        if let reason = storeDown.reason {
+            try? home.catalog.record(event("copy.upload_failed", pending, now: now, extra: [
+                "error": "not attempted: the offsite store was unavailable earlier in this run (\(reason))"]))
+            return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
+                                  message: "offsite copy left pending: the offsite store was unavailable earlier in this run (\(reason)); the next run retries it")
+        }
         do {
             let store = try home.store(for: .offsite)
             let lockUntil = home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
@@ -102,6 +115,7 @@ struct OffsiteCopier {
             home.log.info("offsite.copied", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue])
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .copied, message: nil)
         } catch {
+            if let storeError = error as? ObjectStoreError, storeError.isTransient { storeDown.set("\(storeError)") }
             try? home.catalog.record(event("copy.upload_failed", pending, now: now, extra: ["error": "\(error)"]))
             home.log.warning("offsite.pending", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue,
                                                  "error": "\(error)"])
@@ -117,4 +131,16 @@ struct OffsiteCopier {
         details.merge(extra) { $1 }
         return LedgerEvent(kind: kind, at: now, details: details)
     }
+}
+
+/// Whether the offsite store was found unavailable during this run, and why.
+final class StoreDownFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var why: String?
+
+    /// The first unavailability seen, or nil.
+    var reason: String? { lock.withLock { why } }
+
+    /// Records the store as unavailable (keeps the first reason).
+    func set(_ reason: String) { lock.withLock { if why == nil { why = reason } } }
 }

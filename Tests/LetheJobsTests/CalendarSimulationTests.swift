@@ -6,7 +6,9 @@ import LetheTestSupport
 import Testing
 
 /// 400 consecutive nights of backup then expire, on a manual clock, under a policy in
-/// Europe/Amsterdam, checked every night against an independent model of the strict calendar.
+/// Europe/Amsterdam, checked every night against an independent model of the strict calendar,
+/// at both locations: the local store and an offsite store (the in-memory, versioned,
+/// compliance-locking double on the same clock) that keeps no dailies and shorter monthlies.
 ///
 /// The nights run at 22:30 UTC: 00:30 the next day in summer (CEST), 23:30 the same day in
 /// winter (CET). So the local day is not the UTC day half of the year, the night the clocks go
@@ -20,6 +22,7 @@ import Testing
         timezone: Europe/Amsterdam
         max_age: 400d
         local: { daily: 7d, weekly: 5w, monthly: 6m, yearly: 1y }
+        offsite: { weekly: 5w, monthly: 3m, yearly: 1y, object_lock: compliance }
         """
     static let zone = TimeZone(identifier: "Europe/Amsterdam")!
     /// 2027-06-01T22:30:00Z (00:30 on 2 June in Amsterdam).
@@ -55,6 +58,13 @@ import Testing
         }()
         var sets: [Copy] = []
 
+        /// The policy's lifetimes, as calendar components, per location.
+        static let localLifetimes: [RetentionClass: DateComponents] = [
+            .daily: DateComponents(day: 7), .weekly: DateComponents(day: 35), .monthly: DateComponents(month: 6),
+            .yearly: DateComponents(year: 1)]
+        static let offsiteLifetimes: [RetentionClass: DateComponents] = [
+            .weekly: DateComponents(day: 35), .monthly: DateComponents(month: 3), .yearly: DateComponents(year: 1)]
+
         /// First of the year, else of the month, else of the ISO week, else daily: compared with
         /// the previous set's local date.
         func classify(_ created: Date) -> RetentionClass {
@@ -67,16 +77,14 @@ import Testing
             return .daily
         }
 
-        /// Local midnight of (created day + lifetime), capped at created day + max_age.
+        /// The local copy's delete-by.
         func deleteBy(_ created: Date, _ retentionClass: RetentionClass) -> Date {
+            deleteBy(created, lifetime: Self.localLifetimes[retentionClass]!)
+        }
+
+        /// Local midnight of (created day + lifetime), capped at created day + max_age.
+        func deleteBy(_ created: Date, lifetime: DateComponents) -> Date {
             let day = calendar.startOfDay(for: created)
-            let lifetime: DateComponents
-            switch retentionClass {
-            case .daily: lifetime = DateComponents(day: 7)
-            case .weekly: lifetime = DateComponents(day: 35)
-            case .monthly: lifetime = DateComponents(month: 6)
-            case .yearly: lifetime = DateComponents(year: 1)
-            }
             let due = calendar.date(byAdding: lifetime, to: day)!
             return calendar.startOfDay(for: min(due, maxAgeCap(created)))
         }
@@ -96,6 +104,16 @@ import Testing
         /// What survives an expire run at `now`: exactly the copies whose delete-by is later.
         func survivors(at now: Date) -> [Copy] { sets.filter { now < $0.deleteBy } }
 
+        /// What survives at a location keeping `lifetimes`: a copy of every set of a class it
+        /// keeps, with that location's delete-by, while that date is later than `now`.
+        func survivors(at now: Date, keeping lifetimes: [RetentionClass: DateComponents]) -> [Copy] {
+            sets.compactMap { set in
+                lifetimes[set.retentionClass].map { lifetime in
+                    Copy(created: set.created, retentionClass: set.retentionClass, deleteBy: deleteBy(set.created, lifetime: lifetime))
+                }
+            }.filter { now < $0.deleteBy }
+        }
+
         /// "2027-08-02": a set's local day.
         func localDay(_ date: Date) -> String {
             let parts = calendar.dateComponents([.year, .month, .day], from: date)
@@ -106,11 +124,13 @@ import Testing
     @Test func fourHundredNightsMatchTheModel() throws {
         let fixture = try JobFixture(customers: ["c1": ["a.txt": Array("one".utf8)], "c2": ["b.txt": Array("two".utf8)]],
                                      now: Self.firstNight.addingTimeInterval(-3600), policy: Self.policyText)
-        let home = try fixture.home()
+        let offsite = InMemoryObjectStore(location: .offsite, clock: fixture.clock, lockMode: .compliance)
+        let home = try fixture.home(offsiteStore: offsite)
         var model = Model()
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC")!
         var deletedSoFar = 0
+        var offsiteSets = 0
         var runs = 0
 
         for night in 0..<Self.nights {
@@ -126,13 +146,17 @@ import Testing
                 let expected = model.backedUp(at: backup.created)
                 #expect(backup.retentionClass == expected.retentionClass,
                         "night \(utcDay) (local \(model.localDay(now))): class \(backup.retentionClass), the model says \(expected.retentionClass)")
+                // Offsite: a copy of each archive exactly when the offsite tier keeps the class.
+                let copiedOffsite = Model.offsiteLifetimes[expected.retentionClass] != nil
+                #expect(backup.offsite.map(\.status) == (copiedOffsite ? [.copied, .copied] : []), "night \(utcDay)")
+                offsiteSets += copiedOffsite ? 1 : 0
             }
             let expire = try ExpireJob(home: home).run()
             #expect(expire.state == .complete)
             deletedSoFar += expire.count(.deleted)
 
             // Surviving copies, per customer, are exactly the model's survivors.
-            let live = try home.catalog.copies(states: [.live])
+            let live = try home.catalog.copies(location: .local, states: [.live])
             let expected = model.survivors(at: now)
             let byPseudonym = Dictionary(grouping: live, by: \.pseudonym)
             #expect(byPseudonym.count == (expected.isEmpty ? 0 : 2), "night \(utcDay)")
@@ -150,11 +174,36 @@ import Testing
                 #expect(now < model.maxAgeCap(copy.created), "\(copy.objectKey) outlived max_age")
             }
             #expect(!live.isEmpty, "night \(utcDay): nothing survived")
+
+            // The same offsite, with the offsite lifetimes.
+            let liveOffsite = try home.catalog.copies(location: .offsite, states: [.live])
+            let expectedOffsite = model.survivors(at: now, keeping: Model.offsiteLifetimes)
+            let offsiteByPseudonym = Dictionary(grouping: liveOffsite, by: \.pseudonym)
+            #expect(offsiteByPseudonym.count == (expectedOffsite.isEmpty ? 0 : 2), "night \(utcDay) offsite")
+            for (_, copies) in offsiteByPseudonym {
+                let actual = copies.sorted { $0.created < $1.created }
+                    .map { Model.Copy(created: $0.created, retentionClass: $0.retentionClass, deleteBy: $0.deleteBy) }
+                try #require(actual == expectedOffsite,
+                             "night \(utcDay) (local \(model.localDay(now))): offsite catalog \(actual) vs model \(expectedOffsite)")
+            }
+            // The offsite store holds exactly the live offsite copies: one version each, locked
+            // until its delete-by; none outlives max_age.
+            let versions = offsite.listVersions(prefix: "")
+            #expect(versions.count == liveOffsite.count, "night \(utcDay): offsite versions \(versions.count) vs \(liveOffsite.count) live copies")
+            let lockOf = Dictionary(versions.map { ($0.key, $0.lockedUntil) }) { a, _ in a }
+            #expect(Set(lockOf.keys) == Set(liveOffsite.map(\.objectKey)), "night \(utcDay): offsite store and catalog disagree")
+            for copy in liveOffsite {
+                #expect(lockOf[copy.objectKey] == copy.deleteBy, "\(copy.objectKey) locked until \(String(describing: lockOf[copy.objectKey]))")
+                #expect(copy.deleteBy <= model.maxAgeCap(copy.created) && now < model.maxAgeCap(copy.created))
+            }
+            #expect(try home.catalog.copies(location: .offsite, states: [.pending]).isEmpty)
         }
 
         // Every row is kept as history: live or deleted, nothing else.
         let all = try home.catalog.copies()
-        #expect(all.count == 2 * model.sets.count)
+        #expect(all.filter { $0.location == .local }.count == 2 * model.sets.count)
+        #expect(all.filter { $0.location == .offsite }.count == 2 * offsiteSets)
+        #expect(offsiteSets == model.sets.filter { Model.offsiteLifetimes[$0.retentionClass] != nil }.count)
         #expect(all.allSatisfy { $0.state == .live || $0.state == .deleted })
         #expect(all.filter { $0.state == .deleted }.count == deletedSoFar)
 
@@ -179,6 +228,12 @@ import Testing
         #expect(deleteByOf["2027-08-02"] == "2028-02-01T23:00:00Z")   // + 6m = 2 February, CET
         #expect(deleteByOf["2028-03-27"] == "2028-04-30T22:00:00Z")   // + 5w = 1 May, CEST
         #expect(deleteByOf["2027-06-02"] == "2028-06-01T22:00:00Z")   // + 1y = 2 June 2028, CEST
+        // And offsite (+ 3m for monthlies; weeklies and yearlies as local), from the catalog.
+        let offsiteRows = Dictionary(all.filter { $0.location == .offsite }.map { (model.localDay($0.created), Timestamp.iso($0.deleteBy)) }) { a, _ in a }
+        #expect(offsiteRows["2027-08-02"] == "2027-11-01T23:00:00Z")  // + 3m = 2 November, CET
+        #expect(offsiteRows["2028-03-27"] == "2028-04-30T22:00:00Z")  // + 5w = 1 May, CEST
+        #expect(offsiteRows["2028-02-29"] == nil)                     // a daily: never offsite
+        #expect(offsiteRows["2027-06-02"] == "2028-06-01T22:00:00Z")
         #expect(runs == Self.nights - Self.machineOff.count)
         #expect(deletedSoFar > 600)
     }

@@ -16,9 +16,10 @@ final class JobFixture: @unchecked Sendable {
     var logLines: [String] { lines.all }
 
     /// Creates the source tree and a home at `now`; `policy` is the text of a policy file to
-    /// use instead of the built-in default.
+    /// use instead of the built-in default; `offsite` sets up an S3 offsite store in the home's
+    /// configuration (tests that inject a store pass it to `home(offsiteStore:)` instead).
     init(customers: [String: [String: [UInt8]]], now: Date = Date(timeIntervalSince1970: 1_793_577_600),
-         policy: String? = nil) throws {
+         policy: String? = nil, offsite: OffsiteSettings? = nil) throws {
         root = try TemporaryDirectory(prefix: "lethe-jobs")
         clock = ManualClock(now)
         for (customer, files) in customers { try addFiles(files, to: customer) }
@@ -27,7 +28,7 @@ final class JobFixture: @unchecked Sendable {
             policyURL = root.url.appendingPathComponent("policy.yaml")
             try Data(policy.utf8).write(to: policyURL!)
         }
-        try HomeSetup.create(.init(home: homeURL, source: source, policy: policyURL), now: now)
+        try HomeSetup.create(.init(home: homeURL, source: source, policy: policyURL, offsite: offsite), now: now)
     }
 
     func addFiles(_ files: [String: [UInt8]], to customer: String) throws {
@@ -39,10 +40,12 @@ final class JobFixture: @unchecked Sendable {
         }
     }
 
-    /// Opens the home (a fresh `Home` each time, as each CLI run does).
-    func home(localStore: (any ObjectStore)? = nil) throws -> Home {
+    /// Opens the home (a fresh `Home` each time, as each CLI run does), with injected stores
+    /// replacing the configured ones.
+    func home(localStore: (any ObjectStore)? = nil, offsiteStore: (any ObjectStore)? = nil) throws -> Home {
         let lines = self.lines
-        return try Home(url: homeURL, clock: clock, log: EventLog(style: .json) { lines.append($0) }, localStore: localStore)
+        return try Home(url: homeURL, clock: clock, log: EventLog(style: .json) { lines.append($0) }, localStore: localStore,
+                        offsiteStore: offsiteStore)
     }
 
     /// Every file under the home, the source excluded.

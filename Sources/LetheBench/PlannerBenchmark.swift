@@ -121,6 +121,6 @@ struct PlannerBench: ParsableCommand {
 
 extension String {
     func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "a", count: width - count) + self
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -59,9 +59,7 @@ public struct BackupJob: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
-        let offsite = OffsiteCopier(home: home)
-        var offsiteOutcomes = try offsite.catchUp(now: now)
-        if home.policy.tiers[.offsite] != nil && home.offsiteStore == nil {
+        if home.policy.tiers[.offsite] != nil && !home.offsiteConfigured {
             home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
         }
 
@@ -92,7 +90,10 @@ public struct BackupJob: Sendable {
         progress?.finish()
 
         let results = outcomes.all
-        offsiteOutcomes += offsite.copy(try home.catalog.copies(set: setID, location: .local, states: [.live]), now: now)
+        // Offsite after the local set is safe: earlier nights' pending copies first, then this set's.
+        let offsite = OffsiteCopier(home: home)
+        let offsiteOutcomes = try offsite.catchUp(now: now)
+            + offsite.copy(try home.catalog.copies(set: setID, location: .local, states: [.live]), now: now)
         let committed = results.filter { $0.status == .committed }.count
         let state: SetState = committed == results.count ? .complete : (committed == 0 && !results.isEmpty ? .failed : .partial)
         try home.catalog.finishSet(setID, state: state, customers: committed, failures: results.count - committed,

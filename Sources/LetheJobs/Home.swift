@@ -15,8 +15,10 @@ public final class Home: @unchecked Sendable {
     public let catalog: Catalog
     public let policy: Policy
     public let localStore: any ObjectStore
-    /// The offsite store, when one is set up (or injected).
-    public let offsiteStore: (any ObjectStore)?
+    /// The offsite store once built: the injected one, or the configured S3 store, made on
+    /// first use so that commands that never go offsite need no credentials.
+    private var offsite: (any ObjectStore)?
+    private let offsiteLock = NSLock()
     public let clock: any Clock
     public let log: EventLog
 
@@ -51,13 +53,7 @@ public final class Home: @unchecked Sendable {
                             directories: configuration.keyDirectories.map { KeyDirectory(url: URL(fileURLWithPath: $0)) })
         catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
         self.localStore = localStore ?? LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
-        if let offsiteStore {
-            self.offsiteStore = offsiteStore
-        } else if let settings = configuration.offsite {
-            self.offsiteStore = try Self.makeOffsiteStore(settings, lockMode: policy.tiers[.offsite]?.objectLock)
-        } else {
-            self.offsiteStore = nil
-        }
+        offsite = offsiteStore
     }
 
     /// The source root.
@@ -71,15 +67,23 @@ public final class Home: @unchecked Sendable {
         switch location {
         case .local: return localStore
         case .offsite:
-            guard let offsiteStore else {
-                throw JobError.invalidConfiguration("no offsite store is set up in this home: add one with `lethe init --offsite-…` settings")
+            return try offsiteLock.withLock {
+                if let offsite { return offsite }
+                guard let settings = configuration.offsite else {
+                    throw JobError.invalidConfiguration("no offsite store is set up in this home: add one with `lethe init --offsite-…` settings")
+                }
+                let store = try Self.makeOffsiteStore(settings, lockMode: policy.tiers[.offsite]?.objectLock)
+                offsite = store
+                return store
             }
-            return offsiteStore
         }
     }
 
     /// True when the policy keeps offsite copies and an offsite store is set up.
-    public var copiesOffsite: Bool { offsiteStore != nil && policy.tiers[.offsite] != nil }
+    public var copiesOffsite: Bool { offsiteConfigured && policy.tiers[.offsite] != nil }
+
+    /// True when an offsite store is set up (or injected).
+    public var offsiteConfigured: Bool { offsiteLock.withLock { offsite != nil } || configuration.offsite != nil }
 
     /// The S3 store of the settings, with credentials from the environment or the named file.
     static func makeOffsiteStore(_ settings: OffsiteSettings, lockMode: ObjectLockMode?) throws -> S3ObjectStore {

@@ -71,11 +71,23 @@ struct OffsiteCopier {
         let localByArchive = Dictionary(locals.map { ($0.archiveID, $0) }, uniquingKeysWith: { first, _ in first })
         return pending.map { copy in
             guard copy.deleteBy > now, let local = localByArchive[copy.archiveID], local.deleteBy > now else {
-                return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .abandoned,
-                                      message: "its delete-by or its local source passed before it could be uploaded; expire cancels it")
+                return abandon(copy, now: now)
             }
             return upload(copy, from: local, now: now)
         }
+    }
+
+    /// Gives up a pending copy whose delete-by or local source passed before it could be
+    /// uploaded: it is never uploaded, and its row is closed (kept as history).
+    func abandon(_ copy: CopyRecord, now: Date) -> OffsiteOutcome {
+        let message = "its delete-by or its local source passed before it could be uploaded: it never will be"
+        do {
+            try home.catalog.updateCopy(copy.id, state: .deleted, event: event("copy.cancelled", copy, now: now, extra: [
+                "reason": message]))
+        } catch {
+            return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .pending, message: "\(error)")
+        }
+        return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .abandoned, message: message)
     }
 
     /// Uploads one pending copy from its local copy and marks it live; leaves it pending on failure.

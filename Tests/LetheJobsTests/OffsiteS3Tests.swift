@@ -61,7 +61,7 @@ import Testing
         let (fixture, s3, secrets) = try Self.makeFixture(now: now)
         defer { withExtendedLifetime(secrets) {} }
         let home = try fixture.home()
-        #expect(home.offsiteStore is S3ObjectStore, "the home must build its offsite store from its configuration")
+        #expect(try home.store(for: .offsite) is S3ObjectStore, "the home must build its offsite store from its configuration")
 
         let backup = try BackupJob(home: home).run()
         #expect(backup.retentionClass == .monthly)
@@ -120,7 +120,7 @@ import Testing
         let now = Self.realNow()
         let (fixture, s3, secrets) = try Self.makeFixture(now: now)
         defer { withExtendedLifetime(secrets) {} }
-        let configured = try #require(try fixture.home().offsiteStore as? S3ObjectStore)
+        let configured = try #require(try fixture.home().store(for: .offsite) as? S3ObjectStore)
         let offsite = ShortLockStore(configured, lockSeconds: 3)
         let backup = try BackupJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(backup.offsite.map(\.status) == [.copied, .copied], "\(backup.offsite.compactMap(\.message))")

@@ -44,7 +44,10 @@ public struct RestoreJob: Sendable {
             throw JobError.failed("cannot create a staging folder in \(parent.path): check that it exists and is writable")
         }
         defer { try? FileManager.default.removeItem(at: staging) }
-        let unpack = { (plaintext: any ByteSource) in try TarUnpacker.unpack(from: plaintext, into: staging) }
+        // Decrypting on one core while libarchive decompresses and writes on the other.
+        let unpack = { (plaintext: any ByteSource) in
+            try ReadAheadSource.withReadAhead(plaintext) { try TarUnpacker.unpack(from: $0, into: staging) }
+        }
         let report: UnpackReport
         do {
             report = try CopyReader(home: home).read(copy, unpack)

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Reads ahead from a source on a thread of its own, so that producing bytes (reading a copy,
+/// decrypting it) and consuming them (decompressing, writing files) use two cores, as a shell
+/// pipe would. Memory stays flat: at most `depth` buffers of `bufferSize` bytes wait.
+///
+/// Bytes and errors arrive in order: an error from the source is thrown after every byte read
+/// before it. Call `close()` before the source goes away (it stops and joins the thread);
+/// `withReadAhead` does that for you.
+public final class ReadAheadSource: ByteSource, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [[UInt8]] = []
+    private var sourceEnded = false
+    private var failure: Error?
+    private var stopping = false
+    private var producerRunning = true
+    private var current: [UInt8] = []
+    private var offset = 0
+    private let depth: Int
+
+    private init(depth: Int) { self.depth = depth }
+
+    /// Runs `body` with a read-ahead view of `source`, and stops the reading thread afterwards.
+    public static func withReadAhead<T>(_ source: any ByteSource, bufferSize: Int = 1 << 20, depth: Int = 4,
+                                        _ body: (ReadAheadSource) throws -> T) rethrows -> T {
+        let readAhead = ReadAheadSource(depth: depth)
+        let box = UncheckedSource(source)
+        let thread = Thread { readAhead.produce(from: box.source, bufferSize: bufferSize) }
+        thread.stackSize = 1 << 20
+        thread.start()
+        defer { readAhead.close() }
+        return try body(readAhead)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if offset == current.count {
+            condition.lock()
+            while ready.isEmpty && !sourceEnded { condition.wait() }
+            if ready.isEmpty {
+                let error = failure
+                condition.unlock()
+                if let error { throw error }
+                return 0
+            }
+            current = ready.removeFirst()
+            offset = 0
+            condition.signal()
+            condition.unlock()
+        }
+        let count = min(buffer.count, current.count - offset)
+        current.withUnsafeBytes { bytes in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
+        }
+        offset += count
+        return count
+    }
+
+    /// Stops reading ahead and waits for the thread to end.
+    func close() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while producerRunning { condition.wait() }
+        condition.unlock()
+    }
+
+    private func produce(from source: any ByteSource, bufferSize: Int) {
+        defer {
+            condition.lock()
+            sourceEnded = true
+            producerRunning = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        while true {
+            condition.lock()
+            while ready.count >= depth && !stopping { condition.wait() }
+            let stop = stopping
+            condition.unlock()
+            if stop { return }
+            do {
+                let bytes = try source.read(upTo: bufferSize)
+                if bytes.isEmpty { return }
+                condition.lock()
+                ready.append(bytes)
+                condition.broadcast()
+                condition.unlock()
+            } catch {
+                condition.lock()
+                failure = error
+                condition.unlock()
+                return
+            }
+        }
+    }
+}
+
+/// Hands a source to the reading thread, which alone uses it until it is joined.
+private struct UncheckedSource: @unchecked Sendable {
+    let source: any ByteSource
+    init(_ source: any ByteSource) { self.source = source }
+}

@@ -61,6 +61,7 @@ let package = Package(
         // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees.
         .target(name: "LetheTestSupport", dependencies: ["LetheCore"], path: "Tests/LetheTestSupport"),
 
+        .testTarget(name: "LetheCoreTests", dependencies: ["LetheCore", "LetheTestSupport"]),
         .testTarget(name: "LetheCryptoTests", dependencies: ["LetheCrypto", "LetheFormat", "LetheTestSupport"]),
         .testTarget(name: "LetheTarTests", dependencies: ["LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"]),
         .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),

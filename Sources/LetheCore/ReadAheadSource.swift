@@ -78,19 +78,29 @@ public final class ReadAheadSource: ByteSource, @unchecked Sendable {
             let stop = stopping
             condition.unlock()
             if stop { return }
-            do {
-                let bytes = try source.read(upTo: bufferSize)
-                if bytes.isEmpty { return }
-                condition.lock()
-                ready.append(bytes)
-                condition.broadcast()
-                condition.unlock()
-            } catch {
-                condition.lock()
-                failure = error
-                condition.unlock()
-                return
+            var buffer = [UInt8](repeating: 0, count: bufferSize)
+            var filled = 0
+            var error: Error?
+            while filled < bufferSize {
+                do {
+                    let count = try buffer.withUnsafeMutableBytes { all in
+                        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: all[filled...]))
+                    }
+                    if count == 0 { break }
+                    filled += count
+                } catch let thrown {
+                    error = thrown
+                    break
+                }
             }
+            buffer.removeLast(bufferSize - filled)
+            condition.lock()
+            if filled > 0 { ready.append(buffer) }
+            failure = error
+            condition.broadcast()
+            condition.unlock()
+            // The source ended or failed: `defer` marks the end once the bytes before it are queued.
+            if error != nil || filled < bufferSize { return }
         }
     }
 }

@@ -52,11 +52,22 @@ public enum TarUnpacker {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
         defer { buffer.deallocate() }
         var report = UnpackReport(files: 0, directories: 0, symlinks: 0, bytes: 0)
-        try reader.run { checked, readData in
+        // Symbolic links are created last, after every file and folder: until then the fresh,
+        // private staging folder holds no link at all, so nothing can be written through one,
+        // and libarchive's per-component symlink walk is needed only for the links themselves.
+        var links: [CheckedEntry] = []
+        func create(_ checked: CheckedEntry) throws {
             entry.set(path: root + [PathBytes.slash] + checked.relative, type: checked.type,
                       mode: checked.mode & 0o777, size: checked.size,
                       mtime: checked.mtime, mtimeNanos: checked.mtimeNanos, symlink: checked.target)
             try disk.check(archive_write_header(disk.handle, entry.handle), "creating a \(checked.kind)")
+        }
+        try reader.run { checked, readData in
+            if checked.type == LibArchive.symlink {
+                links.append(checked)
+                return
+            }
+            try create(checked)
             switch checked.type {
             case LibArchive.regular:
                 var written: Int64 = 0
@@ -76,10 +87,15 @@ public enum TarUnpacker {
                 }
                 report.files += 1
                 report.bytes += written
-            case LibArchive.directory: report.directories += 1
-            default: report.symlinks += 1
+            default: report.directories += 1
             }
             try disk.check(archive_write_finish_entry(disk.handle), "finishing a \(checked.kind)")
+        }
+        try disk.secureSymlinks()
+        for link in links {
+            try create(link)
+            try disk.check(archive_write_finish_entry(disk.handle), "finishing a \(link.kind)")
+            report.symlinks += 1
         }
         try disk.close()
         return report
@@ -95,9 +111,17 @@ final class DiskWriter {
             throw TarError.libarchive("cannot allocate a disk writer")
         }
         self.handle = handle
-        let flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
-            | ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
-        try check(archive_write_disk_set_options(handle, Int32(flags)), "setting extraction options")
+        try check(archive_write_disk_set_options(handle, Int32(Self.flags)), "setting extraction options")
+    }
+
+    /// Files and folders: no `..`, never overwrite, modes and times restored.
+    static let flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE
+        | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME
+
+    /// From now on, refuse to follow any symbolic link on the way to an entry (the links phase).
+    func secureSymlinks() throws {
+        try check(archive_write_disk_set_options(handle, Int32(Self.flags | ARCHIVE_EXTRACT_SECURE_SYMLINKS)),
+                  "setting extraction options")
     }
 
     deinit { archive_write_free(handle) }

@@ -46,6 +46,9 @@ public struct BackupJob: Sendable {
     let home: Home
     /// Plaintext bytes per encrypted chunk.
     var chunkSize = 1 << 20
+    /// Customers packed at once: twice the cores, so that reading a cold tree overlaps with
+    /// compressing and encrypting (memory per worker is a few MiB, whatever the customer's size).
+    var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
 
     public init(home: Home) { self.home = home }
 
@@ -83,7 +86,7 @@ public struct BackupJob: Sendable {
                                expiryKey: expiryKey, now: now)
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
-        DispatchQueue.concurrentPerform(iterations: customers.count) { index in
+        WorkerPool.run(count: customers.count, width: workers) { index in
             outcomes.set(index, backUp(customers[index], plan: plan))
             progress?.advance()
         }

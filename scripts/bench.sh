@@ -30,6 +30,20 @@ lethe="$PWD/$scratch/release/lethe"
 
 cache() { if [ "${BENCH_COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 timeit() { python3 scripts/timeit.py "$@"; }
+runs="${BENCH_RUNS:-3}"
+# median CMD…: runs CMD $runs times (page cache dropped first when cold) and
+# prints the median time and the largest peak RSS.
+median() {
+  local results=()
+  for run in $(seq 1 "$runs"); do
+    cache
+    results+=("$(timeit "$@")")
+  done
+  printf '%s\n' "${results[@]}" | python3 -c '
+import sys, statistics
+rows = [line.split() for line in sys.stdin if line.strip()]
+print(f"{statistics.median(float(r[0]) for r in rows):.3f}", max(int(r[1]) for r in rows))'
+}
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/lethe-bench.XXXXXX")"
@@ -42,10 +56,8 @@ customers=$(ls "$data/source" | wc -l)
 # Read the tree once so that both sides start from the same cache state.
 tar -cf - -C "$data/source" . > /dev/null
 
-cache
-read -r reference _ < <(timeit bash -c "tar -cf - -C '$data/source' . | zstd -3 -T0 -q > /dev/null")
-cache
-read -r backup backup_mem < <(timeit "$lethe" backup)
+read -r reference _ < <(median bash -c "tar -cf - -C '$data/source' . | zstd -3 -T0 -q > /dev/null")
+read -r backup backup_mem < <(median "$lethe" backup)
 
 # Restores: the dataset's suggested mid-sized customer (else the median by size) and the largest.
 manifest="$data/source.manifest.json"
@@ -56,19 +68,18 @@ largest=$(cd "$data/source" && du -sb -- * | sort -n | tail -n 1 | cut -f2)
 restore_lines=""
 for customer in "$mid" "$largest"; do
   tar -cf - -C "$data/source/$customer" . | zstd -3 -T0 -q > "$work/$customer.tar.zst"
-  mkdir "$work/ref-$customer"
-  cache
-  read -r reference_time _ < <(timeit bash -c "zstd -dc '$work/$customer.tar.zst' | tar -x -C '$work/ref-$customer'")
-  cache
-  read -r lethe_time lethe_mem < <(timeit "$lethe" restore --customer "$customer" --to "$work/restored-$customer")
-  diff -r --no-dereference "$data/source/$customer" "$work/restored-$customer" >/dev/null || { echo "restored tree differs!"; exit 1; }
+  read -r reference_time _ < <(median bash -c "d='$work/ref-$customer-'\$RANDOM\$RANDOM; mkdir \"\$d\" && zstd -dc '$work/$customer.tar.zst' | tar -x -C \"\$d\"")
+  read -r lethe_time lethe_mem < <(median bash -c "'$lethe' restore --customer '$customer' --to '$work/restored-$customer-'\$RANDOM\$RANDOM")
+  for restored in "$work/restored-$customer"-*; do
+    diff -r --no-dereference "$data/source/$customer" "$restored" >/dev/null || { echo "restored tree differs!"; exit 1; }
+  done
   customer_bytes=$(du -sb "$data/source/$customer" | cut -f1)
   restore_lines+="  restore  lethe ${lethe_time}s   zstd -dc|tar -x ${reference_time}s   ratio $(ratio "$lethe_time" "$reference_time")   peak RSS ${lethe_mem} MiB   (one customer, $customer_bytes bytes)"$'\n'
 done
 # The floor every Swift process pays (runtime and Foundation start-up), for reading small restores.
-read -r floor _ < <(timeit "$lethe" --help)
+read -r floor _ < <(median "$lethe" --help)
 
-state=$([ "${BENCH_COLD:-0}" = 1 ] && echo "cold (page cache dropped)" || echo "warm")
+state=$([ "${BENCH_COLD:-0}" = 1 ] && echo "cold (page cache dropped)" || echo "warm"); state+=", medians of $runs"
 cat <<REPORT
 Lethe benchmark, preset $preset: $customers customers, $bytes bytes; $(nproc) cores; $state
   backup   lethe ${backup}s   tar|zstd -3 -T0 ${reference}s   ratio $(ratio "$backup" "$reference")   peak RSS ${backup_mem} MiB

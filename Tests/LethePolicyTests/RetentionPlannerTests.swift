@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import LetheCore
 import Testing
 @testable import LethePolicy
@@ -135,15 +136,7 @@ struct RetentionPlannerTests {
     func goldenPlan(_ name: String) throws {
         let plan = plan()
         let actual = name.hasSuffix(".json") ? plan.json() : plan.text
-        if ProcessInfo.processInfo.environment["LETHE_RECORD_GOLDEN"] == "1" {
-            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Golden").appendingPathComponent(name)
-            try actual.write(to: source, atomically: true, encoding: .utf8)
-            return
-        }
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"),
-                               "Golden/\(name) is missing: record it with LETHE_RECORD_GOLDEN=1")
-        let expected = try String(contentsOf: url, encoding: .utf8)
+        guard let expected = try GoldenFile.expected(name, actual: actual, bundle: .module) else { return }
         #expect(actual == expected, "the plan differs from Golden/\(name); if intended, re-record with LETHE_RECORD_GOLDEN=1")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LetheTestSupport
 import LetheCore
 import LetheJobs
 import Testing
@@ -23,15 +24,7 @@ import Testing
         let (fixture, report) = try Self.report()
         let name = "report.\(format.rawValue)"
         let actual = GoldenNormaliser.normalise(report.rendered(as: format), root: fixture.root.url)
-        if ProcessInfo.processInfo.environment["LETHE_RECORD_GOLDEN"] == "1" {
-            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Golden").appendingPathComponent(name)
-            try actual.write(to: source, atomically: true, encoding: .utf8)
-            return
-        }
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"),
-                               "Golden/\(name) is missing: record it with LETHE_RECORD_GOLDEN=1")
-        let expected = try String(contentsOf: url, encoding: .utf8)
+        guard let expected = try GoldenFile.expected(name, actual: actual, bundle: .module) else { return }
         #expect(actual == expected, "the report differs from Golden/\(name); if intended, re-record with LETHE_RECORD_GOLDEN=1")
     }
 

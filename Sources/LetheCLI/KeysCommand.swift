@@ -20,7 +20,8 @@ struct KeysCommand: ParsableCommand {
         func run() throws {
             let status = try KeysJob(home: try options.open()).status()
             if options.json { return try Output.json(status) }
-            print("Key-encryption key: epoch \(status.epoch), id \(status.kekID)")
+            let fingerprint = status.kekID // a one-way id of the key, never its bytes
+            print("Key-encryption key: epoch \(status.epoch), fingerprint \(fingerprint)")
             for directory in status.directories {
                 let health: String
                 if !directory.readable { health = "UNREADABLE" }
@@ -54,7 +55,8 @@ struct KeysCommand: ParsableCommand {
                     print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
                 }
                 if let rotation = outcome.rotation {
-                    print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (id \(rotation.kekID)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
+                    let fingerprint = rotation.kekID // a one-way id of the new key, never its bytes
+                    print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (fingerprint \(fingerprint)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
                     print("Escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
                 }
             }

@@ -19,7 +19,8 @@ struct BackupCommand: ParsableCommand {
         }
         let outcome = try BackupJob(home: home).run(only: only, progress: Progress.onTerminal())
         try BackupReport.print(outcome, json: options.json)
-        if outcome.problems > 0 { throw ExitCode(ExitStatus.partial) }
+        let code = ExitStatus.code(for: outcome)
+        if code != ExitStatus.done { throw ExitCode(code) }
     }
 }
 
@@ -59,7 +60,9 @@ struct NightlyCommand: ParsableCommand {
             throw backupError
         }
         if let expireError { throw expireError }
-        if (backup?.problems ?? 0) > 0 || expire?.state == .partial { throw ExitCode(ExitStatus.partial) }
+        let code = backup.map(ExitStatus.code(for:)) ?? ExitStatus.done
+        if code != ExitStatus.done { throw ExitCode(code) }
+        if expire?.state == .partial { throw ExitCode(ExitStatus.partial) }
     }
 }
 

@@ -59,6 +59,13 @@ enum ExitStatus {
         }
     }
 
+    /// A backup's code: 1 when no customer was committed, 2 when some failed (or offsite copies
+    /// were left pending), 0 otherwise.
+    static func code(for outcome: BackupOutcome) -> Int32 {
+        if outcome.state == .failed { return failed }
+        return outcome.problems > 0 ? partial : done
+    }
+
     /// Prints the error as one line on standard error and exits with its code.
     static func exit(with error: Error) -> Never {
         if let code = code(for: error) {

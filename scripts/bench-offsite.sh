@@ -61,14 +61,8 @@ local: { daily: 7d, weekly: 5w, monthly: 6m }
 offsite: { daily: 7d, weekly: 5w, monthly: 6m, object_lock: none }
 YAML
 
-    if "$lethe" init --help 2>&1 | grep -q -- --offsite-endpoint; then
-        init_mode=lethe-init
-    else
-        init_mode=lethe-bench   # `lethe init --offsite-…` not on this branch yet
-    fi
-
     echo "== upload: lethe backup of the $PRESET preset ($customers customers, $((source_bytes / 1000000)) MB), local only vs local + offsite to moto"
-    echo "   home set-up: $init_mode; $RUNS runs each, warm page cache, release build"
+    echo "   $RUNS runs each, warm page cache, release build"
     results="$BENCH_DIR/upload-runs.txt"
     : >"$results"
     for run in $(seq 1 "$RUNS"); do
@@ -82,18 +76,9 @@ YAML
         read -r t_local rss_local < <(python3 scripts/timeit.py "$lethe" backup --home "$BENCH_DIR/home-local")
 
         bucket="lethe-bench-$run-$RANDOM"
-        if [ "$init_mode" = lethe-init ]; then
-            python3 - "$endpoint" "$bucket" <<'PY'
-import sys, boto3
-boto3.client("s3", endpoint_url=sys.argv[1]).create_bucket(Bucket=sys.argv[2])
-PY
-            "$lethe" init --home "$BENCH_DIR/home-offsite" --source "$data" --policy "$BENCH_DIR/offsite.yaml" \
-                --store "$BENCH_DIR/store-offsite" --offsite-endpoint "$endpoint" --offsite-bucket "$bucket" \
-                --offsite-region us-east-1 --offsite-path-style >/dev/null
-        else
-            "$bin/lethe-bench" offsite-home --home "$BENCH_DIR/home-offsite" --source "$data" \
-                --policy "$BENCH_DIR/offsite.yaml" --endpoint "$endpoint" --bucket "$bucket" >/dev/null
-        fi
+        "$lethe" init --home "$BENCH_DIR/home-offsite" --source "$data" --policy "$BENCH_DIR/offsite.yaml" \
+            --store "$BENCH_DIR/store-offsite" --offsite-endpoint "$endpoint" --offsite-bucket "$bucket" \
+            --offsite-region us-east-1 --offsite-path-style --offsite-create-bucket >/dev/null
         read -r t_offsite rss_offsite < <(python3 scripts/timeit.py "$lethe" backup --home "$BENCH_DIR/home-offsite")
         read -r copies offsite_bytes < <("$lethe" list archives --json --home "$BENCH_DIR/home-offsite" | python3 -c '
 import json, sys

@@ -22,5 +22,6 @@ enum DefaultPolicy {
     # triple the upload volume for little gain; governance mode so that a mistake can be undone by
     # an administrator with the bypass permission. Use compliance where regulation requires it.
     offsite: { weekly: 5w, monthly: 6m, object_lock: governance }
+
     """
 }

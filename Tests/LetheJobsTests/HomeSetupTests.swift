@@ -1,0 +1,20 @@
+import Foundation
+import LetheJobs
+import LetheTestSupport
+import Testing
+
+@Suite struct HomeSetupTests {
+    /// `init` without a policy writes the built-in default, which must be `policies/default.yaml`
+    /// word for word (the binary carries a copy, since it cannot read the repository).
+    @Test func theBuiltInDefaultPolicyIsPoliciesDefaultYaml() throws {
+        let root = try TemporaryDirectory()
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let home = root.url.appendingPathComponent("home")
+        let configuration = try HomeSetup.create(.init(home: home, source: source), now: Date(timeIntervalSince1970: 1_793_577_600))
+        let written = try String(contentsOfFile: configuration.policy, encoding: .utf8)
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try String(contentsOf: packageRoot.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
+        #expect(written == shipped, "Sources/LetheJobs/DefaultPolicy.swift differs from policies/default.yaml")
+    }
+}

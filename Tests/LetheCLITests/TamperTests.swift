@@ -16,7 +16,8 @@ import Testing
         /// Words the error message must contain.
         var expectedMessage: String {
             switch self {
-            case .headerBit, .redatedHeader, .otherCustomersArchive, .otherSetsArchive:
+            case .headerBit: return "header or its wrapped key failed authentication"
+            case .redatedHeader, .otherCustomersArchive, .otherSetsArchive:
                 return "not the copy the catalog recorded"
             case .wrappedKeyBit: return "wrapped key failed authentication"
             case .streamHeaderBit, .firstChunkBit: return "chunk 0"
@@ -49,7 +50,12 @@ import Testing
         let streamStart = headerEnd + 72
         let body = streamStart + 24
         switch tamper {
-        case .headerBit: bytes[20] ^= 0x01
+        case .headerBit:
+            // The created time is bound only by authentication (the catalog does not record it),
+            // and unlike the random pseudonym its bytes are known, so the flip is deterministic.
+            let created = Int64(try #require(ISO8601DateFormatter().date(from: "2026-11-02T01:00:00Z")).timeIntervalSince1970)
+            let index = try #require(find(bigEndian: created, in: Array(bytes[0..<headerEnd])))
+            bytes[index + 7] ^= 0x01
         case .wrappedKeyBit: bytes[headerEnd + 30] ^= 0x01
         case .streamHeaderBit: bytes[streamStart + 5] ^= 0x01
         case .firstChunkBit: bytes[body + 1000] ^= 0x01

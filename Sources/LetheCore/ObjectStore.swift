@@ -25,7 +25,9 @@ public struct StoredObject: Sendable, Equatable {
 /// - `put` is atomic and durable: when it returns, the whole object is stored and survives a
 ///   crash; if `body` throws or the upload fails, no object (and no part of one) becomes
 ///   visible under `key`, and the error is rethrown. Putting a key that exists replaces it
-///   unless the existing object is locked, in which case `objectLocked` is thrown.
+///   unless the existing object is locked, in which case `objectLocked` is thrown. Before it
+///   returns, `put` checks that the store kept what was sent (its size, and its checksum where
+///   the store reports one) and throws `checksumMismatch` otherwise.
 /// - `lockUntil`, when given, locks the object: it cannot be deleted or replaced before that
 ///   date. A store that cannot lock throws `lockUnsupported` instead of storing unlocked.
 /// - Read after write: `get`, `head` and `list` see an object as soon as `put` returns.

@@ -62,18 +62,35 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             upload.abort()
             throw error
         }
-        guard let until = lockUntil else {
-            return StoredObject(key: key, size: upload.totalBytes, versionID: versionID)
+        return try verify(upload, key: key, versionID: versionID, lockUntil: lockUntil)
+    }
+
+    /// Reads back what the store kept of an upload (size, checksum, lock) and compares it with
+    /// what was sent; a version that does not match is removed where the store allows it.
+    ///
+    /// S3 itself verifies the checksum sent with every part; this catches a store that
+    /// acknowledged something else, lost bytes, or (moto's multipart uploads, buckets without
+    /// lock support) stored the object unlocked, which the contract forbids.
+    private func verify(_ upload: S3Upload, key: ObjectKey, versionID: String?, lockUntil: Date?) throws -> StoredObject {
+        // Exactly the version this upload made ("null" in a bucket without versioning).
+        let discard = { try? self.deleteVersion(key, versionID: versionID ?? "null") }
+        guard let stored = try headVersion(key, versionID: versionID) else {
+            throw ObjectStoreError.failed("the store acknowledged the upload of \(key) but does not show it: check the bucket")
         }
-        // Read the lock back: a bucket without lock support (or moto's multipart uploads) may
-        // have stored the object unlocked, which the contract forbids.
-        guard let stored = try headVersion(key, versionID: versionID)?.object,
-              let applied = stored.lockedUntil, applied >= until.addingTimeInterval(-1) else {
-            if let versionID { try? deleteVersion(key, versionID: versionID) } else { try? delete(key, versionID: nil) }
-            throw ObjectStoreError.lockUnsupported
+        if let until = lockUntil {
+            guard let applied = stored.object.lockedUntil, applied >= until.addingTimeInterval(-1) else {
+                discard()
+                throw ObjectStoreError.lockUnsupported
+            }
         }
-        if stored.size != upload.totalBytes { throw ObjectStoreError.checksumMismatch(key) }
-        return stored
+        let reported = [upload.reportedChecksum, stored.checksum].compactMap { $0 }
+        // A multipart object's checksum reads "<digest of part digests>-<parts>".
+        let mismatched = reported.contains { $0.split(separator: "-").first.map(String.init) != upload.expectedChecksum }
+        if stored.object.size != upload.totalBytes || mismatched {
+            discard()
+            throw ObjectStoreError.checksumMismatch(key)
+        }
+        return stored.object
     }
 
     // MARK: get, head, list

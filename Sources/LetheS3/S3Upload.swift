@@ -9,8 +9,13 @@ final class S3Upload: ByteSink {
     private let extraHeaders: [String: String]
     private var pending = Data()
     private var uploadID: String?
-    private var parts: [(number: Int, etag: String, checksum: String)] = []
+    private var parts: [(number: Int, etag: String, digest: [UInt8])] = []
     private(set) var totalBytes: Int64 = 0
+    /// The SHA-256 checksum S3 keeps for what was sent (base64): the body's own digest for a single
+    /// PUT, the digest of the parts' digests for a multipart upload. Set by `finish`.
+    private(set) var expectedChecksum: String?
+    /// The checksum the store's answer to the PUT or the completion reported, if it reported one.
+    private(set) var reportedChecksum: String?
 
     init(store: S3ObjectStore, key: ObjectKey, extraHeaders: [String: String]) {
         self.store = store
@@ -44,7 +49,7 @@ final class S3Upload: ByteSink {
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for part in parts {
             xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag>"
-                + "<ChecksumSHA256>\(part.checksum)</ChecksumSHA256></Part>"
+                + "<ChecksumSHA256>\(Data(part.digest).base64EncodedString())</ChecksumSHA256></Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let response = try store.connection.send(S3Request(method: "POST", key: key.rawValue,
@@ -58,6 +63,8 @@ final class S3Upload: ByteSink {
         }
         guard response.isSuccess else { throw store.failure(response, key: key, doing: "complete the upload of \(key)") }
         self.uploadID = nil
+        expectedChecksum = Data(S3Connection.sha256(Data(parts.flatMap(\.digest)))).base64EncodedString()
+        reportedChecksum = S3XML.parse(response.body)?.value("ChecksumSHA256")
         return response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
     }
 
@@ -76,6 +83,8 @@ final class S3Upload: ByteSink {
         let response = try store.connection.send(request)
         guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload \(key)") }
         pending = Data()
+        expectedChecksum = Data(digest).base64EncodedString()
+        reportedChecksum = response.headers["x-amz-checksum-sha256"]
         return response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
     }
 
@@ -96,7 +105,6 @@ final class S3Upload: ByteSink {
         guard let uploadID else { return }
         let number = parts.count + 1
         let digest = S3Connection.sha256(bytes)
-        let checksum = Data(digest).base64EncodedString()
         var request = S3Request(method: "PUT", key: key.rawValue,
                                 query: [("partNumber", String(number)), ("uploadId", uploadID)],
                                 body: Data(bytes), bodySHA256: digest)
@@ -106,7 +114,7 @@ final class S3Upload: ByteSink {
         guard let etag = response.headers["etag"] else {
             throw ObjectStoreError.failed("the store's answer to part \(number) of \(key) has no ETag")
         }
-        parts.append((number, etag, checksum))
+        parts.append((number, etag, digest))
     }
 
     /// `x-amz-checksum-sha256` (which S3 verifies) and the algorithm header moto wants on locked PUTs.

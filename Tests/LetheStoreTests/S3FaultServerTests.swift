@@ -5,7 +5,8 @@ import LetheTestSupport
 import Testing
 
 /// A tiny fake S3 on loopback (Python's http.server) that misbehaves on purpose: throttles,
-/// cuts bodies short, flips bytes, refuses. moto cannot be made to do these.
+/// cuts bodies short, flips bytes, refuses, keeps less than it acknowledged or acknowledges a
+/// checksum other than the one sent. moto cannot be made to do these.
 final class FakeS3Server {
     let process = Process()
     private let input = Pipe()
@@ -19,6 +20,7 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 counts = {}
+uploads = {}  # key name -> the body a PUT sent
 def digest(b): return base64.b64encode(hashlib.sha256(b).digest()).decode()
 class H(BaseHTTPRequestHandler):
     def log_message(self, *a): pass
@@ -33,6 +35,8 @@ class H(BaseHTTPRequestHandler):
         counts[name] = counts.get(name, 0) + 1
         if name == "forbidden":
             return self.send(403, {}, b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
+        if name.startswith("put-"):
+            return self.upload(name)
         if name == "flaky" and counts[name] <= 2:
             return self.send(503, {}, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")
         stored = {"flaky": b"data", "short": b"0123456789", "corrupt": b"data"}.get(name)
@@ -42,6 +46,20 @@ class H(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return self.send(200, {"Content-Length": str(len(stored)), "ETag": '"e"', "x-amz-checksum-sha256": digest(stored)})
         return self.send(206, {"Content-Range": "bytes 0-%d/%d" % (len(stored) - 1, len(stored))}, served)
+    def upload(self, name):
+        # put-lossy keeps one byte less than it was sent; put-misreported acknowledges a checksum
+        # of other bytes. Both answer the PUT with 200, as a faulty store would.
+        if self.command == "PUT":
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            uploads[name] = body[:-1] if name == "put-lossy" else body
+            sent = self.headers.get("x-amz-checksum-sha256", "")
+            return self.send(200, {"ETag": '"e"', "x-amz-checksum-sha256": digest(b"other") if name == "put-misreported" else sent})
+        if self.command == "DELETE":
+            uploads.pop(name, None)
+            return self.send(204, {})
+        if name not in uploads:
+            return self.send(404, {}, b"<Error><Code>NoSuchKey</Code><Message>none</Message></Error>")
+        return self.send(200, {"Content-Length": str(len(uploads[name])), "ETag": '"e"'})
     do_GET = do_HEAD = do_PUT = do_DELETE = do_POST = handle_any
 server = ThreadingHTTPServer(("127.0.0.1", 0), H)
 print(server.server_address[1], flush=True)
@@ -114,5 +132,16 @@ server.serve_forever()
         let server = try FakeS3Server()
         defer { server.stop() }
         #expect(throws: ObjectStoreError.checksumMismatch(key("corrupt"))) { try read(try store(server, sleeps: Counter()), key("corrupt")) }
+    }
+
+    @Test(arguments: ["put-lossy", "put-misreported"])
+    func anUploadTheStoreDidNotKeepWholeIsRefusedAndRemoved(_ name: String) throws {
+        let server = try FakeS3Server()
+        defer { server.stop() }
+        let store = try store(server, sleeps: Counter())
+        #expect(throws: ObjectStoreError.checksumMismatch(key(name))) {
+            _ = try store.put(key(name), lockUntil: nil) { try $0.write(Array("twelve bytes".utf8)) }
+        }
+        #expect(try store.head(key(name)) == nil)
     }
 }

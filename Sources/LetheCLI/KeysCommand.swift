@@ -8,8 +8,8 @@ import Glibc
 
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "The key hierarchy: status, rotation, escrow.",
-        subcommands: [Status.self, Rotate.self, Escrow.self])
+        commandName: "keys", abstract: "The key hierarchy: status, rotation, escrow, recovery from escrow.",
+        subcommands: [Status.self, Rotate.self, Escrow.self, Recover.self])
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -95,6 +95,43 @@ struct KeysCommand: ParsableCommand {
 
                 """.utf8))
             print(options.json ? escrowed.json(base64: base64) : escrowed.text(base64: base64))
+        }
+    }
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put an escrowed key-encryption key back into key directories that lost it.",
+            discussion: """
+                Reads the file `lethe keys escrow` wrote ("-" for standard input). The escrow is used only if it \
+                is the key store's current key-encryption key and every stored key opens under it; an escrow \
+                taken before a later rotation or shred is refused. Key directories that already hold the key \
+                are left alone.
+                """)
+
+        @OptionGroup var options: HomeOptions
+
+        @Option(name: .long, help: "The escrow file, or - for standard input.")
+        var escrow: String
+
+        func run() throws {
+            let data = escrow == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: escrow)
+            guard let data else { throw ValidationError("cannot read the escrow file \(escrow)") }
+            let escrowed = try EscrowedKEK(escrow: String(decoding: data, as: UTF8.self))
+            let report = try KeyRecovery.recover(home: try options.homeURL(), escrow: escrowed, clock: SystemClock(),
+                                                 log: EventLog.standard())
+            if options.json {
+                try Output.json(report)
+            } else {
+                print("Escrow checked: the key-encryption key of epoch \(report.epoch) (fingerprint \(report.kekID.rawValue)) opens all \(report.verifiedKeys) stored keys.")
+                for path in report.restored { print("  \(path): restored") }
+                for path in report.alreadyHeld { print("  \(path): already held it") }
+                for failure in report.failed { print("  FAILED \(failure)") }
+                if report.restored.isEmpty && report.failed.isEmpty { print("Nothing to do: every key directory already holds it.") }
+            }
+            if !report.failed.isEmpty {
+                FileHandle.standardError.write(Data("lethe: the key could not be written to every key directory: repair them and run `lethe keys recover` again\n".utf8))
+                throw ExitCode(ExitStatus.failed)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LetheCore
+import LetheKeys
 
 /// A Lethe home's settings, kept as `lethe.json` in the home. Never holds a secret.
 public struct Configuration: Codable, Sendable, Equatable {
@@ -23,6 +24,9 @@ public struct Configuration: Codable, Sendable, Equatable {
         self.keyDirectories = keyDirectories
         self.offsite = offsite
     }
+
+    /// The key directories, the primary first.
+    var keyDirectoryList: [KeyDirectory] { keyDirectories.map { KeyDirectory(url: URL(fileURLWithPath: $0)) } }
 }
 
 /// Where offsite copies go. Credentials come from the environment or a credentials file, never from here.

@@ -35,25 +35,31 @@ public final class Home: @unchecked Sendable {
     ///   - offsiteStore: replaces the configured offsite store.
     public init(url: URL, clock: any Clock, log: EventLog, localStore: (any ObjectStore)? = nil,
                 offsiteStore: (any ObjectStore)? = nil) throws {
-        let configURL = url.appendingPathComponent(Self.configurationFile)
+        configuration = try Self.configuration(of: url)
+        self.url = url
+        self.clock = clock
+        self.log = log
+        policy = try PolicyLoader.load(path: configuration.policy)
+        keys = try KeyStore(path: url.appendingPathComponent(Self.keyStoreFile), directories: configuration.keyDirectoryList)
+        catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
+        self.localStore = localStore ?? LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
+        offsite = offsiteStore
+    }
+
+    /// Reads the configuration of the home at `url` without opening anything else.
+    ///
+    /// - Throws: `homeMissing` if there is no home there; `invalidConfiguration` for a bad file.
+    static func configuration(of url: URL) throws -> Configuration {
+        let configURL = url.appendingPathComponent(configurationFile)
         guard FileManager.default.fileExists(atPath: configURL.path) else { throw JobError.homeMissing(url.path) }
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
             throw JobError.failed("cannot read \(configURL.path): check its permissions")
         }
         do {
-            configuration = try JSONDecoder().decode(Configuration.self, from: data)
+            return try JSONDecoder().decode(Configuration.self, from: data)
         } catch {
             throw JobError.invalidConfiguration("\(configURL.path) is not a valid Lethe configuration (\(error))")
         }
-        self.url = url
-        self.clock = clock
-        self.log = log
-        policy = try PolicyLoader.load(path: configuration.policy)
-        keys = try KeyStore(path: url.appendingPathComponent(Self.keyStoreFile),
-                            directories: configuration.keyDirectories.map { KeyDirectory(url: URL(fileURLWithPath: $0)) })
-        catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
-        self.localStore = localStore ?? LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
-        offsite = offsiteStore
     }
 
     /// The source root.

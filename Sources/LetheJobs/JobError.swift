@@ -29,6 +29,8 @@ public enum JobError: Error, CustomStringConvertible {
     case clockWentBack(now: Date, last: Date)
     /// Anything else that failed with nothing committed (exit 1).
     case failed(String)
+    /// An escrow file that is not what `lethe keys escrow` writes.
+    case invalidEscrow(String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,7 @@ public enum JobError: Error, CustomStringConvertible {
         case .clockWentBack(let now, let last):
             return "the clock reads \(Timestamp.iso(now)), earlier than the last recorded run at \(Timestamp.iso(last)): fix the clock (or LETHE_NOW); nothing was changed"
         case .failed(let why): return why
+        case .invalidEscrow(let why): return "the escrow is not a Lethe key escrow (\(why)): pass the file `lethe keys escrow` wrote"
         }
     }
 }

@@ -39,6 +39,58 @@ public struct EscrowedKEK: @unchecked Sendable {
         "{\"format\":\"lethe-kek-v1\",\"epoch\":\(epoch),\"kek_id\":\"\(kekID.rawValue)\",\"encoding\":\"\(base64 ? "base64" : "hex")\",\"key\":\"\(encodedKey(base64: base64))\"}"
     }
 
+    init(epoch: Int, kekID: KeyID, key: SecretKey) {
+        self.epoch = epoch
+        self.kekID = kekID
+        self.key = key
+    }
+
+    /// Reads an escrow as `text(base64:)` or `json(base64:)` wrote it (surrounding whitespace and
+    /// comment lines starting with `#` are ignored).
+    ///
+    /// - Throws: `invalidEscrow` if it is not one, or if its key does not match its own fingerprint.
+    public init(escrow: String) throws {
+        let text = escrow.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined(separator: " ")
+        var fields: [String: String] = [:]
+        if text.hasPrefix("{") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  object["format"] as? String == "lethe-kek-v1" else {
+                throw JobError.invalidEscrow("not a lethe-kek-v1 JSON object")
+            }
+            for (name, value) in object { fields[name] = "\(value)" }
+            fields["id"] = fields["kek_id"]
+        } else {
+            let words = text.split(separator: " ")
+            guard words.first == "lethe-kek-v1" else { throw JobError.invalidEscrow("it does not start with lethe-kek-v1") }
+            for word in words.dropFirst() {
+                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+                if pair.count == 2 { fields[pair[0]] = pair[1] }
+            }
+        }
+        guard let epoch = fields["epoch"].flatMap({ Int($0) }), epoch > 0 else { throw JobError.invalidEscrow("no epoch") }
+        guard let id = fields["id"], let encoded = fields["key"] else { throw JobError.invalidEscrow("no key id or no key") }
+        let bytes = Self.decodeHex(encoded) ?? Data(base64Encoded: encoded)
+        guard let bytes, bytes.count == SecretKey.byteCount, let key = try? SecretKey(copying: bytes) else {
+            throw JobError.invalidEscrow("the key is not \(SecretKey.byteCount) bytes of hex or base64")
+        }
+        guard key.id.rawValue == id else {
+            throw JobError.invalidEscrow("the key does not match the fingerprint written beside it: it was altered or mistyped")
+        }
+        self.init(epoch: epoch, kekID: key.id, key: key)
+    }
+
+    private static func decodeHex(_ text: String) -> Data? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes = Data(capacity: digits.count / 2)
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+
     private func encodedKey(base64: Bool) -> String {
         key.withUnsafeBytes { bytes in
             base64 ? Data(bytes).base64EncodedString() : bytes.map { String(format: "%02x", $0) }.joined()

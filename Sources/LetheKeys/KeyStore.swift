@@ -26,7 +26,7 @@ public final class KeyStore: @unchecked Sendable {
         try loadCurrentKEK()
     }
 
-    private init(database: DatabaseQueue, directories: [KeyDirectory]) {
+    init(database: DatabaseQueue, directories: [KeyDirectory]) {
         self.database = database
         self.directories = directories
         state = KeyStoreState()

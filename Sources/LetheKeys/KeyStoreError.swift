@@ -25,6 +25,10 @@ public enum KeyStoreError: Error, CustomStringConvertible {
     case unwrapFailed(String)
     /// An earlier shred or rotation did not finish destroying the old epoch.
     case rotationIncomplete(String)
+    /// An escrowed KEK from another epoch than the key store's.
+    case escrowStale(escrowed: Int, current: Int)
+    /// An escrowed KEK whose fingerprint is not the current epoch's KEK.
+    case escrowMismatch(epoch: Int)
 
     public var description: String {
         switch self {
@@ -33,9 +37,9 @@ public enum KeyStoreError: Error, CustomStringConvertible {
         case .keyDirectoryUnavailable(let path, let reason):
             return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
         case .kekMissing(let epoch, let directory):
-            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror or from escrow"
+            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror, or from escrow with `lethe keys recover --escrow FILE`"
         case .kekCorrupt(let epoch, let directory):
-            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror or from escrow"
+            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror, or from escrow with `lethe keys recover --escrow FILE`"
         case .unknownCustomer:
             return "no such customer: nothing was ever backed up for them"
         case .customerShredded(let date, let request):
@@ -50,6 +54,13 @@ public enum KeyStoreError: Error, CustomStringConvertible {
             return "the \(what) did not authenticate under the current key-encryption key: the key store or a key file was altered"
         case .rotationIncomplete(let why):
             return "a key rotation is incomplete (\(why)): run `lethe keys rotate` to finish it"
+        case .escrowStale(let escrowed, let current):
+            return "the escrow holds the key-encryption key of epoch \(escrowed), but the key store is at epoch \(current): "
+                + (escrowed < current
+                    ? "keys were rotated since (every shred rotates), so this escrow cannot open them; use the escrow taken after the latest rotation"
+                    : "the escrow is from another home or the key store was restored from an older copy")
+        case .escrowMismatch(let epoch):
+            return "the escrowed key is not the key-encryption key of epoch \(epoch) (its fingerprint differs): it belongs to another home, or the escrow was altered"
         }
     }
 }

@@ -159,4 +159,40 @@ import Testing
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+
+    /// An operator loses the key directory: the escrow taken after the latest rotation brings it
+    /// back; one taken before a shred cannot, so it can never reopen what the shred erased.
+    @Test func keysRecoverPutsTheEscrowBackButRefusesAStaleOne() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        let beforeShred = fixture.root.url.appendingPathComponent("escrow-epoch1.txt")
+        try fixture.succeed(["keys", "escrow"]).write(to: beforeShred, atomically: true, encoding: .utf8)
+        try fixture.succeed(["shred", "--customer", "alice", "--request", "R-1", "--yes"])
+        let current = fixture.root.url.appendingPathComponent("escrow-epoch2.json")
+        try fixture.succeed(["keys", "escrow", "--json", "--base64"]).write(to: current, atomically: true, encoding: .utf8)
+
+        let keys = fixture.home.appendingPathComponent("keys")
+        try FileManager.default.removeItem(at: keys)
+        let lost = try fixture.lethe(["restore", "--customer", "bob", "--to", fixture.root.url.appendingPathComponent("r0").path])
+        #expect(lost.status == 1)
+        #expect(lost.stderr.contains("lethe keys recover --escrow FILE"))
+
+        let stale = try fixture.lethe(["keys", "recover", "--escrow", beforeShred.path])
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("epoch 1, but the key store is at epoch 2"))
+        #expect(!FileManager.default.fileExists(atPath: keys.path))
+        let garbage = fixture.root.url.appendingPathComponent("garbage.txt")
+        try "not an escrow".write(to: garbage, atomically: true, encoding: .utf8)
+        #expect(try fixture.lethe(["keys", "recover", "--escrow", garbage.path]).status == 64)
+
+        let recovered = try fixture.succeed(["keys", "recover", "--escrow", current.path])
+        #expect(recovered.contains("epoch 2"))
+        #expect(recovered.contains("\(keys.path): restored"))
+        #expect(try fixture.succeed(["keys", "recover", "--escrow", current.path]).contains("Nothing to do"))
+        let restored = fixture.root.url.appendingPathComponent("r1")
+        try fixture.succeed(["restore", "--customer", "bob", "--to", restored.path])
+        #expect(try Data(contentsOf: restored.appendingPathComponent("b.txt")) == Data("bob".utf8))
+        #expect(try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r2").path]).status == 4)
+        #expect(try fixture.succeed(["verify", "--ledger"]).contains("intact"))
+    }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import LetheCore
+import LetheCrypto
+
+/// What putting an escrowed KEK back did.
+public struct KEKRecoveryReport: Sendable, Codable {
+    /// The epoch the key store is at, whose KEK the escrow held.
+    public var epoch: Int
+    /// The KEK's fingerprint.
+    public var kekID: KeyID
+    /// How many wrapped keys (customer keys, expiry keys, the lookup key) opened under it.
+    public var verifiedKeys: Int
+    /// Key directories the KEK was written back to.
+    public var restored: [String]
+    /// Key directories that already held it.
+    public var alreadyHeld: [String]
+    /// Key directories it could not be written to, with the reason.
+    public var failed: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, kekID = "kek_id", verifiedKeys = "verified_keys", restored, alreadyHeld = "already_held", failed
+    }
+}
+
+extension KeyStore {
+    /// Puts an escrowed KEK back into every key directory that lost it (or holds a damaged copy).
+    ///
+    /// Works when no key directory holds the current KEK, which is exactly when the key store
+    /// cannot be opened. The escrow is used only if it is the current epoch's KEK (its epoch and
+    /// fingerprint match the key store's) and every wrapped key in the store opens under it; an
+    /// escrow taken before a rotation (every shred rotates) is refused, so it can never bring
+    /// back anything a shred destroyed.
+    ///
+    /// - Throws: `escrowStale`/`escrowMismatch` if the escrow is not the current KEK,
+    ///   `unwrapFailed` if a stored key does not open under it, `storeUnavailable`.
+    public static func recoverKEK(path: URL, directories: [KeyDirectory], escrowedKEK kek: SecretKey,
+                                  escrowedEpoch: Int) throws -> KEKRecoveryReport {
+        guard FileManager.default.fileExists(atPath: path.path) else {
+            throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
+        }
+        let store = KeyStore(database: try openDatabase(path), directories: directories)
+        let (epoch, verified) = try store.database.read { db -> (Int, Int) in
+            let epoch = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+            let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") ?? ""
+            guard escrowedEpoch == epoch else { throw KeyStoreError.escrowStale(escrowed: escrowedEpoch, current: epoch) }
+            guard kek.id.rawValue == kekID else { throw KeyStoreError.escrowMismatch(epoch: epoch) }
+            return (epoch, try store.unwrapEverything(db, under: kek))
+        }
+        var report = KEKRecoveryReport(epoch: epoch, kekID: kek.id, verifiedKeys: verified, restored: [], alreadyHeld: [], failed: [])
+        for directory in directories {
+            if (try? directory.readKey(epoch: epoch)) == kek {
+                report.alreadyHeld.append(directory.url.path)
+                continue
+            }
+            do {
+                try directory.create()
+                try directory.writeKey(kek, epoch: epoch)
+                guard try directory.readKey(epoch: epoch) == kek else {
+                    throw KeyStoreError.kekCorrupt(epoch: epoch, directory: directory.url.path)
+                }
+                report.restored.append(directory.url.path)
+            } catch {
+                report.failed.append("\(directory.url.path): \(error)")
+            }
+        }
+        return report
+    }
+
+    /// Opens every wrapped key in the store under `kek` (each with the epoch it records) and
+    /// returns how many there were; throws `unwrapFailed` at the first that does not open.
+    private func unwrapEverything(_ db: Database, under kek: SecretKey) throws -> Int {
+        var count = 0
+        for row in try Row.fetchAll(db, sql: "SELECT wrapped, epoch FROM secrets WHERE name = 'lookup'") {
+            _ = try unwrap(row["wrapped"], under: kek, context: Self.lookupContext(epoch: row["epoch"]), what: "lookup key")
+            count += 1
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers") {
+            let context = Self.customerContext(Pseudonym(row["pseudonym"]), epoch: row["epoch"])
+            _ = try unwrap(row["wrapped"], under: kek, context: context, what: "customer key")
+            count += 1
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT delete_by, wrapped, epoch FROM expiry_keys WHERE wrapped IS NOT NULL") {
+            _ = try unwrap(row["wrapped"], under: kek, context: Self.expiryContext(row["delete_by"], epoch: row["epoch"]), what: "expiry key")
+            count += 1
+        }
+        return count
+    }
+}

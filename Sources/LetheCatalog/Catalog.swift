@@ -248,6 +248,18 @@ public final class Catalog: @unchecked Sendable {
             previous = hash
             expectedSequence += 1
         }
+        let head = try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'ledger_head'") }
+        let last = rows.last.map { "\($0["seq"] as Int64):\($0["hash"] as String)" }
+        if head != last {
+            let newest = expectedSequence - 1
+            let recorded = head.flatMap { Int64($0.split(separator: ":").first ?? "") } ?? 0
+            if recorded > newest {
+                return LedgerVerification(events: rows.count, firstBrokenSequence: newest + 1, problem:
+                    "the ledger ends at event \(newest) but its recorded head is event \(recorded): events were deleted from its end")
+            }
+            return LedgerVerification(events: rows.count, firstBrokenSequence: max(newest, 1), problem:
+                "event \(newest) does not match the ledger's recorded head: the end of the ledger was rewritten, or the head removed")
+        }
         return LedgerVerification(events: rows.count, firstBrokenSequence: nil, problem: nil)
     }
 
@@ -260,6 +272,7 @@ public final class Catalog: @unchecked Sendable {
         let hash = LedgerEvent.chainHash(sequence: sequence, at: at, kind: event.kind, details: details, previousHash: previous)
         try db.execute(sql: "INSERT INTO ledger(seq, at, kind, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [sequence, at, event.kind, details, previous, hash])
+        try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('ledger_head', ?)", arguments: ["\(sequence):\(hash)"])
     }
 
     // MARK: Rows

@@ -47,6 +47,14 @@ enum CatalogSchema {
             // without scanning a ledger of millions of copy events.
             try db.execute(sql: "CREATE INDEX ledger_by_kind ON ledger(kind, seq)")
         }
+        migrator.registerMigration("v3-ledger-head") { db in
+            // The newest event's sequence and hash, kept apart from the ledger rows (meta
+            // 'ledger_head' = "SEQ:HASH"), so that events deleted from the end are detected.
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO meta(name, value)
+                SELECT 'ledger_head', seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1
+                """)
+        }
         return migrator
     }()
 

@@ -115,6 +115,38 @@ import Testing
         withExtendedLifetime(folder) {}
     }
 
+    @Test(arguments: [1, 2])
+    func eventsDeletedFromTheEndAreDetected(count: Int) throws {
+        let (folder, path) = try Self.ledger()
+        try Self.tamper(path, "DELETE FROM ledger WHERE seq > \(6 - count)")
+        let result = try Self.verify(path)
+        #expect(result.firstBrokenSequence == Int64(7 - count))
+        #expect(result.problem == "the ledger ends at event \(6 - count) but its recorded head is event 6: events were deleted from its end")
+        withExtendedLifetime(folder) {}
+    }
+
+    @Test func theNewestEventRewrittenWithItsOwnHashIsDetected() throws {
+        let (folder, path) = try Self.ledger()
+        let events = try Catalog(path: path).ledger()
+        let details = "{\"copy\":\"6\",\"delete_by\":\"2099-01-01T00:00:00Z\",\"location\":\"local\"}"
+        let forged = try Self.forgedHash(of: events[5], details: details)
+        try Self.tamper(path, "UPDATE ledger SET details = '\(details)', hash = '\(forged)' WHERE seq = 6")
+        let result = try Self.verify(path)
+        #expect(result.firstBrokenSequence == 6)
+        #expect(result.problem?.hasPrefix("event 6 does not match the ledger's recorded head") == true)
+        withExtendedLifetime(folder) {}
+    }
+
+    @Test func aCatalogFromBeforeTheHeadWasKeptGetsItOnOpening() throws {
+        let (folder, path) = try Self.ledger()
+        // As a catalog written before the v3 migration: no head, and the migration not recorded.
+        try Self.tamper(path, "DELETE FROM meta WHERE name = 'ledger_head'; DELETE FROM grdb_migrations WHERE identifier = 'v3-ledger-head'")
+        #expect(try Self.verify(path).isIntact)
+        try Self.tamper(path, "DELETE FROM ledger WHERE seq = 6")
+        #expect(try Self.verify(path).problem?.contains("events were deleted from its end") == true)
+        withExtendedLifetime(folder) {}
+    }
+
     /// The hash the catalog would compute for `event` with `details`: SHA-256 over the same
     /// fields, computed here with Python's hashlib (an independent implementation).
     static func forgedHash(of event: LedgerEvent, details: String) throws -> String {

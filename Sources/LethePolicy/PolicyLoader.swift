@@ -63,7 +63,9 @@ struct PolicyReader {
     mutating func read(_ text: String) -> Policy? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // Every value is read as text and checked here, so the basic resolver (no implicit
+            // tags) suffices, and spares the default one's regular expressions at every start-up.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             yamlProblem(error, text: text)
             return nil
@@ -209,7 +211,7 @@ struct PolicyReader {
                     "write an IANA time zone name, e.g. `timezone: Europe/Amsterdam` or `timezone: UTC`")
             return nil
         }
-        let accepted = Self.knownZones.contains(text) || text == "UTC" || text.hasPrefix("Etc/")
+        let accepted = text == "UTC" || text.hasPrefix("Etc/") || Self.knownZones.contains(text)  // the list costs ICU work
         guard accepted, let zone = TimeZone(identifier: text) else {
             let suggestion = Suggestion.nearest(to: text, in: Array(Self.knownZones).sorted() + ["UTC"])
                 .map { "did you mean '\($0)'? " } ?? ""

@@ -8,6 +8,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify what Lethe recorded.",
         discussion: """
+            Without a flag: the structure. Every copy the catalog says is stored must be listed by its store with \
+            its recorded size, copies recorded deleted must be gone, and no archive may be stored that the catalog \
+            does not know; nothing is read or decrypted. Any disagreement exits 3; a store that cannot be listed exits 1.
             --ledger recomputes the ledger's hash chain; a broken chain exits 3 and names the first broken event.
             --copies reads every readable copy back and authenticates every byte; any failure exits 3.
             """)
@@ -24,11 +27,13 @@ struct VerifyCommand: ParsableCommand {
     var location: Location?
 
     func validate() throws {
-        guard ledger != copies else { throw ValidationError("say what to verify: --ledger or --copies") }
+        guard !(ledger && copies) else { throw ValidationError("verify one thing at a time: --ledger, --copies, or neither for the structure") }
+        guard location == nil || copies else { throw ValidationError("--location goes with --copies") }
     }
 
     func run() throws {
         if copies { return try verifyCopies() }
+        if !ledger { return try verifyStructure() }
         let result = try LedgerCheck(home: try options.open()).run()
         if options.json {
             try Output.json(result)
@@ -51,5 +56,19 @@ struct VerifyCommand: ParsableCommand {
             for check in failed { print("  FAILED \(check.location.rawValue) \(check.objectKey): \(check.problem ?? "")") }
         }
         if !failed.isEmpty { throw ExitCode(ExitStatus.integrity) }
+    }
+
+    func verifyStructure() throws {
+        let report = try StructureVerification(home: try options.open()).run()
+        if options.json {
+            try Output.json(report)
+        } else {
+            print("\(report.copiesChecked) catalogued copies against \(report.objectsListed) stored objects: "
+                  + (report.findings.isEmpty ? "they agree" : "\(report.findings.count) disagreement(s)"))
+            for finding in report.findings { print("  \(finding.location.rawValue) \(finding.objectKey): \(finding.problem)") }
+            for location in report.unreachable { print("  NOT CHECKED \(location)") }
+        }
+        if !report.findings.isEmpty { throw ExitCode(ExitStatus.integrity) }
+        if !report.unreachable.isEmpty { throw ExitCode(ExitStatus.failed) }
     }
 }

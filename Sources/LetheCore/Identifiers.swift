@@ -74,9 +74,19 @@ public struct ObjectKey: Hashable, Sendable, Codable, CustomStringConvertible, C
         self.rawValue = rawValue
     }
 
+    /// Where every archive copy's key starts.
+    public static let archivePrefix = "archives/"
+
     /// The key of one copy of an archive: pseudonyms and ids only, never a customer id.
     public static func archive(pseudonym: Pseudonym, set: SetID, archive: ArchiveID) -> ObjectKey {
-        ObjectKey("archives/\(pseudonym.rawValue)/\(set.rawValue)/\(archive.rawValue).lethe")!
+        ObjectKey("\(archivePrefix)\(pseudonym.rawValue)/\(set.rawValue)/\(archive.rawValue).lethe")!
+    }
+
+    /// The set an archive copy's key names, or nil if this is not an archive key.
+    public var archiveSet: SetID? {
+        let parts = rawValue.split(separator: "/")
+        guard rawValue.hasPrefix(Self.archivePrefix), parts.count == 4 else { return nil }
+        return SetID(String(parts[2]))
     }
 
     public var description: String { rawValue }

@@ -39,6 +39,10 @@ import Testing
         #expect(sets.last?["state"] as? String == "complete")
         let temporaries = regularFiles(under: fixture.store).filter { $0.lastPathComponent.hasPrefix(".tmp") }
         #expect(temporaries.isEmpty)
+        // Nothing stored that the catalog does not know, nothing it knows missing.
+        let structure = try fixture.lethe(["verify"])
+        #expect(structure.status == 0, "\(structure.stdout)")
+        #expect(structure.stdout.contains("they agree"))
         try fixture.succeed(["restore", "--customer", "c5", "--to", fixture.root.url.appendingPathComponent("r").path])
     }
 }

@@ -93,10 +93,17 @@ import Testing
         var bytes = [UInt8](try Data(contentsOf: file))
         bytes[bytes.count - 100] ^= 0x40
         try Data(bytes).write(to: file)
+        // The structure still agrees (same size); only reading every byte finds the damage.
+        #expect(try fixture.succeed(["verify"]).contains("2 catalogued copies against 2 stored objects: they agree"))
         let result = try fixture.lethe(["verify", "--copies"])
         #expect(result.status == 3)
         #expect(result.stdout.contains("1 of 2 copies"))
         #expect(result.stdout.contains("failed authentication"))
-        #expect(try fixture.lethe(["verify"]).status == 64)
+        #expect(try fixture.lethe(["verify", "--ledger", "--copies"]).status == 64)
+        try FileManager.default.removeItem(at: file)
+        let structure = try fixture.lethe(["verify"])
+        #expect(structure.status == 3)
+        #expect(structure.stdout.contains("1 disagreement(s)"))
+        #expect(structure.stdout.contains("missing from the store"))
     }
 }

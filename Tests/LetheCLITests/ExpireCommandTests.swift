@@ -117,6 +117,6 @@ import Testing
         let result = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((result?["firstBrokenSequence"] as? Int).map(String.init) == sequence)
 
-        #expect(try fixture.lethe(["verify"]).status == 64)
+        #expect(try fixture.lethe(["verify", "--ledger", "--copies"]).status == 64)
     }
 }

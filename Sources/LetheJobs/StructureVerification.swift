@@ -1,0 +1,92 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+
+/// One disagreement between the catalog and a store, found by `lethe verify`.
+public struct StructureFinding: Codable, Sendable, Equatable {
+    public var location: Location
+    public var objectKey: ObjectKey
+    public var problem: String
+}
+
+/// What `lethe verify` (the structural check) found.
+public struct StructureReport: Codable, Sendable {
+    /// Catalogued copies compared with the stores.
+    public var copiesChecked: Int
+    /// Objects the stores listed.
+    public var objectsListed: Int
+    /// Every disagreement, by location and object key.
+    public var findings: [StructureFinding]
+    /// Locations that could not be listed, with the reason (nothing there was checked).
+    public var unreachable: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case copiesChecked = "copies_checked", objectsListed = "objects_listed", findings, unreachable
+    }
+}
+
+/// `lethe verify` without flags: compares the catalog with what each store lists, without
+/// reading any archive. Every copy the catalog says is there (live, overdue) must be stored
+/// with its recorded size; a copy marked deleted must be gone; an archive object the catalog
+/// does not know is reported. Records the result in the ledger.
+public struct StructureVerification: Sendable {
+    let home: Home
+
+    public init(home: Home) { self.home = home }
+
+    public func run() throws -> StructureReport {
+        var report = StructureReport(copiesChecked: 0, objectsListed: 0, findings: [], unreachable: [])
+        let locations: [Location] = home.offsiteConfigured ? [.local, .offsite] : [.local]
+        for location in locations {
+            let copies = try home.catalog.copies(location: location)
+            let stored: [StoredObject]
+            do {
+                stored = try home.store(for: location).list(prefix: ObjectKey.archivePrefix)
+            } catch {
+                report.unreachable.append("\(location.rawValue): \(error)")
+                continue
+            }
+            report.copiesChecked += copies.count
+            report.objectsListed += stored.count
+            report.findings += Self.compare(copies, with: stored, at: location)
+        }
+        try home.catalog.record(LedgerEvent(kind: "structure.verified", at: home.clock.now(), details: [
+            "copies": String(report.copiesChecked), "objects": String(report.objectsListed),
+            "findings": String(report.findings.count),
+            "finding_keys": report.findings.map(\.objectKey.rawValue).joined(separator: " "),
+            "unreachable": report.unreachable.map { String($0.prefix { $0 != ":" }) }.joined(separator: " ")]))
+        return report
+    }
+
+    /// The disagreements between one location's catalog rows and its listing.
+    static func compare(_ copies: [CopyRecord], with stored: [StoredObject], at location: Location) -> [StructureFinding] {
+        var listed = Dictionary(stored.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var findings: [StructureFinding] = []
+        func finding(_ key: ObjectKey, _ problem: String) {
+            findings.append(StructureFinding(location: location, objectKey: key, problem: problem))
+        }
+        for copy in copies {
+            let object = listed.removeValue(forKey: copy.objectKey)
+            switch copy.state {
+            case .live, .overdue:
+                if let object {
+                    if object.size != copy.bytes {
+                        finding(copy.objectKey, "stored with \(object.size) bytes, but the catalog recorded \(copy.bytes): run `lethe verify --copies`, and restore from another copy if it fails")
+                    }
+                } else {
+                    finding(copy.objectKey, "missing from the store, though the catalog says it is \(copy.state.rawValue): that copy is lost; the customer's other copies still restore")
+                }
+            case .deleted:
+                if object != nil {
+                    finding(copy.objectKey, "still stored, though the catalog recorded it deleted: delete it from the store by hand")
+                }
+            case .pending, .shredded:
+                break  // pending: the next run uploads or adopts it; shredded: unreadable, removed on its delete-by
+            }
+        }
+        for key in listed.keys.sorted() {
+            finding(key, "not in the catalog: placed there by hand or by another home sharing the store, or published by a run that died before recording it (the next backup removes those)")
+        }
+        return findings.sorted { ($0.location.rawValue, $0.objectKey) < ($1.location.rawValue, $1.objectKey) }
+    }
+}

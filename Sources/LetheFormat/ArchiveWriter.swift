@@ -17,6 +17,8 @@ public final class ArchiveWriter: ByteSink {
     private let associatedData: [UInt8]
     private var plain: [UInt8]
     private var filled = 0
+    /// How much of `plain` has ever held plaintext: what `wipePlaintext` must overwrite.
+    private var used = 0
     private var frame: [UInt8]
     private var open = true
 
@@ -55,14 +57,26 @@ public final class ArchiveWriter: ByteSink {
         let wrapped = KeyWrap.wrap(dataKey, under: wrappingKey, context: prefix)
         encryptor = SecretStreamEncryptor(key: dataKey)
         associatedData = header.bodyAssociatedData()
-        plain = [UInt8](repeating: 0, count: header.chunkSize)
-        frame = [UInt8](repeating: 0, count: ArchiveLayout.chunkLengthCount + header.chunkSize + SecretStream.overheadByteCount)
+        // Not zeroed on allocation (a chunk is 1 MiB and most archives fill less than one): only
+        // bytes written are ever read, and the plaintext ones are wiped by `wipePlaintext`.
+        plain = Self.uninitialized(header.chunkSize)
+        frame = Self.uninitialized(ArchiveLayout.chunkLengthCount + header.chunkSize + SecretStream.overheadByteCount)
         try output.write(prefix)
         try output.write(wrapped)
         try output.write(encryptor.header)
     }
 
-    deinit { SecureMemory.zero(&plain) }
+    deinit { wipePlaintext() }
+
+    private static func uninitialized(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// Overwrites every byte of `plain` that ever held plaintext.
+    private func wipePlaintext() {
+        plain.withUnsafeMutableBytes { SecureMemory.zero(UnsafeMutableRawBufferPointer(rebasing: $0[0..<used])) }
+        used = 0
+    }
 
     static func checkKeys(header: ArchiveHeader, customerKey: SecretKey, expiryKey: SecretKey) throws {
         let customerID = customerKey.id, expiryID = expiryKey.id
@@ -91,6 +105,7 @@ public final class ArchiveWriter: ByteSink {
                     .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n]))
             }
             filled += n
+            used = max(used, filled)
             offset += n
         }
     }
@@ -102,7 +117,7 @@ public final class ArchiveWriter: ByteSink {
         guard open else { throw FormatError.writerClosed }
         try pushChunk(final: true)
         open = false
-        SecureMemory.zero(&plain)
+        wipePlaintext()
     }
 
     private func pushChunk(final: Bool) throws {
@@ -126,7 +141,7 @@ public final class ArchiveWriter: ByteSink {
             }
         } catch {
             open = false
-            SecureMemory.zero(&plain)
+            wipePlaintext()
             throw error
         }
     }

@@ -243,7 +243,7 @@ public enum TarPacker {
         }
 
         func writeManifest() throws {
-            let data = try manifest.encoded()
+            let data = manifest.encoded()
             entry.set(path: TarManifest.entryName, type: LibArchive.regular, mode: 0o600,
                       size: Int64(data.count), mtime: 0, mtimeNanos: 0)
             try writer.writeHeader(entry)

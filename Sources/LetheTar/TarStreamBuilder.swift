@@ -101,7 +101,7 @@ public final class TarStreamBuilder {
                                 mode: item.mode, mtime: item.mtime, mtimeNanos: 0, target: nil)
             }
         }
-        try add(Entry(bytes: TarManifest.entryName, .file(Array(try manifest.encoded())), mode: 0o600, mtime: 0))
+        try add(Entry(bytes: TarManifest.entryName, .file(Array(manifest.encoded())), mode: 0o600, mtime: 0))
     }
 
     /// Writes the end-of-archive blocks and flushes the compressor.

@@ -14,12 +14,17 @@ import Testing
         let watched = [fixture.store, URL(fileURLWithPath: NSTemporaryDirectory())]
         let found = LockedLines()
         let done = LockedFlag()
+        // Only files written since the test began are read: the shared temporary folder may hold
+        // gigabytes of other things.
+        let started = Date().addingTimeInterval(-2)
         let watcher = Thread {
             while !done.value {
                 for folder in watched {
-                    for file in (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL]) ?? []
+                    for file in (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])?.allObjects as? [URL]) ?? []
                     where !file.path.hasPrefix(fixture.source.path) {
-                        guard let bytes = FileManager.default.contents(atPath: file.path).map([UInt8].init) else { continue }
+                        guard let modified = try? file.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate,
+                              modified >= started,
+                              let bytes = FileManager.default.contents(atPath: file.path).map([UInt8].init) else { continue }
                         if probes.contains(where: { bytes.contains(bytes: $0) }) { found.append(file.path) }
                     }
                 }

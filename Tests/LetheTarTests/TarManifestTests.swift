@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import LetheTar
+
+/// The manifest is written by hand for speed; JSONEncoder is the oracle for its bytes.
+@Suite struct TarManifestEncodingTests {
+    @Test func theManifestIsExactlyWhatJSONEncoderWrites() throws {
+        var manifest = TarManifest()
+        let awkward: [[UInt8]] = [
+            Array("data/plain.txt".utf8), Array("data/quote\"back\\slash".utf8), Array("data/tab\tnew\nline\r".utf8),
+            Array("data/ünïcödé/日本語 file".utf8), [0x64, 0x61, 0x74, 0x61, 0x2F, 0x01, 0x1F, 0x7F, 0xFF, 0xC3],
+            Array("data/a/b/c/%/percent".utf8),
+        ]
+        for (index, path) in awkward.enumerated() {
+            manifest.append(path: path, type: LibArchive.regular, size: Int64(index * 1000), mode: 0o644,
+                            mtime: 1_700_000_000 + index, mtimeNanos: index * 7, target: nil)
+        }
+        manifest.append(path: Array("data/dir".utf8), type: LibArchive.directory, size: 0, mode: 0o755, mtime: -5, mtimeNanos: 0, target: nil)
+        manifest.append(path: Array("data/link".utf8), type: LibArchive.symlink, size: 0, mode: 0o777, mtime: 3, mtimeNanos: 999_999_999,
+                        target: Array("../\"odd\"/target\u{8}".utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = try encoder.encode(manifest)
+        #expect(String(decoding: manifest.encoded(), as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        #expect(manifest.encoded() == expected)
+        #expect(try TarManifest.decode(manifest.encoded()) == manifest)
+        #expect(try TarManifest.decode(TarManifest().encoded()) == TarManifest())
+    }
+}

@@ -39,8 +39,11 @@ enum ExitStatus {
             default: return failed
             }
         case let error as CatalogError:
-            if case .unavailable = error { return failed }
-            return notFound
+            switch error {
+            case .unavailable: return failed
+            case .corrupt: return integrity
+            case .unknownSet, .noCopy: return notFound
+            }
         case let error as ObjectStoreError:
             switch error {
             case .notFound: return notFound

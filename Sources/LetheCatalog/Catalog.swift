@@ -150,16 +150,16 @@ public final class Catalog: @unchecked Sendable {
         }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM copies \(filter) ORDER BY set_id, pseudonym, location, id",
-                             arguments: arguments).map(Self.copy)
+            try Self.fetchCopies(db, sql: "SELECT \(Self.copyColumns) FROM copies \(filter) ORDER BY set_id, pseudonym, location, id",
+                                 arguments: arguments)
         }
     }
 
     /// Marks every remaining copy of a pseudonym shredded and returns them (as they were).
     public func markShredded(_ pseudonym: Pseudonym, event: (_ copies: [CopyRecord]) -> LedgerEvent) throws -> [CopyRecord] {
         try database.write { db in
-            let affected = try Row.fetchAll(db, sql: "SELECT * FROM copies WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
-                                            arguments: [pseudonym.rawValue]).map(Self.copy)
+            let affected = try Self.fetchCopies(db, sql: "SELECT \(Self.copyColumns) FROM copies WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
+                                                arguments: [pseudonym.rawValue])
             try db.execute(sql: "UPDATE copies SET state = 'shredded' WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
                            arguments: [pseudonym.rawValue])
             try append(event(affected), db)
@@ -284,13 +284,27 @@ public final class Catalog: @unchecked Sendable {
                   customers: row["customers"], failures: row["failures"])
     }
 
-    static func copy(_ row: Row) -> CopyRecord {
-        CopyRecord(id: row["id"], archiveID: ArchiveID(row["archive_id"]), setID: SetID(row["set_id"]),
-                   pseudonym: Pseudonym(row["pseudonym"]), retentionClass: RetentionClass(rawValue: row["class"]) ?? .daily,
-                   location: Location(rawValue: row["location"]) ?? .local, objectKey: ObjectKey(row["object_key"])!,
-                   created: date(from: row["created"]), deleteBy: date(from: row["delete_by"]),
-                   state: CopyState(rawValue: row["state"]) ?? .live, bytes: row["bytes"], versionID: row["version_id"],
-                   lockedUntil: (row["locked_until"] as Int64?).map(date(from:)))
+    /// The columns `fetchCopies` reads, in the order it reads them.
+    static let copyColumns = "id, archive_id, set_id, pseudonym, class, location, object_key, created, delete_by, state, bytes, version_id, locked_until"
+
+    /// Copies selected with `copyColumns`. Reads through a cursor by column index: expire and the
+    /// report read every row, and looking columns up by name cost most of the time.
+    static func fetchCopies(_ db: Database, sql: String, arguments: StatementArguments) throws -> [CopyRecord] {
+        var copies: [CopyRecord] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            guard let key = ObjectKey(row[6] as String) else {
+                throw CatalogError.corrupt("copy \(row[0] as Int64) has an invalid object key")
+            }
+            copies.append(CopyRecord(
+                id: row[0], archiveID: ArchiveID(row[1] as String), setID: SetID(row[2] as String),
+                pseudonym: Pseudonym(row[3] as String), retentionClass: RetentionClass(rawValue: row[4]) ?? .daily,
+                location: Location(rawValue: row[5]) ?? .local, objectKey: key,
+                created: date(from: row[7]), deleteBy: date(from: row[8]),
+                state: CopyState(rawValue: row[9]) ?? .live, bytes: row[10], versionID: row[11],
+                lockedUntil: (row[12] as Int64?).map(date(from:))))
+        }
+        return copies
     }
 
     static func event(_ row: Row) -> LedgerEvent {

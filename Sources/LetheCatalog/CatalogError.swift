@@ -9,12 +9,15 @@ public enum CatalogError: Error, CustomStringConvertible {
     case unknownSet(SetID)
     /// No copy matches.
     case noCopy(String)
+    /// A row holds something Lethe never writes: the file was altered.
+    case corrupt(String)
 
     public var description: String {
         switch self {
         case .unavailable(let path, let reason): return "the catalog \(path) is unavailable (\(reason)): check the home folder"
         case .unknownSet(let id): return "no set \(id): see `lethe list sets`"
         case .noCopy(let what): return "no copy \(what): see `lethe list archives`"
+        case .corrupt(let what): return "the catalog is damaged (\(what)): it was altered outside Lethe; `lethe verify --ledger` shows whether its history was"
         }
     }
 }

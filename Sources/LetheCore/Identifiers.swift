@@ -68,10 +68,29 @@ public struct ObjectKey: Hashable, Sendable, Codable, CustomStringConvertible, C
 
     /// Validates a key; returns nil for anything that could escape a store's root.
     public init?(_ rawValue: String) {
-        let parts = rawValue.split(separator: "/", omittingEmptySubsequences: false)
-        guard !rawValue.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),
-              !rawValue.contains("\0") else { return nil }
+        guard Self.isSafe(rawValue.utf8) else { return nil }
         self.rawValue = rawValue
+    }
+
+    /// One pass over the bytes (the catalog validates every key it reads): non-empty, no NUL,
+    /// and no "/"-separated part empty, "." or "..".
+    private static func isSafe(_ bytes: String.UTF8View) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var partLength = 0
+        var partIsDots = true
+        func partIsSafe() -> Bool { partLength > 0 && !(partIsDots && partLength <= 2) }
+        for byte in bytes {
+            if byte == 0 { return false }
+            if byte == slash {
+                guard partIsSafe() else { return false }
+                partLength = 0
+                partIsDots = true
+            } else {
+                partLength += 1
+                if byte != dot { partIsDots = false }
+            }
+        }
+        return partIsSafe()
     }
 
     /// Where every archive copy's key starts.

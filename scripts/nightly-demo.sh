@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Lethe's main job on embedded defaults (SQLite catalog and key store, a local store) with
-# generated sample data: init, the nightly backup, the listing, and a restore of one customer,
-# compared with its source. Set LETHE_DEMO_DIR to keep the demo somewhere else.
+# generated sample data: init, the nightly backup, the listing, the catalog checked against the
+# store, and a restore of one customer, compared with its source. Set LETHE_DEMO_DIR to keep the demo somewhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -20,6 +20,8 @@ echo
 "$lethe" list sets
 echo
 "$lethe" list archives
+echo
+"$lethe" verify
 echo
 "$lethe" restore --customer customer-003 --to "$demo/restored"
 diff -r --no-dereference "$demo/source/customer-003" "$demo/restored" && echo "The restored customer matches its source."

@@ -15,11 +15,11 @@ public final class ArchiveWriter: ByteSink {
     private let output: any ByteSink
     private let encryptor: SecretStreamEncryptor
     private let associatedData: [UInt8]
-    private var plain: [UInt8]
+    private let plain: UnsafeMutableRawBufferPointer
     private var filled = 0
     /// How much of `plain` has ever held plaintext: what `wipePlaintext` must overwrite.
     private var used = 0
-    private var frame: [UInt8]
+    private let frame: UnsafeMutableRawBufferPointer
     private var open = true
 
     /// Starts an archive whose data key is wrapped under the customer key and expiry key.
@@ -57,24 +57,25 @@ public final class ArchiveWriter: ByteSink {
         let wrapped = KeyWrap.wrap(dataKey, under: wrappingKey, context: prefix)
         encryptor = SecretStreamEncryptor(key: dataKey)
         associatedData = header.bodyAssociatedData()
-        // Not zeroed on allocation (a chunk is 1 MiB and most archives fill less than one): only
-        // bytes written are ever read, and the plaintext ones are wiped by `wipePlaintext`.
-        plain = Self.uninitialized(header.chunkSize)
-        frame = Self.uninitialized(ArchiveLayout.chunkLengthCount + header.chunkSize + SecretStream.overheadByteCount)
+        // Raw, not zeroed (a chunk is 1 MiB and most archives fill less than one): only bytes
+        // written are ever read, and the plaintext ones are wiped by `wipePlaintext`.
+        plain = .allocate(byteCount: header.chunkSize, alignment: 16)
+        frame = .allocate(byteCount: ArchiveLayout.chunkLengthCount + header.chunkSize + SecretStream.overheadByteCount,
+                          alignment: 16)
         try output.write(prefix)
         try output.write(wrapped)
         try output.write(encryptor.header)
     }
 
-    deinit { wipePlaintext() }
-
-    private static func uninitialized(_ count: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    deinit {
+        wipePlaintext()
+        plain.deallocate()
+        frame.deallocate()
     }
 
     /// Overwrites every byte of `plain` that ever held plaintext.
     private func wipePlaintext() {
-        plain.withUnsafeMutableBytes { SecureMemory.zero(UnsafeMutableRawBufferPointer(rebasing: $0[0..<used])) }
+        SecureMemory.zero(UnsafeMutableRawBufferPointer(rebasing: plain[0..<used]))
         used = 0
     }
 
@@ -100,10 +101,8 @@ public final class ArchiveWriter: ByteSink {
                 try pushChunk(final: false)
             }
             let n = min(bytes.count - offset, plain.count - filled)
-            plain.withUnsafeMutableBytes { p in
-                UnsafeMutableRawBufferPointer(rebasing: p[filled..<filled + n])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n]))
-            }
+            UnsafeMutableRawBufferPointer(rebasing: plain[filled..<filled + n])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n]))
             filled += n
             used = max(used, filled)
             offset += n
@@ -127,18 +126,12 @@ public final class ArchiveWriter: ByteSink {
             for i in 0..<ArchiveLayout.chunkLengthCount {
                 frame[i] = UInt8(truncatingIfNeeded: length >> UInt32(8 * (ArchiveLayout.chunkLengthCount - 1 - i)))
             }
-            let count = try plain.withUnsafeBytes { p in
-                try frame.withUnsafeMutableBytes { f in
-                    try associatedData.withUnsafeBytes { ad in
-                        try encryptor.push(UnsafeRawBufferPointer(rebasing: p[0..<filled]), final: final, associatedData: ad,
-                                           into: UnsafeMutableRawBufferPointer(rebasing: f[ArchiveLayout.chunkLengthCount...]))
-                    }
-                }
+            let count = try associatedData.withUnsafeBytes { ad in
+                try encryptor.push(UnsafeRawBufferPointer(rebasing: plain[0..<filled]), final: final, associatedData: ad,
+                                   into: UnsafeMutableRawBufferPointer(rebasing: frame[ArchiveLayout.chunkLengthCount...]))
             }
             filled = 0
-            try frame.withUnsafeBytes {
-                try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<ArchiveLayout.chunkLengthCount + count]))
-            }
+            try output.write(UnsafeRawBufferPointer(rebasing: frame[0..<ArchiveLayout.chunkLengthCount + count]))
         } catch {
             open = false
             wipePlaintext()

@@ -7,18 +7,7 @@ import LetheTestSupport
 import Testing
 
 /// Putting an escrowed KEK back after the key directories were lost.
-@Suite struct KeyRecoveryTests {
-    let root: TemporaryDirectory
-    let primary: KeyDirectory
-    let mirror: KeyDirectory
-    var path: URL { root.url.appendingPathComponent("keystore.sqlite") }
-
-    init() throws {
-        root = try TemporaryDirectory(prefix: "lethe-recovery")
-        primary = KeyDirectory(url: root.url.appendingPathComponent("keys"))
-        mirror = KeyDirectory(url: root.url.appendingPathComponent("mirror"))
-    }
-
+extension KeyEpochTests {
     func loseEveryKeyDirectory() throws {
         for directory in [primary, mirror] { try FileManager.default.removeItem(at: directory.url) }
     }

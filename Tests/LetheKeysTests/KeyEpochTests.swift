@@ -5,15 +5,16 @@ import LetheKeys
 import LetheTestSupport
 import Testing
 
-/// Rotation in the key store itself: what survives a crash or an unreachable key directory.
-@Suite struct KeyRotationTests {
+/// The KEK's epochs in the key store itself: rotation (what survives a crash or an unreachable
+/// key directory, here) and recovery from escrow (`KeyRecoveryTests.swift`).
+@Suite struct KeyEpochTests {
     let root: TemporaryDirectory
     let primary: KeyDirectory
     let mirror: KeyDirectory
     var path: URL { root.url.appendingPathComponent("keystore.sqlite") }
 
     init() throws {
-        root = try TemporaryDirectory(prefix: "lethe-rotation")
+        root = try TemporaryDirectory(prefix: "lethe-epochs")
         primary = KeyDirectory(url: root.url.appendingPathComponent("keys"))
         mirror = KeyDirectory(url: root.url.appendingPathComponent("mirror"))
     }

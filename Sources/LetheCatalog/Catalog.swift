@@ -224,7 +224,11 @@ public final class Catalog: @unchecked Sendable {
 
     /// Recomputes the chain and points at the first event that does not fit.
     public func verifyLedger() throws -> LedgerVerification {
-        let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq") }
+        // Rows and head in one read transaction, so an append running meanwhile cannot look like tampering.
+        let (rows, head) = try database.read { db in
+            (try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq"),
+             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'ledger_head'"))
+        }
         var previous = ""
         var expectedSequence: Int64 = 1
         for row in rows {
@@ -248,7 +252,6 @@ public final class Catalog: @unchecked Sendable {
             previous = hash
             expectedSequence += 1
         }
-        let head = try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'ledger_head'") }
         let last = rows.last.map { "\($0["seq"] as Int64):\($0["hash"] as String)" }
         if head != last {
             let newest = expectedSequence - 1

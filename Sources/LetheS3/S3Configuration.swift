@@ -32,7 +32,8 @@ public struct S3Configuration: Sendable {
     public var lockMode: LockMode?
     /// Bodies larger than this many bytes are sent as multipart uploads.
     public var multipartThreshold: Int
-    /// The size of each multipart part but the last (S3 requires at least 5 MiB).
+    /// The size of each of the first 1,000 parts of a multipart upload (S3 requires at least
+    /// 5 MiB); it doubles every 1,000 parts, so S3's 10,000-part limit never caps an archive.
     public var partSize: Int
     /// The size of each ranged GET when reading an object back.
     public var readChunkSize: Int
@@ -53,7 +54,7 @@ public struct S3Configuration: Sendable {
     ///   list page size outside 1...1000.
     public init(endpoint: URL, region: String, bucket: String, addressing: Addressing = .path,
                 credentials: S3Credentials, lockMode: LockMode? = nil,
-                multipartThreshold: Int = 16 << 20, partSize: Int = 16 << 20, readChunkSize: Int = 8 << 20,
+                multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, readChunkSize: Int = 8 << 20,
                 listPageSize: Int = 1000, retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120) throws {
         guard endpoint.scheme == "http" || endpoint.scheme == "https", endpoint.host != nil else {
             throw S3Error.invalidConfiguration("endpoint \(endpoint) is not an http(s) URL with a host")

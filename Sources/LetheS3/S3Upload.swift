@@ -25,6 +25,13 @@ final class S3Upload: ByteSink {
 
     private var configuration: S3Configuration { store.configuration }
 
+    /// The size of the next part.
+    private var partSize: Int { Self.partSize(base: configuration.partSize, afterParts: parts.count) }
+
+    /// The base size, doubled every 1,000 parts: 10,000 parts of 8 MiB would stop an archive at
+    /// 78 GiB; doubling takes the limit to 7.8 TiB while ordinary uploads keep small buffers.
+    static func partSize(base: Int, afterParts count: Int) -> Int { base << min(count / 1000, 10) }
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         pending.append(contentsOf: bytes)
         totalBytes += Int64(bytes.count)
@@ -32,9 +39,10 @@ final class S3Upload: ByteSink {
             try begin()
         }
         if uploadID != nil {
-            while pending.count > configuration.partSize {
-                try uploadPart(pending.prefix(configuration.partSize))
-                pending.removeFirst(configuration.partSize)
+            while pending.count > partSize {
+                // The part shares the buffer's bytes; only the small remainder is copied.
+                try uploadPart(pending.prefix(partSize))
+                pending = Data(pending[partSize...])
             }
         }
     }
@@ -107,7 +115,7 @@ final class S3Upload: ByteSink {
         let digest = S3Connection.sha256(bytes)
         var request = S3Request(method: "PUT", key: key.rawValue,
                                 query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                                body: Data(bytes), bodySHA256: digest)
+                                body: bytes, bodySHA256: digest)
         request.headers = checksumHeaders(digest)
         let response = try store.connection.send(request)
         guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload part \(number) of \(key)") }

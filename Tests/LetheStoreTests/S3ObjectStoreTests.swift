@@ -145,3 +145,17 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+/// Multipart part sizes: small buffers for ordinary archives, no ceiling for huge ones.
+@Suite struct S3PartSizeTests {
+    @Test func partsDoubleEveryThousandSoTenThousandPartsHoldTerabytes() {
+        let base = 8 << 20
+        #expect(S3Upload.partSize(base: base, afterParts: 0) == base)
+        #expect(S3Upload.partSize(base: base, afterParts: 999) == base)
+        #expect(S3Upload.partSize(base: base, afterParts: 1000) == 2 * base)
+        #expect(S3Upload.partSize(base: base, afterParts: 2500) == 4 * base)
+        let total = (0..<10_000).reduce(Int64(0)) { $0 + Int64(S3Upload.partSize(base: base, afterParts: $1)) }
+        #expect(total > Int64(7) << 40)  // 7.8 TiB within S3's 10,000-part limit
+        #expect(Int64(10_000 * base) < Int64(80) << 30)  // what fixed 8 MiB parts would allow: under 80 GiB
+    }
+}

@@ -67,9 +67,14 @@ public enum TarPacker {
         guard status == 0, (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.directory else {
             throw TarError.unreadable("the folder itself (\(String(cString: strerror(status == 0 ? ENOTDIR : errno))))", path: [])
         }
+        let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard rootFD >= 0 else {
+            throw TarError.unreadable("the folder itself (\(String(cString: strerror(errno))))", path: [])
+        }
+        defer { close(rootFD) }
         let writer = try ArchiveWriter(into: output, configure: configureStream)
         let packer = try Walk(root: root, writer: writer, progress: progress)
-        try packer.walk(folder: [])
+        try packer.walk(folder: [], fd: rootFD)
         try packer.writeManifest()
         try writer.close()
         return packer.report()
@@ -109,9 +114,11 @@ public enum TarPacker {
 
         func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
-        /// Sorted names in a folder.
-        func names(in relative: [UInt8]) throws -> [[UInt8]] {
-            guard let directory = absolute(relative).withCString({ opendir($0) }) else {
+        /// Sorted names in the open folder `fd` (read through a duplicate, so `fd` stays open).
+        func names(in fd: Int32, relative: [UInt8]) throws -> [[UInt8]] {
+            let copy = dup(fd)
+            guard copy >= 0, let directory = fdopendir(copy) else {
+                if copy >= 0 { close(copy) }
                 throw TarError.unreadable("a folder (\(errnoText()))", path: relative)
             }
             defer { closedir(directory) }
@@ -131,11 +138,15 @@ public enum TarPacker {
             return names.sorted { $0.lexicographicallyPrecedes($1) }
         }
 
-        func walk(folder relative: [UInt8]) throws {
-            for name in try names(in: relative) {
+        /// Packs the folder open as `fd` (at `relative`). Every child is looked up and opened
+        /// relative to its folder's descriptor, never by a path from the root, so a folder
+        /// swapped for a symbolic link during the walk cannot lead it outside the customer's
+        /// folder, and the kernel resolves one name per call instead of the whole path.
+        func walk(folder relative: [UInt8], fd: Int32) throws {
+            for name in try names(in: fd, relative: relative) {
                 let child = relative.isEmpty ? name : relative + [PathBytes.slash] + name
                 var info = stat()
-                guard absolute(child).withCString({ lstat($0, &info) }) == 0 else {
+                guard name.withCString({ fstatat(fd, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
                     throw TarError.unreadable("an entry's metadata (\(errnoText()))", path: child)
                 }
                 let type = UInt32(info.st_mode) & LibArchive.typeMask
@@ -143,12 +154,19 @@ public enum TarPacker {
                 let mtime = (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))
                 switch type {
                 case LibArchive.directory:
+                    let childFD = name.withCString { openat(fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                    guard childFD >= 0 else {
+                        // Replaced by a link or something else since it was looked at.
+                        if errno == ELOOP || errno == ENOTDIR { throw TarError.fileChanged(path: child) }
+                        throw TarError.unreadable("a folder (\(errnoText()))", path: child)
+                    }
+                    defer { close(childFD) }
                     try add(child, type: type, mode: mode, size: 0, mtime: mtime)
-                    try walk(folder: child)
+                    try walk(folder: child, fd: childFD)
                 case LibArchive.regular:
-                    try packFile(child, mode: mode, mtime: mtime)
+                    try packFile(name, in: fd, relative: child, mode: mode, mtime: mtime)
                 case LibArchive.symlink:
-                    try packSymlink(child, mode: mode, mtime: mtime)
+                    try packSymlink(name, in: fd, relative: child, mode: mode, mtime: mtime)
                 default:
                     skip("skipped \(LibArchive.kindName(type)): only regular files, directories and symbolic links are backed up", child)
                 }
@@ -167,9 +185,12 @@ public enum TarPacker {
                             mtime: mtime.0, mtimeNanos: mtime.1, target: target)
         }
 
-        func packFile(_ relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
-            let fd = absolute(relative).withCString { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
-            guard fd >= 0 else { throw TarError.unreadable("a regular file (\(errnoText()))", path: relative) }
+        func packFile(_ name: [UInt8], in folder: Int32, relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
+            let fd = name.withCString { openat(folder, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+            guard fd >= 0 else {
+                if errno == ELOOP { throw TarError.fileChanged(path: relative) }
+                throw TarError.unreadable("a regular file (\(errnoText()))", path: relative)
+            }
             defer { close(fd) }
             var info = stat()
             guard fstat(fd, &info) == 0 else {
@@ -204,21 +225,22 @@ public enum TarPacker {
             progress?(packedBytes)
         }
 
-        func packSymlink(_ relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
-            guard let target = readLink(absolute(relative)) else {
+        func packSymlink(_ name: [UInt8], in folder: Int32, relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
+            guard let target = readLink(name, in: folder) else {
                 throw TarError.unreadable("a symbolic link (\(errnoText()))", path: relative)
             }
             if target.first == PathBytes.slash || target.isEmpty {
                 skip("skipped symbolic link: its target is absolute", relative)
                 return
             }
-            let folder = Array(PathBytes.components(relative).dropLast())
-            let inside = PathBytes.staysInside(linkFolder: folder, target: target) { position in
+            let linkFolder = Array(PathBytes.components(relative).dropLast())
+            // Only link targets are read here (no file content), so paths from the root will do.
+            let inside = PathBytes.staysInside(linkFolder: linkFolder, target: target) { position in
                 let path = absolute(PathBytes.join(position))
                 var info = stat()
                 guard path.withCString({ lstat($0, &info) }) == 0,
                       (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.symlink else { return nil }
-                return readLink(path) ?? []
+                return readLink(path, in: AT_FDCWD) ?? []
             }
             guard inside else {
                 skip("skipped symbolic link: its target leads outside the folder", relative)
@@ -227,13 +249,14 @@ public enum TarPacker {
             try add(relative, type: LibArchive.symlink, mode: mode, size: 0, mtime: mtime, target: target)
         }
 
-        func readLink(_ path: [UInt8]) -> [UInt8]? {
+        /// The target of the link `path` (relative to the open folder `folder`, or absolute).
+        func readLink(_ path: [UInt8], in folder: Int32) -> [UInt8]? {
             var size = 4096
             while true {
                 var bytes = [UInt8](repeating: 0, count: size)
                 let n = path.withCString { cPath in
                     bytes.withUnsafeMutableBufferPointer { buffer in
-                        buffer.withMemoryRebound(to: CChar.self) { readlink(cPath, $0.baseAddress!, size) }
+                        buffer.withMemoryRebound(to: CChar.self) { readlinkat(folder, cPath, $0.baseAddress!, size) }
                     }
                 }
                 if n < 0 { return nil }

@@ -102,8 +102,10 @@ struct OffsiteCopier {
             let store = try home.store(for: .offsite)
             let lockUntil = home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
             let stored: StoredObject
-            if let existing = try store.head(pending.objectKey), existing.size == local.bytes {
-                // Uploaded by a run that died before recording it: adopt it.
+            if let existing = try store.head(pending.objectKey), existing.size == local.bytes,
+               readsBackAuthentic(pending, now: now) {
+                // Uploaded by a run that died (or lost the store's answer) before recording it:
+                // adopt it, now that it read back whole and authentic.
                 stored = existing
             } else {
                 let customerKey = try home.keys.customerKey(for: local.pseudonym)
@@ -133,6 +135,21 @@ struct OffsiteCopier {
                                                  "error": "\(error)"])
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
                                   message: "offsite copy left pending (\(error)); the next run retries it")
+        }
+    }
+
+    /// Reads an object found at a pending copy's key back through authentication (header
+    /// against the catalog row, every chunk, the final tag). A rare path (a run that died
+    /// mid-upload), so reading the whole object is worth it: nothing is adopted unread.
+    func readsBackAuthentic(_ pending: CopyRecord, now: Date) -> Bool {
+        do {
+            try CopyReader(home: home).read(pending) { _ in }
+            return true
+        } catch {
+            try? home.catalog.record(event("copy.adoption_refused", pending, now: now, extra: ["error": "\(error)"]))
+            home.log.warning("offsite.adoption_refused", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue,
+                                                          "error": "\(error)"])
+            return false
         }
     }
 

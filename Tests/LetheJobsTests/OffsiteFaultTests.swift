@@ -158,6 +158,55 @@ import Testing
         try expectOneOffsiteObjectPerArchive(fixture, memory, set: first.set)
     }
 
+    /// An object found at a pending copy's key is adopted only once it reads back authentic:
+    /// one that does not is replaced by a fresh upload where the store allows it.
+    @Test func anObjectThatDoesNotReadBackIsReplacedNotAdopted() throws {
+        let policy = """
+            name: unlocked-offsite
+            timezone: UTC
+            max_age: 190d
+            local: { daily: 7d, weekly: 5w, monthly: 6m }
+            offsite: { weekly: 5w, monthly: 6m, object_lock: none }
+            """
+        let fixture = try JobFixture(customers: ["alice": Self.customers["alice"]!], policy: policy)
+        let memory = InMemoryObjectStore(location: .offsite, clock: fixture.clock, lockMode: nil)
+        let first = try BackupJob(home: fixture.home(offsiteStore: LostAnswerStore(memory))).run()
+        #expect(first.offsite.map(\.status) == [.pending])
+
+        let damaging = FaultyObjectStore(wrapping: memory)
+        damaging.damageNextGet(.corrupt(at: 300))  // the adoption's read-back sees damaged bytes
+        fixture.clock.set(Self.start.addingTimeInterval(86_400 + 7200))
+        let second = try BackupJob(home: fixture.home(offsiteStore: damaging)).run()
+        #expect(second.offsite.filter { $0.set == first.set }.map(\.status) == [.copied])
+        let refusals = try fixture.home().catalog.events(kinds: ["copy.adoption_refused"])
+        #expect(refusals.count == 1)
+        #expect(refusals.first?.details["error"]?.contains("failed authentication") == true)
+        #expect(memory.listVersions(prefix: "archives/").filter { $0.key.rawValue.contains(first.set.rawValue) }.count == 2,
+                "the unread object was replaced by a new upload")
+        let target = fixture.root.url.appendingPathComponent("from-offsite")
+        _ = try RestoreJob(home: fixture.home(offsiteStore: memory)).run(customer: CustomerID("alice")!, set: first.set,
+                                                                          from: .offsite, to: target)
+        #expect(FileManager.default.fileExists(atPath: target.path))
+    }
+
+    /// The same with a locked object: it can be neither adopted nor replaced, so the copy stays
+    /// pending and says why, night after night, rather than counting a copy it cannot read.
+    @Test func aLockedObjectThatDoesNotReadBackStaysPending() throws {
+        let fixture = try JobFixture(customers: ["alice": Self.customers["alice"]!])
+        let memory = InMemoryObjectStore(location: .offsite, clock: fixture.clock, lockMode: .governance)
+        let first = try BackupJob(home: fixture.home(offsiteStore: LostAnswerStore(memory))).run()
+        #expect(first.offsite.map(\.status) == [.pending])
+
+        let damaging = FaultyObjectStore(wrapping: memory)
+        damaging.damageNextGet(.truncate(after: 500))
+        fixture.clock.set(Self.start.addingTimeInterval(86_400 + 7200))
+        let second = try BackupJob(home: fixture.home(offsiteStore: damaging)).run()
+        let outcome = try #require(second.offsite.first { $0.set == first.set })
+        #expect(outcome.status == .pending)
+        #expect(outcome.message?.contains("locked") == true, "\(outcome.message ?? "")")
+        #expect(try fixture.home().catalog.copies(set: first.set, location: .offsite).map(\.state) == [.pending])
+    }
+
     /// A store down past a pending copy's delete-by: the catch-up abandons it and closes its
     /// row (never uploaded), so expire has nothing left to cancel; the store never receives it.
     @Test func pendingCopyPastItsDeleteByIsCancelledNotUploaded() throws {

@@ -53,7 +53,7 @@ enum ExitStatus {
         case let error as FormatError: return error.isIntegrityFailure ? integrity : failed
         case let error as TarError:
             switch error {
-            case .unreadable, .fileChanged, .libarchive: return failed
+            case .unreadable, .fileChanged, .noSpace, .libarchive: return failed
             default: return integrity
             }
         case is PolicyError, is ClockError: return usage

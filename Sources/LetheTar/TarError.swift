@@ -40,6 +40,8 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreadable(String, path: [UInt8])
     /// A regular file shrank while it was being packed; `path` as for `unreadable`.
     case fileChanged(path: [UInt8])
+    /// The disk being written (a restore's target, an export's file) is full or over quota.
+    case noSpace
     /// libarchive reported an error.
     case libarchive(String)
 
@@ -64,6 +66,8 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Cannot read \(what) of the folder being packed. Fix its permissions (the backup user needs read access) and run the backup again."
         case .fileChanged:
             return "A regular file shrank while it was being packed. Run the backup again when the folder is quiet."
+        case .noSpace:
+            return "The disk being written is full (or its quota is reached). Free space, or restore or export to another disk; nothing was kept of this attempt."
         case let .libarchive(message):
             return "libarchive failed: \(message). If this repeats, check the archive copy and the libarchive installation."
         }

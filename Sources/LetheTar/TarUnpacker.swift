@@ -129,6 +129,8 @@ final class DiskWriter {
     /// Any status but OK is an error, warnings included (a time or mode not restored).
     func check(_ status: Int32, _ what: String) throws {
         guard status == LibArchive.ok else {
+            let code = archive_errno(handle)
+            if code == ENOSPC || code == EDQUOT { throw TarError.noSpace }
             throw TarError.libarchive("\(what): \(LibArchive.message(handle, "status \(status)"))")
         }
     }

@@ -46,6 +46,27 @@ import Testing
         #expect(try Data(contentsOf: restored.appendingPathComponent("data.bin")) == Data("hello".utf8))
     }
 
+    /// A restore onto a full disk: a clear "disk is full" message (exit 1), no staging folder or
+    /// half-restored target left behind; the same restore elsewhere then succeeds.
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func aRestoreOntoAFullDiskSaysSoAndLeavesNothing() throws {
+        let fixture = try CLIFixture(customers: ["large": ["data.bin": randomBytes(2 << 20, seed: 9)]])
+        try fixture.succeed(["backup"])
+        let mountPoint = fixture.root.url.appendingPathComponent("tiny")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        try #require(run("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint.path]) == 0)
+        defer { _ = run("/bin/umount", [mountPoint.path]) }
+
+        let full = try fixture.lethe(["restore", "--customer", "large", "--to", mountPoint.appendingPathComponent("restored").path])
+        #expect(full.status == 1, "\(full.stderr)")
+        #expect(full.stderr.contains("The disk being written is full"), "\(full.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint.path).isEmpty)
+
+        let elsewhere = fixture.root.url.appendingPathComponent("restored")
+        try fixture.succeed(["restore", "--customer", "large", "--to", elsewhere.path])
+        #expect(try Data(contentsOf: elsewhere.appendingPathComponent("data.bin")) == Data(randomBytes(2 << 20, seed: 9)))
+    }
+
     private func run(_ tool: String, _ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)

@@ -93,6 +93,12 @@ import Testing
         #expect(Set(keys) == Set(offsite.compactMap { $0["object_key"] as? String }))
         #expect(!versions.contains("<DeleteMarker>"))
 
+        // The catalog and both stores agree: 4 local and 4 offsite copies, each listed where recorded.
+        let structure = try fixture.lethe(["verify", "--json"])
+        #expect(structure.status == 0, "\(structure.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(structure.stdout.utf8)) as? [String: Any]
+        #expect(report?["copies_checked"] as? Int == 8 && report?["objects_listed"] as? Int == 8)
+
         let target = fixture.root.url.appendingPathComponent("from-offsite")
         let restore = try fixture.lethe(["restore", "--customer", "alice", "--from", "offsite", "--to", target.path])
         #expect(restore.status == 0, "\(restore.stderr)")

@@ -122,7 +122,8 @@ struct KeysCommand: ParsableCommand {
             if options.json {
                 try Output.json(report)
             } else {
-                print("Escrow checked: the key-encryption key of epoch \(report.epoch) (fingerprint \(report.kekID.rawValue)) opens all \(report.verifiedKeys) stored keys.")
+                let fingerprint = report.kekID.rawValue  // a one-way id of the key, never its bytes
+                print("Escrow checked: the key-encryption key of epoch \(report.epoch) (fingerprint \(fingerprint)) opens all \(report.verifiedKeys) stored keys.")
                 for path in report.restored { print("  \(path): restored") }
                 for path in report.alreadyHeld { print("  \(path): already held it") }
                 for failure in report.failed { print("  FAILED \(failure)") }

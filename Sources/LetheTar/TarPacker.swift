@@ -62,11 +62,7 @@ public enum TarPacker {
         folder: URL, into output: any ByteSink, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
         let root = Array(folder.path.utf8)
-        var info = stat()
-        let status = root.withCString { stat($0, &info) }
-        guard status == 0, (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.directory else {
-            throw TarError.unreadable("the folder itself (\(String(cString: strerror(status == 0 ? ENOTDIR : errno))))", path: [])
-        }
+        // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
         let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard rootFD >= 0 else {
             throw TarError.unreadable("the folder itself (\(String(cString: strerror(errno))))", path: [])

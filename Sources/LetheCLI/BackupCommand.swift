@@ -17,7 +17,7 @@ struct BackupCommand: ParsableCommand {
             guard let id = CustomerID(id) else { throw ValidationError("'--customer' must be a folder name, not a path") }
             return id
         }
-        let outcome = try BackupJob(home: home).run(only: only, progress: Progress.onTerminal())
+        let outcome = try BackupJob(home: home).run(only: only, progress: Progress.terminal)
         try BackupReport.print(outcome, json: options.json)
         let code = ExitStatus.code(for: outcome)
         if code != ExitStatus.done { throw ExitCode(code) }
@@ -38,7 +38,7 @@ struct NightlyCommand: ParsableCommand {
         var backup: BackupOutcome?
         var backupError: Error?
         do {
-            backup = try BackupJob(home: home).run(progress: Progress.onTerminal())
+            backup = try BackupJob(home: home).run(progress: Progress.terminal)
         } catch {
             backupError = error
         }

@@ -11,6 +11,9 @@ struct HomeOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON.")
     var json = false
 
+    @Flag(name: .long, help: "On a terminal, log every customer and copy too (JSON logs always hold them).")
+    var verbose = false
+
     /// The home folder named on the command line or in the environment.
     func homeURL() throws -> URL {
         guard let path = home ?? ProcessInfo.processInfo.environment["LETHE_HOME"], !path.isEmpty else {
@@ -21,7 +24,7 @@ struct HomeOptions: ParsableArguments {
 
     /// Opens the home with the system clock (or LETHE_NOW) and the standard log.
     func open() throws -> Home {
-        try Home(url: homeURL(), clock: SystemClock(), log: EventLog.standard())
+        try Home(url: homeURL(), clock: SystemClock(), log: EventLog.standard(verbose: verbose))
     }
 }
 

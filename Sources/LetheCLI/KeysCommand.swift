@@ -118,7 +118,7 @@ struct KeysCommand: ParsableCommand {
             guard let data else { throw ValidationError("cannot read the escrow file \(escrow)") }
             let escrowed = try EscrowedKEK(escrow: String(decoding: data, as: UTF8.self))
             let report = try KeyRecovery.recover(home: try options.homeURL(), escrow: escrowed, clock: SystemClock(),
-                                                 log: EventLog.standard())
+                                                 log: EventLog.standard(verbose: options.verbose))
             if options.json {
                 try Output.json(report)
             } else {

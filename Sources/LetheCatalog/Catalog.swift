@@ -16,7 +16,13 @@ public final class Catalog: @unchecked Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in
+            // WAL, with every commit synced before it returns (GRDB's own WAL set-up would choose
+            // NORMAL, which syncs only at checkpoints): a copy row is durable before the upload
+            // it announces, a ledger event before the result it records is reported.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         do {
             database = try DatabaseQueue(path: path.path, configuration: configuration)
             try CatalogSchema.migrateIfNeeded(database)

@@ -81,14 +81,17 @@ public struct BackupJob: Sendable {
                                     "set": setID.rawValue, "class": retentionClass.rawValue, "customers": String(customers.count)]))
         home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue, "customers": String(customers.count)])
         let expiryKey = try home.keys.expiryKeyCreatingIfNeeded(deleteBy: deleteBy)
+        // New customers' keys in one commit, durable before any archive sealed with one is published.
+        try home.keys.createMissingKeys(for: customers, now: now)
 
         let plan = ArchivePlan(setID: setID, created: created, retentionClass: retentionClass, deleteBy: deleteBy,
                                expiryKey: expiryKey, now: now)
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
         WorkerPool.run(count: customers.count, width: workers) { index in
-            outcomes.set(index, backUp(customers[index], plan: plan))
-            progress?.advance()
+            let outcome = backUp(customers[index], plan: plan)
+            outcomes.set(index, outcome)
+            progress?.advance(bytes: outcome.bytes)
         }
         progress?.finish()
 
@@ -166,7 +169,7 @@ public struct BackupJob: Sendable {
             }
             let warnings = report?.warnings ?? []
             for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": keys.pseudonym.rawValue, "reason": warning]) }
-            home.log.info("backup.customer.committed", ["pseudonym": keys.pseudonym.rawValue, "bytes": String(stored.size)])
+            home.log.detail("backup.customer.committed", ["pseudonym": keys.pseudonym.rawValue, "bytes": String(stored.size)])
             return CustomerOutcome(pseudonym: keys.pseudonym, status: .committed, bytes: stored.size, entries: report?.entries ?? 0,
                                    message: nil, warnings: warnings)
         } catch KeyStoreError.customerShredded(let date, let request) {

@@ -11,22 +11,34 @@ public final class EventLog: @unchecked Sendable {
     public enum Style: Sendable { case human, json, silent }
 
     private let style: Style
+    private let verbose: Bool
     private let lock = NSLock()
     private let write: @Sendable (String) -> Void
 
-    /// A log in `style`, writing lines with `write` (standard error by default).
-    public init(style: Style, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    /// A log in `style`, writing lines with `write` (standard error by default); `verbose` shows
+    /// per-item events (`detail`) in human style too.
+    public init(style: Style, verbose: Bool = true,
+                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.style = style
+        self.verbose = verbose
         self.write = write
     }
 
-    /// Human lines on a terminal, JSON lines otherwise.
-    public static func standard() -> EventLog {
-        EventLog(style: isatty(STDERR_FILENO) == 1 ? .human : .json)
+    /// Human lines on a terminal, written above the progress line and without per-item events
+    /// unless `verbose`; JSON lines otherwise, every event included.
+    public static func standard(verbose: Bool = false) -> EventLog {
+        guard let terminal = Progress.terminal else { return EventLog(style: .json) }
+        return EventLog(style: .human, verbose: verbose) { terminal.log($0) }
     }
 
     /// Records an informational event.
     public func info(_ event: String, _ fields: [String: String] = [:]) { emit("info", event, fields) }
+    /// Records an informational event about one item among many (a customer committed, a copy
+    /// deleted): an `info` line in JSON, shown to a person only with `--verbose`.
+    public func detail(_ event: String, _ fields: [String: String] = [:]) {
+        if style == .human && !verbose { return }
+        emit("info", event, fields)
+    }
     /// Records something the operator should look at.
     public func warning(_ event: String, _ fields: [String: String] = [:]) { emit("warning", event, fields) }
     /// Records a failure.

@@ -33,8 +33,19 @@ public struct RestoreJob: Sendable {
     /// - Parameter from: the location to read; nil prefers local and falls back to offsite.
     public func run(customer: CustomerID, set: SetID?, from: Location?, to target: URL) throws -> RestoreOutcome {
         let resolver = CopyResolver(home: home)
-        var copy = try resolver.copy(of: customer, set: set, from: from)
+        let copy = try resolver.copy(of: customer, set: set, from: from)
         try checkTarget(target)
+        let createdParents = try createParents(of: target)
+        do {
+            return try restore(copy, resolver: resolver, from: from, to: target)
+        } catch {
+            removeEmpty(createdParents)
+            throw error
+        }
+    }
+
+    private func restore(_ found: CopyRecord, resolver: CopyResolver, from: Location?, to target: URL) throws -> RestoreOutcome {
+        var copy = found
         let parent = target.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".lethe-restore-" + RandomName.base32(count: 12))
         do {
@@ -72,6 +83,33 @@ public struct RestoreJob: Sendable {
         guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: target.path))?.isEmpty == true else {
             throw JobError.targetNotEmpty(target.path)
         }
+    }
+
+    /// Creates the target's missing parent folders (mode 0700, each synced into its own parent),
+    /// as `mkdir -p` would; returns the ones it created, outermost first.
+    func createParents(of target: URL) throws -> [URL] {
+        var missing: [URL] = []
+        var folder = target.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+            missing.insert(folder, at: 0)
+            folder = folder.deletingLastPathComponent()
+        }
+        var created: [URL] = []
+        for folder in missing {
+            guard mkdir(folder.path, 0o700) == 0 || errno == EEXIST else {
+                let reason = String(cString: strerror(errno))
+                removeEmpty(created)
+                throw JobError.failed("cannot create the restore target's parent folder \(folder.path) (\(reason)): check the path and its permissions")
+            }
+            created.append(folder)
+            try? DurableFile.syncDirectory(folder.deletingLastPathComponent())
+        }
+        return created
+    }
+
+    /// Removes folders this restore created, innermost first, if they are still empty.
+    func removeEmpty(_ folders: [URL]) {
+        for folder in folders.reversed() { rmdir(folder.path) }
     }
 
     /// Moves the verified tree into place with one rename.

@@ -43,6 +43,32 @@ extension KeyStore {
         }
     }
 
+    /// Creates a pseudonym and a customer key for every customer in `customers` that has none,
+    /// in one transaction (one sync), and returns how many were created.
+    ///
+    /// A backup calls this before sealing anything, so its keys are durable together, before the
+    /// first archive sealed with one is published, at the cost of one commit instead of one per
+    /// new customer. Shredded customers are skipped: they are never keyed again.
+    @discardableResult
+    public func createMissingKeys(for customers: [CustomerID], now: Date) throws -> Int {
+        let lookups = customers.map(lookup)
+        return try database.write { db in
+            let (epoch, kek) = try currentKEK(db)
+            let known = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM customers UNION ALL SELECT lookup FROM shredded"))
+            var created = 0
+            for lookup in Set(lookups) where !known.contains(lookup) {
+                let key = SecretKey.random()
+                let pseudonym = Pseudonym.random()
+                let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
+                try db.execute(sql: """
+                    INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, Data(wrapped), epoch, Int64(now.timeIntervalSince1970)])
+                created += 1
+            }
+            return created
+        }
+    }
+
     /// The customer's keys, or nil if they were never backed up.
     ///
     /// - Throws: `customerShredded` if the customer was shredded.

@@ -53,9 +53,13 @@ public final class KeyStore: @unchecked Sendable {
     static func openDatabase(_ path: URL) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        configuration.journalMode = .wal
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // WAL, with every commit synced before it returns (GRDB's own WAL set-up would choose
+            // NORMAL, which syncs only at checkpoints): a key is durable before an archive sealed
+            // with it is published, a destroyed key before the shred or expiry is reported.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
             let queue = try DatabaseQueue(path: path.path, configuration: configuration)

@@ -74,6 +74,34 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["keep.txt"])
     }
 
+    /// `--to a/b/c` creates `a` and `b` (mode 0700), as `mkdir -p` would; the target itself is new.
+    @Test func restoreCreatesMissingParents() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        try fixture.succeed(["backup"])
+        let outer = fixture.root.url.appendingPathComponent("new")
+        let target = outer.appendingPathComponent("deeper").appendingPathComponent("alice")
+        try fixture.succeed(["restore", "--customer", "alice", "--to", target.path])
+        #expect(try Data(contentsOf: target.appendingPathComponent("a.txt")) == Data("alice".utf8))
+        for folder in [outer, outer.appendingPathComponent("deeper")] {
+            let mode = try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int
+            #expect(mode == 0o700, "\(folder.lastPathComponent)")
+        }
+    }
+
+    /// A restore that fails leaves nothing behind, not even the parent folders it created.
+    @Test func failedRestoreRemovesTheParentsItCreated() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.bin": randomBytes(200_000, seed: 8)]])
+        try fixture.succeed(["backup"])
+        let file = try fixture.archiveFile(customer: "alice")
+        var bytes = [UInt8](try Data(contentsOf: file))
+        bytes[bytes.count - 1000] ^= 0x01
+        try Data(bytes).write(to: file)
+        let outer = fixture.root.url.appendingPathComponent("new")
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--to", outer.appendingPathComponent("b/alice").path])
+        #expect(result.status == 3)
+        #expect(!FileManager.default.fileExists(atPath: outer.path))
+    }
+
     @Test func unknownSetIsNotFound() throws {
         let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
         try fixture.succeed(["backup"])

@@ -112,8 +112,7 @@ import Testing
         // Wait until the big customer's archive is being written (its temporary file grows),
         // then freeze the backup there so the shred lands mid-archive, deterministically.
         var temporary: URL?
-        let deadline = Date().addingTimeInterval(30)
-        while temporary == nil, Date() < deadline, backup.process.isRunning {
+        while temporary == nil, backup.process.isRunning {
             temporary = regularFiles(under: fixture.store).first {
                 $0.lastPathComponent.hasPrefix(".tmp-") && ((try? $0.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) > 1 << 20
             }

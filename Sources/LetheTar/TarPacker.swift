@@ -72,7 +72,14 @@ public enum TarPacker {
     public static func pack(
         folder: URL, into output: any ByteSink, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        let root = Array(folder.path.utf8)
+        try pack(folderPath: Array(folder.path.utf8), into: output, progress: progress)
+    }
+
+    /// Packs the folder at `folderPath`, a path given as bytes (a customer folder whose name is
+    /// not UTF-8 has no faithful `URL` or `String`); otherwise as `pack(folder:into:progress:)`.
+    public static func pack(
+        folderPath root: [UInt8], into output: any ByteSink, progress: ((Int64) -> Void)? = nil
+    ) throws -> PackReport {
         // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
         let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard rootFD >= 0 else {

@@ -71,7 +71,13 @@ import Testing
 
         let tar = fixture.root.url.appendingPathComponent("export.tar")
         let export = try fixture.lethe(["export", "--customer", "-", "--out", tar.path], input: id + [0x0a])
-        #expect(export.status == 0, "export exited \(export.status): \(export.stderr)")
+        try #require(export.status == 0, "export exited \(export.status): \(export.stderr)")
+        let unpacked = fixture.root.url.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: false)
+        let bsdtar = try Process.run(URL(fileURLWithPath: "/usr/bin/bsdtar"), arguments: ["-x", "-f", tar.path, "-C", unpacked.path])
+        bsdtar.waitUntilExit()
+        #expect(bsdtar.terminationStatus == 0)
+        #expect(Tree.names(Array(unpacked.path.utf8)) == [file])
 
         let listed = try fixture.lethe(["list", "archives", "--json", "--customer", "-"], input: id + [0x0a])
         #expect(listed.status == 0)
@@ -83,6 +89,19 @@ import Testing
         #expect(missing.status == 5)
         let backupOne = try fixture.lethe(["backup", "--customer", "-", "--json"], input: id + [0x0a])
         #expect(backupOne.status == 0, "backup exited \(backupOne.status): \(backupOne.stderr)")
+    }
+
+    @Test func standardInputHoldsOneIdAndCannotAlsoConfirmAShred() throws {
+        let fixture = try Self.fixture([(utf8("acme"), [(utf8("a"), utf8("b"))])])
+        let twice = try fixture.lethe(["backup", "--customer", "-", "--customer", "-"], input: utf8("acme\n"))
+        #expect(twice.status == 64)
+        #expect(twice.stderr.contains("give it once"))
+        let shred = try fixture.lethe(["shred", "--customer", "-", "--request", "REQ-1"], input: utf8("acme\n"))
+        #expect(shred.status == 64)
+        let tooLong = try fixture.lethe(["list", "archives", "--customer", "-"], input: [UInt8](repeating: 0x61, count: 5000))
+        #expect(tooLong.status == 64)
+        let slash = try fixture.lethe(["list", "archives", "--customer", "-"], input: utf8("a/b\n"))
+        #expect(slash.status == 64)
     }
 }
 

@@ -23,8 +23,10 @@ public struct CustomerID: Hashable, Sendable, CustomStringConvertible, CustomRef
     /// Creates an id from a name given as text: its UTF-8 bytes as they are (no normalisation).
     public init?(_ name: String) { self.init(bytes: Array(name.utf8)) }
 
+    /// Always `<customer>`: the id itself is never printed.
     public var description: String { "<customer>" }
 
+    /// No children: `dump` and debuggers show no bytes of the id.
     public var customMirror: Mirror { Mirror(self, children: [:]) }
 }
 

@@ -5,14 +5,17 @@ import Glibc
 
 /// Byte-path helpers over Glibc: names round-trip whatever their encoding.
 public enum Tree {
+    /// Calls `body` with `path` as a NUL-terminated C string.
     public static func cPath<R>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
         var bytes = path.map { CChar(bitPattern: $0) }
         bytes.append(0)
         return bytes.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
+    /// `root/relative`.
     public static func join(_ root: [UInt8], _ relative: [UInt8]) -> [UInt8] { root + [UInt8(ascii: "/")] + relative }
 
+    /// Makes the folder `root/relative` with `mode` (names as text or, below, as bytes).
     public static func mkdir(_ root: [UInt8], _ relative: String, mode: mode_t = 0o755) {
         mkdir(root, Array(relative.utf8), mode: mode)
     }
@@ -22,6 +25,7 @@ public enum Tree {
         _ = cPath(path) { chmod($0, mode) }
     }
 
+    /// Writes a new regular file `root/relative` holding `content`, with `mode`.
     public static func file(_ root: [UInt8], _ relative: String, _ content: [UInt8], mode: mode_t = 0o644) {
         file(root, Array(relative.utf8), content, mode: mode)
     }
@@ -38,6 +42,7 @@ public enum Tree {
         _ = cPath(join(root, relative)) { chmod($0, mode) }
     }
 
+    /// Makes `root/relative` a symbolic link to `target` (stored as given).
     public static func symlink(_ root: [UInt8], _ relative: String, to target: String) {
         symlink(root, Array(relative.utf8), to: Array(target.utf8))
     }
@@ -46,6 +51,7 @@ public enum Tree {
         precondition(status == 0, "symlink failed")
     }
 
+    /// Makes a FIFO at `root/relative`.
     public static func fifo(_ root: [UInt8], _ relative: String) {
         precondition(cPath(join(root, Array(relative.utf8))) { mkfifo($0, 0o644) } == 0)
     }
@@ -144,6 +150,7 @@ public enum Tree {
         return nodes
     }
 
+    /// The content of the regular file at `path`.
     public static func readFile(_ path: [UInt8]) -> [UInt8] {
         let fd = cPath(path) { open($0, O_RDONLY) }
         precondition(fd >= 0)

@@ -63,7 +63,8 @@ let package = Package(
 
         .testTarget(name: "LetheCoreTests", dependencies: ["LetheCore", "LetheTestSupport"]),
         .testTarget(name: "LetheCryptoTests", dependencies: ["LetheCrypto", "LetheFormat", "LetheTestSupport"]),
-        .testTarget(name: "LetheTarTests", dependencies: ["LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"]),
+        .testTarget(name: "LetheTarTests", dependencies: ["LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),

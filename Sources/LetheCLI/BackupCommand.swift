@@ -8,15 +8,12 @@ struct BackupCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
-    @Option(name: .customLong("customer"), help: "Back up only this customer (repeatable).")
+    @Option(name: .customLong("customer"), help: "Back up only this customer (repeatable); '-' reads one id's exact bytes from standard input.")
     var customers: [String] = []
 
     func run() throws {
+        let only = try customers.isEmpty ? nil : CustomerArgument.ids(customers)
         let home = try options.open()
-        let only = try customers.isEmpty ? nil : customers.map { id -> CustomerID in
-            guard let id = CustomerID(id) else { throw ValidationError("'--customer' must be a folder name, not a path") }
-            return id
-        }
         let outcome = try BackupJob(home: home).run(only: only, progress: Progress.terminal)
         try BackupReport.print(outcome, json: options.json)
         let code = ExitStatus.code(for: outcome)

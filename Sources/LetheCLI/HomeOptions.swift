@@ -28,15 +28,16 @@ struct HomeOptions: ParsableArguments {
     }
 }
 
-/// A customer id argument.
+/// A customer id argument (see `CustomerArgument`: `-` reads the id's bytes from standard input).
 struct CustomerOption: ParsableArguments {
-    @Option(name: .long, help: "The customer id (their folder name under the source root).")
+    @Option(name: .long, help: "The customer id (their folder name under the source root); '-' reads its exact bytes from standard input (one trailing newline stripped).")
     var customer: String
 
-    func id() throws -> CustomerID {
-        guard let id = CustomerID(customer) else { throw ValidationError("'--customer' must be a folder name, not a path") }
-        return id
-    }
+    /// Whether the id comes from standard input.
+    var readsStandardInput: Bool { customer == CustomerArgument.standardInput }
+
+    /// The id; reads standard input for `-` (call once).
+    func id() throws -> CustomerID { try CustomerArgument.id(customer) }
 }
 
 /// Which copy to read: `--set ID|latest` and `--from local|offsite`.

@@ -16,8 +16,9 @@ struct Lethe: ParsableCommand {
                       ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
                       ListCommand.self, PolicyCommand.self, ReportCommand.self])
 
+    /// Runs the command. The process locale is left as it starts ("C"): libarchive calls set
+    /// their own, per thread, so names stay bytes (see `NameLocale` in LetheTar).
     static func main() {
-        _ = setlocale(LC_CTYPE, "C.UTF-8")
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -13,7 +13,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
-    @Option(help: "Only this customer's copies (archives only).")
+    @Option(help: "Only this customer's copies (archives only); '-' reads the id's exact bytes from standard input.")
     var customer: String?
 
     func run() throws {
@@ -25,10 +25,7 @@ struct ListCommand: ParsableCommand {
             Output.table(["SET", "CREATED", "CLASS", "CUSTOMERS", "FAILED", "STATE"],
                          sets.map { [$0.set, $0.created, $0.class, String($0.customers), String($0.failures), $0.state] })
         case .archives:
-            let id = try customer.map { text -> CustomerID in
-                guard let id = CustomerID(text) else { throw ValidationError("'--customer' must be a folder name, not a path") }
-                return id
-            }
+            let id = try customer.map(CustomerArgument.id)
             let copies = try inventory.copies(customer: id)
             if options.json { return try Output.json(copies) }
             Output.table(["PSEUDONYM", "SET", "CLASS", "LOCATION", "DELETE-BY", "STATE", "BYTES"],

@@ -34,16 +34,21 @@ struct ShredCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !yes && customer.readsStandardInput {
+            throw ValidationError("'--customer -' takes standard input, which then cannot confirm: pass --yes")
+        }
         let id = try customer.id()
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
                 throw ValidationError("refusing to shred without --yes when standard input is not a terminal")
             }
+            // Shown on the operator's terminal only (never logged); bytes that are not UTF-8 show as U+FFFD.
             FileHandle.standardError.write(Data("""
-                This makes every backup of customer '\(id.rawValue)' unreadable, everywhere, forever (request \(request)).
+                This makes every backup of customer '\(String(decoding: id.bytes, as: UTF8.self))' unreadable, everywhere, forever (request \(request)).
                 Type the customer id again to confirm: 
                 """.utf8))
-            guard readLine(strippingNewline: true) == id.rawValue else {
+            // Confirmed only by the same bytes: NFC and NFD spellings are different customers.
+            guard readLine(strippingNewline: true).map({ Array($0.utf8) }) == id.bytes else {
                 FileHandle.standardError.write(Data("lethe: not confirmed: nothing was changed\n".utf8))
                 throw ExitCode(ExitStatus.failed)
             }

@@ -1,21 +1,33 @@
 import Foundation
 
-/// A customer's id: the name of their folder under the source root.
+/// A customer's id: the name of their folder under the source root, as the file system holds
+/// it: exact bytes, never normalised, not necessarily UTF-8. Folders whose names differ only in
+/// Unicode normalisation (NFC `Café` and NFD `Cafe` + U+0301) are two customers.
 ///
 /// Personal data: it is never printed, logged or stored outside the key store's keyed hash.
-/// `description` is redacted so that string interpolation cannot leak it by accident.
-public struct CustomerID: Hashable, Sendable, CustomStringConvertible {
-    /// The id itself; use only to look up the key store or to find the source folder.
-    public let rawValue: String
+/// `description` is redacted and the mirror is empty, so that string interpolation, `dump`
+/// and debuggers cannot leak it by accident.
+public struct CustomerID: Hashable, Sendable, CustomStringConvertible, CustomReflectable {
+    /// The folder name's bytes; use only to look up the key store or to find the source folder.
+    public let bytes: [UInt8]
 
-    /// Creates an id from a folder name, refusing names that cannot be a single folder.
-    public init?(_ rawValue: String) {
-        guard !rawValue.isEmpty, rawValue != ".", rawValue != "..",
-              !rawValue.contains("/"), !rawValue.contains("\0") else { return nil }
-        self.rawValue = rawValue
+    /// Creates an id from a folder name's exact bytes, refusing names that cannot be a single
+    /// folder: empty, `.`, `..`, or holding `/` or NUL.
+    public init?(bytes: [UInt8]) {
+        let dot = UInt8(ascii: ".")
+        guard !bytes.isEmpty, bytes != [dot], bytes != [dot, dot],
+              !bytes.contains(UInt8(ascii: "/")), !bytes.contains(0) else { return nil }
+        self.bytes = bytes
     }
 
+    /// Creates an id from a name given as text: its UTF-8 bytes as they are (no normalisation).
+    public init?(_ name: String) { self.init(bytes: Array(name.utf8)) }
+
+    /// Always `<customer>`: the id itself is never printed.
     public var description: String { "<customer>" }
+
+    /// No children: `dump` and debuggers show no bytes of the id.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 }
 
 /// The random name a customer has everywhere outside the key store.

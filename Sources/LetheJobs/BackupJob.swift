@@ -112,18 +112,9 @@ public struct BackupJob: Sendable {
                              offsite: offsiteOutcomes)
     }
 
-    /// The customers to back up: the folders under the source root, or the named ones.
+    /// The customers to back up: the folders under the source root (`SourceRoot`), or the named ones.
     func selectCustomers(_ only: [CustomerID]?) throws -> [CustomerID] {
-        let source = home.sourceURL
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: source.path) else {
-            throw JobError.failed("cannot read the source root \(source.path): check that it exists and is readable")
-        }
-        let all = names.sorted().compactMap { name -> CustomerID? in
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source.appendingPathComponent(name).path, isDirectory: &isDirectory),
-                  isDirectory.boolValue else { return nil }
-            return CustomerID(name)
-        }
+        let all = try SourceRoot(home.sourceURL).customers()
         guard let only else { return all }
         let present = Set(all)
         guard only.allSatisfy(present.contains) else { throw JobError.unknownCustomer }
@@ -144,7 +135,7 @@ public struct BackupJob: Sendable {
             var report: PackReport?
             let stored = try home.localStore.put(key, lockUntil: nil) { sink in
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
-                report = try TarPacker.pack(folder: home.sourceURL.appendingPathComponent(customer.rawValue), into: writer)
+                report = try TarPacker.pack(folderPath: SourceRoot(home.sourceURL).folder(of: customer), into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
                 if let tombstone = try home.keys.tombstone(customer) {

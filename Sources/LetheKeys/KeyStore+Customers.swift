@@ -10,9 +10,10 @@ public struct CustomerKeys: @unchecked Sendable {
 }
 
 extension KeyStore {
-    /// The keyed hash that finds a customer's row without storing their id.
+    /// The keyed hash that finds a customer's row without storing their id: over the id's exact
+    /// bytes (for a UTF-8 folder name, the same bytes its `String` form hashed before ids were bytes).
     func lookup(_ customer: CustomerID) -> Data {
-        Data(KeyedHash.hash(Array(customer.rawValue.utf8), key: state.lookupKey))
+        Data(KeyedHash.hash(customer.bytes, key: state.lookupKey))
     }
 
     /// The customer's keys, creating a pseudonym and a customer key on first use.

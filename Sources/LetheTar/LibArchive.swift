@@ -5,14 +5,8 @@ import LetheCore
 import Glibc
 #endif
 
-/// One-time process set-up for libarchive: a UTF-8 `LC_CTYPE`, without which libarchive
-/// writes non-ASCII names as binary with only a warning.
+/// Constants and helpers shared by every libarchive handle.
 enum LibArchive {
-    /// Runs `setlocale` once; every public entry point touches this first.
-    static let ready: Bool = {
-        setlocale(LC_CTYPE, "C.UTF-8") != nil
-    }()
-
     static let ok = Int32(ARCHIVE_OK)
     static let warn = Int32(ARCHIVE_WARN)
     static let eof = Int32(ARCHIVE_EOF)
@@ -122,16 +116,20 @@ private func sourceReadCallback(
 final class ArchiveWriter {
     let handle: OpaquePointer
     private let context: SinkContext
+    private let names: NameLocale
     private var closed = false
 
     /// Creates a writer; `configure` picks format and filters before the stream opens.
-    init(into sink: any ByteSink, configure: (OpaquePointer) throws -> Void) throws {
-        _ = LibArchive.ready
+    ///
+    /// - Parameter names: the locale entry headers are written under (see `NameLocale`):
+    ///   `.bytes` for pax written with `hdrcharset=BINARY`, `.utf8` for zip.
+    init(into sink: any ByteSink, names: NameLocale = .bytes, configure: (OpaquePointer) throws -> Void) throws {
         guard let handle = archive_write_new() else {
             throw TarError.libarchive("cannot allocate a write handle")
         }
         self.handle = handle
         self.context = SinkContext(sink)
+        self.names = names
         try configure(handle)
         let status = archive_write_open(
             handle, Unmanaged.passUnretained(context).toOpaque(), nil, sinkWriteCallback, nil)
@@ -152,10 +150,10 @@ final class ArchiveWriter {
         throw TarError.libarchive("\(what): \(LibArchive.message(handle, "status \(status)"))")
     }
 
-    /// Writes an entry header.
+    /// Writes an entry header; a warning is an error unless `allowWarning` (hostile test streams).
     func writeHeader(_ entry: ArchiveEntry, allowWarning: Bool = false) throws {
-        try check(archive_write_header(handle, entry.handle), "writing an entry header",
-                  allowWarning: allowWarning)
+        let status = try names.run { archive_write_header(handle, entry.handle) }
+        try check(status, "writing an entry header", allowWarning: allowWarning)
     }
 
     /// Writes entry data, all of it.
@@ -189,8 +187,10 @@ final class ArchiveReader {
     let context: SourceContext
 
     /// Opens a reader for tar (pax/ustar) with the given filters (`zstd` or none).
+    ///
+    /// Every header is read under the "C" locale (`NameLocale.bytes`): names come back as the
+    /// bytes stored, whether the archive marks them `hdrcharset=BINARY` or as UTF-8.
     init(from source: any ByteSource, zstd: Bool) throws {
-        _ = LibArchive.ready
         guard let handle = archive_read_new() else {
             throw TarError.libarchive("cannot allocate a read handle")
         }
@@ -202,9 +202,10 @@ final class ArchiveReader {
         } else {
             try check(archive_read_support_filter_none(handle), "enabling raw input")
         }
-        try check(archive_read_open(
-            handle, Unmanaged.passUnretained(context).toOpaque(), nil, sourceReadCallback, nil),
-            "opening the archive stream")
+        let status = try NameLocale.bytes.run {
+            archive_read_open(handle, Unmanaged.passUnretained(context).toOpaque(), nil, sourceReadCallback, nil)
+        }
+        try check(status, "opening the archive stream")
     }
 
     deinit { archive_read_free(handle) }
@@ -219,12 +220,30 @@ final class ArchiveReader {
 
     /// The next entry header, or nil at the end of the archive. The entry is owned by the
     /// reader and valid until the next call.
+    ///
+    /// A warning is accepted only when libarchive says a name could not be converted to the
+    /// locale's character set: under "C" that is every non-ASCII UTF-8 name of an archive
+    /// written without `hdrcharset=BINARY`, and libarchive then keeps the stored bytes, which is
+    /// what a restore wants. Any other warning is an error. (A header with two warnings reports
+    /// only the last; the manifest check after the last entry still compares every name, type,
+    /// size, target, mode and time with what the packer wrote.)
     func nextHeader() throws -> OpaquePointer? {
         var entry: OpaquePointer?
-        let status = archive_read_next_header(handle, &entry)
+        let status = try NameLocale.bytes.run { archive_read_next_header(handle, &entry) }
         if status == LibArchive.eof { return nil }
+        if status == LibArchive.warn, context.error == nil, isNameConversionWarning { return entry }
         try check(status, "reading an entry header")
         return entry
+    }
+
+    /// Whether the handle's last error is libarchive's "<field> can't be converted from UTF-8
+    /// to current locale." for a name field.
+    private var isNameConversionWarning: Bool {
+        guard let text = archive_error_string(handle) else { return false }
+        let message = String(cString: text)
+        return ["Pathname", "Linkname", "Uname", "Gname"].contains { field in
+            message == "\(field) can't be converted from UTF-8 to current locale."
+        }
     }
 
     /// Reads entry data into `buffer`; 0 at the end of the entry.

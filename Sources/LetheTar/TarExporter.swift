@@ -4,7 +4,9 @@ import LetheCore
 
 /// The archive formats a customer's data can be exported in.
 public enum ExportFormat: String, Sendable, CaseIterable {
-    /// An uncompressed POSIX tar (ustar, with pax headers only where needed).
+    /// An uncompressed POSIX tar (restricted pax: ustar headers plus a pax header per entry
+    /// holding `hdrcharset=BINARY`, so bsdtar and GNU tar extract names as the exact bytes; GNU
+    /// tar notes the keyword it does not know unless given `--warning=no-unknown-keyword`).
     case tar
     /// A zip archive (deflate). Zip readers require UTF-8 names, so bytes of a name that are
     /// not valid UTF-8 are written as `%XX` (in symbolic link targets too).
@@ -22,7 +24,7 @@ public enum TarExporter {
     ///
     /// - Throws: `TarError`, or the source's or sink's own error unchanged.
     public static func export(from input: any ByteSource, to output: any ByteSink, format: ExportFormat) throws {
-        let writer = try ArchiveWriter(into: output) { archive in
+        let writer = try ArchiveWriter(into: output, names: format == .zip ? .utf8 : .bytes) { archive in
             let status: Int32
             switch format {
             case .tar: status = archive_write_set_format_pax_restricted(archive)
@@ -31,6 +33,7 @@ public enum TarExporter {
             guard status == LibArchive.ok else {
                 throw TarError.libarchive("selecting the \(format.rawValue) format: \(LibArchive.message(archive, "status \(status)"))")
             }
+            if format == .tar { try TarPacker.storeNamesAsBytes(archive) }
         }
         let reader = try SafeArchiveReader(from: input)
         let entry = try ArchiveEntry()
@@ -45,8 +48,7 @@ public enum TarExporter {
             entry.set(path: path, type: checked.type, mode: checked.mode & 0o777,
                       size: checked.size, mtime: checked.mtime, mtimeNanos: checked.mtimeNanos,
                       symlink: target)
-            let binary = !PathBytes.isUTF8(path) || !(target.map(PathBytes.isUTF8) ?? true)
-            try writer.writeHeader(entry, allowWarning: binary)
+            try writer.writeHeader(entry)
             if checked.type == LibArchive.regular {
                 while true {
                     let n = try readData(buffer)

@@ -29,7 +29,7 @@ public enum TarPacker {
     static let blockSize = 256 * 1024
     static let dataPrefix = Array("data/".utf8)
 
-    /// Configures a writer for Lethe's stream: pax, zstd level 3, no block padding.
+    /// Configures a writer for Lethe's stream: pax with names as bytes, zstd level 3, no block padding.
     static func configureStream(_ archive: OpaquePointer) throws {
         func check(_ status: Int32, _ what: String) throws {
             guard status == LibArchive.ok else {
@@ -37,10 +37,21 @@ public enum TarPacker {
             }
         }
         try check(archive_write_set_format_pax(archive), "selecting the pax format")
+        try storeNamesAsBytes(archive)
         try check(archive_write_add_filter_zstd(archive), "adding the zstd filter")
         try check(archive_write_set_filter_option(archive, "zstd", "compression-level", "3"),
                   "setting the zstd level")
         try check(archive_write_set_bytes_per_block(archive, 0), "disabling block padding")
+    }
+
+    /// Sets the pax option `hdrcharset=BINARY` on a pax writer: every name and link target is
+    /// written exactly as given (no conversion from the locale, no NFC), and marked binary so
+    /// readers do not convert it either (see `NameLocale`).
+    static func storeNamesAsBytes(_ archive: OpaquePointer) throws {
+        let status = archive_write_set_format_option(archive, "pax", "hdrcharset", "BINARY")
+        guard status == LibArchive.ok else {
+            throw TarError.libarchive("setting the pax option hdrcharset=BINARY: \(LibArchive.message(archive, "status \(status)"))")
+        }
     }
 
     /// Packs `folder` into `output`.
@@ -61,7 +72,14 @@ public enum TarPacker {
     public static func pack(
         folder: URL, into output: any ByteSink, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        let root = Array(folder.path.utf8)
+        try pack(folderPath: Array(folder.path.utf8), into: output, progress: progress)
+    }
+
+    /// Packs the folder at `folderPath`, a path given as bytes (a customer folder whose name is
+    /// not UTF-8 has no faithful `URL` or `String`); otherwise as `pack(folder:into:progress:)`.
+    public static func pack(
+        folderPath root: [UInt8], into output: any ByteSink, progress: ((Int64) -> Void)? = nil
+    ) throws -> PackReport {
         // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
         let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard rootFD >= 0 else {
@@ -174,9 +192,7 @@ public enum TarPacker {
             let path = TarPacker.dataPrefix + relative
             entry.set(path: path, type: type, mode: mode, size: size,
                       mtime: mtime.0, mtimeNanos: mtime.1, symlink: target)
-            // libarchive warns (and stores the bytes as they are) for names that are not UTF-8.
-            let binary = !PathBytes.isUTF8(path) || !(target.map(PathBytes.isUTF8) ?? true)
-            try writer.writeHeader(entry, allowWarning: binary)
+            try writer.writeHeader(entry)
             manifest.append(path: path, type: type, size: size, mode: mode,
                             mtime: mtime.0, mtimeNanos: mtime.1, target: target)
         }

@@ -40,7 +40,6 @@ public enum TarUnpacker {
     ///   - staging: an empty folder the caller created (mode 0700).
     /// - Throws: `TarError`, or `input`'s own error unchanged (e.g. an authentication failure).
     public static func unpack(from input: any ByteSource, into staging: URL) throws -> UnpackReport {
-        _ = LibArchive.ready
         guard let resolved = realpath(staging.path, nil) else {
             throw TarError.libarchive("the staging folder cannot be resolved (\(String(cString: strerror(errno))))")
         }

@@ -10,10 +10,16 @@ final class CLIFixture {
     /// Extra environment for every run (LETHE_NOW, say).
     var environment: [String: String] = [:]
 
-    /// Creates the source tree with `customers` (name → files) and runs `lethe init` at `now`.
-    init(customers: [String: [String: [UInt8]]], now: String = "2026-11-01T00:00:00Z") throws {
+    /// Creates the source tree with `customers` (name → files), lets `prepare` add to the source
+    /// root (names as bytes, say), and runs `lethe init` at `now`.
+    init(customers: [String: [String: [UInt8]]], now: String = "2026-11-01T00:00:00Z",
+         prepare: ((_ source: URL) throws -> Void)? = nil) throws {
         environment["LETHE_NOW"] = now
         root = try TemporaryDirectory(prefix: "lethe-cli")
+        if let prepare {
+            try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+            try prepare(source)
+        }
         for (customer, files) in customers {
             for (path, bytes) in files {
                 let url = source.appendingPathComponent(customer).appendingPathComponent(path)
@@ -25,9 +31,9 @@ final class CLIFixture {
         guard result.status == 0 else { throw FixtureError("init failed: \(result.stderr)") }
     }
 
-    /// Runs `lethe arguments… --home HOME`.
-    func lethe(_ arguments: [String]) throws -> LetheProcess.Result {
-        try LetheProcess.run(arguments + ["--home", home.path], environment: environment)
+    /// Runs `lethe arguments… --home HOME`, with `input` on standard input if given.
+    func lethe(_ arguments: [String], input: [UInt8]? = nil) throws -> LetheProcess.Result {
+        try LetheProcess.run(arguments + ["--home", home.path], environment: environment, input: input)
     }
 
     /// Runs a command that must succeed, and returns its standard output.

@@ -16,10 +16,17 @@ struct LetheProcess {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/lethe")
     }()
 
-    /// Runs `lethe arguments…` with `environment` added to a clean one, and waits.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `lethe arguments…` with `environment` added to a clean one, and waits. `input`, when
+    /// given, is written to its standard input (then closed); otherwise it reads /dev/null.
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws -> Result {
         let process = start(arguments, environment: environment)
+        let stdin = Pipe()
+        if input != nil { process.process.standardInput = stdin }
         try process.process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input))
+            try stdin.fileHandleForWriting.close()
+        }
         let out = process.stdout.fileHandleForReading.readDataToEndOfFile()
         let err = process.stderr.fileHandleForReading.readDataToEndOfFile()
         process.process.waitUntilExit()

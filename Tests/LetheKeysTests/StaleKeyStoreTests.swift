@@ -78,7 +78,7 @@ import Testing
 
         // Every other customer restores from the live home, from every set.
         for set in try home.catalog.sets() {
-            for (name, files) in Self.customers where name != alice.rawValue {
+            for (name, files) in Self.customers where Array(name.utf8) != alice.bytes {
                 let target = fixture.root.url.appendingPathComponent("r-\(name)-\(set.id)")
                 _ = try RestoreJob(home: home).run(customer: CustomerID(name)!, set: set.id, from: nil, to: target)
                 for (path, bytes) in files {
@@ -136,11 +136,11 @@ import Testing
         #expect(again.status == .alreadyShredded)
         #expect(again.request == "REQ-3")
 
-        let id = Array(alice.rawValue.utf8)
+        let id = alice.bytes
         let files = ShredFixture.files(under: [fixture.homeURL, fixture.mirror])
         #expect(files.count > 5)
         for file in files {
-            #expect(!file.path.contains(alice.rawValue))
+            #expect(!file.path.contains(String(decoding: alice.bytes, as: UTF8.self)))
             let holdsID = try [UInt8](Data(contentsOf: file)).contains(bytes: id)
             #expect(!holdsID, "the customer id is in \(file.path)")
         }

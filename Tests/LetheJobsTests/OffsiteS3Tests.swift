@@ -191,5 +191,6 @@ final class ShortLockStore: ObjectStore, @unchecked Sendable {
     func head(_ key: ObjectKey) throws -> StoredObject? { try inner.head(key) }
     func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
     func delete(_ key: ObjectKey, versionID: String?) throws { try inner.delete(key, versionID: versionID) }
+    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
     func serverDate() -> Date? { inner.serverDate() }
 }

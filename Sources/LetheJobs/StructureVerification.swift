@@ -1,7 +1,6 @@
 import Foundation
 import LetheCatalog
 import LetheCore
-import LetheS3
 
 /// One disagreement between the catalog and a store, found by `lethe verify`.
 public struct StructureFinding: Codable, Sendable, Equatable {
@@ -29,8 +28,8 @@ public struct StructureReport: Codable, Sendable {
 /// `lethe verify` without flags: compares the catalog with what each store lists, without
 /// reading any archive. Every copy the catalog says is there (live, overdue) must be stored
 /// with its recorded size; a copy marked deleted must be gone; an archive object the catalog
-/// does not know is reported, and so is an unfinished multipart upload under `archives/` in the
-/// offsite store. Records the result in the ledger.
+/// does not know is reported; in an S3 store, so is any version beyond a key's one current
+/// version and any unfinished multipart upload under `archives/`. Records the result in the ledger.
 public struct StructureVerification: Sendable {
     let home: Home
 
@@ -53,9 +52,9 @@ public struct StructureVerification: Sendable {
             report.objectsListed += stored.count
             report.findings += Self.compare(copies, with: stored, at: location)
             do {
-                report.findings += try unfinishedUploads(at: location)
+                report.findings += try versionedStoreFindings(at: location, current: stored)
             } catch {
-                report.unreachable.append("\(location.rawValue) multipart uploads: \(error)")
+                report.unreachable.append("\(location.rawValue) versions and multipart uploads: \(error)")
             }
         }
         report.findings.sort { ($0.location.rawValue, $0.objectKey) < ($1.location.rawValue, $1.objectKey) }
@@ -65,18 +64,6 @@ public struct StructureVerification: Sendable {
             "finding_keys": report.findings.map(\.objectKey.rawValue).joined(separator: " "),
             "unreachable": report.unreachable.map { String($0.prefix { $0 != ":" }) }.joined(separator: " ")]))
         return report
-    }
-
-    /// Multipart uploads under `archives/` begun and never completed (S3 only): a run that died
-    /// mid-upload left them, or one is uploading now. Their parts are stored, and billed, but
-    /// belong to no copy.
-    func unfinishedUploads(at location: Location) throws -> [StructureFinding] {
-        guard location == .offsite, let s3 = try home.store(for: location) as? S3ObjectStore else { return [] }
-        return try s3.listMultipartUploads(prefix: ObjectKey.archivePrefix).compactMap { upload in
-            guard let key = ObjectKey(upload.key) else { return nil }
-            let begun = upload.initiated.map { " begun \(Timestamp.iso($0)) by the store's clock" } ?? ""
-            return StructureFinding(location: location, objectKey: key, problem: "an unfinished multipart upload\(begun) (id \(upload.uploadID)): left by a run that died mid-upload, unless one is running now; the next backup or expire aborts it once it is a day old by the store's clock")
-        }
     }
 
     /// The disagreements between one location's catalog rows and its listing.

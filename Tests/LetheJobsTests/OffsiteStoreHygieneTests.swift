@@ -116,6 +116,22 @@ import Testing
         #expect(try s3.listVersions(prefix: "").isEmpty, "a cancelled copy's object is still stored")
     }
 
+    /// `verify` sees versions, not only current objects: a second version at a live copy's key
+    /// (a retried upload's twin) is reported (exit 3 from the CLI), though `list` shows one object.
+    @Test func verifyReportsASecondVersionAtACopysKey() throws {
+        let (fixture, server) = try Self.setUp()
+        defer { server.stop() }
+        let s3 = try Self.store(server)
+        _ = try BackupJob(home: fixture.home(offsiteStore: s3)).run()
+        #expect(try StructureVerification(home: fixture.home(offsiteStore: s3)).run().findings.isEmpty)
+        let copy = try #require(try Self.offsiteRows(fixture).first)
+        try server.plantOrphan(key: copy.object_key)
+        let report = try StructureVerification(home: fixture.home(offsiteStore: s3)).run()
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.objectKey.rawValue == copy.object_key)
+        #expect(report.findings.first?.problem.contains("2 versions") == true)
+    }
+
     /// Multipart uploads under Lethe's prefix begun more than a day ago by the store's clock are
     /// aborted by the next run's preparation; a younger one is left alone (it may be in flight)
     /// even with the job's clock a year ahead (as `LETHE_NOW` simulations run), and so is one

@@ -116,6 +116,45 @@ import Testing
         #expect(try s3.listVersions(prefix: "").isEmpty, "a cancelled copy's object is still stored")
     }
 
+    /// The copier's catch-up gives up a pending copy whose local source expired before it could
+    /// be uploaded (local copies kept a month, offsite six here). Its key holds what the
+    /// interrupted upload stored, locked for months: the copy stays pending, saying why, rather
+    /// than be closed over a locked object. Once the store's clock passes the lock, the expire
+    /// that cancels it deletes the object first.
+    @Test func abandoningAPendingCopyHonoursTheLockOnWhatIsStoredAtItsKey() throws {
+        let policy = """
+            name: short-local
+            timezone: UTC
+            max_age: 190d
+            local: { monthly: 1m }
+            offsite: { monthly: 6m, object_lock: governance }
+            """
+        let fixture = try JobFixture(customers: ["alice": Self.customers["alice"]!], policy: policy)
+        let server = try FakeVersionedS3Server()
+        defer { server.stop() }
+        let start = fixture.clock.now()
+        try Self.setClocks(fixture, server, to: start)
+        try server.resetNextPuts(1)
+        let first = try BackupJob(home: fixture.home(offsiteStore: Self.store(server, attempts: 1))).run()
+        #expect(first.offsite.map(\.status) == [.pending])
+        let s3 = try Self.store(server)
+        #expect(try s3.listVersions(prefix: "archives/").count == 1)
+
+        try Self.setClocks(fixture, server, to: start.addingTimeInterval(40 * 86_400))  // the local copy expired
+        _ = try BackupJob(home: fixture.home(offsiteStore: s3)).run()
+        let pending = try fixture.home().catalog.copies(location: .offsite).filter { $0.setID == first.set }
+        #expect(pending.map(\.state) == [.pending], "given up while its locked object is still stored")
+        let refusals = try fixture.home().catalog.events(kinds: ["copy.cancel_failed"])
+        #expect(refusals.count == 1 && refusals.first?.details["error"]?.contains("locked") == true)
+        #expect(try s3.listVersions(prefix: "archives/").filter { $0.key == pending.first?.objectKey }.count == 1)
+
+        let deleteBy = try #require(pending.first?.deleteBy)
+        try Self.setClocks(fixture, server, to: deleteBy.addingTimeInterval(3600))
+        _ = try ExpireJob(home: fixture.home(offsiteStore: s3)).run()
+        #expect(try fixture.home().catalog.copies(location: .offsite).first { $0.setID == first.set }?.state == .deleted)
+        #expect(try s3.listVersions(prefix: "archives/").filter { $0.key == pending.first?.objectKey }.isEmpty)
+    }
+
     /// `verify` sees versions, not only current objects: a second version at a live copy's key
     /// (a retried upload's twin) is reported (exit 3 from the CLI), though `list` shows one object.
     @Test func verifyReportsASecondVersionAtACopysKey() throws {

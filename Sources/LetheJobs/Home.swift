@@ -19,6 +19,9 @@ public final class Home: @unchecked Sendable {
     /// first use so that commands that never go offsite need no credentials.
     private var offsite: (any ObjectStore)?
     private let offsiteLock = NSLock()
+    /// Set by the first offsite request of this run that finds the store unavailable (its own
+    /// retries spent): later offsite work in the run is skipped rather than waiting as long again.
+    let offsiteDown = StoreDownFlag()
     public let clock: any Clock
     public let log: EventLog
 

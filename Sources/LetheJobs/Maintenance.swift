@@ -44,7 +44,8 @@ struct Maintenance {
     /// Aborts the offsite multipart uploads under `archives/` begun more than a day ago by the
     /// store's own clock (never the local clock or `LETHE_NOW`: a simulation running years
     /// ahead must not abort an upload in flight), and records them in the ledger. A store that
-    /// cannot be reached or built is logged and skipped: the offsite copies say so themselves.
+    /// cannot be reached or built is logged and skipped (one found unavailable is not tried
+    /// again by this run's uploads, which stay pending): the offsite copies say so themselves.
     private func abortAbandonedUploads(now: Date) throws {
         guard home.offsiteConfigured else { return }
         let aborted: [S3MultipartUpload]
@@ -52,6 +53,7 @@ struct Maintenance {
             guard let s3 = try home.store(for: .offsite) as? S3ObjectStore else { return }
             aborted = try s3.abortStaleMultipartUploads(prefix: ObjectKey.archivePrefix, olderThan: Self.abandonedUploadAge)
         } catch {
+            if let storeError = error as? ObjectStoreError, storeError.isTransient { home.offsiteDown.set("\(storeError)") }
             home.log.warning("offsite.uploads_unchecked", ["error": "\(error)"])
             return
         }

@@ -30,14 +30,15 @@ public struct OffsiteOutcome: Codable, Sendable {
 /// the policy asks), verified (size), and marked live. A run that dies in between leaves a
 /// pending row, which the next run completes: nothing lost, nothing duplicated.
 ///
-/// Once an upload fails because the store is unavailable (its own retries spent), the copier
-/// attempts no further upload in that run: each would spend the same retries and time-outs
-/// (minutes per copy against an unreachable endpoint, hours over a set), holding the run lock.
-/// The rest stay pending and the next run catches up. Use one copier per run.
+/// Once an upload (or the run's preparation) finds the store unavailable (its own retries
+/// spent), the copier attempts no further upload in that run: each would spend the same retries
+/// and time-outs (minutes per copy against an unreachable endpoint, hours over a set), holding
+/// the run lock. The rest stay pending and the next run catches up. The flag lives in the
+/// `Home`, which each run opens afresh.
 struct OffsiteCopier {
     let home: Home
-    /// Set by the first upload that finds the store unavailable in this run.
-    let storeDown = StoreDownFlag()
+    /// Set by the first request that finds the store unavailable in this run.
+    var storeDown: StoreDownFlag { home.offsiteDown }
 
     /// Plans and uploads the offsite copies of a set's committed local copies.
     func copy(_ localCopies: [CopyRecord], now: Date) -> [OffsiteOutcome] {

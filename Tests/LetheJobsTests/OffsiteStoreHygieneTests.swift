@@ -155,6 +155,22 @@ import Testing
         #expect(try s3.listVersions(prefix: "archives/").filter { $0.key == pending.first?.objectKey }.isEmpty)
     }
 
+    /// The run's preparation finds the store unreachable (its listing of multipart uploads spends
+    /// its retries): the uploads of that run are not attempted, each of which would spend as long
+    /// again, and the copies stay pending for the next run.
+    @Test func aStoreFoundDownWhilePreparingIsNotTriedAgainByTheUploads() throws {
+        let fixture = try JobFixture(customers: Self.customers)
+        let attempts = AttemptCounter()
+        let retry = S3RetryPolicy(maxAttempts: 3, baseDelay: 0, maxDelay: 0) { _ in attempts.add() }
+        let down = S3ObjectStore(configuration: try S3Configuration(
+            endpoint: URL(string: "http://127.0.0.1:9")!, region: "us-east-1", bucket: "lethe", addressing: .path,
+            credentials: S3Credentials(accessKeyID: "fake", secretAccessKey: "fake-secret"), lockMode: .governance, retry: retry))
+        let backup = try BackupJob(home: fixture.home(offsiteStore: down)).run()
+        #expect(backup.offsite.map(\.status) == [.pending, .pending])
+        #expect(backup.offsite.allSatisfy { $0.message?.contains("unavailable earlier in this run") == true })
+        #expect(attempts.value == 2, "one request's retries, not one per upload as well")
+    }
+
     /// `verify` sees versions, not only current objects: a second version at a live copy's key
     /// (a retried upload's twin) is reported (exit 3 from the CLI), though `list` shows one object.
     @Test func verifyReportsASecondVersionAtACopysKey() throws {
@@ -194,4 +210,12 @@ import Testing
         #expect(finding.location == .offsite && finding.problem.contains("multipart upload"))
         #expect(report.findings.count == 1)
     }
+}
+
+/// Counts retries.
+final class AttemptCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

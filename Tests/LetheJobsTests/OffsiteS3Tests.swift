@@ -2,7 +2,7 @@ import Foundation
 import LetheCatalog
 import LetheCore
 import LetheJobs
-import LetheS3
+@testable import LetheS3
 import LetheTestSupport
 import Testing
 
@@ -158,6 +158,27 @@ import Testing
         #expect(rows.first { $0.object_key == lockedKey.rawValue && $0.location == "offsite" }?.state == "overdue")
         let deletions = try fixture.home().catalog.ledger().filter { $0.kind == "copy.deleted" && $0.details["location"] == "offsite" }
         #expect(deletions.map { $0.details["object_key"] } == [unlockedKey.rawValue])
+    }
+
+    /// A multipart upload a killed run left on moto: `verify` reports it, and the next run's
+    /// preparation aborts it (moto dates every upload 2010-11-10, so it is "over a day old" by the
+    /// server's clock; the younger-than-a-day half is on the fake server, `OffsiteStoreHygieneTests`).
+    @Test func anAbandonedMultipartUploadIsReportedThenAborted() throws {
+        try OffsiteS3Server.skipUnlessConfigured()
+        let (fixture, s3, secrets) = try Self.makeFixture(now: Self.realNow())
+        defer { withExtendedLifetime(secrets) {} }
+        let killed = S3Upload(store: s3, key: ObjectKey("archives/pkilled/20261101T000000Z-kill/akilled.lethe")!, extraHeaders: [:])
+        try killed.write(Array(repeating: 7, count: 9 << 20))  // begins the upload and sends a part; never finished
+        #expect(try s3.listMultipartUploads(prefix: "archives/").count == 1)
+
+        let report = try StructureVerification(home: fixture.home()).run()
+        #expect(report.findings.map(\.objectKey.rawValue) == ["archives/pkilled/20261101T000000Z-kill/akilled.lethe"])
+        #expect(report.findings.first?.problem.contains("unfinished multipart upload") == true)
+
+        _ = try ExpireJob(home: fixture.home()).run()
+        #expect(try s3.listMultipartUploads(prefix: "").isEmpty)
+        #expect(try StructureVerification(home: fixture.home()).run().findings.isEmpty)
+        #expect(try fixture.home().catalog.events(kinds: ["store.uploads_aborted"]).count == 1)
     }
 
     @Test func offsiteS3CasesRun() throws {

@@ -23,6 +23,8 @@ import LetheCrypto
 ///   nothing of it is left; a locked version refuses with `objectLocked`, checked first.
 ///   `delete(key, versionID:)` removes that one version. The governance bypass header is never sent.
 /// - `list` sees current objects only (no version ids or lock dates: use `head`, `listVersions`).
+///   `versions(of:)` lists one key's versions (ListObjectVersions with the key as prefix) and
+///   reads each one's lock with a HEAD of that version.
 public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     /// The settings the store was made with.
     public let configuration: S3Configuration

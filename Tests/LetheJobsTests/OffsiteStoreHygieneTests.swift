@@ -28,7 +28,7 @@ import Testing
     }
 
     /// The store the homes use: the fake server, object lock in governance mode.
-    static func store(_ server: FakeVersionedS3Server, attempts: Int = 3) throws -> S3ObjectStore {
+    static func store(_ server: FakeVersionedS3Server, attempts: Int = 6) throws -> S3ObjectStore {
         let retry = S3RetryPolicy(maxAttempts: attempts, baseDelay: 0, maxDelay: 0) { _ in }
         return S3ObjectStore(configuration: try S3Configuration(
             endpoint: server.endpoint, region: "us-east-1", bucket: "lethe", addressing: .path,

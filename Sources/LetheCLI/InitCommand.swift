@@ -71,15 +71,20 @@ struct OffsiteOptions: ParsableArguments {
     @Flag(name: .customLong("offsite-create-bucket"), help: "Create the bucket (with object lock) during init.")
     var createBucket = false
 
+    @Flag(name: .customLong("offsite-allow-insecure-http"),
+          help: "Accept a plain http endpoint that is not this machine (answers unauthenticated, credentials in clear). Without it, http is accepted only to 127.0.0.0/8, ::1 and localhost.")
+    var allowInsecureHTTP = false
+
     /// The settings, or nil when no offsite store was named.
     func settings() throws -> OffsiteSettings? {
         switch (endpoint, bucket) {
         case (nil, nil):
             guard !createBucket else { throw ValidationError("--offsite-create-bucket needs --offsite-endpoint and --offsite-bucket") }
+            guard !allowInsecureHTTP else { throw ValidationError("--offsite-allow-insecure-http needs --offsite-endpoint and --offsite-bucket") }
             return nil
         case let (endpoint?, bucket?):
             return OffsiteSettings(endpoint: endpoint, region: region, bucket: bucket, pathStyle: pathStyle,
-                                   credentialsFile: credentialsFile, profile: profile)
+                                   credentialsFile: credentialsFile, profile: profile, allowInsecureHTTP: allowInsecureHTTP)
         default:
             throw ValidationError("--offsite-endpoint and --offsite-bucket go together")
         }

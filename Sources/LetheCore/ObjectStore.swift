@@ -32,7 +32,8 @@ public struct StoredObject: Sendable, Equatable {
 ///   date. A store that cannot lock throws `lockUnsupported` instead of storing unlocked.
 /// - Read after write: `get`, `head` and `list` see an object as soon as `put` returns.
 /// - `delete` of a locked object before its date throws `objectLocked` (permanent until the
-///   date); deleting a missing key throws `notFound`. After `delete` returns, `head` is nil.
+///   date); deleting a missing key throws `notFound`. After `delete(key, versionID: nil)`
+///   returns, `versions(of: key)` is empty (every version is gone, not only the current one).
 /// - `unavailable` is transient (the store is down or throttling; retry later). Every other
 ///   error is permanent for that request.
 public protocol ObjectStore: Sendable {
@@ -54,6 +55,11 @@ public protocol ObjectStore: Sendable {
     /// Removes the object (the given version, where the store keeps versions).
     func delete(_ key: ObjectKey, versionID: String?) throws
 
+    /// Every stored version of exactly `key` (delete markers left out), newest first, each with
+    /// its version id and lock; empty when nothing of the key is stored. A store without
+    /// versions lists its one object. This, not `head`, says whether a key is entirely gone.
+    func versions(of key: ObjectKey) throws -> [StoredObject]
+
     /// The store's own clock, as its latest response said (nil if it has none or said nothing).
     /// Expiry checks locks against it, not only against the local clock.
     func serverDate() -> Date?
@@ -62,6 +68,9 @@ public protocol ObjectStore: Sendable {
 extension ObjectStore {
     /// Stores without a clock of their own.
     public func serverDate() -> Date? { nil }
+
+    /// Stores without versions: the one object `head` shows, if any.
+    public func versions(of key: ObjectKey) throws -> [StoredObject] { try head(key).map { [$0] } ?? [] }
 }
 
 /// What can go wrong talking to a store, in the contract's terms.

@@ -1,6 +1,7 @@
 import Foundation
 import LetheCore
 import LetheKeys
+import LetheS3
 
 /// A Lethe home's settings, kept as `lethe.json` in the home. Never holds a secret.
 public struct Configuration: Codable, Sendable, Equatable {
@@ -40,13 +41,37 @@ public struct OffsiteSettings: Codable, Sendable, Equatable {
     /// A credentials file (AWS INI format) and profile; nil reads the usual AWS environment variables.
     public var credentialsFile: String?
     public var profile: String?
+    /// True to accept a plain-http endpoint that is not this machine (`init
+    /// --offsite-allow-insecure-http`); absent otherwise. Plain http is accepted only to
+    /// loopback without it: the store's answers are otherwise unauthenticated.
+    public var allowInsecureHTTP: Bool?
 
-    public init(endpoint: String, region: String, bucket: String, pathStyle: Bool, credentialsFile: String? = nil, profile: String? = nil) {
+    public init(endpoint: String, region: String, bucket: String, pathStyle: Bool, credentialsFile: String? = nil, profile: String? = nil,
+                allowInsecureHTTP: Bool = false) {
         self.endpoint = endpoint
         self.region = region
         self.bucket = bucket
         self.pathStyle = pathStyle
         self.credentialsFile = credentialsFile
         self.profile = profile
+        self.allowInsecureHTTP = allowInsecureHTTP ? true : nil
     }
+
+    /// Refuses plain http to a host other than this machine unless `allowInsecureHTTP`.
+    ///
+    /// - Parameter fix: what the operator can do about it, appended to the message.
+    /// - Throws: `JobError.invalidConfiguration` (exit 64) naming the endpoint and the fix.
+    func checkTransport(fix: String) throws {
+        guard let url = URL(string: endpoint) else {
+            throw JobError.invalidConfiguration("the offsite endpoint '\(endpoint)' is not a URL")
+        }
+        do {
+            try S3Configuration.checkTransport(url, allowInsecureHTTP: allowInsecureHTTP == true)
+        } catch let error as S3Error {
+            throw JobError.invalidConfiguration("\(error); \(fix)")
+        }
+    }
+
+    /// The fix `init` names for an insecure endpoint.
+    static let initTransportFix = "use https, or pass --offsite-allow-insecure-http to accept plain http knowingly"
 }

@@ -12,10 +12,11 @@ public struct ExpireResult: Codable, Sendable, Equatable {
         case kept
         /// Removed from its store, confirmed gone, and marked deleted in the catalog.
         case deleted
-        /// A pending copy that was never stored: marked deleted, never to be uploaded.
+        /// A pending copy past its delete-by: whatever an interrupted upload left at its key was
+        /// deleted, and it is marked deleted, never to be uploaded.
         case cancelled
-        /// Could not be deleted (store down, object still locked, …): it stays overdue and the
-        /// next run tries again.
+        /// Could not be deleted (store down, object still locked, …): it stays overdue (a pending
+        /// copy stays pending) and the next run tries again.
         case failed
     }
 
@@ -114,7 +115,6 @@ public struct ExpireJob: Sendable {
         try Maintenance(home: home).prepareRun(now: now)
         let records = try home.catalog.copies(states: Self.plannedStates)
         let plan = plan(records, now: now)
-        let versions = Dictionary(uniqueKeysWithValues: records.compactMap { copy in copy.versionID.map { (copy.id, $0) } })
 
         // Cryptographic expiry first: every copy due by now becomes unreadable wherever it is,
         // even one that cannot be deleted below.
@@ -138,12 +138,26 @@ public struct ExpireJob: Sendable {
             case .keep:
                 results.append(ExpireResult(copyID: decision.copyID, action: .keep, status: .kept))
             case .cancelPending:
-                marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.cancelled", decision, now: now, extra: [
-                    "result": "never uploaded: marked deleted"])))
-                results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled, message: "never uploaded"))
+                do {
+                    // An upload may have reached the store before its run died: remove it first.
+                    let stored = try removeLeftovers(of: decision)
+                    let result = stored ? "never recorded as uploaded; what was stored at its key was deleted and confirmed gone"
+                                        : "never uploaded: marked deleted"
+                    marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.cancelled", decision, now: now, extra: [
+                        "result": result])))
+                    results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled,
+                                                message: stored ? "deleted what an interrupted upload left at its key" : "never uploaded"))
+                } catch {
+                    let reason = "\(error)"
+                    try home.catalog.record(event("copy.cancel_failed", decision, now: now, extra: [
+                        "error": reason, "result": "still pending: what is stored at its key could not be deleted; retried on the next run"]))
+                    results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .failed, message: reason))
+                    home.log.warning("expire.copy.cancel_failed", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+                                                                   "location": decision.location.rawValue, "error": reason])
+                }
             case .delete:
                 do {
-                    let note = try delete(decision, versionID: versions[decision.copyID])
+                    let note = try delete(decision)
                     var extra = ["result": "deleted from the store and confirmed gone"]
                     if let note { extra["note"] = note }
                     marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.deleted", decision, now: now, extra: extra)))
@@ -193,29 +207,29 @@ public struct ExpireJob: Sendable {
         return RetentionPlanner.plan(copies: facts, policy: home.policy, now: now)
     }
 
-    /// Deletes one copy from its store and confirms it is gone.
+    /// Deletes one copy from its store, every version of its key by version id (the recorded
+    /// one and any a retried upload left), and confirms with a version listing that none is left.
     ///
-    /// - Returns: a note when the object was already gone (a run that died after deleting it
+    /// - Returns: a note when nothing was stored any more (a run that died after deleting it
     ///   but before marking it), nil otherwise.
-    /// - Throws: the store's error, or `failed` when the store still shows the object.
-    func delete(_ decision: RetentionPlan.Decision, versionID: String?) throws -> String? {
-        let store = try home.store(for: decision.location)
-        var note: String?
-        // A locked copy is checked against the store's own clock: a local clock running ahead
-        // must not make expire hammer a lock that the store still enforces.
-        if let object = try store.head(decision.objectKey), let until = object.lockedUntil,
-           let storeNow = store.serverDate(), storeNow < until {
-            throw ObjectStoreError.objectLocked(decision.objectKey, until: until)
-        }
-        do {
-            try store.delete(decision.objectKey, versionID: versionID)
-        } catch ObjectStoreError.notFound {
-            note = "already gone from the store (an earlier run deleted it but stopped before recording it)"
-        }
-        if let left = try store.head(decision.objectKey), versionID == nil || left.versionID == versionID {
-            throw JobError.failed("the \(decision.location.rawValue) store still holds \(decision.objectKey) after deleting it: it stays overdue and the next run tries again")
-        }
-        return note
+    /// - Throws: `objectLocked` while any version is locked by the store's clock (nothing is
+    ///   deleted); the store's errors; `failed` when a version is still listed afterwards.
+    func delete(_ decision: RetentionPlan.Decision) throws -> String? {
+        let stored = try removal(for: decision.location).removeEveryVersion(at: decision.objectKey)
+        return stored ? nil : "already gone from the store (an earlier run deleted it but stopped before recording it)"
+    }
+
+    /// Removes whatever an interrupted upload left at a pending copy's key. A home with no
+    /// offsite store set up any more has nowhere such a leftover could be reached: nothing to do.
+    /// - Returns: true when something was stored there (and is now deleted).
+    func removeLeftovers(of decision: RetentionPlan.Decision) throws -> Bool {
+        if decision.location == .offsite && !home.offsiteConfigured { return false }
+        return try removal(for: decision.location).removeEveryVersion(at: decision.objectKey)
+    }
+
+    /// Removes what a location's store holds at a copy's key.
+    func removal(for location: Location) throws -> StoredCopyRemoval {
+        StoredCopyRemoval(store: try home.store(for: location), location: location)
     }
 
     /// A ledger event about one decision: the copy's facts and the plan's reasons.

@@ -19,6 +19,9 @@ public final class Home: @unchecked Sendable {
     /// first use so that commands that never go offsite need no credentials.
     private var offsite: (any ObjectStore)?
     private let offsiteLock = NSLock()
+    /// Set by the first offsite request of this run that finds the store unavailable (its own
+    /// retries spent): later offsite work in the run is skipped rather than waiting as long again.
+    let offsiteDown = StoreDownFlag()
     public let clock: any Clock
     public let log: EventLog
 
@@ -78,11 +81,19 @@ public final class Home: @unchecked Sendable {
                 guard let settings = configuration.offsite else {
                     throw JobError.invalidConfiguration("no offsite store is set up in this home: add one with `lethe init --offsite-…` settings")
                 }
+                try checkOffsiteTransport()
                 let store = try Self.makeOffsiteStore(settings, lockMode: policy.tiers[.offsite]?.objectLock)
                 offsite = store
                 return store
             }
         }
+    }
+
+    /// Refuses offsite work when the configured endpoint is plain http to a host other than this
+    /// machine and the home does not say `allowInsecureHTTP` (exit 64, naming the setting).
+    public func checkOffsiteTransport() throws {
+        try configuration.offsite?.checkTransport(fix: "use https, or add \"allowInsecureHTTP\": true to \"offsite\" in "
+            + "\(url.appendingPathComponent(Self.configurationFile).path) to accept plain http knowingly")
     }
 
     /// True when the policy keeps offsite copies and an offsite store is set up.
@@ -103,7 +114,8 @@ public final class Home: @unchecked Sendable {
             let configuration = try S3Configuration(endpoint: endpoint, region: settings.region, bucket: settings.bucket,
                                                     addressing: settings.pathStyle ? .path : .virtualHost,
                                                     credentials: credentials,
-                                                    lockMode: lockMode.map { $0 == .governance ? .governance : .compliance })
+                                                    lockMode: lockMode.map { $0 == .governance ? .governance : .compliance },
+                                                    allowInsecureHTTP: settings.allowInsecureHTTP == true)
             return S3ObjectStore(configuration: configuration)
         } catch let error as S3Error {
             throw JobError.invalidConfiguration("offsite store: \(error)")

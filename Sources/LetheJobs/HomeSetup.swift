@@ -32,8 +32,9 @@ public enum HomeSetup {
     /// Creates the home, refusing to touch one that exists.
     ///
     /// - Throws: `homeExists`; `invalidConfiguration` when the source is missing, the policy is
-    ///   invalid, or the home or store lies inside the source tree (it would be backed up, keys
-    ///   and all).
+    ///   invalid, the offsite endpoint is plain http to a host other than this machine (without
+    ///   `allowInsecureHTTP`), or the home or store lies inside the source tree (it would be
+    ///   backed up, keys and all).
     @discardableResult
     public static func create(_ request: Request, now: Date) throws -> Configuration {
         let fileManager = FileManager.default
@@ -51,6 +52,7 @@ public enum HomeSetup {
         where isInside(url, source) {
             throw JobError.invalidConfiguration("the \(name) \(url.path) is inside the source tree \(source.path): it would be backed up as a customer; put it elsewhere")
         }
+        try request.offsite?.checkTransport(fix: OffsiteSettings.initTransportFix)
         let policy = try request.policy.map { try PolicyLoader.load(path: $0.path) }
         if request.offsite != nil, let policy, policy.tiers[.offsite] == nil {
             throw JobError.invalidConfiguration("an offsite store was given but the policy \(policy.sourceFile) keeps no offsite copies: add an offsite tier or drop the offsite settings")

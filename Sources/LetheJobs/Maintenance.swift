@@ -1,20 +1,28 @@
 import Foundation
 import LetheCatalog
 import LetheCore
+import LetheS3
 import LetheStore
 
 /// What every writing run does first: check the clock, and clean up after a run that died.
 struct Maintenance {
     let home: Home
 
-    /// Refuses a clock earlier than the last recorded event; closes sets left `running` by a
+    /// How old (by the store's clock) an unfinished multipart upload must be to be aborted: no
+    /// upload of a live run takes a day, so one that old was left by a run that died.
+    static let abandonedUploadAge: TimeInterval = 86_400
+
+    /// Refuses a clock earlier than the last recorded event, and an offsite endpoint that is
+    /// plain http to another host without `allowInsecureHTTP`; closes sets left `running` by a
     /// dead run (partial if some copies were recorded, failed otherwise) and deletes the
     /// archives it published but did not live to record; removes temporary files a dead run
-    /// left in the local store. Call with the run lock held.
+    /// left in the local store; aborts multipart uploads under Lethe's prefix that are a day old
+    /// by the offsite store's clock. Call with the run lock held.
     func prepareRun(now: Date) throws {
         if let last = try home.catalog.latestRecordedTime(), now < last {
             throw JobError.clockWentBack(now: now, last: last)
         }
+        try home.checkOffsiteTransport()
         for set in try home.catalog.sets() where set.state == .running {
             let recorded = try home.catalog.copies(set: set.id, location: .local)
             try removeUnrecordedArchives(of: set.id, recorded: Set(recorded.map(\.objectKey)))
@@ -30,6 +38,31 @@ struct Maintenance {
             let removed = try local.removeStaleTemporaries(olderThan: .distantFuture)
             if removed > 0 { home.log.warning("store.temporaries_removed", ["count": String(removed)]) }
         }
+        try abortAbandonedUploads(now: now)
+    }
+
+    /// Aborts the offsite multipart uploads under `archives/` begun more than a day ago by the
+    /// store's own clock (never the local clock or `LETHE_NOW`: a simulation running years
+    /// ahead must not abort an upload in flight), and records them in the ledger. A store that
+    /// cannot be reached or built is logged and skipped (one found unavailable is not tried
+    /// again by this run's uploads, which stay pending): the offsite copies say so themselves.
+    private func abortAbandonedUploads(now: Date) throws {
+        guard home.offsiteConfigured else { return }
+        let aborted: [S3MultipartUpload]
+        do {
+            guard let s3 = try home.store(for: .offsite) as? S3ObjectStore else { return }
+            aborted = try s3.abortStaleMultipartUploads(prefix: ObjectKey.archivePrefix, olderThan: Self.abandonedUploadAge)
+        } catch {
+            if let storeError = error as? ObjectStoreError, storeError.isTransient { home.offsiteDown.set("\(storeError)") }
+            home.log.warning("offsite.uploads_unchecked", ["error": "\(error)"])
+            return
+        }
+        guard !aborted.isEmpty else { return }
+        let keys = aborted.map(\.key).joined(separator: " ")
+        try home.catalog.record(LedgerEvent(kind: "store.uploads_aborted", at: now, details: [
+            "location": Location.offsite.rawValue, "count": String(aborted.count), "object_keys": keys,
+            "reason": "multipart uploads begun over a day ago by the store's clock and never completed: left by a run that died"]))
+        home.log.warning("offsite.uploads_aborted", ["count": String(aborted.count)])
     }
 
     /// Deletes local archives of `set` that the catalog never recorded: published by a run that

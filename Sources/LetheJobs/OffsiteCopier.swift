@@ -30,14 +30,15 @@ public struct OffsiteOutcome: Codable, Sendable {
 /// the policy asks), verified (size), and marked live. A run that dies in between leaves a
 /// pending row, which the next run completes: nothing lost, nothing duplicated.
 ///
-/// Once an upload fails because the store is unavailable (its own retries spent), the copier
-/// attempts no further upload in that run: each would spend the same retries and time-outs
-/// (minutes per copy against an unreachable endpoint, hours over a set), holding the run lock.
-/// The rest stay pending and the next run catches up. Use one copier per run.
+/// Once an upload (or the run's preparation) finds the store unavailable (its own retries
+/// spent), the copier attempts no further upload in that run: each would spend the same retries
+/// and time-outs (minutes per copy against an unreachable endpoint, hours over a set), holding
+/// the run lock. The rest stay pending and the next run catches up. The flag lives in the
+/// `Home`, which each run opens afresh.
 struct OffsiteCopier {
     let home: Home
-    /// Set by the first upload that finds the store unavailable in this run.
-    let storeDown = StoreDownFlag()
+    /// Set by the first request that finds the store unavailable in this run.
+    var storeDown: StoreDownFlag { home.offsiteDown }
 
     /// Plans and uploads the offsite copies of a set's committed local copies.
     func copy(_ localCopies: [CopyRecord], now: Date) -> [OffsiteOutcome] {
@@ -78,14 +79,20 @@ struct OffsiteCopier {
     }
 
     /// Gives up a pending copy whose delete-by or local source passed before it could be
-    /// uploaded: it is never uploaded, and its row is closed (kept as history).
+    /// uploaded: whatever an interrupted upload left at its key is deleted (every version, by
+    /// version id), then its row is closed (kept as history). While something stored there is
+    /// locked (or the store cannot be reached), the copy stays pending and says why.
     func abandon(_ copy: CopyRecord, now: Date) -> OffsiteOutcome {
         let message = "its delete-by or its local source passed before it could be uploaded: it never will be"
         do {
+            let stored = try StoredCopyRemoval(store: home.store(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
             try home.catalog.updateCopy(copy.id, state: .deleted, event: event("copy.cancelled", copy, now: now, extra: [
-                "reason": message]))
+                "reason": message, "result": stored ? "what an interrupted upload left at its key was deleted and confirmed gone" : "nothing was stored"]))
         } catch {
-            return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .pending, message: "\(error)")
+            try? home.catalog.record(event("copy.cancel_failed", copy, now: now, extra: ["error": "\(error)"]))
+            home.log.warning("offsite.cancel_failed", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "error": "\(error)"])
+            return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .pending,
+                                  message: "\(message), but it stays pending: what is stored at its key could not be deleted (\(error)); the next run tries again")
         }
         return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .abandoned, message: message)
     }
@@ -102,12 +109,15 @@ struct OffsiteCopier {
             let store = try home.store(for: .offsite)
             let lockUntil = home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
             let stored: StoredObject
-            if let existing = try store.head(pending.objectKey), existing.size == local.bytes,
-               readsBackAuthentic(pending, now: now) {
+            let existing = try store.head(pending.objectKey)
+            if let existing, existing.size == local.bytes, readsBackAuthentic(pending, now: now) {
                 // Uploaded by a run that died (or lost the store's answer) before recording it:
                 // adopt it, now that it read back whole and authentic.
                 stored = existing
             } else {
+                // Something else at the key (an unreadable leftover): remove every version of it
+                // rather than stack a new version on top; a locked one keeps the copy pending.
+                if existing != nil { try StoredCopyRemoval(store: store, location: .offsite).removeEveryVersion(at: pending.objectKey) }
                 let customerKey = try home.keys.customerKey(for: local.pseudonym)
                 let localExpiry = try home.keys.expiryKey(deleteBy: local.deleteBy)
                 let offsiteExpiry = try home.keys.expiryKeyCreatingIfNeeded(deleteBy: pending.deleteBy)

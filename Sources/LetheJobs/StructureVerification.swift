@@ -28,13 +28,15 @@ public struct StructureReport: Codable, Sendable {
 /// `lethe verify` without flags: compares the catalog with what each store lists, without
 /// reading any archive. Every copy the catalog says is there (live, overdue) must be stored
 /// with its recorded size; a copy marked deleted must be gone; an archive object the catalog
-/// does not know is reported. Records the result in the ledger.
+/// does not know is reported; in an S3 store, so is any version beyond a key's one current
+/// version and any unfinished multipart upload under `archives/`. Records the result in the ledger.
 public struct StructureVerification: Sendable {
     let home: Home
 
     public init(home: Home) { self.home = home }
 
     public func run() throws -> StructureReport {
+        try home.checkOffsiteTransport()
         var report = StructureReport(copiesChecked: 0, objectsListed: 0, findings: [], unreachable: [])
         let locations: [Location] = home.offsiteConfigured ? [.local, .offsite] : [.local]
         for location in locations {
@@ -49,7 +51,13 @@ public struct StructureVerification: Sendable {
             report.copiesChecked += copies.count
             report.objectsListed += stored.count
             report.findings += Self.compare(copies, with: stored, at: location)
+            do {
+                report.findings += try versionedStoreFindings(at: location, current: stored)
+            } catch {
+                report.unreachable.append("\(location.rawValue) versions and multipart uploads: \(error)")
+            }
         }
+        report.findings.sort { ($0.location.rawValue, $0.objectKey) < ($1.location.rawValue, $1.objectKey) }
         try home.catalog.record(LedgerEvent(kind: "structure.verified", at: home.clock.now(), details: [
             "copies": String(report.copiesChecked), "objects": String(report.objectsListed),
             "findings": String(report.findings.count),

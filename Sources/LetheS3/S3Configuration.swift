@@ -49,16 +49,16 @@ public struct S3Configuration: Sendable {
 
     /// A configuration; sizes in bytes.
     ///
-    /// - Throws: `S3Error.invalidConfiguration` for an endpoint that is not http(s), an empty
+    /// - Throws: `S3Error.insecureEndpoint` for plain http to a host that is not loopback unless
+    ///   `allowInsecureHTTP`; `S3Error.invalidConfiguration` for an endpoint that is not http(s), an empty
     ///   bucket or region, a part size under 5 MiB, a non-positive threshold or chunk size, or a
     ///   list page size outside 1...1000.
     public init(endpoint: URL, region: String, bucket: String, addressing: Addressing = .path,
                 credentials: S3Credentials, lockMode: LockMode? = nil,
                 multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, readChunkSize: Int = 8 << 20,
-                listPageSize: Int = 1000, retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120) throws {
-        guard endpoint.scheme == "http" || endpoint.scheme == "https", endpoint.host != nil else {
-            throw S3Error.invalidConfiguration("endpoint \(endpoint) is not an http(s) URL with a host")
-        }
+                listPageSize: Int = 1000, retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120,
+                allowInsecureHTTP: Bool = false) throws {
+        try Self.checkTransport(endpoint, allowInsecureHTTP: allowInsecureHTTP)
         guard !bucket.isEmpty, !bucket.contains("/") else {
             throw S3Error.invalidConfiguration("bucket name '\(bucket)' is empty or contains '/'")
         }
@@ -84,5 +84,33 @@ public struct S3Configuration: Sendable {
         self.listPageSize = listPageSize
         self.retry = retry
         self.requestTimeout = requestTimeout
+    }
+
+    /// Checks that `endpoint` is https, or plain http to this machine (127.0.0.0/8, `::1`,
+    /// `localhost`), or plain http elsewhere with `allowInsecureHTTP`.
+    ///
+    /// Over plain http the store's answers are unauthenticated: a forged 404 "confirms" a
+    /// deletion, a forged `Date` moves lock checks, and a session token travels in clear.
+    /// - Throws: `S3Error.invalidConfiguration` for a URL that is not http(s) with a host;
+    ///   `S3Error.insecureEndpoint` for plain http to another host without `allowInsecureHTTP`.
+    public static func checkTransport(_ endpoint: URL, allowInsecureHTTP: Bool) throws {
+        guard let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = endpoint.host, !host.isEmpty else {
+            throw S3Error.invalidConfiguration("endpoint \(endpoint) is not an http(s) URL with a host")
+        }
+        if scheme == "http" && !allowInsecureHTTP && !isLoopback(host: host) {
+            throw S3Error.insecureEndpoint(endpoint.absoluteString)
+        }
+    }
+
+    /// True for `localhost`, an IPv4 address in 127.0.0.0/8 and `::1` (bracketed or not).
+    public static func isLoopback(host: String) -> Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "[::1]" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.first == "127" else { return false }
+        return octets.allSatisfy { octet in
+            !octet.isEmpty && octet.count <= 3 && octet.allSatisfy(\.isASCII) && octet.allSatisfy(\.isNumber) && Int(octet)! <= 255
+        }
     }
 }

@@ -23,6 +23,9 @@ struct S3Response {
     /// Header names in lower case.
     var headers: [String: String]
     var body: Data
+    /// How many times the request was sent to get this answer (more than 1 after a retry: an
+    /// earlier attempt may have reached the store even though its answer never came back).
+    var attempts = 1
 
     var isSuccess: Bool { (200..<300).contains(status) }
 
@@ -61,7 +64,13 @@ final class S3Connection: @unchecked Sendable {
     /// - Returns: the response, whatever its status, unless it is transient (5xx, 429, SlowDown).
     /// - Throws: `ObjectStoreError.unavailable` once retries run out; `failed` for a bad URL or TLS.
     func send(_ request: S3Request) throws -> S3Response {
-        try configuration.retry.perform { try sendOnce(request) }
+        var attempts = 0
+        var response = try configuration.retry.perform {
+            attempts += 1
+            return try sendOnce(request)
+        }
+        response.attempts = attempts
+        return response
     }
 
     private func sendOnce(_ request: S3Request) throws -> S3Response {

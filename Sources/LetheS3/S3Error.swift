@@ -10,6 +10,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
     case profileIncomplete(profile: String, path: String)
     /// A configuration value is out of range.
     case invalidConfiguration(String)
+    /// Plain http to a host other than this machine, not explicitly allowed.
+    case insecureEndpoint(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
             return "profile [\(profile)] in \(path) has no aws_access_key_id and aws_secret_access_key: add them or pick another profile (AWS_PROFILE)"
         case .invalidConfiguration(let why):
             return "invalid S3 configuration: \(why)"
+        case .insecureEndpoint(let endpoint):
+            return "the offsite endpoint \(endpoint) is plain http to a host other than this machine: its answers could be forged (a fake 404 would confirm a deletion, a fake Date would move lock checks) and credentials read on the way"
         }
     }
 }

@@ -13,6 +13,9 @@ import LetheCrypto
 ///   With `lockUntil`, the object is stored with `configuration.lockMode` and that retain-until
 ///   date; the lock is read back, and if the bucket did not apply it the new version is
 ///   removed and `lockUnsupported` thrown. Before uploading, `put` looks the key up (HEAD). A key whose current version is locked refuses `put`.
+///   A key with no object is written with `If-None-Match: *`; after any retried request (or a
+///   conditional write refused because an earlier attempt already stored the object) `put`
+///   lists the key's versions and keeps exactly one version of what it sent (see `settle`).
 /// - `get` reads in ranged GETs of `readChunkSize` bytes, pinned to the version it started
 ///   with, checks every length and, where the bucket reports a whole-object SHA-256, the digest
 ///   once the last byte is read (`checksumMismatch`).
@@ -20,6 +23,8 @@ import LetheCrypto
 ///   nothing of it is left; a locked version refuses with `objectLocked`, checked first.
 ///   `delete(key, versionID:)` removes that one version. The governance bypass header is never sent.
 /// - `list` sees current objects only (no version ids or lock dates: use `head`, `listVersions`).
+///   `versions(of:)` lists one key's versions (ListObjectVersions with the key as prefix) and
+///   reads each one's lock with a HEAD of that version.
 public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     /// The settings the store was made with.
     public let configuration: S3Configuration
@@ -50,11 +55,13 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             let rounded = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up))
             lockHeaders["x-amz-object-lock-retain-until-date"] = Timestamp.iso(rounded)
         }
-        if let existing = try headVersion(key, versionID: nil), isActive(existing.object.lockedUntil) {
+        let existing = try headVersion(key, versionID: nil)
+        if let existing, isActive(existing.object.lockedUntil) {
             throw ObjectStoreError.objectLocked(key, until: existing.object.lockedUntil)
         }
-        let upload = S3Upload(store: self, key: key, extraHeaders: lockHeaders)
-        let versionID: String?
+        // A new key is written conditionally, so a retry cannot add a second version.
+        let upload = S3Upload(store: self, key: key, extraHeaders: lockHeaders, createOnly: existing == nil)
+        var versionID: String?
         do {
             try body(upload)
             versionID = try upload.finish()
@@ -62,6 +69,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             upload.abort()
             throw error
         }
+        if upload.needsSettling { versionID = try settle(upload, key: key, answered: versionID) }
         return try verify(upload, key: key, versionID: versionID, lockUntil: lockUntil)
     }
 
@@ -85,7 +93,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         }
         let reported = [upload.reportedChecksum, stored.checksum].compactMap { $0 }
         // A multipart object's checksum reads "<digest of part digests>-<parts>".
-        let mismatched = reported.contains { $0.split(separator: "-").first.map(String.init) != upload.expectedChecksum }
+        let mismatched = reported.contains { Self.digestPart($0) != upload.expectedChecksum }
         if stored.object.size != upload.totalBytes || mismatched {
             discard()
             throw ObjectStoreError.checksumMismatch(key)
@@ -134,6 +142,19 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         try versionEntries(prefix: prefix).filter { !$0.isDeleteMarker }.map(\.object)
     }
 
+    /// Every version of exactly `key`, newest first, each with its lock (read by a HEAD of that
+    /// version: the listing does not carry locks). Delete markers are left out.
+    public func versions(of key: ObjectKey) throws -> [StoredObject] {
+        try versionHeads(of: key).map(\.object)
+    }
+
+    /// What HEAD says of every version of exactly `key`, newest first (delete markers left out).
+    func versionHeads(of key: ObjectKey) throws -> [HeadResult] {
+        try versionEntries(prefix: key.rawValue).filter { !$0.isDeleteMarker && $0.object.key == key }.compactMap { entry in
+            try headVersion(key, versionID: entry.object.versionID ?? "null")
+        }
+    }
+
     // MARK: delete
 
     public func delete(_ key: ObjectKey, versionID: String?) throws {
@@ -172,38 +193,6 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         let response = try connection.send(request)
         if response.isSuccess || response.errorDetail?.code == "BucketAlreadyOwnedByYou" { return }
         throw failure(response, key: nil, doing: "create bucket \(configuration.bucket)")
-    }
-
-    /// The multipart uploads begun and neither completed nor aborted, for keys starting with `prefix`.
-    ///
-    /// A crashed run can leave these behind (they cost storage but are never visible as objects).
-    /// - Throws: `ObjectStoreError` as the other calls.
-    public func listMultipartUploads(prefix: String) throws -> [S3MultipartUpload] {
-        var found: [S3MultipartUpload] = []
-        var markers: (key: String, upload: String)?
-        repeat {
-            var query = [("uploads", ""), ("prefix", prefix), ("max-uploads", String(configuration.listPageSize))]
-            if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.upload)] }
-            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list multipart uploads")
-            for upload in xml.all("Upload") {
-                if let key = upload.value("Key"), let id = upload.value("UploadId") {
-                    found.append(S3MultipartUpload(key: key, uploadID: id))
-                }
-            }
-            markers = nil
-            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker") {
-                markers = (key, id)
-            }
-        } while markers != nil
-        return found
-    }
-
-    /// Aborts a multipart upload, freeing its parts.
-    ///
-    /// - Throws: `ObjectStoreError` if the store refuses (an unknown upload is `notFound`-like `failed`).
-    public func abortMultipartUpload(_ upload: S3MultipartUpload) throws {
-        let response = try connection.send(S3Request(method: "DELETE", key: upload.key, query: [("uploadId", upload.uploadID)]))
-        guard response.isSuccess else { throw failure(response, key: ObjectKey(upload.key), doing: "abort a multipart upload") }
     }
 
     // MARK: internals
@@ -271,7 +260,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     }
 
     /// Sends a listing request and parses its XML.
-    private func listing(_ request: S3Request, doing: String) throws -> S3XML {
+    func listing(_ request: S3Request, doing: String) throws -> S3XML {
         let response = try connection.send(request)
         guard response.isSuccess else { throw failure(response, key: nil, doing: doing) }
         guard let xml = S3XML.parse(response.body) else {
@@ -306,19 +295,5 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         default:
             return .failed("\(doing): \(detail)")
         }
-    }
-}
-
-/// A multipart upload in progress.
-public struct S3MultipartUpload: Sendable, Equatable {
-    /// The key it will be stored under.
-    public var key: String
-    /// The store's id for it.
-    public var uploadID: String
-
-    /// An upload as listed by the store.
-    public init(key: String, uploadID: String) {
-        self.key = key
-        self.uploadID = uploadID
     }
 }

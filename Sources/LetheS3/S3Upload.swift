@@ -3,10 +3,20 @@ import LetheCore
 import LetheCrypto
 
 /// The sink `put` hands to its body: buffers, then sends one PUT or a multipart upload.
+///
+/// With `createOnly`, the PUT (or the multipart completion) carries `If-None-Match: *`: the
+/// store then refuses to write over an object at the key, so a retry of an attempt the store
+/// already kept cannot add a second version. Such a refusal is not an error here: `put` looks
+/// for the version the earlier attempt left (`needsSettling`).
 final class S3Upload: ByteSink {
     private let store: S3ObjectStore
     private let key: ObjectKey
     private let extraHeaders: [String: String]
+    private let createOnly: Bool
+    /// True when the store may hold a version of this upload other than (or instead of) the one
+    /// its last answer named: a request was retried, a conditional write was refused because
+    /// the key exists, or a retried completion found its upload already completed.
+    private(set) var needsSettling = false
     private var pending = Data()
     private var uploadID: String?
     private var parts: [(number: Int, etag: String, digest: [UInt8])] = []
@@ -17,10 +27,11 @@ final class S3Upload: ByteSink {
     /// The checksum the store's answer to the PUT or the completion reported, if it reported one.
     private(set) var reportedChecksum: String?
 
-    init(store: S3ObjectStore, key: ObjectKey, extraHeaders: [String: String]) {
+    init(store: S3ObjectStore, key: ObjectKey, extraHeaders: [String: String], createOnly: Bool = false) {
         self.store = store
         self.key = key
         self.extraHeaders = extraHeaders
+        self.createOnly = createOnly
     }
 
     private var configuration: S3Configuration { store.configuration }
@@ -60,8 +71,17 @@ final class S3Upload: ByteSink {
                 + "<ChecksumSHA256>\(Data(part.digest).base64EncodedString())</ChecksumSHA256></Part>"
         }
         xml += "</CompleteMultipartUpload>"
-        let response = try store.connection.send(S3Request(method: "POST", key: key.rawValue,
-                                                           query: [("uploadId", uploadID)], body: Data(xml.utf8)))
+        var request = S3Request(method: "POST", key: key.rawValue, query: [("uploadId", uploadID)], body: Data(xml.utf8))
+        if createOnly { request.headers["If-None-Match"] = "*" }
+        let response = try store.connection.send(request)
+        expectedChecksum = Data(S3Connection.sha256(Data(parts.flatMap(\.digest)))).base64EncodedString()
+        if response.attempts > 1 { needsSettling = true }
+        // Refused as existing, or (after a retry) the upload is gone: an earlier attempt may have completed it.
+        if isRefusedAsExisting(response) || (response.attempts > 1 && response.errorDetail?.code == "NoSuchUpload") {
+            self.uploadID = nil
+            needsSettling = true
+            return nil
+        }
         // S3 can answer 200 and still report an error in the body.
         if response.isSuccess, let detail = response.errorDetail {
             if detail.code == "InternalError" || detail.code == "SlowDown" {
@@ -71,7 +91,6 @@ final class S3Upload: ByteSink {
         }
         guard response.isSuccess else { throw store.failure(response, key: key, doing: "complete the upload of \(key)") }
         self.uploadID = nil
-        expectedChecksum = Data(S3Connection.sha256(Data(parts.flatMap(\.digest)))).base64EncodedString()
         reportedChecksum = S3XML.parse(response.body)?.value("ChecksumSHA256")
         return response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
     }
@@ -88,10 +107,16 @@ final class S3Upload: ByteSink {
         var request = S3Request(method: "PUT", key: key.rawValue, body: pending, bodySHA256: digest)
         request.headers = extraHeaders.merging(checksumHeaders(digest)) { a, _ in a }
         request.headers["Content-Type"] = "application/octet-stream"
+        if createOnly { request.headers["If-None-Match"] = "*" }
         let response = try store.connection.send(request)
-        guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload \(key)") }
         pending = Data()
         expectedChecksum = Data(digest).base64EncodedString()
+        if response.attempts > 1 { needsSettling = true }
+        if isRefusedAsExisting(response) {
+            needsSettling = true
+            return nil
+        }
+        guard response.isSuccess else { throw store.failure(response, key: key, doing: "upload \(key)") }
         reportedChecksum = response.headers["x-amz-checksum-sha256"]
         return response.headers["x-amz-version-id"].flatMap { $0 == "null" ? nil : $0 }
     }
@@ -123,6 +148,12 @@ final class S3Upload: ByteSink {
             throw ObjectStoreError.failed("the store's answer to part \(number) of \(key) has no ETag")
         }
         parts.append((number, etag, digest))
+    }
+
+    /// True when a conditional write was refused because the key holds an object
+    /// (412 PreconditionFailed; 409 ConditionalRequestConflict when another write raced it).
+    private func isRefusedAsExisting(_ response: S3Response) -> Bool {
+        createOnly && (response.status == 412 || (response.status == 409 && response.errorDetail?.code == "ConditionalRequestConflict"))
     }
 
     /// `x-amz-checksum-sha256` (which S3 verifies) and the algorithm header moto wants on locked PUTs.

@@ -310,5 +310,6 @@ final class ClockedStore: ObjectStore, @unchecked Sendable {
         lock.withLock { deleted.append(Deletion(key: key, versionID: versionID)) }
         try inner.delete(key, versionID: versionID)
     }
+    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
     func serverDate() -> Date? { clock.now() }
 }

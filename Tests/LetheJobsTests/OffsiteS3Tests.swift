@@ -2,7 +2,7 @@ import Foundation
 import LetheCatalog
 import LetheCore
 import LetheJobs
-import LetheS3
+@testable import LetheS3
 import LetheTestSupport
 import Testing
 
@@ -103,51 +103,82 @@ import Testing
         }
     }
 
-    /// The "after the date" half, through the jobs: expire deletes an offsite copy by its
-    /// version id once the server's lock has passed, confirms it gone, and nothing of it is left
-    /// in the bucket (no version, no delete marker).
+    /// The "after the date" half, through the jobs: expire deletes an offsite copy by version
+    /// id once the server's lock has passed, together with any other version stored at its key,
+    /// confirms with a version listing that none is left, and only then marks it deleted; a copy
+    /// whose key still holds a locked version stays overdue.
     ///
     /// moto enforces locks on the real clock and a delete-by is always a local midnight, so no
     /// copy made by the jobs has a lock that passes within a test's seconds. Here the only change
-    /// is in what reaches the server: `ShortLockStore` hands it a retain-until a few seconds
-    /// ahead instead of the delete-by (the catalog records the lock the server applied, as it
-    /// always does). Everything else is the jobs' own path. The store-level refusal-then-
-    /// deletion on moto with a lock a second ahead is
-    /// `ObjectStoreConformanceTests.lockIsRefusedOrHonoured` (s3 case) in LetheStoreTests: not
-    /// repeated here.
-    @Test func expireDeletesByVersionOnceTheServersLockHasPassed() throws {
+    /// is in what reaches the server: `ShortLockStore` hands it a retain-until two seconds past
+    /// the server's own clock (its `Date` header) instead of the delete-by (the catalog records
+    /// the lock the server applied, as it always does). Every relation the test relies on is
+    /// with the server's clock, waited for rather than raced: no wall-clock window. (The refusal
+    /// while the server's clock is short of a lock is `lockedCopyOutlivesTheLocalClockUntilTheServersDate`,
+    /// with locks months ahead.)
+    ///
+    /// Once both locks passed, each copy's key gets a second version, as a retried upload leaves
+    /// on a server without conditional writes: an unlocked one at the first copy's key, one
+    /// locked until the real delete-by at the second's.
+    @Test func expireDeletesEveryVersionOnceTheServersLocksHavePassed() throws {
         try OffsiteS3Server.skipUnlessConfigured()
         let now = Self.realNow()
         let (fixture, s3, secrets) = try Self.makeFixture(now: now)
         defer { withExtendedLifetime(secrets) {} }
         let configured = try #require(try fixture.home().store(for: .offsite) as? S3ObjectStore)
-        let offsite = ShortLockStore(configured, lockSeconds: 3)
+        let offsite = ShortLockStore(configured, lockSeconds: 2)
         let backup = try BackupJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(backup.offsite.map(\.status) == [.copied, .copied], "\(backup.offsite.compactMap(\.message))")
-        let copies = try Inventory(home: fixture.home(offsiteStore: offsite)).copies().filter { $0.location == "offsite" }
-        let lock = try #require(copies.first?.locked_until.flatMap(Timestamp.parse))
-        #expect(lock > now && lock <= now.addingTimeInterval(5))
+        let copies = try Inventory(home: fixture.home(offsiteStore: offsite)).copies().filter { $0.location == "offsite" }.sorted { $0.object_key < $1.object_key }
+        #expect(copies.count == 2)
+        let locks = copies.compactMap { $0.locked_until.flatMap(Timestamp.parse) }
+        let lastLock = try #require(locks.max())
+        #expect(locks.count == 2 && lastLock <= (offsite.latestServerNow ?? .distantPast).addingTimeInterval(3))
 
-        // The local clock past the delete-by, the server's still short of the lock: refused.
-        fixture.clock.set(Self.utcMidnight(monthsAfter: now, 6).addingTimeInterval(3600))
-        let early = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
-        #expect(early.state == .partial && early.count(.failed) == 2)
-        #expect(try s3.listVersions(prefix: "archives/").count == 2)
-
-        // Once the server's own clock passes the lock, the next run deletes each copy by version.
-        while (s3.serverDate() ?? .distantPast) <= lock {
+        // Wait for the server's own clock (not ours) to pass both locks, then add the versions.
+        while (s3.serverDate() ?? .distantPast) <= lastLock {
             Thread.sleep(forTimeInterval: 0.25)
             _ = try s3.list(prefix: "none/")
         }
+        let deleteBy = Self.utcMidnight(monthsAfter: now, 6)
+        let (unlockedKey, lockedKey) = (ObjectKey(copies[0].object_key)!, ObjectKey(copies[1].object_key)!)
+        try s3.put(unlockedKey, lockUntil: nil) { try $0.write(Array("a retried upload's twin".utf8)) }
+        try s3.put(lockedKey, lockUntil: deleteBy) { try $0.write(Array("a retried upload's locked twin".utf8)) }
+        #expect(try s3.versions(of: unlockedKey).count == 2 && s3.versions(of: lockedKey).count == 2)
+
+        fixture.clock.set(deleteBy.addingTimeInterval(3600))
         let due = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
-        #expect(due.state == .complete && due.count(.deleted) == 2)
-        #expect(try s3.listVersions(prefix: "archives/").isEmpty)
-        #expect(try s3.list(prefix: "").isEmpty)
-        for copy in copies { #expect(try s3.head(ObjectKey(copy.object_key)!) == nil) }
+        #expect(due.state == .partial && due.count(.deleted) == 3 && due.count(.failed) == 1)
+        #expect(try s3.versions(of: unlockedKey).isEmpty, "a version of a copy marked deleted is still stored")
+        #expect(try s3.head(unlockedKey) == nil)
+        #expect(try s3.versions(of: lockedKey).count == 2, "nothing is deleted while a version at the key is locked")
         let rows = try Inventory(home: fixture.home(offsiteStore: offsite)).copies()
-        #expect(rows.count == 4 && rows.allSatisfy { $0.state == "deleted" })
+        #expect(rows.filter { $0.location == "local" }.allSatisfy { $0.state == "deleted" })
+        #expect(rows.first { $0.object_key == unlockedKey.rawValue && $0.location == "offsite" }?.state == "deleted")
+        #expect(rows.first { $0.object_key == lockedKey.rawValue && $0.location == "offsite" }?.state == "overdue")
         let deletions = try fixture.home().catalog.ledger().filter { $0.kind == "copy.deleted" && $0.details["location"] == "offsite" }
-        #expect(deletions.count == 2)
+        #expect(deletions.map { $0.details["object_key"] } == [unlockedKey.rawValue])
+    }
+
+    /// A multipart upload a killed run left on moto: `verify` reports it, and the next run's
+    /// preparation aborts it (moto dates every upload 2010-11-10, so it is "over a day old" by the
+    /// server's clock; the younger-than-a-day half is on the fake server, `OffsiteStoreHygieneTests`).
+    @Test func anAbandonedMultipartUploadIsReportedThenAborted() throws {
+        try OffsiteS3Server.skipUnlessConfigured()
+        let (fixture, s3, secrets) = try Self.makeFixture(now: Self.realNow())
+        defer { withExtendedLifetime(secrets) {} }
+        let killed = S3Upload(store: s3, key: ObjectKey("archives/pkilled/20261101T000000Z-kill/akilled.lethe")!, extraHeaders: [:])
+        try killed.write(Array(repeating: 7, count: 9 << 20))  // begins the upload and sends a part; never finished
+        #expect(try s3.listMultipartUploads(prefix: "archives/").count == 1)
+
+        let report = try StructureVerification(home: fixture.home()).run()
+        #expect(report.findings.map(\.objectKey.rawValue) == ["archives/pkilled/20261101T000000Z-kill/akilled.lethe"])
+        #expect(report.findings.first?.problem.contains("unfinished multipart upload") == true)
+
+        _ = try ExpireJob(home: fixture.home()).run()
+        #expect(try s3.listMultipartUploads(prefix: "").isEmpty)
+        #expect(try StructureVerification(home: fixture.home()).run().findings.isEmpty)
+        #expect(try fixture.home().catalog.events(kinds: ["store.uploads_aborted"]).count == 1)
     }
 
     @Test func offsiteS3CasesRun() throws {
@@ -173,23 +204,34 @@ enum OffsiteS3Server {
 }
 
 /// Passes everything to an S3 store, except that a lock asked for is shortened to a few
-/// seconds from the real now: the only way to see a real server's lock pass inside a test.
+/// seconds past the server's own clock (its `Date` header, read just before the upload): the
+/// only way to see a real server's lock pass inside a test, and a relation with the server's
+/// clock rather than ours.
 final class ShortLockStore: ObjectStore, @unchecked Sendable {
     let inner: S3ObjectStore
     let lockSeconds: TimeInterval
+    private let lock = NSLock()
+    private var serverNow: Date?
 
     init(_ inner: S3ObjectStore, lockSeconds: TimeInterval) {
         self.inner = inner
         self.lockSeconds = lockSeconds
     }
 
+    /// The server's clock as read before the latest upload.
+    var latestServerNow: Date? { lock.withLock { serverNow } }
+
     var location: Location { inner.location }
     func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
-        try inner.put(key, lockUntil: lockUntil.map { min($0, Date().addingTimeInterval(lockSeconds)) }, body: body)
+        _ = try inner.list(prefix: "none/")  // a fresh Date header
+        guard let now = inner.serverDate() else { throw ObjectStoreError.failed("the S3 test server sent no Date header") }
+        lock.withLock { serverNow = max(serverNow ?? now, now) }
+        return try inner.put(key, lockUntil: lockUntil.map { min($0, now.addingTimeInterval(lockSeconds)) }, body: body)
     }
     func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T { try inner.get(key, body: body) }
     func head(_ key: ObjectKey) throws -> StoredObject? { try inner.head(key) }
     func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
     func delete(_ key: ObjectKey, versionID: String?) throws { try inner.delete(key, versionID: versionID) }
+    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
     func serverDate() -> Date? { inner.serverDate() }
 }

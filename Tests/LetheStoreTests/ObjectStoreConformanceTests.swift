@@ -175,6 +175,32 @@ import Testing
         #expect(try fixture.versions(prefix: "v/").isEmpty)
     }
 
+    /// `versions(of:)` lists every version of exactly that key, newest first, with its lock;
+    /// a store without versions lists the one object. Empty once the key is deleted.
+    @Test(arguments: StoreKind.available)
+    func versionsOfAKeyListEveryVersionWithItsLock(_ kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.close() }
+        let store = fixture.store
+        #expect(try store.versions(of: key("w/x")).isEmpty)
+        let lock = kind == .local ? nil : try fixture.now().addingTimeInterval(2)
+        let first = try put(store, key("w/x"), [1], lockUntil: lock)
+        try put(store, key("w/x2"), [9])
+        if kind == .local {
+            #expect(try store.versions(of: key("w/x")).map(\.size) == [1])
+            return
+        }
+        try fixture.pass(try #require(lock))
+        let second = try put(store, key("w/x"), [2, 2])
+        let versions = try store.versions(of: key("w/x"))
+        #expect(versions.map(\.versionID) == [second.versionID, first.versionID])
+        #expect(versions.map(\.size) == [2, 1])
+        #expect(versions.last?.lockedUntil.map { abs($0.timeIntervalSince(lock!)) <= 1 } == true)
+        try store.delete(key("w/x"), versionID: nil)
+        #expect(try store.versions(of: key("w/x")).isEmpty)
+        #expect(try store.versions(of: key("w/x2")).count == 1)
+    }
+
     @Test func s3CasesRun() throws {
         if !S3TestServer.configured {
             if ProcessInfo.processInfo.environment["CI"] != nil {

@@ -8,9 +8,8 @@ import Testing
 /// cuts bodies short, flips bytes, refuses, keeps less than it acknowledged or acknowledges a
 /// checksum other than the one sent. moto cannot be made to do these.
 final class FakeS3Server {
-    let process = Process()
-    private let input = Pipe()
-    let endpoint: URL
+    private let server: LoopbackPythonServer
+    var endpoint: URL { server.endpoint }
 
     static let script = #"""
 import base64, hashlib, os, signal, sys, threading
@@ -66,35 +65,10 @@ print(server.server_address[1], flush=True)
 server.serve_forever()
 """#
 
-    init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData  // blocks until some output or EOF
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let port = Int(text) else {
-            process.terminate()
-            throw ObjectStoreError.failed("the fake S3 server did not start")
-        }
-        endpoint = URL(string: "http://127.0.0.1:\(port)")!
-    }
+    init() throws { server = try LoopbackPythonServer(script: Self.script) }
 
-    /// Stops the server: closing its stdin ends it; SIGKILL by pid if it lingers.
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        for _ in 0..<50 where process.isRunning { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    /// Stops the server.
+    func stop() { server.stop() }
 }
 
 @Suite(.serialized) struct S3FaultServerTests {

@@ -86,6 +86,11 @@ public final class FaultyObjectStore: ObjectStore, @unchecked Sendable {
         return try inner.list(prefix: prefix)
     }
 
+    public func versions(of key: ObjectKey) throws -> [StoredObject] {
+        try enter()
+        return try inner.versions(of: key)
+    }
+
     public func delete(_ key: ObjectKey, versionID: String?) throws {
         try enter()
         try inner.delete(key, versionID: versionID)

@@ -82,6 +82,10 @@ public final class InMemoryObjectStore: ObjectStore, @unchecked Sendable {
         }
     }
 
+    public func versions(of key: ObjectKey) throws -> [StoredObject] {
+        lock.withLock { (objects[key] ?? []).reversed().map { stored(key, $0) } }
+    }
+
     public func delete(_ key: ObjectKey, versionID: String?) throws {
         try remove(key, versionID: versionID, bypassGovernance: false)
     }

@@ -162,7 +162,7 @@ public struct ExpireJob: Sendable {
                     if let note { extra["note"] = note }
                     marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.deleted", decision, now: now, extra: extra)))
                     results.append(ExpireResult(copyID: decision.copyID, action: .delete, status: .deleted, message: note))
-                    home.log.info("expire.copy.deleted", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+                    home.log.detail("expire.copy.deleted", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
                                                           "location": decision.location.rawValue])
                 } catch {
                     let reason = "\(error)"

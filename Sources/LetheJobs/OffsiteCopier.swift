@@ -136,7 +136,7 @@ struct OffsiteCopier {
                                         event: event("copy.written", pending, now: now, extra: [
                                             "bytes": String(stored.size), "version": stored.versionID ?? "-",
                                             "locked_until": (stored.lockedUntil ?? lockUntil).map(Timestamp.iso) ?? "-"]))
-            home.log.info("offsite.copied", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue])
+            home.log.detail("offsite.copied", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue])
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .copied, message: nil)
         } catch {
             if let storeError = error as? ObjectStoreError, storeError.isTransient { storeDown.set("\(storeError)") }

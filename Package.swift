@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
-        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
@@ -79,7 +79,7 @@ let package = Package(
         ], resources: [.copy("Golden")]),
         // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
         .testTarget(name: "LetheKeysTests", dependencies: [
-            "LetheKeys", "LetheJobs", "LetheCatalog", "LetheCrypto", "LetheCore", "LetheTestSupport",
+            "LetheKeys", "LetheJobs", "LetheCatalog", "LetheCrypto", "LetheCore", "LetheSQLite", "LetheTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

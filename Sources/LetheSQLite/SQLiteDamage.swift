@@ -24,22 +24,30 @@ public struct SQLiteDamage: Sendable, Equatable, CustomStringConvertible {
     ///   - file: the SQLite file (closed or open: the check reads it through a connection of its own).
     ///   - detail: what failed: an SQLite error, or which value is not one Lethe writes.
     public init(file: URL, detail: String?) {
+        self.init(file: file, quickCheck: Self.quickCheck(file), detail: detail)
+    }
+
+    init(file: URL, quickCheck: QuickCheck, detail: String?) {
         self.file = file
-        self.quickCheck = Self.quickCheck(file)
+        self.quickCheck = quickCheck.description
         self.detail = detail
     }
 
-    /// "FILE is damaged (quick_check: …; what failed)".
+    /// "FILE is damaged (quick_check: …; what failed)" (what failed only when it says more).
     public var description: String {
-        "\(file.path) is damaged (quick_check: \(quickCheck)" + (detail.map { "; \($0)" } ?? "") + ")"
+        let failure = detail.flatMap { $0 == quickCheck ? nil : "; \($0)" } ?? ""
+        return "\(file.path) is damaged (quick_check: \(quickCheck)\(failure))"
     }
 
     /// The damage of `file` if `PRAGMA quick_check` finds any, or nil when it answers "ok".
     ///
-    /// For `lethe verify`: damage in pages no command happened to read shows up here too.
+    /// For `lethe verify`: damage in pages no command happened to read shows up here too. A
+    /// check that cannot run for a reason that is not the file's (busy, I/O, permissions) is
+    /// no evidence of damage: nil, and the reads that follow report that reason themselves.
     public static func check(_ file: URL) -> SQLiteDamage? {
-        let damage = SQLiteDamage(file: file, detail: nil)
-        return damage.quickCheck == "ok" ? nil : damage
+        let answer = quickCheck(file)
+        guard case .damaged = answer else { return nil }
+        return SQLiteDamage(file: file, quickCheck: answer, detail: nil)
     }
 
     /// The damage that `error`, thrown while opening or reading `file`, reveals; nil when the
@@ -54,9 +62,9 @@ public struct SQLiteDamage: Sendable, Equatable, CustomStringConvertible {
         switch error {
         case let error as DatabaseError:
             guard !environmentalCodes.contains(error.resultCode) else { return nil }
-            let damage = SQLiteDamage(file: file, detail: "SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "no message")")
-            if error.resultCode == .SQLITE_CONSTRAINT, damage.quickCheck == "ok" { return nil }
-            return damage
+            let answer = quickCheck(file)
+            if error.resultCode == .SQLITE_CONSTRAINT, case .ok = answer { return nil }
+            return SQLiteDamage(file: file, quickCheck: answer, detail: describe(error))
         case let error as SQLiteFileError:
             return SQLiteDamage(file: file, detail: error.description)
         case is RowDecodingError:
@@ -76,9 +84,26 @@ public struct SQLiteDamage: Sendable, Equatable, CustomStringConvertible {
     /// How many lines of `quick_check`'s answer a message keeps.
     static let reportedLines = 3
 
-    /// `PRAGMA quick_check` on a read-only connection of its own: "ok", its first lines, or why
-    /// it could not run.
-    static func quickCheck(_ file: URL) -> String {
+    /// What `PRAGMA quick_check` answered.
+    enum QuickCheck: CustomStringConvertible {
+        /// The file passed.
+        case ok
+        /// The check's first lines, or the error about the file's content that stopped it.
+        case damaged(String)
+        /// It could not run, for a reason that is not the file's content (busy, I/O, permissions).
+        case notRun(String)
+
+        var description: String {
+            switch self {
+            case .ok: return "ok"
+            case .damaged(let what): return what
+            case .notRun(let why): return "could not run: \(why)"
+            }
+        }
+    }
+
+    /// `PRAGMA quick_check` on a read-only connection of its own.
+    static func quickCheck(_ file: URL) -> QuickCheck {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
@@ -87,14 +112,22 @@ public struct SQLiteDamage: Sendable, Equatable, CustomStringConvertible {
             let lines = try queue.read { db in
                 try String.fetchAll(db, sql: "PRAGMA quick_check(\(reportedLines + 1))")
             }
-            guard !lines.isEmpty else { return "no answer" }
-            if lines == ["ok"] { return "ok" }
+            if lines == ["ok"] { return .ok }
+            guard !lines.isEmpty else { return .damaged("no answer") }
             let shown = lines.prefix(reportedLines).joined(separator: "; ")
-            return lines.count > reportedLines ? shown + "; …" : shown
+            return .damaged(lines.count > reportedLines ? shown + "; …" : shown)
+        } catch let error as DatabaseError where environmentalCodes.contains(error.resultCode) {
+            return .notRun(describe(error))
         } catch let error as DatabaseError {
-            return "could not run: SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "no message")"
+            // SQLite stopped the check on the file's content (malformed, not a database).
+            return .damaged(describe(error))
         } catch {
-            return "could not run: \(error)"
+            return .notRun("\(error)")
         }
+    }
+
+    /// "SQLite error N: message", without GRDB's statement and arguments.
+    static func describe(_ error: DatabaseError) -> String {
+        "SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "no message")"
     }
 }

@@ -23,8 +23,8 @@ import Testing
     /// What a Swift trap or the runtime's crash handler prints.
     static let crashMarks = ["Fatal error", "Backtrace", "Program crashed", "Illegal instruction", "Current stack trace",
                              "Segmentation fault", "precondition failed", "Assertion failed"]
-    /// What SQLite says about a file it found damaged.
-    static let sqliteDamageMarks = ["malformed", "not a database"]
+    /// What SQLite says about a file it found damaged, and what Lethe says then.
+    static let sqliteDamageMarks = ["malformed", "not a database", "is damaged (quick_check"]
     static let now = "2026-11-04T00:00:00Z"
 
     /// The read-only commands; `{restore}` is replaced by a fresh folder.

@@ -350,7 +350,7 @@ public final class Catalog: @unchecked Sendable {
             guard let state = CopyState(rawValue: try row.value(at: 9, "state", in: table)) else {
                 throw SQLiteFileError.invalidValue("copies.state of copy \(id)")
             }
-            guard let bytes = nonNegative(try row.value(at: 10, "bytes", in: table, as: Int64.self)) else {
+            guard let bytes = storedSize(try row.value(at: 10, "bytes", in: table, as: Int64.self)) else {
                 throw SQLiteFileError.invalidValue("copies.bytes of copy \(id)")
             }
             copies.append(CopyRecord(
@@ -400,7 +400,11 @@ public final class Catalog: @unchecked Sendable {
     }
 }
 
-/// `value` if it is not negative (counts and sizes), else nil.
+/// `value` if it is not negative (counts), else nil.
 func nonNegative<T: BinaryInteger>(_ value: T) -> T? { value >= 0 ? value : nil }
+
+/// `bytes` if it is a size a stored copy can have (0 to 2^53, 8 PiB), else nil: sums over
+/// millions of copies cannot overflow.
+func storedSize(_ bytes: Int64) -> Int64? { (0...(1 << 53)).contains(bytes) ? bytes : nil }
 
 func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }

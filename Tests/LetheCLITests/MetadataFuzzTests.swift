@@ -11,9 +11,11 @@ import Testing
 /// never with a Swift trap or backtrace on standard error, and a damaged SQLite file that SQLite
 /// itself reports as malformed must be reported as an integrity failure (exit 3).
 ///
-/// Deterministic: case `n` of seed `s` always writes the same bytes at the same offsets.
-/// `LETHE_FUZZ_SEED`, `LETHE_FUZZ_CASES` and `LETHE_FUZZ_FIRST_CASE` explore further locally;
-/// a failure prints the seed, the case, the damage and the command to reproduce it.
+/// Deterministic: case `n` of seed `s` always writes the same bytes at the same offsets. The
+/// home's keys, pseudonyms and set ids are random (Lethe offers no seed for them), so the files'
+/// layout is the same from run to run but the bytes around the damage are not: a failure prints
+/// the seed, the case, every write (offset, length, first bytes) and the command to rerun it.
+/// `LETHE_FUZZ_SEED`, `LETHE_FUZZ_CASES` and `LETHE_FUZZ_FIRST_CASE` explore further locally.
 @Suite struct MetadataFuzzTests {
     static let defaultSeed: UInt64 = 0x4C45_5448_4500_0008
     /// A third of the cases damage each target.
@@ -53,7 +55,10 @@ import Testing
         var writes: [(offset: Int, bytes: [UInt8])]
 
         var description: String {
-            "\(file): " + writes.map { "\($0.bytes.count) byte(s) at \($0.offset)" }.joined(separator: ", ")
+            "\(file): " + writes.map { write in
+                "\(write.bytes.count) byte(s) at \(write.offset) ("
+                    + write.bytes.prefix(16).map { String(format: "%02x", $0) }.joined() + (write.bytes.count > 16 ? "…)" : ")")
+            }.joined(separator: ", ")
         }
     }
 

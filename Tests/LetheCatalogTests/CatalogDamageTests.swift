@@ -89,6 +89,7 @@ import Testing
         ("location", "UPDATE copies SET location = 'moon'", "copies.location of copy 1"),
         ("object key", "UPDATE copies SET object_key = '../../etc/passwd'", "copies.object_key of copy 1"),
         ("size", "UPDATE copies SET bytes = -5", "copies.bytes of copy 1"),
+        ("size too large to add up", "UPDATE copies SET bytes = 9223372036854775807", "copies.bytes of copy 1"),
         ("delete-by", "UPDATE copies SET delete_by = 9223372036854775807", "copies.delete_by of copy 1"),
     ])
     func aCopyValueLetheNeverWritesIsDamage(field: String, sql: String, named: String) throws {

@@ -26,6 +26,8 @@ public final class Catalog: @unchecked Sendable {
         configuration.journalMode = .wal
         do {
             database = try DatabaseQueue(path: path.path, configuration: configuration)
+            // An existing catalog emptied (or replaced) is damage, never a new catalog.
+            if !create { try database.read { try $0.requireTables() } }
             try CatalogSchema.migrateIfNeeded(database)
         } catch {
             throw SQLiteDamage.diagnose(error, file: path).map(CatalogError.damaged)

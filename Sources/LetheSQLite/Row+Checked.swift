@@ -63,6 +63,16 @@ extension Row {
     }
 }
 
+extension Database {
+    /// Throws `SQLiteFileError.noTables` if the file holds no tables at all: for a file that
+    /// must already exist, checked before anything (a migration) would write into it.
+    public func requireTables() throws {
+        guard try Bool.fetchOne(self, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1") ?? false else {
+            throw SQLiteFileError.noTables
+        }
+    }
+}
+
 /// The one rule for instants the catalog and the key store keep: whole seconds since
 /// 1970-01-01T00:00:00Z in the years 1 to 9999, as every date Lethe writes is (the archive
 /// format's rule too). A value outside is damage, refused before any arithmetic or formatting

@@ -138,6 +138,18 @@ import Testing
         withExtendedLifetime(folder) {}
     }
 
+    @Test func anEmptiedCatalogIsDamagedNotStartedAfresh() throws {
+        // SQLite reads a zero-length file as an empty database: migrating it would start a new,
+        // empty catalog in place of the lost one, and the next nightly would write into it.
+        let (folder, path) = try Self.catalog()
+        try Data().write(to: path)
+        let damage = try #require(Self.damage { _ = try Catalog(path: path) })
+        #expect(damage.detail == "the file holds no tables: it was emptied or replaced", "\(damage)")
+        let tables = try DatabaseQueue(path: path.path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master") }
+        #expect(tables == 0, "no new catalog was migrated into it")
+        withExtendedLifetime(folder) {}
+    }
+
     @Test func aMissingFileIsUnavailableNotDamaged() throws {
         let folder = try TemporaryDirectory(prefix: "lethe-catalog-damage")
         #expect {

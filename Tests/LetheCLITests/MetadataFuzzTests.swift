@@ -5,11 +5,12 @@ import Testing
 /// Damaged metadata is an integrity error, never a crash.
 ///
 /// One small real home is built once (three customers, two backups, one shred). Each seeded case
-/// copies it, writes random bytes at random offsets into the copy's `catalog.sqlite`,
-/// `keystore.sqlite` or one stored archive, and runs every read-only command on it with the real
-/// binary (on a damaged archive, every one that reads archives). Every run must end with an exit code from the table in DESIGN.md, never by a signal,
-/// never with a Swift trap or backtrace on standard error, and a damaged SQLite file that SQLite
-/// itself reports as malformed must be reported as an integrity failure (exit 3).
+/// copies it, writes random bytes, zeros or letters at random offsets into the copy's
+/// `catalog.sqlite`, `keystore.sqlite` or one stored archive, and runs every read-only command on
+/// it with the real binary (on a damaged archive, every one that reads archives). Every run must
+/// end with an exit code from the table in DESIGN.md, never by a signal, never with a Swift trap
+/// or backtrace on standard error, never printing a customer id; and a damaged SQLite file that
+/// SQLite reports as malformed must be reported as an integrity failure (exit 3).
 ///
 /// Deterministic: case `n` of seed `s` always writes the same bytes at the same offsets. The
 /// home's keys, pseudonyms and set ids are random (Lethe offers no seed for them), so the files'
@@ -33,13 +34,17 @@ import Testing
     static let commands: [[String]] = [
         ["verify"], ["verify", "--ledger"], ["verify", "--copies"], ["report", "--format", "json"],
         ["list", "sets", "--json"], ["list", "archives", "--json"], ["keys", "status"],
-        ["restore", "--customer", "alice", "--to", "{restore}"],
+        ["restore", "--customer", "alice-7731", "--to", "{restore}"],
     ]
+
+    /// The base home's customers: ids no pseudonym, path or message of Lethe's can contain by
+    /// chance (a hyphen and digits), so finding one in any output is a leak (invariant 9).
+    static let customerIDs = ["alice-7731", "bob-7732", "carol-7733"]
 
     /// The commands that read a stored archive's bytes (or its size): the only ones an archive's
     /// damage can reach, so the only ones run on it (the others never open an archive).
     static let archiveCommands: [[String]] = [
-        ["verify"], ["verify", "--copies"], ["restore", "--customer", "alice", "--to", "{restore}"],
+        ["verify"], ["verify", "--copies"], ["restore", "--customer", "alice-7731", "--to", "{restore}"],
     ]
 
     /// Which file a case damages.
@@ -127,15 +132,15 @@ import Testing
     /// Three customers, two nightly backups, one customer shredded: every table has rows.
     static func makeHome() throws -> CLIFixture {
         let fixture = try CLIFixture(customers: [
-            "alice": ["note.txt": Array("hello alice".utf8), "docs/a.bin": randomBytes(40_000, seed: 11)],
-            "bob": ["b.txt": Array("hello bob".utf8)],
-            "carol": ["c.bin": randomBytes(3_000, seed: 12)],
+            customerIDs[0]: ["note.txt": Array("hello alice".utf8), "docs/a.bin": randomBytes(40_000, seed: 11)],
+            customerIDs[1]: ["b.txt": Array("hello bob".utf8)],
+            customerIDs[2]: ["c.bin": randomBytes(3_000, seed: 12)],
         ])
         fixture.environment["LETHE_NOW"] = "2026-11-02T01:00:00Z"
         try fixture.succeed(["backup"])
         fixture.environment["LETHE_NOW"] = "2026-11-03T01:00:00Z"
         try fixture.succeed(["backup"])
-        try fixture.succeed(["shred", "--customer", "carol", "--request", "REQ-1", "--yes"])
+        try fixture.succeed(["shred", "--customer", customerIDs[2], "--request", "REQ-1", "--yes"])
         fixture.environment["LETHE_NOW"] = now
         // Every read-only command passes on the undamaged home.
         for command in commands {
@@ -209,6 +214,8 @@ import Testing
                 problem = "exited with a code outside the table"
             } else if let mark = crashMarks.first(where: { outcome.stderr.contains($0) }) {
                 problem = "printed crash text (\"\(mark)\")"
+            } else if customerIDs.contains(where: { outcome.stderr.contains($0) || outcome.stdout.contains($0) }) {
+                problem = "printed a customer id"
             } else if outcome.status != 3, damage.target != .archive,
                       let mark = sqliteDamageMarks.first(where: { outcome.stderr.contains($0) }) {
                 problem = "reported SQLite damage (\"\(mark)\") as something other than an integrity failure"
@@ -246,6 +253,7 @@ import Testing
         var status: Int32
         var signalled: Bool
         var timedOut: Bool
+        var stdout: String
         var stderr: String
     }
 
@@ -272,7 +280,8 @@ import Testing
         if timedOut { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                       timedOut: timedOut, stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+                       timedOut: timedOut, stdout: String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self),
+                       stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
     }
 
     // MARK: Bookkeeping

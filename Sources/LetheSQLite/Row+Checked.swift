@@ -83,10 +83,11 @@ public enum StoredDate {
 
     /// The instant `seconds` after 1970.
     ///
-    /// - Parameter what: the table and column, for the message.
+    /// - Parameter what: the table and column, for the message (built only when it is needed:
+    ///   readers of millions of rows name the row in it).
     /// - Throws: `SQLiteFileError.invalidValue` if `seconds` is outside `secondsRange`.
-    public static func date(fromSeconds seconds: Int64, _ what: String) throws -> Date {
-        guard secondsRange.contains(seconds) else { throw SQLiteFileError.invalidValue(what) }
+    public static func date(fromSeconds seconds: Int64, _ what: @autoclosure () -> String) throws -> Date {
+        guard secondsRange.contains(seconds) else { throw SQLiteFileError.invalidValue(what()) }
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 }

@@ -38,10 +38,13 @@ let package = Package(
         .target(name: "LetheS3", dependencies: ["LetheCore", "LetheCrypto"]),
         // Policy files, set classification, delete-by dates, the retention planner.
         .target(name: "LethePolicy", dependencies: ["LetheCore", .product(name: "Yams", package: "Yams")]),
+        // What the catalog and the key store share about their SQLite files: rows read without
+        // trapping, and damage told from an unlucky moment (PRAGMA quick_check).
+        .target(name: "LetheSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Key store (wrapped keys, SQLite with secure_delete) and key directories (KEK epochs).
-        .target(name: "LetheKeys", dependencies: ["LetheCore", "LetheCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "LetheKeys", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // Catalog of sets and copies, and the hash-chained ledger.
-        .target(name: "LetheCatalog", dependencies: ["LetheCore", "LetheCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "LetheCatalog", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // The jobs: init, backup, restore, export, shred, expire, verify, report.
         .target(name: "LetheJobs", dependencies: [
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
@@ -69,7 +72,7 @@ let package = Package(
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
-        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
@@ -77,7 +80,7 @@ let package = Package(
         ], resources: [.copy("Golden")]),
         // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
         .testTarget(name: "LetheKeysTests", dependencies: [
-            "LetheKeys", "LetheJobs", "LetheCatalog", "LetheCrypto", "LetheCore", "LetheTestSupport",
+            "LetheKeys", "LetheJobs", "LetheCatalog", "LetheCrypto", "LetheCore", "LetheSQLite", "LetheTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

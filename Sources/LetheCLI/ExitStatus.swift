@@ -35,13 +35,13 @@ enum ExitStatus {
             switch error {
             case .customerShredded: return shredded
             case .unknownCustomer: return notFound
-            case .unwrapFailed, .unknownExpiryKey: return integrity
+            case .unwrapFailed, .unknownExpiryKey, .storeDamaged: return integrity
             default: return failed
             }
         case let error as CatalogError:
             switch error {
             case .unavailable: return failed
-            case .corrupt: return integrity
+            case .damaged: return integrity
             case .unknownSet, .noCopy: return notFound
             }
         case let error as ObjectStoreError:

@@ -8,6 +8,7 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify what Lethe recorded.",
         discussion: """
+            Every mode first runs SQLite's quick_check on the key store and the catalog: a damaged file exits 3, named.
             Without a flag: the structure. Every copy the catalog says is stored must be listed by its store with \
             its recorded size, copies recorded deleted must be gone, and no archive may be stored that the catalog \
             does not know; nothing is read or decrypted. Any disagreement exits 3; a store that cannot be listed exits 1.
@@ -32,9 +33,12 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        if copies { return try verifyCopies() }
-        if !ledger { return try verifyStructure() }
-        let result = try LedgerCheck(home: try options.open()).run()
+        let home = try options.open()
+        // SQLite's own check of the key store and the catalog first (a damaged file exits 3).
+        try MetadataCheck(home: home).run()
+        if copies { return try verifyCopies(home) }
+        if !ledger { return try verifyStructure(home) }
+        let result = try LedgerCheck(home: home).run()
         if options.json {
             try Output.json(result)
             if !result.isIntact { throw ExitCode(ExitStatus.integrity) }
@@ -46,8 +50,8 @@ struct VerifyCommand: ParsableCommand {
         throw JobError.integrity("the ledger is broken at event \(broken) of \(result.events): \(result.problem ?? "the chain does not check"); the events from there on cannot be trusted")
     }
 
-    func verifyCopies() throws {
-        let checks = try CopyVerification(home: try options.open()).run(location: location)
+    func verifyCopies(_ home: Home) throws {
+        let checks = try CopyVerification(home: home).run(location: location)
         let failed = checks.filter { $0.problem != nil }
         if options.json {
             try Output.json(checks)
@@ -58,8 +62,8 @@ struct VerifyCommand: ParsableCommand {
         if !failed.isEmpty { throw ExitCode(ExitStatus.integrity) }
     }
 
-    func verifyStructure() throws {
-        let report = try StructureVerification(home: try options.open()).run()
+    func verifyStructure(_ home: Home) throws {
+        let report = try StructureVerification(home: home).run()
         if options.json {
             try Output.json(report)
         } else {

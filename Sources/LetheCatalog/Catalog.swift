@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LetheCore
+import LetheSQLite
 
 /// The catalog: sets, copies and the ledger, in one SQLite file (the embedded default).
 ///
@@ -8,9 +9,15 @@ import LetheCore
 /// transaction, so the catalog and its ledger never disagree.
 public final class Catalog: @unchecked Sendable {
     let database: DatabaseQueue
+    /// The catalog's file, named in every error about it.
+    let file: URL
 
     /// Opens (creating if asked) the catalog at `path`.
+    ///
+    /// - Throws: `CatalogError.damaged` if SQLite finds the file damaged (or it is not a
+    ///   catalog), `CatalogError.unavailable` if it is missing or cannot be opened now.
     public init(path: URL, create: Bool = false) throws {
+        file = path
         guard create || FileManager.default.fileExists(atPath: path.path) else {
             throw CatalogError.unavailable(path.path, reason: "no such file")
         }
@@ -25,17 +32,43 @@ public final class Catalog: @unchecked Sendable {
         }
         do {
             database = try DatabaseQueue(path: path.path, configuration: configuration)
+            // An existing catalog emptied (or replaced) is damage, never a new catalog.
+            if !create { try database.read { try $0.requireTables() } }
             try CatalogSchema.migrateIfNeeded(database)
         } catch {
-            throw CatalogError.unavailable(path.path, reason: "\(error)")
+            throw SQLiteDamage.diagnose(error, file: path).map(CatalogError.damaged)
+                ?? CatalogError.unavailable(path.path, reason: "\(error)")
         }
+    }
+
+    /// Runs SQLite's `PRAGMA quick_check` on the catalog (`lethe verify`): damage in pages no
+    /// command happened to read shows up here.
+    ///
+    /// - Throws: `CatalogError.damaged` with what the check reported.
+    public func checkFile() throws {
+        if let damage = SQLiteDamage.check(file) { throw CatalogError.damaged(damage) }
+    }
+
+    /// Runs `body` in a read transaction; a failure that shows the file is damaged (an SQLite
+    /// error about its content, a value Lethe never writes) becomes `CatalogError.damaged`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.read(body) } catch { throw diagnosed(error) }
+    }
+
+    /// Runs `body` in a write transaction; damage becomes `CatalogError.damaged`, as for `read`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.write(body) } catch { throw diagnosed(error) }
+    }
+
+    private func diagnosed(_ error: any Error) -> any Error {
+        SQLiteDamage.diagnose(error, file: file).map(CatalogError.damaged) ?? error
     }
 
     // MARK: Sets
 
     /// Records a set that is starting.
     public func beginSet(_ set: SetRecord, event: LedgerEvent) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "INSERT INTO sets(id, created, class, state, policy, customers, failures) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            arguments: [set.id.rawValue, seconds(set.created), set.retentionClass.rawValue, set.state.rawValue,
                                        set.policy, set.customers, set.failures])
@@ -45,7 +78,7 @@ public final class Catalog: @unchecked Sendable {
 
     /// Records how a set ended.
     public func finishSet(_ id: SetID, state: SetState, customers: Int, failures: Int, event: LedgerEvent) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE sets SET state = ?, customers = ?, failures = ? WHERE id = ?",
                            arguments: [state.rawValue, customers, failures, id.rawValue])
             try append(event, db)
@@ -54,26 +87,26 @@ public final class Catalog: @unchecked Sendable {
 
     /// Every set, oldest first.
     public func sets() throws -> [SetRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sets ORDER BY created, id").map(Self.set)
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.setColumns) FROM sets ORDER BY created, id").map(Self.set)
         }
     }
 
     /// One set by id.
     public func set(_ id: SetID) throws -> SetRecord {
-        try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sets WHERE id = ?", arguments: [id.rawValue]) else {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.setColumns) FROM sets WHERE id = ?", arguments: [id.rawValue]) else {
                 throw CatalogError.unknownSet(id)
             }
-            return Self.set(row)
+            return try Self.set(row)
         }
     }
 
     /// The creation time of the newest set created before `date` (for classification).
     public func latestSetCreated(before date: Date) throws -> Date? {
-        try database.read { db in
+        try read { db in
             try Int64.fetchOne(db, sql: "SELECT MAX(created) FROM sets WHERE created < ? AND state != 'failed'",
-                               arguments: [seconds(date)]).map(date(from:))
+                               arguments: [seconds(date)]).map { try StoredDate.date(fromSeconds: $0, "sets.created") }
         }
     }
 
@@ -82,7 +115,7 @@ public final class Catalog: @unchecked Sendable {
     /// Records a copy (durable in its store, or pending) and returns it with its row id.
     @discardableResult
     public func recordCopy(_ copy: CopyRecord, event: LedgerEvent) throws -> CopyRecord {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
                                    state, bytes, version_id, locked_until)
@@ -99,7 +132,7 @@ public final class Catalog: @unchecked Sendable {
 
     /// Records many copies in one transaction with one ledger event (imports, simulations).
     public func recordCopies(_ copies: [CopyRecord], event: LedgerEvent) throws {
-        try database.write { db in
+        try write { db in
             let statement = try db.makeStatement(sql: """
                 INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
                                    state, bytes, version_id, locked_until)
@@ -118,7 +151,7 @@ public final class Catalog: @unchecked Sendable {
     /// Updates a copy's state (and, when it was stored after pending, its size and version).
     public func updateCopy(_ id: Int64, state: CopyState, bytes: Int64? = nil, versionID: String? = nil,
                            lockedUntil: Date? = nil, event: LedgerEvent?) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: """
                 UPDATE copies SET state = ?, bytes = COALESCE(?, bytes), version_id = COALESCE(?, version_id),
                                   locked_until = COALESCE(?, locked_until) WHERE id = ?
@@ -133,7 +166,7 @@ public final class Catalog: @unchecked Sendable {
     /// change and event is recorded, or none is.
     public func updateCopies(_ changes: [CopyStateChange]) throws {
         guard !changes.isEmpty else { return }
-        try database.write { db in
+        try write { db in
             for change in changes {
                 try db.execute(sql: "UPDATE copies SET state = ? WHERE id = ?", arguments: [change.state.rawValue, change.id])
                 guard db.changesCount == 1 else { throw CatalogError.noCopy("with id \(change.id)") }
@@ -155,7 +188,7 @@ public final class Catalog: @unchecked Sendable {
             for state in states { arguments += [state.rawValue] }
         }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return try database.read { db in
+        return try read { db in
             try Self.fetchCopies(db, sql: "SELECT \(Self.copyColumns) FROM copies \(filter) ORDER BY set_id, pseudonym, location, id",
                                  arguments: arguments)
         }
@@ -163,7 +196,7 @@ public final class Catalog: @unchecked Sendable {
 
     /// Marks every remaining copy of a pseudonym shredded and returns them (as they were).
     public func markShredded(_ pseudonym: Pseudonym, event: (_ copies: [CopyRecord]) -> LedgerEvent) throws -> [CopyRecord] {
-        try database.write { db in
+        try write { db in
             let affected = try Self.fetchCopies(db, sql: "SELECT \(Self.copyColumns) FROM copies WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
                                                 arguments: [pseudonym.rawValue])
             try db.execute(sql: "UPDATE copies SET state = 'shredded' WHERE pseudonym = ? AND state NOT IN ('deleted', 'shredded')",
@@ -177,26 +210,26 @@ public final class Catalog: @unchecked Sendable {
 
     /// Appends an event on its own.
     public func record(_ event: LedgerEvent) throws {
-        try database.write { db in try append(event, db) }
+        try write { db in try append(event, db) }
     }
 
     /// The time of the latest event in the ledger: the clock must never read earlier.
     public func latestRecordedTime() throws -> Date? {
-        try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(at) FROM ledger").map(date(from:))
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(at) FROM ledger").map { try StoredDate.date(fromSeconds: $0, "ledger.at") }
         }
     }
 
     /// The latest ledger event of `kind`, or nil.
     public func latestEvent(kind: String) throws -> LedgerEvent? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ledger WHERE kind = ? ORDER BY seq DESC LIMIT 1", arguments: [kind]).map(Self.event)
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM ledger WHERE kind = ? ORDER BY seq DESC LIMIT 1", arguments: [kind]).map(Self.event)
         }
     }
 
     /// True if the ledger holds an event of `kind` whose details name `pseudonym`.
     public func hasEvent(kind: String, pseudonym: Pseudonym) throws -> Bool {
-        try database.read { db in
+        try read { db in
             try Bool.fetchOne(db, sql: """
                 SELECT 1 FROM ledger WHERE kind = ? AND json_extract(details, '$.pseudonym') = ? LIMIT 1
                 """, arguments: [kind, pseudonym.rawValue]) ?? false
@@ -208,46 +241,46 @@ public final class Catalog: @unchecked Sendable {
     public func events(kinds: [String]) throws -> [LedgerEvent] {
         guard !kinds.isEmpty else { return [] }
         let marks = kinds.map { _ in "?" }.joined(separator: ",")
-        return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE kind IN (\(marks)) ORDER BY seq",
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM ledger WHERE kind IN (\(marks)) ORDER BY seq",
                              arguments: StatementArguments(kinds)).map(Self.event)
         }
     }
 
     /// The last event of the ledger (its head: the hash an auditor notes to compare next time), or nil if empty.
     public func ledgerHead() throws -> LedgerEvent? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ledger ORDER BY seq DESC LIMIT 1").map(Self.event)
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM ledger ORDER BY seq DESC LIMIT 1").map(Self.event)
         }
     }
 
     /// Every ledger event, in order.
     public func ledger() throws -> [LedgerEvent] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq").map(Self.event)
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM ledger ORDER BY seq").map(Self.event)
         }
     }
 
     /// Recomputes the chain and points at the first event that does not fit.
     public func verifyLedger() throws -> LedgerVerification {
         // Rows and head in one read transaction, so an append running meanwhile cannot look like tampering.
-        let (rows, head) = try database.read { db in
-            (try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq"),
+        let (rows, head) = try read { db in
+            (try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM ledger ORDER BY seq").map(Self.chainLink),
              try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'ledger_head'"))
         }
         var previous = ""
         var expectedSequence: Int64 = 1
         for row in rows {
-            let sequence: Int64 = row["seq"]
-            let storedPrevious: String = row["prev_hash"]
-            let hash = LedgerEvent.chainHash(sequence: sequence, at: row["at"], kind: row["kind"], details: row["details"],
+            let sequence = row.sequence
+            let storedPrevious = row.previousHash
+            let hash = LedgerEvent.chainHash(sequence: sequence, at: row.at, kind: row.kind, details: row.details,
                                              previousHash: storedPrevious)
             let problem: String?
             if sequence != expectedSequence {
                 problem = "event \(expectedSequence) is missing (the next one is \(sequence)): an event was deleted"
             } else if storedPrevious != previous {
                 problem = "event \(sequence) does not follow the event before it: events were deleted or reordered"
-            } else if hash != row["hash"] as String {
+            } else if hash != row.hash {
                 problem = "event \(sequence) was altered: its content does not match its hash"
             } else {
                 problem = nil
@@ -258,7 +291,7 @@ public final class Catalog: @unchecked Sendable {
             previous = hash
             expectedSequence += 1
         }
-        let last = rows.last.map { "\($0["seq"] as Int64):\($0["hash"] as String)" }
+        let last = rows.last.map { "\($0.sequence):\($0.hash)" }
         if head != last {
             let newest = expectedSequence - 1
             let recorded = head.flatMap { Int64($0.split(separator: ":").first ?? "") } ?? 0
@@ -274,8 +307,11 @@ public final class Catalog: @unchecked Sendable {
 
     func append(_ event: LedgerEvent, _ db: Database) throws {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")
-        let sequence = (last?["seq"] as Int64? ?? 0) + 1
-        let previous = last?["hash"] as String? ?? ""
+        let lastSequence = try last.map { try $0.value("seq", in: "ledger", as: Int64.self) } ?? 0
+        // A sequence Lethe never reaches: the next one would overflow.
+        guard lastSequence >= 0, lastSequence < Int64.max else { throw SQLiteFileError.invalidValue("ledger.seq") }
+        let sequence = lastSequence + 1
+        let previous = try last.map { try $0.value("hash", in: "ledger", as: String.self) } ?? ""
         let at = seconds(event.at)
         let details = LedgerEvent.canonicalDetails(event.details)
         let hash = LedgerEvent.chainHash(sequence: sequence, at: at, kind: event.kind, details: details, previousHash: previous)
@@ -285,12 +321,18 @@ public final class Catalog: @unchecked Sendable {
     }
 
     // MARK: Rows
+    //
+    // Every row is read through LetheSQLite's throwing accessors, from an explicit column list:
+    // a damaged file gives `CatalogError.damaged`, never a trap.
 
-    static func set(_ row: Row) -> SetRecord {
-        SetRecord(id: SetID(row["id"]), created: date(from: row["created"]),
-                  retentionClass: RetentionClass(rawValue: row["class"]) ?? .daily,
-                  state: SetState(rawValue: row["state"]) ?? .failed, policy: row["policy"],
-                  customers: row["customers"], failures: row["failures"])
+    /// The columns `set(_:)` reads.
+    static let setColumns = "id, created, class, state, policy, customers, failures"
+
+    static func set(_ row: Row) throws -> SetRecord {
+        SetRecord(id: SetID(try row.value("id", in: "sets")), created: try row.date("created", in: "sets"),
+                  retentionClass: try row.value("class", in: "sets", RetentionClass.init(rawValue:)),
+                  state: try row.value("state", in: "sets", SetState.init(rawValue:)), policy: try row.value("policy", in: "sets"),
+                  customers: try row.value("customers", in: "sets", nonNegative), failures: try row.value("failures", in: "sets", nonNegative))
     }
 
     /// The columns `fetchCopies` reads, in the order it reads them.
@@ -301,30 +343,76 @@ public final class Catalog: @unchecked Sendable {
     static func fetchCopies(_ db: Database, sql: String, arguments: StatementArguments) throws -> [CopyRecord] {
         var copies: [CopyRecord] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        let table = "copies"
         while let row = try rows.next() {
-            guard let key = ObjectKey(row[6] as String) else {
-                throw CatalogError.corrupt("copy \(row[0] as Int64) has an invalid object key")
+            let id = try row.value(at: 0, "id", in: table, as: Int64.self)
+            guard let key = ObjectKey(try row.value(at: 6, "object_key", in: table)) else {
+                throw SQLiteFileError.invalidValue("copies.object_key of copy \(id)")
+            }
+            guard let retentionClass = RetentionClass(rawValue: try row.value(at: 4, "class", in: table)) else {
+                throw SQLiteFileError.invalidValue("copies.class of copy \(id)")
+            }
+            guard let location = Location(rawValue: try row.value(at: 5, "location", in: table)) else {
+                throw SQLiteFileError.invalidValue("copies.location of copy \(id)")
+            }
+            guard let state = CopyState(rawValue: try row.value(at: 9, "state", in: table)) else {
+                throw SQLiteFileError.invalidValue("copies.state of copy \(id)")
+            }
+            guard let bytes = storedSize(try row.value(at: 10, "bytes", in: table, as: Int64.self)) else {
+                throw SQLiteFileError.invalidValue("copies.bytes of copy \(id)")
             }
             copies.append(CopyRecord(
-                id: row[0], archiveID: ArchiveID(row[1] as String), setID: SetID(row[2] as String),
-                pseudonym: Pseudonym(row[3] as String), retentionClass: RetentionClass(rawValue: row[4]) ?? .daily,
-                location: Location(rawValue: row[5]) ?? .local, objectKey: key,
-                created: date(from: row[7]), deleteBy: date(from: row[8]),
-                state: CopyState(rawValue: row[9]) ?? .live, bytes: row[10], versionID: row[11],
-                lockedUntil: (row[12] as Int64?).map(date(from:))))
+                id: id, archiveID: ArchiveID(try row.value(at: 1, "archive_id", in: table)),
+                setID: SetID(try row.value(at: 2, "set_id", in: table)),
+                pseudonym: Pseudonym(try row.value(at: 3, "pseudonym", in: table)), retentionClass: retentionClass,
+                location: location, objectKey: key,
+                created: try StoredDate.date(fromSeconds: try row.value(at: 7, "created", in: table), "copies.created of copy \(id)"),
+                deleteBy: try StoredDate.date(fromSeconds: try row.value(at: 8, "delete_by", in: table), "copies.delete_by of copy \(id)"),
+                state: state, bytes: bytes, versionID: try row.value(at: 11, "version_id", in: table),
+                lockedUntil: try row.value(at: 12, "locked_until", in: table, as: Int64?.self).map {
+                    try StoredDate.date(fromSeconds: $0, "copies.locked_until of copy \(id)")
+                }))
         }
         return copies
     }
 
-    static func event(_ row: Row) -> LedgerEvent {
-        var event = LedgerEvent(kind: row["kind"], at: date(from: row["at"]),
-                                details: (try? JSONDecoder().decode([String: String].self, from: Data((row["details"] as String).utf8))) ?? [:])
-        event.sequence = row["seq"]
-        event.previousHash = row["prev_hash"]
-        event.hash = row["hash"]
+    /// The columns `event(_:)` and `chainLink(_:)` read.
+    static let eventColumns = "seq, at, kind, details, prev_hash, hash"
+
+    static func event(_ row: Row) throws -> LedgerEvent {
+        let details: String = try row.value("details", in: "ledger")
+        // Details that are not JSON leave the event's fields empty; its hash no longer matches,
+        // so the ledger check and the report flag the event as altered.
+        var event = LedgerEvent(kind: try row.value("kind", in: "ledger"), at: try row.date("at", in: "ledger"),
+                                details: (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:])
+        event.sequence = try row.value("seq", in: "ledger")
+        event.previousHash = try row.value("prev_hash", in: "ledger")
+        event.hash = try row.value("hash", in: "ledger")
         return event
+    }
+
+    /// One ledger row as stored, for recomputing the chain (`at` as the raw seconds hashed).
+    struct ChainLink {
+        var sequence: Int64
+        var at: Int64
+        var kind: String
+        var details: String
+        var previousHash: String
+        var hash: String
+    }
+
+    static func chainLink(_ row: Row) throws -> ChainLink {
+        ChainLink(sequence: try row.value("seq", in: "ledger"), at: try row.value("at", in: "ledger"),
+                  kind: try row.value("kind", in: "ledger"), details: try row.value("details", in: "ledger"),
+                  previousHash: try row.value("prev_hash", in: "ledger"), hash: try row.value("hash", in: "ledger"))
     }
 }
 
+/// `value` if it is not negative (counts), else nil.
+func nonNegative<T: BinaryInteger>(_ value: T) -> T? { value >= 0 ? value : nil }
+
+/// `bytes` if it is a size a stored copy can have (0 to 2^53, 8 PiB), else nil: sums over
+/// millions of copies cannot overflow.
+func storedSize(_ bytes: Int64) -> Int64? { (0...(1 << 53)).contains(bytes) ? bytes : nil }
+
 func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
-func date(from seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }

@@ -1,23 +1,28 @@
 import Foundation
 import LetheCore
+import LetheSQLite
 
 /// What can go wrong with the catalog.
 public enum CatalogError: Error, CustomStringConvertible {
-    /// The catalog file is missing or unreadable.
+    /// The catalog file is missing, or cannot be read right now (busy, permissions, disk).
     case unavailable(String, reason: String)
+    /// The catalog file is damaged: SQLite cannot read it, or a row holds something Lethe never
+    /// writes (exit 3). Never a crash: every row is read through throwing accessors.
+    case damaged(SQLiteDamage)
     /// No set with that id.
     case unknownSet(SetID)
     /// No copy matches.
     case noCopy(String)
-    /// A row holds something Lethe never writes: the file was altered.
-    case corrupt(String)
 
     public var description: String {
         switch self {
         case .unavailable(let path, let reason): return "the catalog \(path) is unavailable (\(reason)): check the home folder"
+        case .damaged(let damage):
+            return "\(damage): the catalog cannot be trusted; run nothing that writes to this home, restore \(damage.file.lastPathComponent) "
+                + "from your last backup of the home (or salvage what SQLite can read with `sqlite3 \(damage.file.lastPathComponent) .recover`), "
+                + "then run `lethe verify` and `lethe verify --ledger`"
         case .unknownSet(let id): return "no set \(id): see `lethe list sets`"
         case .noCopy(let what): return "no copy \(what): see `lethe list archives`"
-        case .corrupt(let what): return "the catalog is damaged (\(what)): it was altered outside Lethe; `lethe verify --ledger` shows whether its history was"
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCore
 import LetheCrypto
+import LetheSQLite
 
 /// A customer's pseudonym and unwrapped customer key.
 public struct CustomerKeys: @unchecked Sendable {
@@ -23,17 +24,12 @@ extension KeyStore {
         if let existing = try keys(for: customer) { return existing }
         let lookup = lookup(customer)
         let key = SecretKey.random()
-        return try database.write { db in
+        return try write { db in
             let (epoch, kek) = try currentKEK(db)
             // A shred may have committed since the read above: never key a shredded customer again.
-            if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
-                throw KeyStoreError.customerShredded(on: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
-                                                     request: tombstone["request"])
-            }
+            try refuseShredded(lookup, db)
             if let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) {
-                let pseudonym = Pseudonym(row["pseudonym"])
-                return CustomerKeys(pseudonym: pseudonym, key: try unwrap(row["wrapped"], under: kek,
-                    context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key"))
+                return try customerKeys(row, kek: kek)
             }
             let pseudonym = Pseudonym.random()
             let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
@@ -75,44 +71,58 @@ extension KeyStore {
     /// - Throws: `customerShredded` if the customer was shredded.
     public func keys(for customer: CustomerID) throws -> CustomerKeys? {
         let lookup = lookup(customer)
-        return try database.read { db in
+        return try read { db in
             let kek = try currentKEK(db).kek
-            if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
-                throw KeyStoreError.customerShredded(on: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
-                                                     request: tombstone["request"])
-            }
+            try refuseShredded(lookup, db)
             guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) else {
                 return nil
             }
-            let pseudonym = Pseudonym(row["pseudonym"])
-            return CustomerKeys(pseudonym: pseudonym, key: try unwrap(row["wrapped"], under: kek,
-                context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key"))
+            return try customerKeys(row, kek: kek)
         }
+    }
+
+    /// Throws `customerShredded` (with the tombstone's date and request) if `lookup` was shredded.
+    private func refuseShredded(_ lookup: Data, _ db: Database) throws {
+        if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
+            throw KeyStoreError.customerShredded(on: try tombstone.date("shredded_at", in: "shredded"),
+                                                 request: try tombstone.value("request", in: "shredded"))
+        }
+    }
+
+    /// The pseudonym and unwrapped key of a `customers` row (pseudonym, wrapped, epoch).
+    private func customerKeys(_ row: Row, kek: SecretKey) throws -> CustomerKeys {
+        let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
+        return CustomerKeys(pseudonym: pseudonym, key: try unwrap(try row.value("wrapped", in: "customers"), under: kek,
+            context: Self.customerContext(pseudonym, epoch: try row.value("epoch", in: "customers")), what: "customer key"))
     }
 
     /// The customer key of a pseudonym (as read from a header); throws if it no longer exists.
     public func customerKey(for pseudonym: Pseudonym) throws -> SecretKey {
-        return try database.read { db in
+        return try read { db in
             let kek = try currentKEK(db).kek
             guard let row = try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM customers WHERE pseudonym = ?", arguments: [pseudonym.rawValue]) else {
                 throw KeyStoreError.unknownPseudonym(pseudonym)
             }
-            return try unwrap(row["wrapped"], under: kek, context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key")
+            return try unwrap(try row.value("wrapped", in: "customers"), under: kek,
+                              context: Self.customerContext(pseudonym, epoch: try row.value("epoch", in: "customers")), what: "customer key")
         }
     }
 
     /// True once the customer has been shredded (checked again just before publishing a copy).
     public func isShredded(_ customer: CustomerID) throws -> Bool {
         let lookup = lookup(customer)
-        return try database.read { db in
+        return try read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM shredded WHERE lookup = ?", arguments: [lookup]) ?? false
         }
     }
 
     /// Every pseudonym that still has a key.
     public func pseudonyms() throws -> [Pseudonym] {
-        try database.read { db in
-            try String.fetchAll(db, sql: "SELECT pseudonym FROM customers ORDER BY pseudonym").map { Pseudonym($0) }
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT pseudonym FROM customers ORDER BY pseudonym").map {
+                guard let pseudonym = Self.storedPseudonym($0) else { throw SQLiteFileError.invalidValue("customers.pseudonym") }
+                return pseudonym
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCore
 import LetheCrypto
+import LetheSQLite
 
 extension KeyStore {
     /// The expiry key of a delete-by instant, creating it on first use (the write path).
@@ -10,7 +11,7 @@ extension KeyStore {
     ///   be written with a delete-by that has passed.
     public func expiryKeyCreatingIfNeeded(deleteBy: Date) throws -> SecretKey {
         let day = Int64(deleteBy.timeIntervalSince1970)
-        return try database.write { db in
+        return try write { db in
             let (epoch, kek) = try currentKEK(db)
             if let key = try expiryKey(db, day: day, kek: kek) { return key }
             let key = SecretKey.random()
@@ -24,7 +25,7 @@ extension KeyStore {
     /// The expiry key of a delete-by instant (the read path).
     public func expiryKey(deleteBy: Date) throws -> SecretKey {
         let day = Int64(deleteBy.timeIntervalSince1970)
-        return try database.read { db in
+        return try read { db in
             let kek = try currentKEK(db).kek
             guard let key = try expiryKey(db, day: day, kek: kek) else { throw KeyStoreError.unknownExpiryKey(deleteBy: deleteBy) }
             return key
@@ -35,10 +36,11 @@ extension KeyStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM expiry_keys WHERE delete_by = ?", arguments: [day]) else {
             return nil
         }
-        guard let wrapped = row["wrapped"] as Data? else {
+        guard let wrapped = try row.value("wrapped", in: "expiry_keys", as: Data?.self) else {
             throw KeyStoreError.expiryKeyDestroyed(deleteBy: Date(timeIntervalSince1970: TimeInterval(day)))
         }
-        return try unwrap(wrapped, under: kek, context: Self.expiryContext(day, epoch: row["epoch"]), what: "expiry key")
+        return try unwrap(wrapped, under: kek, context: Self.expiryContext(day, epoch: try row.value("epoch", in: "expiry_keys")),
+                          what: "expiry key")
     }
 
     /// Destroys the expiry key of every delete-by at or before `now`, and returns those dates.
@@ -47,14 +49,14 @@ extension KeyStore {
     @discardableResult
     public func destroyExpiryKeys(dueBy now: Date) throws -> [Date] {
         let limit = Int64(now.timeIntervalSince1970)
-        let days = try database.write { db in
+        let days = try write { db in
             let days = try Int64.fetchAll(db, sql: "SELECT delete_by FROM expiry_keys WHERE wrapped IS NOT NULL AND delete_by <= ? ORDER BY delete_by",
                                           arguments: [limit])
             try db.execute(sql: "UPDATE expiry_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND delete_by <= ?",
                            arguments: [limit, limit])
             return days
         }
-        if !days.isEmpty { try database.writeWithoutTransaction { try checkpoint($0) } }
-        return days.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        if !days.isEmpty { try writeWithoutTransaction { try checkpoint($0) } }
+        return try days.map { try StoredDate.date(fromSeconds: $0, "expiry_keys.delete_by") }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCore
 import LetheCrypto
+import LetheSQLite
 
 /// What putting an escrowed KEK back did.
 public struct KEKRecoveryReport: Sendable, Codable {
@@ -40,8 +41,8 @@ extension KeyStore {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
         }
         let store = KeyStore(database: try openDatabase(path), directories: directories)
-        let (epoch, verified) = try store.database.read { db -> (Int, Int) in
-            let epoch = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+        let (epoch, verified) = try store.read { db -> (Int, Int) in
+            let epoch = try store.storedEpoch(db)
             let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") ?? ""
             guard escrowedEpoch == epoch else { throw KeyStoreError.escrowStale(escrowed: escrowedEpoch, current: epoch) }
             guard kek.id.rawValue == kekID else { throw KeyStoreError.escrowMismatch(epoch: epoch) }
@@ -72,16 +73,20 @@ extension KeyStore {
     private func unwrapEverything(_ db: Database, under kek: SecretKey) throws -> Int {
         var count = 0
         for row in try Row.fetchAll(db, sql: "SELECT wrapped, epoch FROM secrets WHERE name = 'lookup'") {
-            _ = try unwrap(row["wrapped"], under: kek, context: Self.lookupContext(epoch: row["epoch"]), what: "lookup key")
+            _ = try unwrap(try row.value("wrapped", in: "secrets"), under: kek,
+                           context: Self.lookupContext(epoch: try row.value("epoch", in: "secrets")), what: "lookup key")
             count += 1
         }
         for row in try Row.fetchAll(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers") {
-            let context = Self.customerContext(Pseudonym(row["pseudonym"]), epoch: row["epoch"])
-            _ = try unwrap(row["wrapped"], under: kek, context: context, what: "customer key")
+            let context = Self.customerContext(try row.value("pseudonym", in: "customers", Self.storedPseudonym),
+                                               epoch: try row.value("epoch", in: "customers"))
+            _ = try unwrap(try row.value("wrapped", in: "customers"), under: kek, context: context, what: "customer key")
             count += 1
         }
         for row in try Row.fetchAll(db, sql: "SELECT delete_by, wrapped, epoch FROM expiry_keys WHERE wrapped IS NOT NULL") {
-            _ = try unwrap(row["wrapped"], under: kek, context: Self.expiryContext(row["delete_by"], epoch: row["epoch"]), what: "expiry key")
+            _ = try unwrap(try row.value("wrapped", in: "expiry_keys"), under: kek,
+                           context: Self.expiryContext(try row.value("delete_by", in: "expiry_keys"), epoch: try row.value("epoch", in: "expiry_keys")),
+                           what: "expiry key")
             count += 1
         }
         return count

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCore
 import LetheCrypto
+import LetheSQLite
 
 /// What a rotation did.
 public struct RotationReport: Sendable, Codable {
@@ -64,15 +65,16 @@ extension KeyStore {
         }
         reached(.newKeyWritten)
         let lookupKey = state.lookupKey
-        let rewrapped = try database.write { db -> Int in
-            let epochNow = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+        let rewrapped = try write { db -> Int in
+            let epochNow = try storedEpoch(db)
             guard epochNow == oldEpoch else {
                 throw KeyStoreError.rotationIncomplete("another process rotated to epoch \(epochNow) meanwhile")
             }
             var count = 0
             for row in try Row.fetchAll(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers") {
-                let pseudonym = Pseudonym(row["pseudonym"])
-                let key = try unwrap(row["wrapped"], under: oldKEK, context: Self.customerContext(pseudonym, epoch: row["epoch"]), what: "customer key")
+                let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
+                let key = try unwrap(try row.value("wrapped", in: "customers"), under: oldKEK,
+                                     context: Self.customerContext(pseudonym, epoch: try row.value("epoch", in: "customers")), what: "customer key")
                 let context = Self.customerContext(pseudonym, epoch: newEpoch)
                 let wrapped = Data(KeyWrap.wrap(key, under: newKEK, context: context))
                 guard try unwrap(wrapped, under: newKEK, context: context, what: "re-wrapped customer key") == key else {
@@ -83,8 +85,9 @@ extension KeyStore {
                 count += 1
             }
             for row in try Row.fetchAll(db, sql: "SELECT delete_by, wrapped, epoch FROM expiry_keys WHERE wrapped IS NOT NULL") {
-                let day: Int64 = row["delete_by"]
-                let key = try unwrap(row["wrapped"], under: oldKEK, context: Self.expiryContext(day, epoch: row["epoch"]), what: "expiry key")
+                let day: Int64 = try row.value("delete_by", in: "expiry_keys")
+                let key = try unwrap(try row.value("wrapped", in: "expiry_keys"), under: oldKEK,
+                                     context: Self.expiryContext(day, epoch: try row.value("epoch", in: "expiry_keys")), what: "expiry key")
                 let context = Self.expiryContext(day, epoch: newEpoch)
                 let wrapped = Data(KeyWrap.wrap(key, under: newKEK, context: context))
                 guard try unwrap(wrapped, under: newKEK, context: context, what: "re-wrapped expiry key") == key else {
@@ -102,7 +105,7 @@ extension KeyStore {
             return count + 1
         }
         state.install(epoch: newEpoch, kek: newKEK, lookupKey: lookupKey)
-        try database.writeWithoutTransaction { try checkpoint($0) }
+        try writeWithoutTransaction { try checkpoint($0) }
         reached(.committed)
         let cleanup = destroyOldEpochsEverywhere()
         return RotationReport(fromEpoch: oldEpoch, toEpoch: newEpoch, kekID: newKEK.id, rewrappedKeys: rewrapped,
@@ -141,7 +144,7 @@ extension KeyStore {
         }
         if unclean.isEmpty {
             do {
-                try database.write { db in try db.execute(sql: "DELETE FROM meta WHERE name = 'rotation_owed'") }
+                try write { db in try db.execute(sql: "DELETE FROM meta WHERE name = 'rotation_owed'") }
             } catch {
                 unclean.append("the key store could not record the finished rotation (\(error))")
             }
@@ -152,7 +155,7 @@ extension KeyStore {
     /// Why the key store is not clean, or nil: a shred or rotation that has not finished
     /// destroying old key files, or a key directory holding a key file of another epoch.
     public func owedRotation() throws -> String? {
-        let owed = try database.read { db in
+        let owed = try read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'rotation_owed'")
         }
         if let owed {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCore
 import LetheCrypto
+import LetheSQLite
 
 /// What a shred did to the key store.
 public struct ShredOutcome: Sendable {
@@ -53,41 +54,47 @@ extension KeyStore {
     /// - Throws: `unknownCustomer` if the key store never keyed this customer.
     public func markShredded(_ customer: CustomerID, request: String, now: Date) throws -> ShredOutcome {
         let lookup = lookup(customer)
-        let outcome = try database.write { db -> ShredOutcome in
+        let outcome = try write { db -> ShredOutcome in
             if let tombstone = try Row.fetchOne(db, sql: """
                 SELECT shredded_at, request, pending_pseudonym, pending_key_id FROM shredded WHERE lookup = ?
                 """, arguments: [lookup]) {
-                return ShredOutcome(pseudonym: (tombstone["pending_pseudonym"] as String?).map { Pseudonym($0) },
-                                    destroyedKeyID: (tombstone["pending_key_id"] as String?).map { KeyID($0) },
-                                    shreddedAt: Date(timeIntervalSince1970: TimeInterval(tombstone["shredded_at"] as Int64)),
-                                    request: tombstone["request"], alreadyShredded: true)
+                return ShredOutcome(pseudonym: try tombstone.value("pending_pseudonym", in: "shredded", as: String?.self).map {
+                                        guard let pseudonym = Self.storedPseudonym($0) else { throw SQLiteFileError.invalidValue("shredded.pending_pseudonym") }
+                                        return pseudonym
+                                    },
+                                    destroyedKeyID: try tombstone.value("pending_key_id", in: "shredded", as: String?.self).map { KeyID($0) },
+                                    shreddedAt: try tombstone.date("shredded_at", in: "shredded"),
+                                    request: try tombstone.value("request", in: "shredded"), alreadyShredded: true)
             }
             guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, key_id FROM customers WHERE lookup = ?", arguments: [lookup]) else {
                 throw KeyStoreError.unknownCustomer
             }
             let at = Int64(now.timeIntervalSince1970.rounded(.down))
+            let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
+            let keyID: String = try row.value("key_id", in: "customers")
             try db.execute(sql: """
                 INSERT INTO shredded(lookup, shredded_at, request, pending_pseudonym, pending_key_id) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [lookup, at, request, row["pseudonym"] as String, row["key_id"] as String])
+                """, arguments: [lookup, at, request, pseudonym.rawValue, keyID])
             try db.execute(sql: "DELETE FROM customers WHERE lookup = ?", arguments: [lookup])
             try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('rotation_owed', 'shred')")
-            return ShredOutcome(pseudonym: Pseudonym(row["pseudonym"]), destroyedKeyID: KeyID(row["key_id"]),
+            return ShredOutcome(pseudonym: pseudonym, destroyedKeyID: KeyID(keyID),
                                 shreddedAt: Date(timeIntervalSince1970: TimeInterval(at)), request: request, alreadyShredded: false)
         }
-        if !outcome.alreadyShredded { try database.writeWithoutTransaction { try checkpoint($0) } }
+        if !outcome.alreadyShredded { try writeWithoutTransaction { try checkpoint($0) } }
         return outcome
     }
 
     /// Shreds whose copies the catalog has not recorded yet, oldest first.
     public func pendingShreds() throws -> [PendingShred] {
-        try database.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT pending_pseudonym, pending_key_id, shredded_at, request FROM shredded
                 WHERE pending_pseudonym IS NOT NULL ORDER BY shredded_at
                 """).map { row in
-                PendingShred(pseudonym: Pseudonym(row["pending_pseudonym"]), destroyedKeyID: KeyID(row["pending_key_id"]),
-                             shreddedAt: Date(timeIntervalSince1970: TimeInterval(row["shredded_at"] as Int64)),
-                             request: row["request"])
+                PendingShred(pseudonym: try row.value("pending_pseudonym", in: "shredded", Self.storedPseudonym),
+                             destroyedKeyID: KeyID(try row.value("pending_key_id", in: "shredded")),
+                             shreddedAt: try row.date("shredded_at", in: "shredded"),
+                             request: try row.value("request", in: "shredded"))
             }
         }
     }
@@ -95,25 +102,25 @@ extension KeyStore {
     /// Forgets the pseudonym of a shred once the catalog has recorded it, so nothing in the key
     /// store links the customer to it any more, and truncates the WAL.
     public func shredRecorded(_ pseudonym: Pseudonym) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE shredded SET pending_pseudonym = NULL, pending_key_id = NULL WHERE pending_pseudonym = ?",
                            arguments: [pseudonym.rawValue])
         }
-        try database.writeWithoutTransaction { try checkpoint($0) }
+        try writeWithoutTransaction { try checkpoint($0) }
     }
 
     /// When and under which request the customer was shredded, or nil if they were not.
     public func tombstone(_ customer: CustomerID) throws -> (shreddedAt: Date, request: String)? {
         let lookup = lookup(customer)
-        return try database.read { db in
+        return try read { db in
             try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]).map {
-                (Date(timeIntervalSince1970: TimeInterval($0["shredded_at"] as Int64)), $0["request"])
+                (try $0.date("shredded_at", in: "shredded"), try $0.value("request", in: "shredded"))
             }
         }
     }
 
     /// How many customers have been shredded.
     public func shreddedCount() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0 }
     }
 }

@@ -121,7 +121,7 @@ extension KeyStore {
             return KeyDirectoryStatus(path: directory.url.path, readable: true, holdsCurrentEpoch: holds,
                                       otherEpochs: epochs.filter { $0 != epoch })
         }
-        let counts = try database.read { db in
+        let counts = try read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded WHERE pending_pseudonym IS NOT NULL") ?? 0,

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCore
 import LetheCrypto
+import LetheSQLite
 
 /// The key store: every customer key and expiry key, stored only wrapped under the current KEK.
 ///
@@ -40,7 +41,7 @@ public final class KeyStore: @unchecked Sendable {
         for directory in directories { try directory.writeKey(kek, epoch: 1) }
         let store = KeyStore(database: try openDatabase(path), directories: directories)
         let lookupKey = SecretKey.random()
-        try store.database.write { db in
+        try store.write { db in
             try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?)",
                            arguments: [kek.id.rawValue])
             try db.execute(sql: "INSERT INTO secrets(name, wrapped, epoch) VALUES ('lookup', ?, 1)",
@@ -67,28 +68,79 @@ public final class KeyStore: @unchecked Sendable {
             try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
             return queue
         } catch {
-            throw KeyStoreError.storeUnavailable(path.path, reason: "\(error)")
+            throw SQLiteDamage.diagnose(error, file: path).map(KeyStoreError.storeDamaged)
+                ?? KeyStoreError.storeUnavailable(path.path, reason: "\(error)")
         }
+    }
+
+    /// The key store's file, named in every error about it.
+    var file: URL { URL(fileURLWithPath: database.path) }
+
+    /// Runs SQLite's `PRAGMA quick_check` on the key store (`lethe verify`): damage in pages no
+    /// command happened to read shows up here.
+    ///
+    /// - Throws: `KeyStoreError.storeDamaged` with what the check reported.
+    public func checkFile() throws {
+        if let damage = SQLiteDamage.check(file) { throw KeyStoreError.storeDamaged(damage) }
+    }
+
+    /// Runs `body` in a read transaction; a failure that shows the file is damaged (an SQLite
+    /// error about its content, a value Lethe never writes) becomes `KeyStoreError.storeDamaged`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.read(body) } catch { throw diagnosed(error) }
+    }
+
+    /// Runs `body` in a write transaction; damage becomes `KeyStoreError.storeDamaged`, as for `read`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.write(body) } catch { throw diagnosed(error) }
+    }
+
+    /// Runs `body` outside a transaction (checkpoints); damage becomes `KeyStoreError.storeDamaged`.
+    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.writeWithoutTransaction(body) } catch { throw diagnosed(error) }
+    }
+
+    private func diagnosed(_ error: any Error) -> any Error {
+        SQLiteDamage.diagnose(error, file: file).map(KeyStoreError.storeDamaged) ?? error
+    }
+
+    /// The epoch the key store records (`meta.epoch`): a positive number, or the file is damaged.
+    func storedEpoch(_ db: Database) throws -> Int {
+        guard let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'"),
+              let epoch = Int(text), epoch > 0 else {
+            throw SQLiteFileError.invalidValue("meta.epoch")
+        }
+        return epoch
+    }
+
+    /// A pseudonym read from the key store: one safe object-key part (it names store folders).
+    static func storedPseudonym(_ raw: String) -> Pseudonym? {
+        !raw.contains("/") && ObjectKey(raw) != nil ? Pseudonym(raw) : nil
     }
 
     /// Reads the current epoch, finds its KEK in the first key directory that has it, checks it
     /// is the expected key, and unwraps the lookup key.
     func loadCurrentKEK() throws {
-        try database.read { db in try load(db) }
+        try read { db in try load(db) }
     }
 
     /// The current epoch and KEK as the database says now, reloading them if another process
     /// rotated since this one loaded them (so nothing is ever wrapped under a destroyed KEK).
     func currentKEK(_ db: Database) throws -> (epoch: Int, kek: SecretKey) {
-        let epoch = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
+        let epoch = try storedEpoch(db)
         if epoch != state.epoch { try load(db) }
         return (state.epoch, state.kek)
     }
 
     private func load(_ db: Database) throws {
-        let epoch = try Int(String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'") ?? "") ?? 0
-        let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") ?? ""
-        let wrappedLookup = try Data.fetchOne(db, sql: "SELECT wrapped FROM secrets WHERE name = 'lookup'") ?? Data()
+        let epoch = try storedEpoch(db)
+        guard let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") else {
+            throw SQLiteFileError.invalidValue("meta.kek_id")
+        }
+        guard let wrappedLookup = try Row.fetchOne(db, sql: "SELECT wrapped FROM secrets WHERE name = 'lookup'") else {
+            throw SQLiteFileError.invalidValue("secrets.wrapped of the lookup key (missing)")
+        }
+        let wrapped = try wrappedLookup.value("wrapped", in: "secrets", as: Data.self)
         var lastError: Error = KeyStoreError.kekMissing(epoch: epoch, directory: directories.first?.url.path ?? "?")
         for directory in directories {
             do {
@@ -96,7 +148,7 @@ public final class KeyStore: @unchecked Sendable {
                 guard kek.id.rawValue == kekID else {
                     throw KeyStoreError.kekCorrupt(epoch: epoch, directory: directory.url.path)
                 }
-                let lookup = try unwrap(wrappedLookup, under: kek, context: Self.lookupContext(epoch: epoch), what: "lookup key")
+                let lookup = try unwrap(wrapped, under: kek, context: Self.lookupContext(epoch: epoch), what: "lookup key")
                 state.install(epoch: epoch, kek: kek, lookupKey: lookup)
                 return
             } catch {

@@ -1,10 +1,14 @@
 import Foundation
 import LetheCore
+import LetheSQLite
 
 /// What can go wrong with keys, in the key hierarchy's terms.
 public enum KeyStoreError: Error, CustomStringConvertible {
-    /// The key store database is missing or unreadable.
+    /// The key store database is missing, or cannot be read right now (busy, permissions, disk).
     case storeUnavailable(String, reason: String)
+    /// The key store file is damaged: SQLite cannot read it, or a row holds something Lethe
+    /// never writes (exit 3). Never a crash: every row is read through throwing accessors.
+    case storeDamaged(SQLiteDamage)
     /// A key directory cannot be read or written.
     case keyDirectoryUnavailable(String, reason: String)
     /// The current epoch's KEK is in none of the key directories.
@@ -34,6 +38,10 @@ public enum KeyStoreError: Error, CustomStringConvertible {
         switch self {
         case .storeUnavailable(let path, let reason):
             return "the key store \(path) is unavailable (\(reason)): check the home folder"
+        case .storeDamaged(let damage):
+            return "\(damage): the customer and expiry keys in it cannot be trusted; run nothing that writes to this home, "
+                + "restore \(damage.file.lastPathComponent) from your latest backup of the home taken since the last key rotation "
+                + "(an older copy is inert by design: `lethe keys status` shows the epoch), then run `lethe verify --copies`"
         case .keyDirectoryUnavailable(let path, let reason):
             return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
         case .kekMissing(let epoch, let directory):

@@ -10,6 +10,7 @@ import Testing
         case headerBit, wrappedKeyBit, streamHeaderBit, firstChunkBit, middleChunkBit, finalTagBit
         case truncatedAtChunkBoundary, truncatedMidChunk, appendedBytes, redatedHeader
         case otherCustomersArchive, otherSetsArchive
+        case customerKeyIDChanged, expiryKeyIDChanged
 
         var testDescription: String { rawValue }
 
@@ -19,6 +20,8 @@ import Testing
             case .headerBit: return "header or its wrapped key failed authentication"
             case .redatedHeader, .otherCustomersArchive, .otherSetsArchive:
                 return "not the copy the catalog recorded"
+            case .customerKeyIDChanged: return "not the copy the catalog recorded there (its header names another customer key)"
+            case .expiryKeyIDChanged: return "not the copy the catalog recorded there (its header names another expiry key)"
             case .wrappedKeyBit: return "wrapped key failed authentication"
             case .streamHeaderBit, .firstChunkBit: return "chunk 0"
             case .middleChunkBit: return "chunk 1"
@@ -51,11 +54,9 @@ import Testing
         let body = streamStart + 24
         switch tamper {
         case .headerBit:
-            // The created time is bound only by authentication (the catalog does not record it),
-            // and unlike the random pseudonym its bytes are known, so the flip is deterministic.
-            let created = Int64(try #require(ISO8601DateFormatter().date(from: "2026-11-02T01:00:00Z")).timeIntervalSince1970)
-            let index = try #require(find(bigEndian: created, in: Array(bytes[0..<headerEnd])))
-            bytes[index + 7] ^= 0x01
+            // The chunk size (the header's last field, 1 MiB) is bound only by authentication:
+            // the catalog does not record it. One more byte per chunk is still a valid size.
+            bytes[headerEnd - 1] ^= 0x01
         case .wrappedKeyBit: bytes[headerEnd + 30] ^= 0x01
         case .streamHeaderBit: bytes[streamStart + 5] ^= 0x01
         case .firstChunkBit: bytes[body + 1000] ^= 0x01
@@ -74,6 +75,10 @@ import Testing
             bytes = [UInt8](try Data(contentsOf: fixture.archiveFile(customer: "bob", set: sets[0])))
         case .otherSetsArchive:
             bytes = [UInt8](try Data(contentsOf: fixture.archiveFile(customer: "alice", set: sets[1])))
+        case .customerKeyIDChanged, .expiryKeyIDChanged:
+            // One character of a key id in the header (docs/FORMAT.md: fields 6 and 7), still valid hex.
+            let index = keyIDOffset(in: bytes, field: tamper == .customerKeyIDChanged ? 0 : 1)
+            bytes[index] = bytes[index] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
         }
         try Data(bytes).write(to: target)
 
@@ -98,6 +103,16 @@ import Testing
         let text = try #require(copy["delete_by"] as? String)
         let date = try #require(ISO8601DateFormatter().date(from: text))
         return Int64(date.timeIntervalSince1970)
+    }
+
+    /// The offset of the first character of the header's customer key id (`field` 0) or expiry
+    /// key id (1): after three identifiers and two dates (docs/FORMAT.md, "Header body").
+    func keyIDOffset(in bytes: [UInt8], field: Int) -> Int {
+        var offset = 14
+        for _ in 0..<3 { offset += 1 + Int(bytes[offset]) }
+        offset += 16
+        for _ in 0..<field { offset += 1 + Int(bytes[offset]) }
+        return offset + 1
     }
 
     func find(bigEndian value: Int64, in bytes: [UInt8]) -> Int? {

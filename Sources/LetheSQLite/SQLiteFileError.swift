@@ -1,0 +1,18 @@
+/// What can go wrong reading a row of an SQLite file Lethe keeps.
+///
+/// Stores never let this error out: `SQLiteDamage.diagnose` turns it into their own damage
+/// error, with what `PRAGMA quick_check` says about the file.
+public enum SQLiteFileError: Error, Equatable, CustomStringConvertible {
+    /// A row holds a value Lethe never writes there (`what` names the table and column, never the value).
+    case invalidValue(String)
+    /// A file that must exist already holds no tables: SQLite reads a zero-length or replaced
+    /// file as an empty database.
+    case noTables
+
+    public var description: String {
+        switch self {
+        case .invalidValue(let what): return "\(what) holds a value Lethe never writes"
+        case .noTables: return "the file holds no tables: it was emptied or replaced"
+        }
+    }
+}

@@ -6,7 +6,8 @@
 #   scripts/bench-tiny.sh [CUSTOMERS]        (default 20000; the tree is cached in bench-data/)
 #
 # LETHE_BASELINE=/path/to/lethe runs another build of lethe on the same tree in the same run
-# (say, the commit before a change) and prints the ratios.
+# (say, the commit before a change) and prints the ratios; LETHE_BIN=/path/to/lethe measures
+# that build instead of building this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 customers="${1:-20000}"
@@ -29,11 +30,15 @@ for n in range(count):
 PY
 fi
 
-scratch="${LETHE_SCRATCH:-.build}"
-case "$scratch" in /*) ;; *) scratch="$PWD/$scratch" ;; esac
-swift build -c release --product lethe --quiet --scratch-path "$scratch" 2>&1 | grep -v "mktemp" >&2 || true
-lethe="$scratch/release/lethe"
-[ -x "$lethe" ] || { echo "bench-tiny: the release build failed" >&2; exit 1; }
+if [ -n "${LETHE_BIN:-}" ]; then
+  lethe="$LETHE_BIN"  # a build made elsewhere (say, a commit checked out beside this one)
+else
+  scratch="${LETHE_SCRATCH:-.build}"
+  case "$scratch" in /*) ;; *) scratch="$PWD/$scratch" ;; esac
+  swift build -c release --product lethe --quiet --scratch-path "$scratch" 2>&1 | grep -v "mktemp" >&2 || true
+  lethe="$scratch/release/lethe"
+fi
+[ -x "$lethe" ] || { echo "bench-tiny: no release build at $lethe" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/lethe-bench-tiny.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

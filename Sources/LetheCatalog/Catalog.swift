@@ -9,6 +9,8 @@ import LetheSQLite
 /// transaction, so the catalog and its ledger never disagree.
 public final class Catalog: @unchecked Sendable {
     let database: DatabaseQueue
+    /// Concurrent `recordCopy` calls, committed in groups.
+    private let copyRecords = GroupCommit<(CopyRecord, LedgerEvent), CopyRecord>()
     /// The catalog's file, named in every error about it.
     let file: URL
 
@@ -31,8 +33,9 @@ public final class Catalog: @unchecked Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            database = try DatabaseQueue(path: path.path, configuration: configuration)
             // An existing catalog emptied (or replaced) is damage, never a new catalog.
+            if !create { try SQLiteFileError.requireContent(path) }
+            database = try DatabaseQueue(path: path.path, configuration: configuration)
             if !create { try database.read { try $0.requireTables() } }
             try CatalogSchema.migrateIfNeeded(database)
         } catch {
@@ -112,21 +115,30 @@ public final class Catalog: @unchecked Sendable {
 
     // MARK: Copies
 
-    /// Records a copy (durable in its store, or pending) and returns it with its row id.
+    /// Records a copy (durable in its store, or pending) and returns it with its row id, once
+    /// the row and its ledger event are committed and synced.
+    ///
+    /// Callers on several threads (a backup's workers) share commits (`GroupCommit`): one synced
+    /// transaction records whatever copies arrived while the previous one was syncing.
     @discardableResult
     public func recordCopy(_ copy: CopyRecord, event: LedgerEvent) throws -> CopyRecord {
-        try write { db in
-            try db.execute(sql: """
-                INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
-                                   state, bytes, version_id, locked_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue, copy.retentionClass.rawValue,
-                                 copy.location.rawValue, copy.objectKey.rawValue, seconds(copy.created), seconds(copy.deleteBy),
-                                 copy.state.rawValue, copy.bytes, copy.versionID, copy.lockedUntil.map(seconds)])
-            var stored = copy
-            stored.id = db.lastInsertedRowID
-            try append(event, db)
-            return stored
+        try copyRecords.submit((copy, event)) { group in
+            try write { db in
+                try group.map { copy, event in
+                    try db.execute(sql: """
+                        INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
+                                           state, bytes, version_id, locked_until)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue,
+                                         copy.retentionClass.rawValue, copy.location.rawValue, copy.objectKey.rawValue,
+                                         seconds(copy.created), seconds(copy.deleteBy), copy.state.rawValue, copy.bytes,
+                                         copy.versionID, copy.lockedUntil.map(seconds)])
+                    var stored = copy
+                    stored.id = db.lastInsertedRowID
+                    try append(event, db)
+                    return stored
+                }
+            }
         }
     }
 

@@ -40,7 +40,7 @@ extension KeyStore {
         guard FileManager.default.fileExists(atPath: path.path) else {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
         }
-        let store = KeyStore(database: try openDatabase(path), directories: directories)
+        let store = KeyStore(database: try openDatabase(path, existing: true), directories: directories)
         let (epoch, verified) = try store.read { db -> (Int, Int) in
             let epoch = try store.storedEpoch(db)
             let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") ?? ""

@@ -22,7 +22,7 @@ public final class KeyStore: @unchecked Sendable {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
         }
         self.directories = directories
-        database = try Self.openDatabase(path)
+        database = try Self.openDatabase(path, existing: true)
         state = KeyStoreState()
         try loadCurrentKEK()
     }
@@ -39,7 +39,7 @@ public final class KeyStore: @unchecked Sendable {
         for directory in directories { try directory.create() }
         let kek = SecretKey.random()
         for directory in directories { try directory.writeKey(kek, epoch: 1) }
-        let store = KeyStore(database: try openDatabase(path), directories: directories)
+        let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories)
         let lookupKey = SecretKey.random()
         try store.write { db in
             try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?)",
@@ -51,7 +51,9 @@ public final class KeyStore: @unchecked Sendable {
         return store
     }
 
-    static func openDatabase(_ path: URL) throws -> DatabaseQueue {
+    /// Opens the file and migrates it; `existing` says it must already be a key store (an
+    /// emptied or replaced file is damage, refused before a migration writes into it).
+    static func openDatabase(_ path: URL, existing: Bool) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
@@ -63,7 +65,9 @@ public final class KeyStore: @unchecked Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
+            if existing { try SQLiteFileError.requireContent(path) }
             let queue = try DatabaseQueue(path: path.path, configuration: configuration)
+            if existing { try queue.read { try $0.requireTables() } }
             try KeyStoreSchema.migrateIfNeeded(queue)
             try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
             return queue

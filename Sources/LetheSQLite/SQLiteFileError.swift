@@ -1,3 +1,5 @@
+import Foundation
+
 /// What can go wrong reading a row of an SQLite file Lethe keeps.
 ///
 /// Stores never let this error out: `SQLiteDamage.diagnose` turns it into their own damage
@@ -14,5 +16,14 @@ public enum SQLiteFileError: Error, Equatable, CustomStringConvertible {
         case .invalidValue(let what): return "\(what) holds a value Lethe never writes"
         case .noTables: return "the file holds no tables: it was emptied or replaced"
         }
+    }
+}
+
+extension SQLiteFileError {
+    /// Throws `noTables` if the file at `url` is empty: checked before opening a file that must
+    /// already exist, since opening it (in WAL mode) would write a new database header into it.
+    public static func requireContent(_ url: URL) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int
+        if size == 0 { throw SQLiteFileError.noTables }
     }
 }

@@ -82,6 +82,17 @@ import Testing
         withExtendedLifetime(folder) {}
     }
 
+    /// An emptied key store is damage, refused before anything is written into it: migrating it
+    /// into a new, empty key store would leave a file with tables and no keys.
+    @Test func anEmptiedKeyStoreIsDamageAndStaysEmpty() throws {
+        let (folder, path, directories) = try keyStore()
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path.path + suffix) }
+        try Data().write(to: path)
+        #expect(Self.damage { _ = try KeyStore(path: path, directories: directories) } != nil)
+        #expect(try Data(contentsOf: path).isEmpty, "the open wrote into the emptied file")
+        withExtendedLifetime(folder) {}
+    }
+
     @Test func anIntactKeyStorePassesQuickCheck() throws {
         let (folder, path, directories) = try keyStore()
         try KeyStore(path: path, directories: directories).checkFile()

@@ -133,6 +133,14 @@ public struct ExpireJob: Sendable {
             try home.catalog.updateCopies(marks)
             marks.removeAll(keepingCapacity: true)
         }
+        /// A decision that could not be carried out: its ledger event (`copy.<what>`), its result, a warning.
+        func failed(_ decision: RetentionPlan.Decision, _ what: String, _ error: any Error, result: String) throws {
+            let reason = "\(error)"
+            try home.catalog.record(event("copy." + what, decision, now: now, extra: ["error": reason, "result": result]))
+            results.append(ExpireResult(copyID: decision.copyID, action: decision.action, status: .failed, message: reason))
+            home.log.warning("expire.copy." + what, ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+                                                     "location": decision.location.rawValue, "error": reason])
+        }
         for decision in plan.decisions {
             switch decision.action {
             case .keep:
@@ -148,12 +156,8 @@ public struct ExpireJob: Sendable {
                     results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled,
                                                 message: stored ? "deleted what an interrupted upload left at its key" : "never uploaded"))
                 } catch {
-                    let reason = "\(error)"
-                    try home.catalog.record(event("copy.cancel_failed", decision, now: now, extra: [
-                        "error": reason, "result": "still pending: what is stored at its key could not be deleted; retried on the next run"]))
-                    results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .failed, message: reason))
-                    home.log.warning("expire.copy.cancel_failed", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
-                                                                   "location": decision.location.rawValue, "error": reason])
+                    try failed(decision, "cancel_failed", error,
+                               result: "still pending: what is stored at its key could not be deleted; retried on the next run")
                 }
             case .delete:
                 do {
@@ -165,12 +169,7 @@ public struct ExpireJob: Sendable {
                     home.log.detail("expire.copy.deleted", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
                                                           "location": decision.location.rawValue])
                 } catch {
-                    let reason = "\(error)"
-                    try home.catalog.record(event("copy.delete_failed", decision, now: now, extra: [
-                        "error": reason, "result": "still stored: overdue, retried on the next run"]))
-                    results.append(ExpireResult(copyID: decision.copyID, action: .delete, status: .failed, message: reason))
-                    home.log.warning("expire.copy.delete_failed", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
-                                                                   "location": decision.location.rawValue, "error": reason])
+                    try failed(decision, "delete_failed", error, result: "still stored: overdue, retried on the next run")
                 }
             }
             if marks.count >= batchSize { try flush() }

@@ -7,7 +7,8 @@
 #   scripts/bench.sh [small|medium|tiny]      (default: medium; data cached in bench-data/)
 #
 # Set BENCH_COLD=1 to drop the page cache before every timed run (needs root); otherwise the
-# figures are warm (the tree was just read) and say so.
+# figures are warm (the tree was just read) and say so. LETHE_BIN=/path/to/lethe measures that
+# build instead of building this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-medium}"
@@ -24,12 +25,16 @@ fi
 # FoundationNetworking links against libcurl's development library.
 dpkg-query -W -f='${Status}' libcurl4-openssl-dev 2>/dev/null | grep -q "install ok installed" \
   || apt-get install -y -qq libcurl4-openssl-dev >/dev/null
-scratch="${LETHE_SCRATCH:-.build}"
-case "$scratch" in /*) ;; *) scratch="$PWD/$scratch" ;; esac
-# (The static link prints a linker note about mktemp inside Foundation; it is not ours.)
-swift build -c release --product lethe --quiet --scratch-path "$scratch" --static-swift-stdlib 2>&1 | grep -v "mktemp" >&2 || true
-lethe="$scratch/release/lethe"
-[ -x "$lethe" ] || { echo "bench: the release build failed" >&2; exit 1; }
+if [ -n "${LETHE_BIN:-}" ]; then
+  lethe="$LETHE_BIN"  # a build made elsewhere: say, the commit before a change, for before/after
+else
+  scratch="${LETHE_SCRATCH:-.build}"
+  case "$scratch" in /*) ;; *) scratch="$PWD/$scratch" ;; esac
+  # (The static link prints a linker note about mktemp inside Foundation; it is not ours.)
+  swift build -c release --product lethe --quiet --scratch-path "$scratch" --static-swift-stdlib 2>&1 | grep -v "mktemp" >&2 || true
+  lethe="$scratch/release/lethe"
+fi
+[ -x "$lethe" ] || { echo "bench: no release build at $lethe" >&2; exit 1; }
 
 cache() { if [ "${BENCH_COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 timeit() { python3 scripts/timeit.py "$@"; }

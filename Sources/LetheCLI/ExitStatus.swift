@@ -36,11 +36,13 @@ enum ExitStatus {
             case .customerShredded: return shredded
             case .unknownCustomer: return notFound
             case .unwrapFailed, .unknownExpiryKey, .storeDamaged: return integrity
+            case .storeBusy: return busy
             default: return failed
             }
         case let error as CatalogError:
             switch error {
             case .unavailable: return failed
+            case .busy: return busy
             case .damaged: return integrity
             case .unknownSet, .noCopy: return notFound
             }

@@ -16,15 +16,17 @@ public final class Catalog: @unchecked Sendable {
 
     /// Opens (creating if asked) the catalog at `path`.
     ///
+    /// - Parameter busyTimeout: how long a call waits for another process to release the file
+    ///   before it throws `CatalogError.busy` (seconds).
     /// - Throws: `CatalogError.damaged` if SQLite finds the file damaged (or it is not a
     ///   catalog), `CatalogError.unavailable` if it is missing or cannot be opened now.
-    public init(path: URL, create: Bool = false) throws {
+    public init(path: URL, create: Bool = false, busyTimeout: TimeInterval = SQLiteDamage.busyTimeout) throws {
         file = path
         guard create || FileManager.default.fileExists(atPath: path.path) else {
             throw CatalogError.unavailable(path.path, reason: "no such file")
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             // WAL, with every commit synced before it returns (GRDB's own WAL set-up would choose
             // NORMAL, which syncs only at checkpoints): a copy row is durable before the upload
@@ -64,7 +66,8 @@ public final class Catalog: @unchecked Sendable {
     }
 
     private func diagnosed(_ error: any Error) -> any Error {
-        SQLiteDamage.diagnose(error, file: file).map(CatalogError.damaged) ?? error
+        if SQLiteDamage.isBusy(error) { return CatalogError.busy(file.path) }
+        return SQLiteDamage.diagnose(error, file: file).map(CatalogError.damaged) ?? error
     }
 
     // MARK: Sets

@@ -9,6 +9,8 @@ public enum CatalogError: Error, CustomStringConvertible {
     /// The catalog file is damaged: SQLite cannot read it, or a row holds something Lethe never
     /// writes (exit 3). Never a crash: every row is read through throwing accessors.
     case damaged(SQLiteDamage)
+    /// Another process held the catalog locked for longer than the busy timeout (exit 6).
+    case busy(String)
     /// No set with that id.
     case unknownSet(SetID)
     /// No copy matches.
@@ -21,6 +23,9 @@ public enum CatalogError: Error, CustomStringConvertible {
             return "\(damage): the catalog cannot be trusted; run nothing that writes to this home, restore \(damage.file.lastPathComponent) "
                 + "from your last backup of the home (or salvage what SQLite can read with `sqlite3 \(damage.file.lastPathComponent) .recover`), "
                 + "then run `lethe verify` and `lethe verify --ledger`"
+        case .busy(let path):
+            return "the catalog \(path) stayed locked by another process (a lethe run stopped or stalled?): "
+                + "let it finish or stop it, then run this command again"
         case .unknownSet(let id): return "no set \(id): see `lethe list sets`"
         case .noCopy(let what): return "no copy \(what): see `lethe list archives`"
         }

@@ -55,7 +55,7 @@ public final class KeyStore: @unchecked Sendable {
     /// emptied or replaced file is damage, refused before a migration writes into it).
     static func openDatabase(_ path: URL, existing: Bool) throws -> DatabaseQueue {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(SQLiteDamage.busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             // WAL, with every commit synced before it returns (GRDB's own WAL set-up would choose
@@ -105,7 +105,8 @@ public final class KeyStore: @unchecked Sendable {
     }
 
     private func diagnosed(_ error: any Error) -> any Error {
-        SQLiteDamage.diagnose(error, file: file).map(KeyStoreError.storeDamaged) ?? error
+        if SQLiteDamage.isBusy(error) { return KeyStoreError.storeBusy(file.path) }
+        return SQLiteDamage.diagnose(error, file: file).map(KeyStoreError.storeDamaged) ?? error
     }
 
     /// The epoch the key store records (`meta.epoch`): a positive number, or the file is damaged.

@@ -9,6 +9,8 @@ public enum KeyStoreError: Error, CustomStringConvertible {
     /// The key store file is damaged: SQLite cannot read it, or a row holds something Lethe
     /// never writes (exit 3). Never a crash: every row is read through throwing accessors.
     case storeDamaged(SQLiteDamage)
+    /// Another process held the key store locked for longer than the busy timeout (exit 6).
+    case storeBusy(String)
     /// A key directory cannot be read or written.
     case keyDirectoryUnavailable(String, reason: String)
     /// The current epoch's KEK is in none of the key directories.
@@ -42,6 +44,9 @@ public enum KeyStoreError: Error, CustomStringConvertible {
             return "\(damage): the customer and expiry keys in it cannot be trusted; run nothing that writes to this home, "
                 + "restore \(damage.file.lastPathComponent) from your latest backup of the home taken since the last key rotation "
                 + "(an older copy is inert by design: `lethe keys status` shows the epoch), then run `lethe verify --copies`"
+        case .storeBusy(let path):
+            return "the key store \(path) stayed locked by another process (a lethe run stopped or stalled?): "
+                + "let it finish or stop it, then run this command again"
         case .keyDirectoryUnavailable(let path, let reason):
             return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
         case .kekMissing(let epoch, let directory):

@@ -75,6 +75,16 @@ public struct SQLiteDamage: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// How long a connection waits for another to release the file before giving up (seconds).
+    public static let busyTimeout: TimeInterval = 30
+
+    /// True when `error` is SQLite's "database is locked" (busy or locked): another connection
+    /// held the file for longer than the busy timeout.
+    public static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
     /// Primary result codes that describe the moment or the machine, not the file.
     static let environmentalCodes: [ResultCode] = [
         .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_NOMEM, .SQLITE_READONLY, .SQLITE_INTERRUPT, .SQLITE_IOERR,
@@ -106,7 +116,7 @@ public struct SQLiteDamage: Sendable, Equatable, CustomStringConvertible {
     static func quickCheck(_ file: URL) -> QuickCheck {
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(busyTimeout)
         do {
             let queue = try DatabaseQueue(path: file.path, configuration: configuration)
             let lines = try queue.read { db in

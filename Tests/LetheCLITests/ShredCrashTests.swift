@@ -109,13 +109,16 @@ import Testing
 
         let backup = LetheProcess.start(["backup", "--json", "--home", fixture.home.path], environment: fixture.environment)
         try backup.process.run()
-        // Wait until the big customer's archive is being written (its temporary file grows),
-        // then freeze the backup there so the shred lands mid-archive, deterministically.
+        // Wait until the four others are recorded (so no worker is inside a catalog commit, which
+        // a frozen process would hold on to) and the big customer's archive is being written (its
+        // temporary file grows), then freeze the backup there so the shred lands mid-archive.
         var temporary: URL?
+        var othersRecorded = false
         while temporary == nil, backup.process.isRunning {
-            temporary = regularFiles(under: fixture.store).first {
+            othersRecorded = othersRecorded || ((try? fixture.copies()) ?? []).count == 4
+            temporary = othersRecorded ? regularFiles(under: fixture.store).first {
                 $0.lastPathComponent.hasPrefix(".tmp-") && ((try? $0.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) > 1 << 20
-            }
+            } : nil
             if temporary == nil { usleep(500) }
         }
         let caught = try #require(temporary, "the backup never wrote the big archive")

@@ -160,3 +160,22 @@ import Testing
         }
     }
 }
+
+/// A catalog another process keeps locked is busy (exit 6), with what to do; never damage.
+@Suite struct CatalogBusyTests {
+    @Test func aCatalogHeldLockedByAnotherProcessIsBusy() throws {
+        let folder = try TemporaryDirectory(prefix: "lethe-catalog-busy")
+        let path = folder.url.appendingPathComponent("catalog.sqlite")
+        _ = try Catalog(path: path, create: true)
+        let holder = try DatabaseQueue(path: path.path)
+        try holder.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            let catalog = try Catalog(path: path, busyTimeout: 0.05)
+            #expect { try catalog.record(LedgerEvent(kind: "test.event", at: Date(timeIntervalSince1970: 1_796_004_000), details: [:])) } throws: { error in
+                guard case CatalogError.busy(let named) = error else { return false }
+                return named == path.path && "\(error)".contains("run this command again")
+            }
+        }
+    }
+}

@@ -79,13 +79,15 @@ public struct ShredJob: Sendable {
     ///     up is shredded as usual.
     /// - Returns: the receipt; `complete` is false when a key directory could not be reached
     ///   (the old KEK survives there until the next `shred` or `keys rotate` finishes it).
-    /// - Throws: `busy` if another shred or rotation runs; `notFound` (naming the flag) if the
+    /// - Throws: `busy` if another shred or rotation runs; `clockWentBack` (nothing done) if the
+    ///   clock reads earlier than the last recorded event; `notFound` (naming the flag) if the
     ///   customer was never backed up and `notYetBackedUp` is false; key store and catalog errors
     ///   (the steps done so far stay done and are finished by the next run).
     public func run(customer: CustomerID, request: String, notYetBackedUp: Bool = false) throws -> ShredReceipt {
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
+        try Maintenance(home: home).refuseClockGoneBack(now: now)
         let maintenance = KeyMaintenance(home: home, reached: Self.testCrashPoint)
         let finished = try maintenance.finishPendingShreds(now: now)
 

@@ -240,4 +240,27 @@ import Testing
         #expect(knownReceipt["status"] as? String == "shredded")
         #expect(try fixture.copies().filter { $0["state"] as? String == "live" }.count == 1)
     }
+
+    /// `shred` and `keys rotate` refuse a clock earlier than the last recorded event, as backup,
+    /// expire and report do (issue 9, item 9): exit 1, the clock message, and nothing done (no
+    /// tombstone, no rotation, the customer still restorable).
+    @Test func shredAndKeysRotateRefuseAClockThatWentBack() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        fixture.environment["LETHE_NOW"] = "2026-10-31T00:00:00Z"
+        for arguments in [["shred", "--customer", "alice", "--request", "R", "--yes"],
+                          ["shred", "--customer", "carol", "--request", "R", "--yes", "--not-yet-backed-up"],
+                          ["keys", "rotate"]] {
+            let result = try fixture.lethe(arguments)
+            #expect(result.status == 1, "\(arguments): \(result.stdout)")
+            #expect(result.stderr.contains("the clock reads 2026-10-31T00:00:00Z, earlier than the last recorded run at 2026-11-01T00:00:00Z"),
+                    "\(arguments): \(result.stderr)")
+        }
+        fixture.environment["LETHE_NOW"] = "2026-11-01T00:00:00Z"
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any])
+        #expect(status["epoch"] as? Int == 1)
+        #expect(status["shredded_customers"] as? Int == 0)
+        #expect(try fixture.copies().allSatisfy { $0["state"] as? String == "live" })
+        try fixture.succeed(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("ra").path])
+    }
 }

@@ -14,7 +14,8 @@ struct ShredCommand: ParsableCommand {
             Destroys the customer key, records every copy as shredded, and rotates the key-encryption key so \
             that no earlier copy of the key store can bring the customer back. Cannot be undone. Asks for \
             confirmation on a terminal; scripts pass --yes. If a key directory cannot be reached the shred \
-            is incomplete (exit 1) and the next `shred` or `keys rotate` finishes it. Shredding again is a no-op.
+            is incomplete (exit 1) and the next `shred` or `keys rotate` finishes it. Shredding again is a no-op. \
+            An id never backed up is not found (exit 5) unless --not-yet-backed-up is given.
             """)
 
     @OptionGroup var options: HomeOptions
@@ -25,6 +26,9 @@ struct ShredCommand: ParsableCommand {
 
     @Flag(help: "Do not ask for confirmation (required when standard input is not a terminal).")
     var yes = false
+
+    @Flag(help: "Erase a customer never backed up yet: record that nothing is stored and refuse every future backup of them.")
+    var notYetBackedUp = false
 
     func validate() throws {
         let trimmed = request.trimmingCharacters(in: .whitespaces)
@@ -54,7 +58,7 @@ struct ShredCommand: ParsableCommand {
             }
         }
         let home = try options.open()
-        let receipt = try ShredJob(home: home).run(customer: id, request: request)
+        let receipt = try ShredJob(home: home).run(customer: id, request: request, notYetBackedUp: notYetBackedUp)
         if options.json {
             try Output.json(receipt)
         } else {
@@ -76,6 +80,8 @@ enum ShredReceiptText {
         switch receipt.status {
         case .alreadyShredded:
             Swift.print("Already shredded on \(receipt.shreddedAt) (request \(receipt.request)): nothing more to destroy")
+        case .notYetBackedUp:
+            Swift.print("Erased before any backup on \(receipt.shreddedAt) (request \(receipt.request)): nothing stored; future backups refused")
         case .shredded:
             Swift.print("Shredded \(receipt.pseudonym ?? "-") on \(receipt.shreddedAt) (request \(receipt.request))")
             Swift.print("  customer key \(receipt.destroyedKey ?? "-") destroyed")

@@ -164,14 +164,33 @@ public final class Catalog: @unchecked Sendable {
     }
 
     /// Updates a copy's state (and, when it was stored after pending, its size and version).
-    public func updateCopy(_ id: Int64, state: CopyState, bytes: Int64? = nil, versionID: String? = nil,
-                           lockedUntil: Date? = nil, event: LedgerEvent?) throws {
+    ///
+    /// With `expected`, the update is conditional: it applies, with its event, only while the row
+    /// is still in that state (checked by the change count, in the same statement). An update that
+    /// revives a row (pending to live) passes it, so a copy that a shred marked `shredded` in the
+    /// meantime is never turned back; the caller learns it from the result.
+    ///
+    /// - Parameters:
+    ///   - expected: the state the row must still be in, or nil to update it whatever its state.
+    /// - Returns: false when `expected` was given and the row was no longer in it (nothing
+    ///   changed, no event recorded); true otherwise.
+    @discardableResult
+    public func updateCopy(_ id: Int64, from expected: CopyState? = nil, state: CopyState, bytes: Int64? = nil,
+                           versionID: String? = nil, lockedUntil: Date? = nil, event: LedgerEvent?) throws -> Bool {
         try write { db in
-            try db.execute(sql: """
+            var sql = """
                 UPDATE copies SET state = ?, bytes = COALESCE(?, bytes), version_id = COALESCE(?, version_id),
                                   locked_until = COALESCE(?, locked_until) WHERE id = ?
-                """, arguments: [state.rawValue, bytes, versionID, lockedUntil.map(seconds), id])
+                """
+            var arguments: StatementArguments = [state.rawValue, bytes, versionID, lockedUntil.map(seconds), id]
+            if let expected {
+                sql += " AND state = ?"
+                arguments += [expected.rawValue]
+            }
+            try db.execute(sql: sql, arguments: arguments)
+            if expected != nil, db.changesCount != 1 { return false }
             if let event { try append(event, db) }
+            return true
         }
     }
 

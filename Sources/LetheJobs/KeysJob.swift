@@ -111,11 +111,13 @@ public struct KeysJob: Sendable {
     /// Rotates the KEK now under the "keys" lock, first recording any interrupted shred.
     ///
     /// - Returns: the outcome; `complete` is false if a key directory could not be reached.
-    /// - Throws: `busy` if a shred or rotation runs.
+    /// - Throws: `busy` if a shred or rotation runs; `clockWentBack` (nothing done) if the clock
+    ///   reads earlier than the last recorded event.
     public func rotate() throws -> RotationOutcome {
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
+        try Maintenance(home: home).refuseClockGoneBack(now: now)
         let maintenance = KeyMaintenance(home: home)
         let finished = try maintenance.finishPendingShreds(now: now)
         var outcome = RotationOutcome(rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), complete: false, incomplete: nil)

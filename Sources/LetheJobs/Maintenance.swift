@@ -19,9 +19,7 @@ struct Maintenance {
     /// left in the local store; aborts multipart uploads under Lethe's prefix that are a day old
     /// by the offsite store's clock. Call with the run lock held.
     func prepareRun(now: Date) throws {
-        if let last = try home.catalog.latestRecordedTime(), now < last {
-            throw JobError.clockWentBack(now: now, last: last)
-        }
+        try refuseClockGoneBack(now: now)
         try home.checkOffsiteTransport()
         for set in try home.catalog.sets() where set.state == .running {
             let recorded = try home.catalog.copies(set: set.id, location: .local)
@@ -39,6 +37,16 @@ struct Maintenance {
             if removed > 0 { home.log.warning("store.temporaries_removed", ["count": String(removed)]) }
         }
         try abortAbandonedUploads(now: now)
+    }
+
+    /// Refuses a clock earlier than the last recorded event: a run under it would record its
+    /// decisions (copies, expiries, an erasure, a rotation) before events they follow.
+    ///
+    /// - Throws: `clockWentBack` (call it before changing anything).
+    func refuseClockGoneBack(now: Date) throws {
+        if let last = try home.catalog.latestRecordedTime(), now < last {
+            throw JobError.clockWentBack(now: now, last: last)
+        }
     }
 
     /// Aborts the offsite multipart uploads under `archives/` begun more than a day ago by the

@@ -15,6 +15,9 @@ public struct OffsiteOutcome: Codable, Sendable {
         case pending
         /// A pending copy whose delete-by passed before it could be uploaded: never uploaded.
         case abandoned
+        /// The customer was shredded while the copy was being uploaded: never recorded live; the
+        /// upload was deleted, or, where the store holds it locked, it stays (unreadable).
+        case discarded
     }
 
     public var pseudonym: Pseudonym
@@ -29,6 +32,11 @@ public struct OffsiteOutcome: Codable, Sendable {
 /// Order: the copy is recorded `pending` first, then uploaded (locked until its delete-by when
 /// the policy asks), verified (size), and marked live. A run that dies in between leaves a
 /// pending row, which the next run completes: nothing lost, nothing duplicated.
+///
+/// Erasure wins: marking the copy live is conditional on its row still being pending. A shred
+/// that lands while the upload is in flight marks the row shredded, the condition fails, and
+/// the copier deletes what it just uploaded (a locked object stays, unreadable: its customer key
+/// is destroyed) and records that; the copy is never recorded or reported live.
 ///
 /// Once an upload (or the run's preparation) finds the store unavailable (its own retries
 /// spent), the copier attempts no further upload in that run: each would spend the same retries
@@ -131,11 +139,12 @@ struct OffsiteCopier {
             guard stored.size == local.bytes else {
                 throw ObjectStoreError.checksumMismatch(pending.objectKey)
             }
-            try home.catalog.updateCopy(pending.id, state: .live, bytes: stored.size, versionID: stored.versionID,
-                                        lockedUntil: stored.lockedUntil ?? lockUntil,
-                                        event: event("copy.written", pending, now: now, extra: [
-                                            "bytes": String(stored.size), "version": stored.versionID ?? "-",
-                                            "locked_until": (stored.lockedUntil ?? lockUntil).map(Timestamp.iso) ?? "-"]))
+            let recorded = try home.catalog.updateCopy(pending.id, from: .pending, state: .live, bytes: stored.size,
+                                                       versionID: stored.versionID, lockedUntil: stored.lockedUntil ?? lockUntil,
+                                                       event: event("copy.written", pending, now: now, extra: [
+                                                           "bytes": String(stored.size), "version": stored.versionID ?? "-",
+                                                           "locked_until": (stored.lockedUntil ?? lockUntil).map(Timestamp.iso) ?? "-"]))
+            guard recorded else { return discard(pending, stored: stored, now: now) }
             home.log.detail("offsite.copied", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue])
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .copied, message: nil)
         } catch {
@@ -146,6 +155,32 @@ struct OffsiteCopier {
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
                                   message: "offsite copy left pending (\(error)); the next run retries it")
         }
+    }
+
+    /// Handles an upload whose row left `pending` while it was in flight: only a shred changes a
+    /// pending row while this run holds the run lock, so the customer key the upload was sealed
+    /// for is destroyed. What is stored at the key is deleted (every version, confirmed gone);
+    /// a locked object, or one the store will not delete now, stays: unreadable, and removed
+    /// when its delete-by passes. The ledger records which (`copy.discarded`); the row keeps the
+    /// state the shred gave it.
+    func discard(_ copy: CopyRecord, stored: StoredObject, now: Date) -> OffsiteOutcome {
+        let result: String
+        do {
+            try StoredCopyRemoval(store: home.store(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
+            result = "the upload was deleted and confirmed gone"
+        } catch ObjectStoreError.objectLocked(_, let until) {
+            result = "the upload is locked until \(until.map(Timestamp.iso) ?? "its lock ends") and stays, unreadable: its customer key is destroyed"
+        } catch {
+            result = "the upload could not be deleted (\(error)) and stays, unreadable: its customer key is destroyed"
+        }
+        let state = (try? home.catalog.copies(pseudonym: copy.pseudonym, set: copy.setID, location: .offsite))?
+            .first { $0.id == copy.id }?.state.rawValue ?? "unknown"
+        try? home.catalog.record(event("copy.discarded", copy, now: now, extra: [
+            "reason": "the copy's row left pending (now \(state)) while it was being uploaded: the customer was shredded",
+            "result": result, "version": stored.versionID ?? "-"]))
+        home.log.warning("offsite.discarded", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "result": result])
+        return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .discarded,
+                              message: "the customer was shredded while this offsite copy was being uploaded: \(result)")
     }
 
     /// Reads an object found at a pending copy's key back through authentication (header

@@ -14,6 +14,9 @@ public struct ShredReceipt: Codable, Sendable {
         case shredded
         /// The customer was shredded before; this run destroyed nothing new for them.
         case alreadyShredded = "already_shredded"
+        /// The customer was never backed up (`--not-yet-backed-up`): nothing stored, nothing
+        /// destroyed; this run recorded a tombstone, so every future backup refuses them.
+        case notYetBackedUp = "not_yet_backed_up"
     }
 
     public var status: Status
@@ -54,34 +57,56 @@ public struct ShredReceipt: Codable, Sendable {
 /// 4. rotate the KEK (new epoch in every key directory, every key re-wrapped, old epochs
 ///    destroyed everywhere) and record the epoch change.
 /// A run that stops anywhere is finished by the next `shred` (of anyone) or `keys rotate`.
+///
+/// A customer never backed up is erased only on purpose (`notYetBackedUp`): a tombstone with
+/// nothing to destroy, and a `customer.erased_before_backup` ledger event (request and date,
+/// no pseudonym: they never had one). Without the flag an unknown id is not found, so a typo
+/// does not silently tombstone someone else.
 public struct ShredJob: Sendable {
     let home: Home
+
+    /// The ledger event for an erasure recorded before the customer's first backup.
+    static let erasedBeforeBackupEvent = "customer.erased_before_backup"
 
     public init(home: Home) { self.home = home }
 
     /// Shreds `customer` for erasure request `request`, under the home's "keys" lock (a backup
     /// holding the "run" lock does not block it).
     ///
+    /// - Parameters:
+    ///   - notYetBackedUp: when the customer was never backed up, record a tombstone (status
+    ///     `notYetBackedUp`) so that every future backup refuses them; a customer who was backed
+    ///     up is shredded as usual.
     /// - Returns: the receipt; `complete` is false when a key directory could not be reached
     ///   (the old KEK survives there until the next `shred` or `keys rotate` finishes it).
-    /// - Throws: `busy` if another shred or rotation runs; `unknownCustomer` if the customer
-    ///   was never backed up; key store and catalog errors (the steps done so far stay done and
-    ///   are finished by the next run).
-    public func run(customer: CustomerID, request: String) throws -> ShredReceipt {
+    /// - Throws: `busy` if another shred or rotation runs; `clockWentBack` (nothing done) if the
+    ///   clock reads earlier than the last recorded event; `notFound` (naming the flag) if the
+    ///   customer was never backed up and `notYetBackedUp` is false; key store and catalog errors
+    ///   (the steps done so far stay done and are finished by the next run).
+    public func run(customer: CustomerID, request: String, notYetBackedUp: Bool = false) throws -> ShredReceipt {
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
+        try Maintenance(home: home).refuseClockGoneBack(now: now)
         let maintenance = KeyMaintenance(home: home, reached: Self.testCrashPoint)
         let finished = try maintenance.finishPendingShreds(now: now)
 
         let outcome: ShredOutcome
         do {
-            outcome = try home.keys.markShredded(customer, request: request, now: now)
+            outcome = try home.keys.markShredded(customer, request: request, now: now, notYetBackedUp: notYetBackedUp)
         } catch KeyStoreError.unknownCustomer {
-            throw JobError.unknownCustomer
+            throw JobError.notFound("no customer with that id was ever backed up (check the id: spelling and Unicode normalisation count); "
+                + "to erase a customer before their first backup, so that every future backup refuses them, run `lethe shred --not-yet-backed-up`")
         }
         Self.testCrashPoint("after-mark")
-        var receipt = ShredReceipt(status: outcome.alreadyShredded ? .alreadyShredded : .shredded, complete: false,
+        if outcome.nothingStored {
+            try home.catalog.record(LedgerEvent(kind: Self.erasedBeforeBackupEvent, at: now, details: [
+                "request": outcome.request, "shredded_at": Timestamp.iso(outcome.shreddedAt),
+                "result": "nothing stored; future backups refused"]))
+            home.log.info("shred.before_backup", ["result": "nothing stored; future backups refused"])
+        }
+        let status: ShredReceipt.Status = outcome.nothingStored ? .notYetBackedUp : outcome.alreadyShredded ? .alreadyShredded : .shredded
+        var receipt = ShredReceipt(status: status, complete: false,
                                    pseudonym: outcome.pseudonym?.rawValue, request: outcome.request,
                                    shreddedAt: Timestamp.iso(outcome.shreddedAt), destroyedKey: outcome.destroyedKeyID?.rawValue,
                                    unreadable: [], rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), incomplete: nil)

@@ -17,6 +17,9 @@ public struct ShredOutcome: Sendable {
     public var request: String
     /// True when this call found the customer already shredded and changed nothing.
     public var alreadyShredded: Bool
+    /// True when this call recorded a tombstone for a customer the key store never keyed
+    /// (`notYetBackedUp`): nothing was destroyed, every later backup of them is refused.
+    public var nothingStored = false
 }
 
 /// A shred whose key was destroyed but whose copies the catalog has not yet recorded as
@@ -51,8 +54,15 @@ extension KeyStore {
     /// Shredding again changes nothing and returns `alreadyShredded` (with the pseudonym if
     /// the earlier shred is still pending).
     ///
-    /// - Throws: `unknownCustomer` if the key store never keyed this customer.
-    public func markShredded(_ customer: CustomerID, request: String, now: Date) throws -> ShredOutcome {
+    /// - Parameters:
+    ///   - notYetBackedUp: for a customer the key store never keyed, record the tombstone anyway
+    ///     (no key to destroy, no rotation owed, `nothingStored` in the outcome): from then on the
+    ///     customer is refused like a shredded one and never keyed. A customer who does have a key
+    ///     (a backup keyed them meanwhile) is shredded as usual. The check and the tombstone are
+    ///     one transaction, as is keying a customer, so the two cannot interleave.
+    /// - Throws: `unknownCustomer` if the key store never keyed this customer and
+    ///   `notYetBackedUp` is false.
+    public func markShredded(_ customer: CustomerID, request: String, now: Date, notYetBackedUp: Bool = false) throws -> ShredOutcome {
         let lookup = lookup(customer)
         let outcome = try write { db -> ShredOutcome in
             if let tombstone = try Row.fetchOne(db, sql: """
@@ -66,10 +76,13 @@ extension KeyStore {
                                     shreddedAt: try tombstone.date("shredded_at", in: "shredded"),
                                     request: try tombstone.value("request", in: "shredded"), alreadyShredded: true)
             }
-            guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, key_id FROM customers WHERE lookup = ?", arguments: [lookup]) else {
-                throw KeyStoreError.unknownCustomer
-            }
             let at = Int64(now.timeIntervalSince1970.rounded(.down))
+            guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, key_id FROM customers WHERE lookup = ?", arguments: [lookup]) else {
+                guard notYetBackedUp else { throw KeyStoreError.unknownCustomer }
+                try db.execute(sql: "INSERT INTO shredded(lookup, shredded_at, request) VALUES (?, ?, ?)", arguments: [lookup, at, request])
+                return ShredOutcome(pseudonym: nil, destroyedKeyID: nil, shreddedAt: Date(timeIntervalSince1970: TimeInterval(at)),
+                                    request: request, alreadyShredded: false, nothingStored: true)
+            }
             let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
             let keyID: String = try row.value("key_id", in: "customers")
             try db.execute(sql: """
@@ -80,7 +93,7 @@ extension KeyStore {
             return ShredOutcome(pseudonym: pseudonym, destroyedKeyID: KeyID(keyID),
                                 shreddedAt: Date(timeIntervalSince1970: TimeInterval(at)), request: request, alreadyShredded: false)
         }
-        if !outcome.alreadyShredded { try writeWithoutTransaction { try checkpoint($0) } }
+        if !outcome.alreadyShredded && !outcome.nothingStored { try writeWithoutTransaction { try checkpoint($0) } }
         return outcome
     }
 

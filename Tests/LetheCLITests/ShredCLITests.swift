@@ -195,4 +195,72 @@ import Testing
         #expect(try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r2").path]).status == 4)
         #expect(try fixture.succeed(["verify", "--ledger"]).contains("intact"))
     }
+
+    /// A customer erased before their first backup (issue 9, item 3). Plain `shred` of an id never
+    /// seen exits 5, records nothing and names the flag; `shred --not-yet-backed-up` records a
+    /// tombstone (exit 0); the next backup refuses the customer as it refuses shredded ones
+    /// (status shredded, exit 2), creates no key for them and stores nothing of theirs.
+    @Test func shredNotYetBackedUpRefusesEveryLaterBackup() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        let plain = try fixture.lethe(["shred", "--customer", "carol", "--request", "GDPR-9", "--yes"])
+        #expect(plain.status == 5)
+        #expect(plain.stderr.contains("--not-yet-backed-up"), "\(plain.stderr)")
+
+        let output = try fixture.succeed(["shred", "--customer", "carol", "--request", "GDPR-9", "--yes", "--not-yet-backed-up"])
+        #expect(output.contains("nothing stored; future backups refused"), "\(output)")
+        #expect(!output.contains("carol"))
+        let again = try fixture.lethe(["shred", "--customer", "carol", "--request", "GDPR-10", "--yes"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("Already shredded on 2026-11-01T00:00:00Z (request GDPR-9)"))
+
+        // Her folder appears; the next backup backs up the others and refuses her.
+        let folder = fixture.source.appendingPathComponent("carol")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("carol".utf8).write(to: folder.appendingPathComponent("c.txt"))
+        fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
+        let backup = try fixture.lethe(["backup", "--json"])
+        #expect(backup.status == 2)
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any])
+        let statuses = (outcome["customers"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }.sorted()
+        #expect(statuses == ["committed", "committed", "shredded"])
+        #expect(try fixture.copies().count == 2)
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any])
+        #expect(status["customers"] as? Int == 2, "a key was created for a customer erased before their first backup")
+        #expect(status["shredded_customers"] as? Int == 1)
+        #expect(try fixture.lethe(["restore", "--customer", "carol", "--to", fixture.root.url.appendingPathComponent("rc").path]).status == 4)
+
+        // The JSON receipt says so; the flag on a customer who was backed up is an ordinary shred.
+        let json = try fixture.succeed(["shred", "--customer", "dave", "--request", "GDPR-11", "--yes", "--not-yet-backed-up", "--json"])
+        let receipt = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(receipt["status"] as? String == "not_yet_backed_up")
+        #expect(receipt["complete"] as? Bool == true)
+        #expect(receipt["pseudonym"] == nil || receipt["pseudonym"] is NSNull)
+        let known = try fixture.succeed(["shred", "--customer", "alice", "--request", "GDPR-12", "--yes", "--not-yet-backed-up", "--json"])
+        let knownReceipt = try #require(try JSONSerialization.jsonObject(with: Data(known.utf8)) as? [String: Any])
+        #expect(knownReceipt["status"] as? String == "shredded")
+        #expect(try fixture.copies().filter { $0["state"] as? String == "live" }.count == 1)
+    }
+
+    /// `shred` and `keys rotate` refuse a clock earlier than the last recorded event, as backup,
+    /// expire and report do (issue 9, item 9): exit 1, the clock message, and nothing done (no
+    /// tombstone, no rotation, the customer still restorable).
+    @Test func shredAndKeysRotateRefuseAClockThatWentBack() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        try fixture.succeed(["backup"])
+        fixture.environment["LETHE_NOW"] = "2026-10-31T00:00:00Z"
+        for arguments in [["shred", "--customer", "alice", "--request", "R", "--yes"],
+                          ["shred", "--customer", "carol", "--request", "R", "--yes", "--not-yet-backed-up"],
+                          ["keys", "rotate"]] {
+            let result = try fixture.lethe(arguments)
+            #expect(result.status == 1, "\(arguments): \(result.stdout)")
+            #expect(result.stderr.contains("the clock reads 2026-10-31T00:00:00Z, earlier than the last recorded run at 2026-11-01T00:00:00Z"),
+                    "\(arguments): \(result.stderr)")
+        }
+        fixture.environment["LETHE_NOW"] = "2026-11-01T00:00:00Z"
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any])
+        #expect(status["epoch"] as? Int == 1)
+        #expect(status["shredded_customers"] as? Int == 0)
+        #expect(try fixture.copies().allSatisfy { $0["state"] as? String == "live" })
+        try fixture.succeed(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("ra").path])
+    }
 }

@@ -97,9 +97,7 @@ public struct ExpireJob: Sendable {
     /// - Throws: `clockWentBack` if the clock reads earlier than the last recorded event.
     public func plan() throws -> RetentionPlan {
         let now = home.clock.now()
-        if let last = try home.catalog.latestRecordedTime(), now < last {
-            throw JobError.clockWentBack(now: now, last: last)
-        }
+        try Maintenance(home: home).refuseClockGoneBack(now: now)
         return try plan(now: now)
     }
 

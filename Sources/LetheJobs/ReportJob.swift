@@ -38,9 +38,7 @@ public struct ReportJob: Sendable {
     ///   report says so (``RetentionReport/LedgerSummary/intact`` is false).
     public func build() throws -> RetentionReport {
         let now = home.clock.now()
-        if let last = try home.catalog.latestRecordedTime(), now < last {
-            throw JobError.clockWentBack(now: now, last: last)
-        }
+        try Maintenance(home: home).refuseClockGoneBack(now: now)
         let verification = try home.catalog.verifyLedger()
         let head = try home.catalog.ledgerHead()
         let events = try home.catalog.events(kinds: [Self.shredEvent, Self.rotationEvent, Self.deleteFailedEvent,

@@ -31,12 +31,7 @@ extension KeyStore {
             if let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) {
                 return try customerKeys(row, kek: kek)
             }
-            let pseudonym = Pseudonym.random()
-            let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
-            try db.execute(sql: """
-                INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, Data(wrapped), epoch, Int64(now.timeIntervalSince1970)])
-            return CustomerKeys(pseudonym: pseudonym, key: key)
+            return CustomerKeys(pseudonym: try insertCustomer(lookup, key: key, kek: kek, epoch: epoch, now: now, db), key: key)
         }
     }
 
@@ -49,21 +44,26 @@ extension KeyStore {
     @discardableResult
     public func createMissingKeys(for customers: [CustomerID], now: Date) throws -> Int {
         let lookups = customers.map(lookup)
-        return try database.write { db in
+        return try write { db in
             let (epoch, kek) = try currentKEK(db)
             let known = Set(try Data.fetchAll(db, sql: "SELECT lookup FROM customers UNION ALL SELECT lookup FROM shredded"))
             var created = 0
             for lookup in Set(lookups) where !known.contains(lookup) {
-                let key = SecretKey.random()
-                let pseudonym = Pseudonym.random()
-                let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
-                try db.execute(sql: """
-                    INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, Data(wrapped), epoch, Int64(now.timeIntervalSince1970)])
+                _ = try insertCustomer(lookup, key: SecretKey.random(), kek: kek, epoch: epoch, now: now, db)
                 created += 1
             }
             return created
         }
+    }
+
+    /// Stores a new customer's key, wrapped under the current KEK, with a fresh pseudonym.
+    private func insertCustomer(_ lookup: Data, key: SecretKey, kek: SecretKey, epoch: Int, now: Date, _ db: Database) throws -> Pseudonym {
+        let pseudonym = Pseudonym.random()
+        let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
+        try db.execute(sql: """
+            INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, Data(wrapped), epoch, Int64(now.timeIntervalSince1970)])
+        return pseudonym
     }
 
     /// The customer's keys, or nil if they were never backed up.

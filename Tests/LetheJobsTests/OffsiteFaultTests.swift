@@ -315,7 +315,7 @@ import Testing
 }
 
 /// Stores the first upload, then throws as if its answer never arrived; counts uploads.
-final class LostAnswerStore: ObjectStore, @unchecked Sendable {
+final class LostAnswerStore: ForwardingObjectStore, @unchecked Sendable {
     let inner: InMemoryObjectStore
     private let lock = NSLock()
     private var count = 0
@@ -325,16 +325,10 @@ final class LostAnswerStore: ObjectStore, @unchecked Sendable {
     /// Uploads that reached the inner store.
     var puts: Int { lock.withLock { count } }
 
-    var location: Location { inner.location }
     func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
         let stored = try inner.put(key, lockUntil: lockUntil, body: body)
         let first = lock.withLock { count += 1; return count == 1 }
         if first { throw ObjectStoreError.unavailable("injected fault: the answer to the upload was lost (timed out)") }
         return stored
     }
-    func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T { try inner.get(key, body: body) }
-    func head(_ key: ObjectKey) throws -> StoredObject? { try inner.head(key) }
-    func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
-    func delete(_ key: ObjectKey, versionID: String?) throws { try inner.delete(key, versionID: versionID) }
-    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
 }

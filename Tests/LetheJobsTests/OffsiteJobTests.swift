@@ -279,7 +279,7 @@ func files(under folder: URL) throws -> [String: [UInt8]] {
 
 /// An in-memory store that also reports its own clock (as S3 does with its `Date` header) and
 /// records every delete it is asked for.
-final class ClockedStore: ObjectStore, @unchecked Sendable {
+final class ClockedStore: ForwardingObjectStore, @unchecked Sendable {
     let inner: InMemoryObjectStore
     private let clock: ManualClock
     private let lock = NSLock()
@@ -299,17 +299,9 @@ final class ClockedStore: ObjectStore, @unchecked Sendable {
     /// The deletes asked for so far, in order.
     var deletes: [Deletion] { lock.withLock { deleted } }
 
-    var location: Location { inner.location }
-    func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
-        try inner.put(key, lockUntil: lockUntil, body: body)
-    }
-    func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T { try inner.get(key, body: body) }
-    func head(_ key: ObjectKey) throws -> StoredObject? { try inner.head(key) }
-    func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
     func delete(_ key: ObjectKey, versionID: String?) throws {
         lock.withLock { deleted.append(Deletion(key: key, versionID: versionID)) }
         try inner.delete(key, versionID: versionID)
     }
-    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
     func serverDate() -> Date? { clock.now() }
 }

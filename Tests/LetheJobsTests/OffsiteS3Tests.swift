@@ -207,7 +207,7 @@ enum OffsiteS3Server {
 /// seconds past the server's own clock (its `Date` header, read just before the upload): the
 /// only way to see a real server's lock pass inside a test, and a relation with the server's
 /// clock rather than ours.
-final class ShortLockStore: ObjectStore, @unchecked Sendable {
+final class ShortLockStore: ForwardingObjectStore, @unchecked Sendable {
     let inner: S3ObjectStore
     let lockSeconds: TimeInterval
     private let lock = NSLock()
@@ -221,17 +221,10 @@ final class ShortLockStore: ObjectStore, @unchecked Sendable {
     /// The server's clock as read before the latest upload.
     var latestServerNow: Date? { lock.withLock { serverNow } }
 
-    var location: Location { inner.location }
     func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
         _ = try inner.list(prefix: "none/")  // a fresh Date header
         guard let now = inner.serverDate() else { throw ObjectStoreError.failed("the S3 test server sent no Date header") }
         lock.withLock { serverNow = max(serverNow ?? now, now) }
         return try inner.put(key, lockUntil: lockUntil.map { min($0, now.addingTimeInterval(lockSeconds)) }, body: body)
     }
-    func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T { try inner.get(key, body: body) }
-    func head(_ key: ObjectKey) throws -> StoredObject? { try inner.head(key) }
-    func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
-    func delete(_ key: ObjectKey, versionID: String?) throws { try inner.delete(key, versionID: versionID) }
-    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
-    func serverDate() -> Date? { inner.serverDate() }
 }

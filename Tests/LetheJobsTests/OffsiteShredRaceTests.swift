@@ -67,7 +67,7 @@ import Testing
 
 /// Passes every call to the in-memory store; the upload of `customer`'s copy, once stored, runs
 /// a real `ShredJob` of that customer on its own `Home` before returning.
-final class ShredDuringPutStore: ObjectStore, @unchecked Sendable {
+final class ShredDuringPutStore: ForwardingObjectStore, @unchecked Sendable {
     let inner: InMemoryObjectStore
     let fixture: JobFixture
     let customer: CustomerID
@@ -83,7 +83,6 @@ final class ShredDuringPutStore: ObjectStore, @unchecked Sendable {
     /// The pseudonym the shred made unreadable, once it ran.
     var shredded: Pseudonym? { lock.withLock { pseudonym } }
 
-    var location: Location { inner.location }
     func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
         let stored = try inner.put(key, lockUntil: lockUntil, body: body)
         let home = try fixture.home()
@@ -94,10 +93,4 @@ final class ShredDuringPutStore: ObjectStore, @unchecked Sendable {
         }
         return stored
     }
-    func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T { try inner.get(key, body: body) }
-    func head(_ key: ObjectKey) throws -> StoredObject? { try inner.head(key) }
-    func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
-    func delete(_ key: ObjectKey, versionID: String?) throws { try inner.delete(key, versionID: versionID) }
-    func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
-    func serverDate() -> Date? { inner.serverDate() }
 }

@@ -57,12 +57,22 @@ public struct ExportJob: Sendable {
             try TarExporter.export(from: plaintext, to: sink, format: format)
         }
         guard fsync(fd) == 0 else { throw JobError.failed("cannot sync \(temporary.path): \(String(cString: strerror(errno)))") }
+        // Erasure wins the race: checked before the output appears, and again after (a shred
+        // committed in between removes it).
+        try home.keys.refuseShredded(customer)
         // link(2) never replaces: a file that appeared at `output` meanwhile is left alone.
         guard link(temporary.path, output.path) == 0 else {
             if errno == EEXIST { throw JobError.outputExists(output.path) }
             throw JobError.failed("cannot create \(output.path): \(String(cString: strerror(errno)))")
         }
         linked = true
+        do {
+            try home.keys.refuseShredded(customer)
+        } catch {
+            unlink(output.path)
+            try? DurableFile.syncDirectory(folder)
+            throw error
+        }
         try DurableFile.syncDirectory(folder)
         try home.catalog.record(LedgerEvent(kind: "customer.exported", at: home.clock.now(), details: [
             "pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue,

@@ -37,14 +37,15 @@ public struct RestoreJob: Sendable {
         try checkTarget(target)
         let createdParents = try createParents(of: target)
         do {
-            return try restore(copy, resolver: resolver, from: from, to: target)
+            return try restore(copy, of: customer, resolver: resolver, from: from, to: target)
         } catch {
             removeEmpty(createdParents)
             throw error
         }
     }
 
-    private func restore(_ found: CopyRecord, resolver: CopyResolver, from: Location?, to target: URL) throws -> RestoreOutcome {
+    private func restore(_ found: CopyRecord, of customer: CustomerID, resolver: CopyResolver, from: Location?,
+                         to target: URL) throws -> RestoreOutcome {
         var copy = found
         let parent = target.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".lethe-restore-" + RandomName.base32(count: 12))
@@ -70,7 +71,16 @@ public struct RestoreJob: Sendable {
             copy = offsite
             report = try CopyReader(home: home).read(copy, unpack)
         }
+        // Erasure wins the race: a shred that landed while the archive streamed leaves nothing.
+        // Checked before the promote, and again after it (a shred committed in between undoes it).
+        try home.keys.refuseShredded(customer)
         try promote(staging, to: target)
+        do {
+            try home.keys.refuseShredded(customer)
+        } catch {
+            try? FileManager.default.removeItem(at: target)
+            throw error
+        }
         home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])
         return RestoreOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, target: target.path,
                               files: report.files, directories: report.directories, symlinks: report.symlinks, bytes: report.bytes)

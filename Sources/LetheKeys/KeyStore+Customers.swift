@@ -81,6 +81,13 @@ extension KeyStore {
         }
     }
 
+    /// Throws `customerShredded` (with the tombstone's date and request) once `customer` is
+    /// shredded: what restores and exports ask at their last step, so erasure wins every race.
+    public func refuseShredded(_ customer: CustomerID) throws {
+        let lookup = lookup(customer)
+        try read { db in try refuseShredded(lookup, db) }
+    }
+
     /// Throws `customerShredded` (with the tombstone's date and request) if `lookup` was shredded.
     private func refuseShredded(_ lookup: Data, _ db: Database) throws {
         if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {

@@ -4,7 +4,7 @@
 # 1. Lethe: builds `lethe-bench` in release mode and times one `shred` in homes of 1,000 and
 #    10,000 keyed customers, each with 1,000,000 simulated catalog rows (100 GB-equivalent).
 # 2. restic, for comparison: erases one customer's folder from a repository of the `small`
-#    preset of /work/shared/bench/gen_dataset.py with `rewrite --exclude` then `prune`.
+#    preset of the shared gen_dataset.py ($LETHE_SHARED/bench, default ../shared) with `rewrite --exclude` then `prune`.
 #    restic >= 0.15 is needed (`rewrite`); Debian 12 ships 0.14, so Debian 13's static binary is
 #    downloaded with a private apt configuration (the system's sources are not touched) and
 #    unpacked with `dpkg-deb -x` into a private folder, never installed.
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-/tmp/lethe-bench-shred}
 CUSTOMERS=${CUSTOMERS:-1000,10000}
 COPIES=${COPIES:-1000000}
-DATASET=${DATASET:-/work/shared/bench/gen_dataset.py}
+DATASET=${DATASET:-${LETHE_SHARED:-$(cd .. && pwd)/shared}/bench/gen_dataset.py}
 mkdir -p "$BENCH_DIR"
 
 if [ "${SKIP_LETHE:-}" != 1 ]; then

@@ -138,9 +138,7 @@ public struct BackupJob: Sendable {
                 report = try TarPacker.pack(folderPath: SourceRoot(home.sourceURL).folder(of: customer), into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
-                if let tombstone = try home.keys.tombstone(customer) {
-                    throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
-                }
+                try home.keys.refuseShredded(customer)
             }
             let copy = CopyRecord(archiveID: archiveID, setID: plan.setID, pseudonym: keys.pseudonym, retentionClass: plan.retentionClass,
                                   location: .local, objectKey: key, created: plan.created, deleteBy: plan.deleteBy, state: .live,

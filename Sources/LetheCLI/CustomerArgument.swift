@@ -36,8 +36,38 @@ enum CustomerArgument {
         return id
     }
 
+    /// The ids listed in `path` (`-`: standard input), one per line as raw bytes, with the
+    /// line number of each; empty lines are skipped. An id holding a newline cannot be listed:
+    /// give it with `--customer -`.
+    ///
+    /// - Throws: `ValidationError` for an unreadable file, a line that cannot be a folder name
+    ///   (by line number, never its content), or a list without any id.
+    static func list(from path: String) throws -> [(line: Int, id: CustomerID)] {
+        let bytes: [UInt8]
+        if path == standardInput {
+            bytes = try readStandardInput(limit: Int.max)
+        } else {
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw ValidationError("'--customers-from': cannot read \(path) (\((error as NSError).localizedDescription))")
+            }
+        }
+        var ids: [(line: Int, id: CustomerID)] = []
+        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            guard let id = CustomerID(bytes: Array(line)) else {
+                throw ValidationError("'--customers-from': line \(index + 1) is not a folder name ('.', '..', or holds '/' or NUL)")
+            }
+            ids.append((index + 1, id))
+        }
+        guard !ids.isEmpty else { throw ValidationError("'--customers-from': the list names no customer (one id per line)") }
+        return ids
+    }
+
     /// Standard input's bytes, less one trailing newline.
-    static func readStandardInput() throws -> [UInt8] {
+    ///
+    /// - Parameter limit: the most bytes accepted (default: one id's worth).
+    static func readStandardInput(limit: Int = maximumInput) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1024)
         while true {
@@ -48,7 +78,7 @@ enum CustomerArgument {
             }
             if n == 0 { break }
             bytes += buffer[0..<n]
-            guard bytes.count <= maximumInput + 1 else {
+            guard bytes.count - 1 <= limit else {
                 throw ValidationError("'--customer -': standard input holds more than \(maximumInput) bytes, too long for a customer id")
             }
         }

@@ -25,7 +25,7 @@ enum ExitStatus {
         case let error as JobError:
             switch error {
             case .invalidConfiguration, .invalidEscrow: return usage
-            case .unknownCustomer, .notFound: return notFound
+            case .unknownCustomer, .notFound, .neverBackedUp: return notFound
             case .busy: return busy
             case .customerShredded: return shredded
             case .integrity: return integrity

@@ -19,7 +19,11 @@ struct ShredCommand: ParsableCommand {
             """)
 
     @OptionGroup var options: HomeOptions
-    @OptionGroup var customer: CustomerOption
+    @Option(help: "The customer id (their folder name under the source root); '-' reads its exact bytes from standard input (one trailing newline stripped).")
+    var customer: String?
+
+    @Option(help: "A file listing the customers to erase, one id per line ('-': standard input); the ids stay off the command line. Requires --yes.")
+    var customersFrom: String?
 
     @Option(help: "The erasure request reference (ticket number), recorded in the ledger.")
     var request: String
@@ -38,10 +42,20 @@ struct ShredCommand: ParsableCommand {
     }
 
     func run() throws {
-        if !yes && customer.readsStandardInput {
+        switch (customer, customersFrom) {
+        case (let value?, nil): try shred(one: value)
+        case (nil, let path?): try shred(listedIn: path)
+        case (nil, nil): throw ValidationError("name the customer: '--customer ID', '--customer -' (standard input) or '--customers-from FILE'")
+        case (_?, _?): throw ValidationError("give either '--customer' or '--customers-from', not both")
+        }
+    }
+
+    /// One customer, confirmed on the terminal unless `--yes`.
+    private func shred(one value: String) throws {
+        if !yes && value == CustomerArgument.standardInput {
             throw ValidationError("'--customer -' takes standard input, which then cannot confirm: pass --yes")
         }
-        let id = try customer.id()
+        let id = try CustomerArgument.id(value)
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
                 throw ValidationError("refusing to shred without --yes when standard input is not a terminal")
@@ -57,23 +71,55 @@ struct ShredCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.failed)
             }
         }
-        let home = try options.open()
-        let receipt = try ShredJob(home: home).run(customer: id, request: request, notYetBackedUp: notYetBackedUp)
-        if options.json {
-            try Output.json(receipt)
-        } else {
-            ShredReceiptText.print(receipt)
+        let receipt = try ShredJob(home: try options.open()).run(customer: id, request: request, notYetBackedUp: notYetBackedUp)
+        if options.json { try Output.json(receipt) }
+        try finish([receipt])
+    }
+
+    /// Every customer listed in a file (or standard input), with one rotation; `--yes` required,
+    /// since the list cannot be confirmed one by one. A line naming nobody ever backed up
+    /// refuses the whole batch before anything is destroyed.
+    private func shred(listedIn path: String) throws {
+        guard yes else { throw ValidationError("'--customers-from' cannot be confirmed on the terminal: pass --yes") }
+        let listed = try CustomerArgument.list(from: path)
+        let receipts: [ShredReceipt]
+        do {
+            receipts = try ShredJob(home: try options.open()).run(customers: listed.map(\.id), request: request, notYetBackedUp: notYetBackedUp)
+        } catch JobError.neverBackedUp(let positions, _) {
+            let lines = positions.map { String(listed[$0].line) }
+            throw JobError.notFound("\(lines.count == 1 ? "line" : "lines") \(lines.joined(separator: ", ")) of the list name no customer ever backed up, "
+                + "so nobody was shredded (check the ids: spelling and Unicode normalisation count; "
+                + "to erase customers before their first backup, add --not-yet-backed-up)")
         }
-        if !receipt.complete {
-            FileHandle.standardError.write(Data("lethe: shred incomplete: \(receipt.incomplete ?? "see the receipt"); run `lethe keys rotate` (or shred again) once it is fixed\n".utf8))
+        if options.json { try Output.json(receipts) }
+        try finish(receipts)
+    }
+
+    /// Prints the human receipts (unless `--json`) and fails when the shred is incomplete.
+    private func finish(_ receipts: [ShredReceipt]) throws {
+        if !options.json { ShredReceiptText.print(receipts) }
+        if let incomplete = receipts.first(where: { !$0.complete }) {
+            FileHandle.standardError.write(Data("lethe: shred incomplete: \(incomplete.incomplete ?? "see the receipt"); run `lethe keys rotate` (or shred again) once it is fixed\n".utf8))
             throw ExitCode(ExitStatus.failed)
         }
     }
 }
 
-/// The human receipt of a shred.
+/// The human receipt of a shred: each customer, then the rotation and the verdict they share.
 enum ShredReceiptText {
-    static func print(_ receipt: ShredReceipt) {
+    static func print(_ receipts: [ShredReceipt]) {
+        receipts.forEach(printCustomer)
+        guard let last = receipts.last else { return }
+        if let rotation = last.rotation {
+            Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed in \(rotation.keyDirectories - rotation.uncleanDirectories.count) of \(rotation.keyDirectories) key directories")
+            Swift.print("  escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
+        }
+        let whose = receipts.count == 1 ? "this customer's" : "these \(receipts.count) customers'"
+        Swift.print(last.complete ? "Complete: no copy of \(whose) data can be decrypted with anything that still exists."
+                                  : "INCOMPLETE: \(last.incomplete ?? "")")
+    }
+
+    private static func printCustomer(_ receipt: ShredReceipt) {
         for earlier in receipt.finishedEarlierShreds {
             Swift.print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
         }
@@ -91,11 +137,5 @@ enum ShredReceiptText {
                 Swift.print("  \(location.location): \(location.copies) copies, \(location.bytes) bytes now unreadable; removed on their delete-by dates: \(dates)")
             }
         }
-        if let rotation = receipt.rotation {
-            Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed in \(rotation.keyDirectories - rotation.uncleanDirectories.count) of \(rotation.keyDirectories) key directories")
-            Swift.print("  escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
-        }
-        Swift.print(receipt.complete ? "Complete: no copy of this customer's data can be decrypted with anything that still exists."
-                                     : "INCOMPLETE: \(receipt.incomplete ?? "")")
     }
 }

@@ -40,6 +40,9 @@ public struct ShredReceipt: Codable, Sendable {
     /// Why the shred is not complete, and what to do (nil when complete).
     public var incomplete: String?
 
+    /// True when this run destroyed nothing new for this customer.
+    var alreadyDone: Bool { status != .shredded }
+
     enum CodingKeys: String, CodingKey {
         case status, complete, pseudonym, request, shreddedAt = "shredded_at", destroyedKey = "destroyed_key"
         case unreadable, rotation, finishedEarlierShreds = "finished_earlier_shreds", incomplete
@@ -70,33 +73,87 @@ public struct ShredJob: Sendable {
 
     public init(home: Home) { self.home = home }
 
-    /// Shreds `customer` for erasure request `request`, under the home's "keys" lock (a backup
-    /// holding the "run" lock does not block it).
+    /// Shreds `customer` for erasure request `request`: `run(customers:)` with one customer.
+    public func run(customer: CustomerID, request: String, notYetBackedUp: Bool = false) throws -> ShredReceipt {
+        try run(customers: [customer], request: request, notYetBackedUp: notYetBackedUp)[0]
+    }
+
+    /// Shreds every customer in `customers` for erasure request `request`, under the home's
+    /// "keys" lock (a backup holding the "run" lock does not block it), with one KEK rotation
+    /// for the whole batch.
+    ///
+    /// Every id is checked before anything is destroyed: one never backed up refuses the whole
+    /// batch (unless `notYetBackedUp`), so a typo in a list erases nobody. An id listed twice is
+    /// shredded once.
     ///
     /// - Parameters:
-    ///   - notYetBackedUp: when the customer was never backed up, record a tombstone (status
+    ///   - notYetBackedUp: when a customer was never backed up, record a tombstone (status
     ///     `notYetBackedUp`) so that every future backup refuses them; a customer who was backed
     ///     up is shredded as usual.
-    /// - Returns: the receipt; `complete` is false when a key directory could not be reached
-    ///   (the old KEK survives there until the next `shred` or `keys rotate` finishes it).
+    /// - Returns: one receipt per distinct customer, in order, sharing the rotation; `complete`
+    ///   is false when a key directory could not be reached (the old KEK survives there until
+    ///   the next `shred` or `keys rotate` finishes it).
     /// - Throws: `busy` if another shred or rotation runs; `clockWentBack` (nothing done) if the
-    ///   clock reads earlier than the last recorded event; `notFound` (naming the flag) if the
-    ///   customer was never backed up and `notYetBackedUp` is false; key store and catalog errors
-    ///   (the steps done so far stay done and are finished by the next run).
-    public func run(customer: CustomerID, request: String, notYetBackedUp: Bool = false) throws -> ShredReceipt {
+    ///   clock reads earlier than the last recorded event; `neverBackedUp` (nothing done) with the
+    ///   positions of ids never backed up when `notYetBackedUp` is false; key store and catalog
+    ///   errors (the steps done so far stay done and are finished by the next run).
+    public func run(customers: [CustomerID], request: String, notYetBackedUp: Bool = false) throws -> [ShredReceipt] {
+        var seen = Set<CustomerID>()
+        let customers = customers.filter { seen.insert($0).inserted }
+        precondition(!customers.isEmpty, "a shred names at least one customer")
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).refuseClockGoneBack(now: now)
+        if !notYetBackedUp {
+            let unknown = try home.keys.neverSeen(customers)
+            guard unknown.isEmpty else { throw JobError.neverBackedUp(positions: unknown, of: customers.count) }
+        }
         let maintenance = KeyMaintenance(home: home, reached: Self.testCrashPoint)
         let finished = try maintenance.finishPendingShreds(now: now)
 
+        var receipts = try customers.map { customer in
+            try destroyKey(of: customer, request: request, notYetBackedUp: notYetBackedUp, now: now, maintenance: maintenance)
+        }
+        receipts[0].finishedEarlierShreds = finished.map(\.rawValue)
+
+        var rotation: RotationSummary?
+        var incomplete: String?
+        if try home.keys.owedRotation() != nil {
+            do {
+                let reason = receipts.allSatisfy(\.alreadyDone) ? "finishing an interrupted shred or rotation" : "shred"
+                rotation = try maintenance.rotate(reason: reason, now: now)
+            } catch {
+                incomplete = "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this shred are not yet inert"
+            }
+        }
+        if let rotation, !rotation.uncleanDirectories.isEmpty {
+            incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
+        }
+        if incomplete == nil, let owed = try home.keys.owedRotation() {
+            incomplete = owed
+        }
+        for index in receipts.indices {
+            receipts[index].rotation = rotation
+            receipts[index].incomplete = incomplete
+            receipts[index].complete = incomplete == nil
+            if incomplete != nil {
+                home.log.error("shred.incomplete", ["pseudonym": receipts[index].pseudonym ?? "-"])
+            }
+        }
+        return receipts
+    }
+
+    /// Steps 2 and 3 for one customer: the tombstone and key destruction, then the catalog
+    /// record (or the ledger event of an erasure before any backup). The receipt is not yet
+    /// complete: the rotation follows for the whole batch.
+    private func destroyKey(of customer: CustomerID, request: String, notYetBackedUp: Bool, now: Date,
+                            maintenance: KeyMaintenance) throws -> ShredReceipt {
         let outcome: ShredOutcome
         do {
             outcome = try home.keys.markShredded(customer, request: request, now: now, notYetBackedUp: notYetBackedUp)
         } catch KeyStoreError.unknownCustomer {
-            throw JobError.notFound("no customer with that id was ever backed up (check the id: spelling and Unicode normalisation count); "
-                + "to erase a customer before their first backup, so that every future backup refuses them, run `lethe shred --not-yet-backed-up`")
+            throw JobError.neverBackedUp(positions: [0], of: 1)
         }
         Self.testCrashPoint("after-mark")
         if outcome.nothingStored {
@@ -109,31 +166,12 @@ public struct ShredJob: Sendable {
         var receipt = ShredReceipt(status: status, complete: false,
                                    pseudonym: outcome.pseudonym?.rawValue, request: outcome.request,
                                    shreddedAt: Timestamp.iso(outcome.shreddedAt), destroyedKey: outcome.destroyedKeyID?.rawValue,
-                                   unreadable: [], rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), incomplete: nil)
+                                   unreadable: [], rotation: nil, finishedEarlierShreds: [], incomplete: nil)
         if let pseudonym = outcome.pseudonym, let keyID = outcome.destroyedKeyID {
             home.log.info("shred.key_destroyed", ["pseudonym": pseudonym.rawValue, "key": keyID.rawValue])
             receipt.unreadable = try maintenance.recordShred(
                 PendingShred(pseudonym: pseudonym, destroyedKeyID: keyID, shreddedAt: outcome.shreddedAt, request: outcome.request),
                 now: now)
-        }
-
-        if try home.keys.owedRotation() != nil {
-            do {
-                let reason = outcome.alreadyShredded ? "finishing an interrupted shred or rotation" : "shred"
-                receipt.rotation = try maintenance.rotate(reason: reason, now: now)
-            } catch {
-                receipt.incomplete = "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this shred are not yet inert"
-            }
-        }
-        if let rotation = receipt.rotation, !rotation.uncleanDirectories.isEmpty {
-            receipt.incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
-        }
-        if receipt.incomplete == nil, let owed = try home.keys.owedRotation() {
-            receipt.incomplete = owed
-        }
-        receipt.complete = receipt.incomplete == nil
-        if !receipt.complete {
-            home.log.error("shred.incomplete", ["pseudonym": receipt.pseudonym ?? "-"])
         }
         return receipt
     }

@@ -123,6 +123,19 @@ extension KeyStore {
         }
     }
 
+    /// The positions in `customers` of ids the key store has never seen: neither keyed nor
+    /// shredded (one read, so a batch shred can refuse a typo before it destroys anything).
+    public func neverSeen(_ customers: [CustomerID]) throws -> [Int] {
+        let lookups = customers.map(lookup)
+        return try read { db in
+            try lookups.indices.filter { index in
+                try !(Bool.fetchOne(db, sql: """
+                    SELECT 1 FROM customers WHERE lookup = ?1 UNION ALL SELECT 1 FROM shredded WHERE lookup = ?1
+                    """, arguments: [lookups[index]]) ?? false)
+            }
+        }
+    }
+
     /// Every pseudonym that still has a key.
     public func pseudonyms() throws -> [Pseudonym] {
         try read { db in

@@ -3,6 +3,9 @@ import Foundation
 import LetheCore
 import LetheJobs
 import LetheTar
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,17 +18,27 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var copy: CopyOption
 
-    @Option(help: "The file to write; it must not exist.")
+    @Option(help: "The file to write; it must not exist. '-' streams to standard output (a pipe or file, not a terminal).")
     var out: String
 
     @Option(help: "tar or zip (default: from the file name, else tar).")
     var format: ExportFormat?
 
+    func validate() throws {
+        guard out == ExportJob.standardOutput else { return }
+        if options.json { throw ValidationError("'--out -' writes the archive to standard output, which then cannot carry --json") }
+        if isatty(STDOUT_FILENO) == 1 { throw ValidationError("'--out -' would write an archive to the terminal: redirect standard output to a file or a pipe") }
+    }
+
     func run() throws {
+        let job = ExportJob(home: try options.open())
+        if out == ExportJob.standardOutput {
+            let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format ?? .tar)
+            return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location) as \(outcome.format) to standard output: \(outcome.bytes) bytes\n".utf8))
+        }
         let output = URL(fileURLWithPath: out)
         let chosen = format ?? (output.pathExtension.lowercased() == "zip" ? .zip : .tar)
-        let outcome = try ExportJob(home: try options.open()).run(customer: try customer.id(), set: copy.setID,
-                                                                  from: copy.from, to: output, format: chosen)
+        let outcome = try job.run(customer: try customer.id(), set: copy.setID, from: copy.from, to: output, format: chosen)
         if options.json { return try Output.json(outcome) }
         print("Exported set \(outcome.set) from \(outcome.location) as \(outcome.format) into \(outcome.output): \(outcome.bytes) bytes")
     }

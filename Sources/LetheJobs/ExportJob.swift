@@ -74,12 +74,85 @@ public struct ExportJob: Sendable {
             throw error
         }
         try DurableFile.syncDirectory(folder)
+        return try recordExport(of: copy, to: output.path, format: format, bytes: sink.written)
+    }
+
+    /// The name an export to standard output is recorded under.
+    public static let standardOutput = "-"
+
+    /// Exports `customer` from `set` (nil: the newest set with a readable copy) as a stream on
+    /// standard output (or `fd`), for a pipe to another tool.
+    ///
+    /// A stream cannot be taken back, so erasure wins by holding the tail back: output leaves in
+    /// blocks of `ShredCheckedStream.blockSize`, each sent only after the tombstone is checked,
+    /// and the last block (which completes the tar or zip) only after a final check. A shred that
+    /// lands during the export therefore stops the stream short of a complete archive.
+    ///
+    /// - Throws: `customerShredded` (exit 4) before the first byte, or mid-stream once a shred
+    ///   lands (the reader holds an incomplete archive); `unknownCustomer`, `notFound`; integrity
+    ///   errors from the copy (the stream stops there too); a failed write.
+    public func stream(customer: CustomerID, set: SetID?, from location: Location? = nil, format: ExportFormat,
+                       to fd: Int32 = STDOUT_FILENO) throws -> ExportOutcome {
+        let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: location)
+        let keys = home.keys
+        let sink = ShredCheckedStream(fd: fd) { try keys.refuseShredded(customer) }
+        try CopyReader(home: home).read(copy) { plaintext in
+            try TarExporter.export(from: plaintext, to: sink, format: format)
+        }
+        try sink.finish()
+        return try recordExport(of: copy, to: Self.standardOutput, format: format, bytes: sink.written)
+    }
+
+    /// Records a finished export in the ledger and the log, and describes it.
+    private func recordExport(of copy: CopyRecord, to output: String, format: ExportFormat, bytes: Int64) throws -> ExportOutcome {
         try home.catalog.record(LedgerEvent(kind: "customer.exported", at: home.clock.now(), details: [
             "pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue,
-            "format": format.rawValue, "bytes": String(sink.written)]))
+            "format": format.rawValue, "bytes": String(bytes)]))
         home.log.info("export.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "format": format.rawValue])
-        return ExportOutcome(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, location: copy.location.rawValue, output: output.path,
-                             format: format.rawValue, bytes: sink.written)
+        return ExportOutcome(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, location: copy.location.rawValue, output: output,
+                             format: format.rawValue, bytes: bytes)
+    }
+}
+
+/// An export stream that sends nothing the customer's tombstone has not been checked for:
+/// output is held in blocks, and each block leaves only after `refuseShredded` passes.
+final class ShredCheckedStream: ByteSink {
+    /// How much is held back between checks (one key-store read per block).
+    static let blockSize = 1 << 20
+
+    private let fd: Int32
+    private let refuseShredded: () throws -> Void
+    private var pending: [UInt8] = []
+    private(set) var written: Int64 = 0
+
+    init(fd: Int32, refuseShredded: @escaping () throws -> Void) {
+        self.fd = fd
+        self.refuseShredded = refuseShredded
+        pending.reserveCapacity(Self.blockSize)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let taken = rest.prefix(Self.blockSize - pending.count)
+            pending.append(contentsOf: taken)
+            rest = rest.dropFirst(taken.count)
+            if pending.count == Self.blockSize { try send() }
+        }
+    }
+
+    /// Sends the held tail (which completes the archive) after a last check, then checks once
+    /// more: a shred that landed while the tail was written still fails the run.
+    func finish() throws {
+        try send()
+        try refuseShredded()
+    }
+
+    private func send() throws {
+        try refuseShredded()
+        try pending.withUnsafeBytes { try DurableFile.writeAll(fd, $0, path: "standard output") }
+        written += Int64(pending.count)
+        pending.removeAll(keepingCapacity: true)
     }
 }
 

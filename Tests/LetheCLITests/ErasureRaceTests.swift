@@ -66,4 +66,49 @@ import Testing
         #expect(result.status == 4, "\(result.stderr)")
         #expect(Self.entries(folder).isEmpty, "left behind: \(Self.entries(folder))")
     }
+
+    /// `export --out -` streams: a shred landing while the reader holds the stream back (the
+    /// export blocks on a full pipe) aborts it: exit 4, and the reader never gets the rest, so
+    /// never a complete archive. Before the first byte, a shredded customer gets nothing.
+    @Test func anExportToStandardOutputRacingAShredStopsTheStream() throws {
+        let fixture = try Self.fixture()
+        let running = LetheProcess.start(["export", "--customer", "big", "--out", "-", "--home", fixture.home.path], environment: fixture.environment)
+        try running.process.run()
+        let reader = running.stdout.fileHandleForReading
+        var received = 0
+        while received < 1 << 20, let chunk = try reader.read(upToCount: 1 << 16), !chunk.isEmpty { received += chunk.count }
+        #expect(received >= 1 << 20, "the stream ended early: \(String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        let shred = try fixture.lethe(["shred", "--customer", "big", "--request", "RACE-3", "--yes"])
+        #expect(shred.status == 0, "\(shred.stderr)")
+        received += reader.readDataToEndOfFile().count
+        let err = running.stderr.fileHandleForReading.readDataToEndOfFile()
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 4, "\(String(decoding: err, as: UTF8.self))")
+        #expect(received < 128 << 20, "the whole archive was delivered after the shred")
+
+        let after = try fixture.lethe(["export", "--customer", "big", "--out", "-"])
+        #expect(after.status == 4)
+        #expect(after.stdout.isEmpty)
+    }
+
+    /// An uncontested `export --out -` writes a standard tar to standard output.
+    @Test func anExportToStandardOutputIsAStandardTar() throws {
+        let fixture = try CLIFixture(customers: ["small": ["a.txt": Array("small".utf8)]])
+        try fixture.succeed(["backup"])
+        let tar = fixture.root.url.appendingPathComponent("small.tar")
+        let result = try fixture.lethe(["export", "--customer", "small", "--out", "-"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try Data(result.stdout.utf8).write(to: tar)
+        let list = Process()
+        list.executableURL = URL(fileURLWithPath: "/usr/bin/bsdtar")
+        list.arguments = ["-t", "-f", tar.path]
+        let names = Pipe()
+        list.standardOutput = names
+        try list.run()
+        let listed = String(decoding: names.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        list.waitUntilExit()
+        #expect(list.terminationStatus == 0)
+        #expect(listed.contains("a.txt"))
+        #expect(try fixture.lethe(["export", "--customer", "small", "--out", "-", "--json"]).status == 64)
+    }
 }

@@ -64,4 +64,11 @@ public struct Inventory: Sendable {
         if (copy.state == .live || copy.state == .pending) && copy.deleteBy <= now { return .overdue }
         return copy.state
     }
+
+    /// Whether the copy's bytes are still stored past its delete-by: an overdue copy, or a
+    /// shredded one (unreadable, but stored until the expire run deletes it; it keeps the state
+    /// `shredded`).
+    static func isOverdue(_ copy: CopyRecord, now: Date) -> Bool {
+        effectiveState(copy, now: now) == .overdue || (copy.state == .shredded && copy.deleteBy <= now)
+    }
 }

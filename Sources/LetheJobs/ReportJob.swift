@@ -64,7 +64,7 @@ public struct ReportJob: Sendable {
                                   location: copy.location.rawValue, objectKey: copy.objectKey.rawValue, created: copy.created,
                                   deleteBy: copy.deleteBy, state: state.rawValue, bytes: copy.bytes, overdueSeconds: nil,
                                   lastFailure: nil, lastFailureAt: nil)
-            if state == .overdue {
+            if Inventory.isOverdue(copy, now: now) {
                 entry.overdueSeconds = Self.seconds(from: copy.deleteBy, to: now)
                 let failure = copy.state == .pending
                     ? uploadFailures[copy.location.rawValue + "/" + copy.objectKey.rawValue]

@@ -107,7 +107,7 @@ extension RetentionReport {
                     "\(count.copies) <span class=\"bytes\">\(HTMLPage.escape(Self.bytes(count.bytes)))</span>"
                 }
                 let name = HTMLPage.escape(location.location) + (location.inPolicy ? "" : " <span class=\"none\">(not in the policy)</span>")
-                page.row([name] + cells, class: location.count(.overdue).copies > 0 ? "overdue" : nil)
+                page.row([name] + cells, class: overdue.contains { $0.location == location.location } ? "overdue" : nil)
             }
         }
         page.raw("<p class=\"note\">Deleted and shredded copies are history: their rows stay in the catalog with the size they had.</p>\n")
@@ -194,7 +194,7 @@ extension RetentionReport {
         guard !copies.isEmpty else { return page.raw("<p>No copies recorded.</p>\n") }
         page.table(["Pseudonym", "Set", "Class", "Location", "Created", "Delete-by", "State", "Size"]) { page in
             for copy in copies {
-                let state = copy.isOverdue ? "overdue by \(Self.duration(copy.overdueSeconds ?? 0))" : copy.state
+                let state = copy.isOverdue ? "\(copy.state == CopyState.overdue.rawValue ? "" : copy.state + ", ")overdue by \(Self.duration(copy.overdueSeconds ?? 0))" : copy.state
                 page.row([HTMLPage.code(copy.pseudonym), HTMLPage.code(copy.set), HTMLPage.escape(copy.class), HTMLPage.escape(copy.location),
                           HTMLPage.time(copy.created), HTMLPage.time(copy.deleteBy), HTMLPage.escape(state),
                           HTMLPage.escape(Self.bytes(copy.bytes))],

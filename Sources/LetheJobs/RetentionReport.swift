@@ -268,8 +268,9 @@ public struct RetentionReport: Codable, Sendable, Equatable {
             self.lastFailureAt = lastFailureAt
         }
 
-        /// Whether the copy is overdue.
-        public var isOverdue: Bool { state == CopyState.overdue.rawValue }
+        /// Whether the copy is overdue: still stored past its delete-by (an overdue copy, or a
+        /// shredded one not yet deleted, which keeps the state `shredded`).
+        public var isOverdue: Bool { overdueSeconds != nil }
     }
 
     /// The `max_age` promise at one location: the oldest copy still stored there.

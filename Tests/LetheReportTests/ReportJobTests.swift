@@ -60,6 +60,29 @@ import Testing
         #expect(try RetentionReport.decode(json: Data(report.json().utf8)).erasures.first?.request == hostile)
     }
 
+    /// A shredded copy is unreadable but its bytes are still stored: past its delete-by it keeps
+    /// the state `shredded` and counts as overdue until expire deletes it.
+    @Test func shreddedCopiesPastTheirDeleteByAreOverdueUntilDeleted() throws {
+        let fixture = try Self.small()
+        fixture.clock.set(ReportFixture.at("2026-11-02T13:00:00Z"))
+        _ = try ShredJob(home: fixture.home()).run(customer: CustomerID(fixture.customerIDs[0])!, request: "R-10")
+        #expect(try ReportJob(home: fixture.home()).build().summary.overdueCopies == 0)
+
+        fixture.clock.set(ReportFixture.at("2027-07-01T00:00:00Z"))
+        let report = try ReportJob(home: fixture.home()).build()
+        let stored = report.copies.filter { $0.state == "shredded" }
+        #expect(!stored.isEmpty)
+        #expect(report.summary.overdueCopies == stored.count)
+        #expect(report.overdue.count == stored.count && report.overdue.allSatisfy { $0.state == "shredded" && ($0.overdueSeconds ?? 0) > 0 })
+        #expect(report.summary.headline == "\(stored.count) copies overdue")
+        #expect(report.html().contains("shredded, overdue by"))
+        #expect(report.csv().contains(",shredded,"))
+
+        // Expire deletes them; then nothing is overdue.
+        _ = try ExpireJob(home: fixture.home()).run()
+        #expect(try ReportJob(home: fixture.home()).build().summary.overdueCopies == 0)
+    }
+
     @Test func aBrokenLedgerIsFlaggedInEveryFormatAndTheReportIsStillRecorded() throws {
         let fixture = try Self.small()
         let catalog = fixture.homeURL.appendingPathComponent("catalog.sqlite")

@@ -127,37 +127,54 @@ public final class Catalog: @unchecked Sendable {
     public func recordCopy(_ copy: CopyRecord, event: LedgerEvent) throws -> CopyRecord {
         try copyRecords.submit((copy, event)) { group in
             try write { db in
-                try group.map { copy, event in
-                    try db.execute(sql: """
-                        INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
-                                           state, bytes, version_id, locked_until)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue,
-                                         copy.retentionClass.rawValue, copy.location.rawValue, copy.objectKey.rawValue,
-                                         seconds(copy.created), seconds(copy.deleteBy), copy.state.rawValue, copy.bytes,
-                                         copy.versionID, copy.lockedUntil.map(seconds)])
-                    var stored = copy
-                    stored.id = db.lastInsertedRowID
-                    try append(event, db)
-                    return stored
-                }
+                try group.map { copy, event in try insert(copy, event: event, db) }
             }
         }
+    }
+
+    /// Records a copy planned from another copy of the same archive (an offsite copy of a local
+    /// one), unless its customer was shredded meanwhile: the check and the insert are one
+    /// transaction, serialised with the shred's `markShredded`, so a copy is either planned
+    /// before the shred (and marked shredded by it) or never planned.
+    ///
+    /// - Returns: the recorded copy with its row id, or nil (nothing recorded) when a copy of its
+    ///   pseudonym is already shredded.
+    public func planCopy(_ copy: CopyRecord, event: LedgerEvent) throws -> CopyRecord? {
+        try write { db in
+            guard try !(Bool.fetchOne(db, sql: "SELECT 1 FROM copies WHERE pseudonym = ? AND state = 'shredded' LIMIT 1",
+                                      arguments: [copy.pseudonym.rawValue]) ?? false) else { return nil }
+            return try insert(copy, event: event, db)
+        }
+    }
+
+    /// Inserts one copy row with its ledger event, inside the caller's transaction.
+    private func insert(_ copy: CopyRecord, event: LedgerEvent, _ db: Database) throws -> CopyRecord {
+        try db.execute(sql: Self.insertCopySQL, arguments: Self.insertArguments(copy))
+        var stored = copy
+        stored.id = db.lastInsertedRowID
+        try append(event, db)
+        return stored
+    }
+
+    private static let insertCopySQL = """
+        INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
+                           state, bytes, version_id, locked_until)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private static func insertArguments(_ copy: CopyRecord) -> StatementArguments {
+        [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue,
+         copy.retentionClass.rawValue, copy.location.rawValue, copy.objectKey.rawValue,
+         seconds(copy.created), seconds(copy.deleteBy), copy.state.rawValue, copy.bytes,
+         copy.versionID, copy.lockedUntil.map(seconds)]
     }
 
     /// Records many copies in one transaction with one ledger event (imports, simulations).
     public func recordCopies(_ copies: [CopyRecord], event: LedgerEvent) throws {
         try write { db in
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
-                                   state, bytes, version_id, locked_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let statement = try db.makeStatement(sql: Self.insertCopySQL)
             for copy in copies {
-                try statement.execute(arguments: [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue,
-                                                  copy.retentionClass.rawValue, copy.location.rawValue, copy.objectKey.rawValue,
-                                                  seconds(copy.created), seconds(copy.deleteBy), copy.state.rawValue, copy.bytes,
-                                                  copy.versionID, copy.lockedUntil.map(seconds)])
+                try statement.execute(arguments: Self.insertArguments(copy))
             }
             try append(event, db)
         }

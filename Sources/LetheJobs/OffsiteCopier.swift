@@ -15,8 +15,9 @@ public struct OffsiteOutcome: Codable, Sendable {
         case pending
         /// A pending copy whose delete-by passed before it could be uploaded: never uploaded.
         case abandoned
-        /// The customer was shredded while the copy was being uploaded: never recorded live; the
-        /// upload was deleted, or, where the store holds it locked, it stays (unreadable).
+        /// The customer was shredded before the copy was planned (nothing uploaded) or while it
+        /// was being uploaded: never recorded live; the upload was deleted, or, where the store
+        /// holds it locked, it stays (unreadable).
         case discarded
     }
 
@@ -63,7 +64,11 @@ struct OffsiteCopier {
             pending.bytes = 0
             pending.versionID = nil
             do {
-                pending = try home.catalog.recordCopy(pending, event: event("copy.planned", pending, now: now, extra: [:]))
+                guard let planned = try home.catalog.planCopy(pending, event: event("copy.planned", pending, now: now, extra: [:])) else {
+                    return OffsiteOutcome(pseudonym: local.pseudonym, set: local.setID, status: .discarded,
+                                          message: "the customer was shredded before this offsite copy was planned: nothing was uploaded")
+                }
+                pending = planned
             } catch {
                 return OffsiteOutcome(pseudonym: local.pseudonym, set: local.setID, status: .pending, message: "\(error)")
             }

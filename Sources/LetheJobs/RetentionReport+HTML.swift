@@ -7,7 +7,7 @@ extension RetentionReport {
     public static let htmlCopyLimit = 1_000
 
     /// The report for people: one self-contained HTML page (inline CSS, no script, nothing
-    /// fetched), with the verdict at the top, overdue copies in red, then the ledger, the
+    /// fetched), with the verdict at the top, a delete-by timeline, overdue copies in red, then the ledger, the
     /// policy, each location, the `max_age` check, sets, erasures, expiry-key destructions,
     /// recent expire runs and the copies. Every string from the catalog or ledger is escaped.
     public func html() -> String {
@@ -15,10 +15,11 @@ extension RetentionReport {
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         page.raw("<title>Lethe retention report \(HTMLPage.escape(Self.display(generatedAt)))</title>\n")
-        page.raw("<style>\n\(Self.css)</style>\n</head>\n<body>\n")
+        page.raw("<style>\n\(Self.css)\(Self.timelineCSS)</style>\n</head>\n<body>\n")
         page.raw("<h1>Lethe retention report</h1>\n")
         page.raw("<p class=\"meta\">Generated \(HTMLPage.time(generatedAt)) for home <code>\(HTMLPage.escape(home))</code>, policy <strong>\(HTMLPage.escape(policy.name))</strong>.</p>\n")
         summarySection(&page)
+        timelineSection(&page)
         overdueSection(&page)
         ledgerSection(&page)
         policySection(&page)

@@ -39,6 +39,10 @@ enum ExpireReport {
         Swift.print("Expired at \(Timestamp.iso(outcome.plan.now)): \(outcome.count(.deleted)) deleted, "
                     + "\(outcome.count(.cancelled)) pending cancelled, \(outcome.count(.failed)) failed, "
                     + "\(outcome.count(.kept)) kept; expiry keys destroyed: \(keys.isEmpty ? "none" : keys); state \(outcome.state.rawValue)")
+        if let rotation = outcome.rotation {
+            Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch): copies of the key store taken before this run no longer open the destroyed expiry keys")
+        }
+        if let owed = outcome.rotationOwed { Swift.print("  ROTATION OWED: \(owed)") }
         let decisions = Dictionary(uniqueKeysWithValues: outcome.plan.decisions.map { ($0.copyID, $0) })
         for result in outcome.results where result.status == .failed {
             let decision = decisions[result.copyID]

@@ -59,15 +59,26 @@ public struct ExpireOutcome: Codable, Sendable {
     public var results: [ExpireResult]
     /// How the run ended.
     public var state: State
+    /// The KEK rotation that made the destroyed expiry keys unreadable in every earlier copy of
+    /// the key store (nil when no key was destroyed, or the rotation could not run).
+    public var rotation: RotationSummary?
+    /// Why the rotation is still owed, and what to do (nil once none is owed). The run is then
+    /// `partial`: the expired copies are unreadable here, but not yet in stale key-store copies.
+    public var rotationOwed: String?
 
-    enum CodingKeys: String, CodingKey { case plan, destroyedKeyDates = "destroyed_key_dates", results, state }
+    enum CodingKeys: String, CodingKey {
+        case plan, destroyedKeyDates = "destroyed_key_dates", results, state, rotation, rotationOwed = "rotation_owed"
+    }
 
     /// Creates an outcome.
-    public init(plan: RetentionPlan, destroyedKeyDates: [Date], results: [ExpireResult], state: State) {
+    public init(plan: RetentionPlan, destroyedKeyDates: [Date], results: [ExpireResult], state: State,
+                rotation: RotationSummary? = nil, rotationOwed: String? = nil) {
         self.plan = plan
         self.destroyedKeyDates = destroyedKeyDates
         self.results = results
         self.state = state
+        self.rotation = rotation
+        self.rotationOwed = rotationOwed
     }
 
     /// How many decisions ended with `status`.
@@ -124,6 +135,8 @@ public struct ExpireJob: Sendable {
                                                     "delete_by": destroyed.map(Timestamp.iso).joined(separator: ",")])
         }
 
+        let (rotation, rotationOwed) = rotateOwedKEK(now: now)
+
         var results: [ExpireResult] = []
         results.reserveCapacity(plan.decisions.count)
         var marks: [CopyStateChange] = []
@@ -175,16 +188,40 @@ public struct ExpireJob: Sendable {
         try flush()
 
         let failed = results.reduce(0) { $0 + ($1.status == .failed ? 1 : 0) }
-        let state: ExpireOutcome.State = failed == 0 ? .complete : .partial
-        let outcome = ExpireOutcome(plan: plan, destroyedKeyDates: destroyed, results: results, state: state)
-        let summary = [
+        let state: ExpireOutcome.State = failed == 0 && rotationOwed == nil ? .complete : .partial
+        let outcome = ExpireOutcome(plan: plan, destroyedKeyDates: destroyed, results: results, state: state,
+                                    rotation: rotation, rotationOwed: rotationOwed)
+        var summary = [
             "state": state.rawValue, "policy": URL(fileURLWithPath: plan.policyFile).lastPathComponent,
             "kept": String(outcome.count(.kept)), "deleted": String(outcome.count(.deleted)),
             "cancelled": String(outcome.count(.cancelled)), "failed": String(failed),
             "keys_destroyed": String(destroyed.count)]
+        if let rotationOwed { summary["rotation_owed"] = rotationOwed }
         try home.catalog.record(LedgerEvent(kind: "expire.finished", at: now, details: summary))
         home.log.info("expire.finished", summary)
         return outcome
+    }
+
+    /// Rotates the KEK when one is owed (this run destroyed expiry keys, or an earlier run could
+    /// not finish), under the home's "keys" lock, as a shred does: until then a copy of the key
+    /// store taken before this run still unwraps the destroyed expiry keys.
+    ///
+    /// - Returns: the rotation, if one ran; why one is still owed (the keys lock is busy, a key
+    ///   directory could not be reached), if so. Never throws: the expiry itself goes on.
+    private func rotateOwedKEK(now: Date) -> (RotationSummary?, String?) {
+        do {
+            guard try home.keys.owedRotation() != nil else { return (nil, nil) }
+            let lock = try home.lock("keys")
+            defer { withExtendedLifetime(lock) {} }
+            let rotation = try KeyMaintenance(home: home).rotate(reason: "expiry", now: now)
+            let owed = try home.keys.owedRotation()
+            if let owed { home.log.warning("expire.rotation_owed", ["reason": owed]) }
+            return (rotation, owed.map { "\($0): run `lethe keys rotate` once it is fixed" })
+        } catch {
+            home.log.warning("expire.rotation_owed", ["reason": "\(error)"])
+            return (nil, "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this run "
+                + "still hold the destroyed expiry keys until `lethe keys rotate` (or the next expire) succeeds")
+        }
     }
 
     /// The copies the planner sees: those not yet deleted or shredded.

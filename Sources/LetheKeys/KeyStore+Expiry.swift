@@ -45,7 +45,10 @@ extension KeyStore {
 
     /// Destroys the expiry key of every delete-by at or before `now`, and returns those dates.
     ///
-    /// Every copy due on those dates becomes unreadable at once, wherever it is stored.
+    /// Every copy due on those dates becomes unreadable at once, wherever it is stored, for this
+    /// key store. A copy of the key store taken earlier still holds them, wrapped under the
+    /// current KEK: so the same transaction marks a rotation owed (`owedRotation()`), and the
+    /// caller rotates, as a shred does.
     @discardableResult
     public func destroyExpiryKeys(dueBy now: Date) throws -> [Date] {
         let limit = Int64(now.timeIntervalSince1970)
@@ -54,6 +57,9 @@ extension KeyStore {
                                           arguments: [limit])
             try db.execute(sql: "UPDATE expiry_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND delete_by <= ?",
                            arguments: [limit, limit])
+            if !days.isEmpty {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('rotation_owed', 'expiry')")
+            }
             return days
         }
         if !days.isEmpty { try writeWithoutTransaction { try checkpoint($0) } }

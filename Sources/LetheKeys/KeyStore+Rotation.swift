@@ -159,7 +159,11 @@ extension KeyStore {
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'rotation_owed'")
         }
         if let owed {
-            return owed == "shred" ? "a shred has not rotated the key-encryption key yet" : "old key files were not destroyed in every key directory"
+            switch owed {
+            case "shred": return "a shred has not rotated the key-encryption key yet"
+            case "expiry": return "an expiry run destroyed expiry keys but has not rotated the key-encryption key yet"
+            default: return "old key files were not destroyed in every key directory"
+            }
         }
         try loadCurrentKEK()
         for directory in directories {

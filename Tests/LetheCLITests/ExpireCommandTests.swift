@@ -69,6 +69,26 @@ import Testing
         #expect(states.sorted() == ["deleted", "deleted", "live", "live", "live", "live", "live", "live"])
     }
 
+    /// Expiry rotates the KEK like a shred; while another shred or rotation holds the keys lock
+    /// the run is partial (exit 2) and says the rotation is owed; the next run rotates.
+    @Test func expiryRotatesTheKEKOrSaysItIsOwed() throws {
+        let fixture = try Self.threeNights()
+        let lockFile = open(fixture.home.appendingPathComponent("keys.lock").path, O_RDWR | O_CREAT, 0o600)
+        #expect(flock(lockFile, LOCK_EX | LOCK_NB) == 0)
+        let held = try fixture.lethe(["expire"])
+        #expect(held.status == 2, "\(held.stderr)")
+        #expect(held.stdout.contains("ROTATION OWED"))
+        close(lockFile)
+
+        fixture.environment["LETHE_NOW"] = "2026-11-10T03:00:00Z"
+        let next = try fixture.lethe(["expire", "--json"])
+        #expect(next.status == 0, "\(next.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as? [String: Any])
+        let rotation = try #require(outcome["rotation"] as? [String: Any])
+        #expect(rotation["from_epoch"] as? Int == 1 && rotation["to_epoch"] as? Int == 2)
+        #expect(outcome["rotation_owed"] == nil)
+    }
+
     @Test func aClockSetBackIsRefused() throws {
         let fixture = try Self.threeNights()
         fixture.environment["LETHE_NOW"] = "2026-11-02T12:00:00Z"

@@ -61,7 +61,8 @@ import Testing
         #expect(erasure.copies == 5)
         #expect(erasure.byLocation == [.init(location: "local", copies: 3, bytes: local.count(.shredded).bytes),
                                        .init(location: "offsite", copies: 2, bytes: offsite.count(.shredded).bytes)])
-        #expect(erasure.kekRotation?.fromEpoch == 1 && erasure.kekRotation?.toEpoch == 2 && erasure.kekRotation?.complete == true)
+        // The expire run at 02:00 rotated 1 -> 2 (cryptographic expiry), the shred 2 -> 3.
+        #expect(erasure.kekRotation?.fromEpoch == 2 && erasure.kekRotation?.toEpoch == 3 && erasure.kekRotation?.complete == true)
         #expect(report.expiryKeyDestructions.map(\.deleteBy) == [[ReportFixture.at("2026-11-10T00:00:00Z")]])
         #expect(report.expireRuns.map(\.state) == ["partial"] && report.expireRuns.first?.failed == 1)
 

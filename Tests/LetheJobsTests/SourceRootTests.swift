@@ -59,7 +59,8 @@ import Testing
             Issue.record("mount --bind failed although running as root")
             return
         }
-        defer { _ = Self.run("/bin/umount", [mountPoint.path]) }
+        // Unmounted before the fixture's folder is removed (it lives until this defer).
+        defer { withExtendedLifetime(fixture) { _ = Self.run("/bin/umount", [mountPoint.path]) } }
         let outcome = try BackupJob(home: fixture.home()).run()
         #expect(outcome.customers.map(\.status.rawValue).sorted() == ["committed", "failed", "failed"])
         #expect(outcome.aliases.map { $0.names.count } == [2])

@@ -64,7 +64,7 @@ extension BackupJob {
     /// Why a refused name was not backed up, without the names (they are on the terminal).
     static func refusal(names: Int) -> String {
         names == 1
-            ? "its folder entry is a link into the source root that reaches no customer folder of its own: not backed up; remove it (the name is shown on the terminal)"
+            ? "its entry reaches the source root itself, a folder holding it, or a folder inside it that is no customer's: not backed up; remove it (the name is shown on the terminal)"
             : "its folder is reachable under \(names) names of the source root (a link or bind mount): not backed up, so that no customer is stored under two keys; remove all but one name (the names are shown on the terminal)"
     }
 }

@@ -17,7 +17,7 @@ enum PathContainment {
         var current = nearestExistingAncestor(Array(path.path.utf8))
         while true {
             var info = stat()
-            if withCString(current, { stat($0, &info) }) == 0,
+            if withCPath(current, { stat($0, &info) }) == 0,
                info.st_dev == folderInfo.st_dev, info.st_ino == folderInfo.st_ino {
                 return true
             }
@@ -39,7 +39,7 @@ enum PathContainment {
 
     /// The path with every symbolic link, `.` and `..` resolved (realpath(3)); nil if it does not exist.
     static func realPath(_ path: [UInt8]) -> [UInt8]? {
-        guard let resolved = withCString(path, { realpath($0, nil) }) else { return nil }
+        guard let resolved = withCPath(path, { realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
         return Array(UnsafeBufferPointer(start: UnsafeRawPointer(resolved).assumingMemoryBound(to: UInt8.self), count: strlen(resolved)))
     }
@@ -62,7 +62,8 @@ enum PathContainment {
         return current
     }
 
-    private static func withCString<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+    /// Calls `body` with `bytes` as a NUL-terminated C path.
+    static func withCPath<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
         (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

@@ -15,8 +15,8 @@ struct SourceRoot {
     struct Listing {
         /// The customers to back up: each reaches a folder no other name reaches. Sorted by bytes.
         var customers: [CustomerID]
-        /// Names refused because they reach the same folder as another name, or a folder
-        /// inside the root that is not a customer folder of its own.
+        /// Names refused because they reach the same folder as another name (or one inside
+        /// another's), the root itself, or a folder inside it that is no customer's.
         var aliases: [SourceAlias]
         /// Folders skipped because their name is never a customer's (a dot-name, `lost+found`).
         var skipped: Int
@@ -38,13 +38,14 @@ struct SourceRoot {
     }
 
     /// Lists the root: every entry that is a folder (or a symbolic link to one), resolved to
-    /// the folder it reaches by device and inode. Names that reach one folder together, or a
-    /// symbolic link into the root that reaches no customer folder of its own, are refused
-    /// (`aliases`); other entries (files, dangling links) are ignored.
+    /// the folder it reaches, by device and inode and by real path. Names that reach one folder,
+    /// or one inside another's, are refused together; a symbolic link into the root that
+    /// reaches no customer folder (the root itself, a dot-folder) is refused alone (`aliases`).
+    /// Other entries (files, dangling links) are ignored.
     ///
     /// - Throws: `JobError.failed` when the root cannot be listed.
     func list() throws -> Listing {
-        let fd = withCPath(path) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = PathContainment.withCPath(path) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0, let directory = fdopendir(fd) else {
             let reason = String(cString: strerror(errno))
             if fd >= 0 { close(fd) }
@@ -55,8 +56,6 @@ struct SourceRoot {
         guard fstat(dirfd(directory), &rootInfo) == 0 else {
             throw JobError.failed("cannot read the source root \(display) (\(String(cString: strerror(errno))))")
         }
-        let rootIdentity = Identity(rootInfo)
-        let rootPath = PathContainment.realPath(path)
         var folders: [Folder] = []
         var skipped = 0
         while true {
@@ -71,62 +70,86 @@ struct SourceRoot {
             guard let customer = CustomerID(bytes: name) else { continue } // "." and ".."
             var info = stat(), linkInfo = stat()
             // Follows a symbolic link, as the packer does; an entry that vanished is skipped.
-            guard withCPath(name, { fstatat(dirfd(directory), $0, &info, 0) }) == 0,
+            guard PathContainment.withCPath(name, { fstatat(dirfd(directory), $0, &info, 0) }) == 0,
                   (info.st_mode & S_IFMT) == S_IFDIR else { continue }
             guard Self.isCustomerName(customer) else { skipped += 1; continue }
-            let isLink = withCPath(name, { fstatat(dirfd(directory), $0, &linkInfo, AT_SYMLINK_NOFOLLOW) }) == 0
+            let isLink = PathContainment.withCPath(name, { fstatat(dirfd(directory), $0, &linkInfo, AT_SYMLINK_NOFOLLOW) }) == 0
                 && (linkInfo.st_mode & S_IFMT) == S_IFLNK
-            folders.append(Folder(customer: customer, identity: Identity(info),
-                                  inside: isLink ? Self.inside(rootPath, folder(of: customer)) : nil))
+            folders.append(Folder(customer: customer, identity: Identity(info), isLink: isLink,
+                                  realPath: PathContainment.realPath(folder(of: customer))))
         }
-        return Self.resolve(folders, root: rootIdentity, skipped: skipped)
+        return Self.resolve(folders, root: Identity(rootInfo), rootPath: PathContainment.realPath(path), skipped: skipped)
     }
 
     /// The path of a customer's folder, as bytes.
     func folder(of customer: CustomerID) -> [UInt8] { path + [UInt8(ascii: "/")] + customer.bytes }
 
-    /// Groups the folders by what they reach: a folder's own device and inode, or for a
-    /// symbolic link into the root the top-level folder it leads into.
-    static func resolve(_ folders: [Folder], root: Identity, skipped: Int) -> Listing {
-        let byName = Dictionary(folders.map { ($0.customer.bytes, $0.identity) }, uniquingKeysWith: { first, _ in first })
-        var groups: [Identity: [CustomerID]] = [:]
-        var refused: [[CustomerID]] = []
-        for folder in folders {
-            var reaches = folder.identity
-            if let inside = folder.inside {
-                // A link into the root: into a customer folder, or else (the root itself, a
-                // dot-folder) into nothing that is a customer of its own.
-                guard let top = inside.first, let identity = byName[top] else { refused.append([folder.customer]); continue }
-                reaches = identity
-            }
-            if reaches == root { refused.append([folder.customer]); continue }
-            groups[reaches, default: []].append(folder.customer)
+    /// Joins names that reach one folder (same device and inode, or same real path) or one
+    /// inside another's (by real path, so links through folders outside the root count too),
+    /// and refuses every name of a group of two or more. Refused alone: a name that reaches the
+    /// root or a folder holding it, and a link into the root (`rootPath`) that reaches no
+    /// customer folder (a dot-folder, say).
+    static func resolve(_ folders: [Folder], root: Identity, rootPath: [UInt8]?, skipped: Int) -> Listing {
+        var group = Array(folders.indices) // union-find: each folder's representative
+        func find(_ index: Int) -> Int {
+            var index = index
+            while group[index] != index { group[index] = group[group[index]]; index = group[index] }
+            return index
         }
+        func join(_ a: Int, _ b: Int) { group[find(a)] = find(b) }
+        let slash = UInt8(ascii: "/")
+        func holds(_ outer: [UInt8], _ inner: [UInt8]) -> Bool {
+            inner.starts(with: outer == [slash] ? outer : outer + [slash])
+        }
+
+        let holdsRoot = { (path: [UInt8]) in rootPath.map { $0 == path || holds(path, $0) } ?? false }
+
+        var alone: Set<Int> = []
+        var byIdentity: [Identity: Int] = [:], byPath: [[UInt8]: Int] = [:]
+        for (index, folder) in folders.enumerated() {
+            if folder.identity == root || folder.realPath.map(holdsRoot) == true {
+                alone.insert(index) // would hold every customer
+                continue
+            }
+            if let other = byIdentity.updateValue(index, forKey: folder.identity) { join(index, other) }
+            if let real = folder.realPath, let other = byPath.updateValue(index, forKey: real) { join(index, other) }
+        }
+        for (index, folder) in folders.enumerated() where !alone.contains(index) {
+            if let real = folder.realPath, let holder = ancestors(of: real).lazy.compactMap({ byPath[$0] }).first {
+                join(index, holder)
+            }
+        }
+        var members: [Int: [Int]] = [:]
+        for index in folders.indices where !alone.contains(index) { members[find(index), default: []].append(index) }
+        var refused = alone.sorted().map { [folders[$0].customer] }
         var customers: [CustomerID] = []
-        for names in groups.values {
-            if names.count == 1 { customers += names } else { refused.append(names) }
+        for indices in members.values {
+            let folder = folders[indices[0]]
+            if indices.count > 1 {
+                refused.append(indices.map { folders[$0].customer })
+            } else if folder.isLink, let rootPath, let real = folder.realPath, holds(rootPath, real) {
+                refused.append([folder.customer]) // a link into the root that reaches no customer folder
+            } else {
+                customers.append(folder.customer)
+            }
         }
         let ordered = { (a: CustomerID, b: CustomerID) in a.bytes.lexicographicallyPrecedes(b.bytes) }
-        let aliases = refused.map { SourceAlias(names: $0.sorted(by: ordered)) }
-            .sorted { ordered($0.names[0], $1.names[0]) }
+        let aliases = refused.map { SourceAlias(names: $0.sorted(by: ordered)) }.sorted { ordered($0.names[0], $1.names[0]) }
         return Listing(customers: customers.sorted(by: ordered), aliases: aliases, skipped: skipped)
     }
 
-    /// For a path that resolves inside the root (`root`, resolved): its components below the
-    /// root (empty for the root itself); nil when it resolves elsewhere or cannot be resolved.
-    private static func inside(_ root: [UInt8]?, _ entry: [UInt8]) -> [[UInt8]]? {
-        guard let root, let resolved = PathContainment.realPath(entry) else { return nil }
-        if resolved == root { return [] }
-        let prefix = root == [UInt8(ascii: "/")] ? root : root + [UInt8(ascii: "/")]
-        guard resolved.starts(with: prefix) else { return nil }
-        return resolved.dropFirst(prefix.count).split(separator: UInt8(ascii: "/")).map(Array.init)
+    /// The proper ancestors of an absolute path, nearest first, "/" last.
+    private static func ancestors(of path: [UInt8]) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        var current = path
+        while let slash = current.lastIndex(of: UInt8(ascii: "/")), current.count > 1 {
+            current = slash == 0 ? [UInt8(ascii: "/")] : Array(current[..<slash])
+            result.append(current)
+        }
+        return result
     }
 
     private var display: String { String(decoding: path, as: UTF8.self) }
-
-    private func withCPath<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
-        (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
 }
 
 extension SourceRoot {
@@ -145,7 +168,9 @@ extension SourceRoot {
         let customer: CustomerID
         /// What the name reaches (symbolic links followed).
         let identity: Identity
-        /// For a symbolic link that resolves inside the root: the resolved path's components below it.
-        let inside: [[UInt8]]?
+        /// Whether the entry itself is a symbolic link.
+        let isLink: Bool
+        /// The folder's real path (realpath(3)); nil if it could not be resolved.
+        let realPath: [UInt8]?
     }
 }

@@ -28,14 +28,33 @@ import Testing
         #expect(outcome.aliases.map { $0.names.map { String(decoding: $0.bytes, as: UTF8.self) } } == [["globex", "globex-docs"]])
     }
 
-    /// A symlink to the source root itself would back up every customer under one key.
-    @Test func aSymlinkToTheRootItselfIsRefused() throws {
-        let fixture = try JobFixture(customers: Self.customers)
-        try link(fixture, "everyone", to: ".")
+    /// Nested through a folder outside the root: `globex -> /disk2/globex` and
+    /// `globex-docs -> /disk2/globex/docs` would store part of globex under two keys.
+    @Test func aSymlinkIntoAnOutsideCustomerFolderRefusesBoth() throws {
+        let fixture = try JobFixture(customers: ["initech": ["tps.txt": Array("initech".utf8)]])
+        let disk = fixture.root.url.appendingPathComponent("disk2/globex")
+        try FileManager.default.createDirectory(at: disk.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        try Data("globex plans".utf8).write(to: disk.appendingPathComponent("docs/plans.txt"))
+        try link(fixture, "globex", to: disk.path)
+        try link(fixture, "globex-docs", to: disk.appendingPathComponent("docs").path)
         let outcome = try BackupJob(home: fixture.home()).run()
-        #expect(outcome.customers.map(\.status.rawValue).sorted() == ["committed", "committed", "failed"])
+        #expect(outcome.customers.map(\.status.rawValue).sorted() == ["committed", "failed", "failed"])
+        #expect(try Inventory(home: fixture.home()).copies().count == 1)
+        #expect(outcome.aliases.map { $0.names.map { String(decoding: $0.bytes, as: UTF8.self) } } == [["globex", "globex-docs"]])
+    }
+
+    /// A symlink to the source root itself (or to a folder holding it) would back up every
+    /// customer under one key; one into a dot-folder reaches no customer of its own. Each is
+    /// refused alone; the customers it would have swallowed are still backed up.
+    @Test func aSymlinkToTheRootItselfIsRefused() throws {
+        let fixture = try JobFixture(customers: Self.customers.merging([".snapshot": ["s.txt": Array("snap".utf8)]]) { a, _ in a })
+        try link(fixture, "everyone", to: ".")
+        try link(fixture, "up", to: "..")
+        try link(fixture, "snap", to: ".snapshot")
+        let outcome = try BackupJob(home: fixture.home()).run()
+        #expect(outcome.customers.map(\.status.rawValue).sorted() == ["committed", "committed", "failed", "failed", "failed"])
         #expect(try Inventory(home: fixture.home()).copies().count == 2)
-        #expect(outcome.aliases.map { $0.names.count } == [1])
+        #expect(outcome.aliases.map { $0.names.map { String(decoding: $0.bytes, as: UTF8.self) } } == [["everyone"], ["snap"], ["up"]])
     }
 
     /// No id in any log line: the refusal names pseudonyms (when the customer has one) only.

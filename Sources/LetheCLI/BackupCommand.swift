@@ -47,6 +47,7 @@ struct NightlyCommand: ParsableCommand {
             expireError = error
         }
         if options.json {
+            if let backup { BackupReport.printAliases(backup) }
             try Output.json(NightlyOutcome(backup: backup, expire: expire))
         } else {
             if let backup { try BackupReport.print(backup, json: false) }
@@ -71,7 +72,9 @@ struct NightlyOutcome: Encodable {
 
 /// How a backup's outcome is shown.
 enum BackupReport {
+    /// Prints the outcome on standard output, and its refused aliases (`printAliases`).
     static func print(_ outcome: BackupOutcome, json: Bool) throws {
+        printAliases(outcome)
         if json { return try Output.json(outcome) }
         let committed = outcome.customers.filter { $0.status == .committed }
         let bytes = committed.reduce(Int64(0)) { $0 + $1.bytes }
@@ -84,5 +87,11 @@ enum BackupReport {
         for customer in outcome.customers where customer.status != .committed {
             Swift.print("  \(customer.status.rawValue): \(customer.pseudonym?.rawValue ?? "(no pseudonym yet)"): \(customer.message ?? "")")
         }
+    }
+
+    /// Prints each refused alias (which names reach one folder, and what to do) on standard
+    /// error: the names are ids, so they go to the terminal, never into JSON or the logs.
+    static func printAliases(_ outcome: BackupOutcome) {
+        for alias in outcome.aliases { FileHandle.standardError.write(Data("lethe: \(alias.message)\n".utf8)) }
     }
 }

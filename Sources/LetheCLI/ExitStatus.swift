@@ -24,7 +24,7 @@ enum ExitStatus {
         switch error {
         case let error as JobError:
             switch error {
-            case .invalidConfiguration, .invalidEscrow: return usage
+            case .invalidConfiguration, .invalidEscrow, .invalidRequest: return usage
             case .unknownCustomer, .notFound, .neverBackedUp: return notFound
             case .busy: return busy
             case .customerShredded: return shredded

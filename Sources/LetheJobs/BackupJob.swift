@@ -34,6 +34,11 @@ public struct BackupOutcome: Codable, Sendable {
     public var customers: [CustomerOutcome]
     /// Offsite copies made (or left pending) by this run, earlier nights' pending ones included.
     public var offsite: [OffsiteOutcome]
+    /// Names of the source root refused because they reach one folder (or a folder inside the
+    /// root that is no customer's own): shown on the terminal only, never encoded (they are ids).
+    public var aliases: [SourceAlias] = []
+
+    enum CodingKeys: String, CodingKey { case set, created, retentionClass, state, customers, offsite }
 
     /// Customers that were not committed (failed or shredded-but-present), plus offsite copies left pending.
     public var problems: Int {
@@ -55,8 +60,10 @@ public struct BackupJob: Sendable {
     /// Runs the backup under the home's run lock.
     ///
     /// - Parameter only: customers to back up; nil backs up every folder under the source root.
-    /// - Throws: `busy`, `unknownCustomer` for a named customer with no folder, `clockWentBack`;
-    ///   per-customer failures do not throw: they are in the outcome and the set is `partial`.
+    /// - Throws: `busy`, `unknownCustomer` for a named customer with no folder, `invalidRequest`
+    ///   for a named one that can never be a customer (a dot-name, `lost+found`), `clockWentBack`;
+    ///   per-customer failures (aliased names included) do not throw: they are in the outcome and
+    ///   the set is `partial`.
     public func run(only: [CustomerID]? = nil, progress: Progress? = nil) throws -> BackupOutcome {
         let lock = try home.lock("run")
         defer { withExtendedLifetime(lock) {} }
@@ -66,7 +73,8 @@ public struct BackupJob: Sendable {
             home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
         }
 
-        let customers = try selectCustomers(only)
+        let selection = try selectCustomers(only)
+        let customers = selection.customers
         let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let retentionClass = SetClassifier.classify(created: created,
                                                     latestEarlierSet: try home.catalog.latestSetCreated(before: created),
@@ -78,8 +86,11 @@ public struct BackupJob: Sendable {
         try home.catalog.beginSet(SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running,
                                             policy: home.policy.sourceFile),
                                   event: LedgerEvent(kind: "set.started", at: now, details: [
-                                    "set": setID.rawValue, "class": retentionClass.rawValue, "customers": String(customers.count)]))
-        home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue, "customers": String(customers.count)])
+                                    "set": setID.rawValue, "class": retentionClass.rawValue,
+                                    "customers": String(customers.count + selection.refused.count)]))
+        home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue,
+                                         "customers": String(customers.count + selection.refused.count)])
+        let refused = try refuse(selection, set: setID, now: now)
         let expiryKey = try home.keys.expiryKeyCreatingIfNeeded(deleteBy: deleteBy)
         // New customers' keys in one commit, durable before any archive sealed with one is published.
         try home.keys.createMissingKeys(for: customers, now: now)
@@ -95,7 +106,7 @@ public struct BackupJob: Sendable {
         }
         progress?.finish()
 
-        let results = outcomes.all
+        let results = outcomes.all + refused
         // Offsite after the local set is safe: earlier nights' pending copies first, then this set's.
         let offsite = OffsiteCopier(home: home)
         let offsiteOutcomes = try offsite.catchUp(now: now)
@@ -109,16 +120,7 @@ public struct BackupJob: Sendable {
         home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
                                           "failed": String(results.count - committed)])
         return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results,
-                             offsite: offsiteOutcomes)
-    }
-
-    /// The customers to back up: the folders under the source root (`SourceRoot`), or the named ones.
-    func selectCustomers(_ only: [CustomerID]?) throws -> [CustomerID] {
-        let all = try SourceRoot(home.sourceURL).customers()
-        guard let only else { return all }
-        let present = Set(all)
-        guard only.allSatisfy(present.contains) else { throw JobError.unknownCustomer }
-        return only
+                             offsite: offsiteOutcomes, aliases: selection.aliases)
     }
 
     /// Backs up one customer: pack, encrypt, publish, record. Never throws: failures become outcomes.

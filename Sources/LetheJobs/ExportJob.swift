@@ -27,10 +27,12 @@ public struct ExportJob: Sendable {
 
     /// Exports `customer` from `set` (nil: the newest set with a readable copy) into `output`.
     ///
-    /// - Throws: `customerShredded` (exit 4) once the customer is shredded; `unknownCustomer`,
+    /// - Throws: `invalidRequest` (exit 64) when `output` lies inside the source root;
+    ///   `customerShredded` (exit 4) once the customer is shredded; `unknownCustomer`,
     ///   `notFound`; `outputExists` if `output` exists; integrity errors from the copy.
     public func run(customer: CustomerID, set: SetID?, from location: Location? = nil, to output: URL,
                     format: ExportFormat) throws -> ExportOutcome {
+        try PathContainment.refuseInsideSourceRoot(output, of: home, what: "export output")
         let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: location)
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false

@@ -49,7 +49,7 @@ public enum HomeSetup {
         }
         let store = (request.store ?? home.appendingPathComponent("store")).standardizedFileURL
         for (name, url) in [("home", home), ("store", store)] + request.keyMirrors.map({ ("key directory", $0.standardizedFileURL) })
-        where isInside(url, source) {
+        where PathContainment.isInside(url, source) {
             throw JobError.invalidConfiguration("the \(name) \(url.path) is inside the source tree \(source.path): it would be backed up as a customer; put it elsewhere")
         }
         try request.offsite?.checkTransport(fix: OffsiteSettings.initTransportFix)
@@ -88,12 +88,6 @@ public enum HomeSetup {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
         return configuration
-    }
-
-    static func isInside(_ url: URL, _ folder: URL) -> Bool {
-        let path = url.resolvingSymlinksInPath().path
-        let root = folder.resolvingSymlinksInPath().path
-        return path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 
     /// Creates the offsite bucket, with object lock when the home's policy locks offsite copies.

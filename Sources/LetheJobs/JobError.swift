@@ -33,6 +33,9 @@ public enum JobError: Error, CustomStringConvertible {
     case failed(String)
     /// An escrow file that is not what `lethe keys escrow` writes.
     case invalidEscrow(String)
+    /// The request cannot be carried out as asked (a restore target inside the source root, a
+    /// `--customer` that can never be a customer); nothing was done (exit 64).
+    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -59,6 +62,7 @@ public enum JobError: Error, CustomStringConvertible {
             return "the clock reads \(Timestamp.iso(now)), earlier than the last recorded run at \(Timestamp.iso(last)): fix the clock (or LETHE_NOW); nothing was changed"
         case .failed(let why): return why
         case .invalidEscrow(let why): return "the escrow is not a Lethe key escrow (\(why)): pass the file `lethe keys escrow` wrote"
+        case .invalidRequest(let why): return why
         }
     }
 }

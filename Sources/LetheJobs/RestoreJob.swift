@@ -31,7 +31,10 @@ public struct RestoreJob: Sendable {
     /// Restores `customer` from `set` (nil: the latest set holding a readable copy) into `target`.
     ///
     /// - Parameter from: the location to read; nil prefers local and falls back to offsite.
+    /// - Throws: `invalidRequest` (exit 64) when `target` lies inside the source root (nothing
+    ///   is written); otherwise as the copy, its reading and the target demand.
     public func run(customer: CustomerID, set: SetID?, from: Location?, to target: URL) throws -> RestoreOutcome {
+        try PathContainment.refuseInsideSourceRoot(target, of: home, what: "restore target")
         let resolver = CopyResolver(home: home)
         let copy = try resolver.copy(of: customer, set: set, from: from)
         try checkTarget(target)

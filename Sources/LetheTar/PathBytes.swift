@@ -1,5 +1,5 @@
 /// Paths as bytes: any name round-trips, UTF-8 or not.
-enum PathBytes {
+public enum PathBytes {
     static let slash = UInt8(ascii: "/")
     static let dot = UInt8(ascii: ".")
 
@@ -57,8 +57,9 @@ enum PathBytes {
     }
 
     /// Percent-escapes every byte outside `A-Z a-z 0-9 - . _ ~ /`: reversible, ASCII, and
-    /// readable for ordinary names. Used for paths in the manifest.
-    static func escape(_ bytes: [UInt8]) -> String {
+    /// readable for ordinary names. Used for paths in the manifest, and to show a customer
+    /// folder's name on a terminal.
+    public static func escape(_ bytes: [UInt8]) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

@@ -50,6 +50,20 @@ import Testing
         #expect(result.stderr.contains("inside the source tree"))
     }
 
+    /// A home not yet created, under a link to the source root, is inside it too: the existing
+    /// ancestors are resolved before comparing.
+    @Test func initRefusesAHomeInsideTheSourceThroughALink() throws {
+        let root = try TemporaryDirectory()
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let link = root.url.appendingPathComponent("source-link")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: source.path)
+        let result = try LetheProcess.run(["init", "--home", link.appendingPathComponent("a/home").path, "--source", source.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("inside the source tree"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: source.path).isEmpty)
+    }
+
     @Test func initRefusesAnInvalidPolicy() throws {
         let root = try TemporaryDirectory()
         let source = root.url.appendingPathComponent("source")

@@ -34,10 +34,19 @@ public struct BackupOutcome: Codable, Sendable {
     public var customers: [CustomerOutcome]
     /// Offsite copies made (or left pending) by this run, earlier nights' pending ones included.
     public var offsite: [OffsiteOutcome]
+    /// What this run did to finish a shred or rotation that stopped half-way before it (nil:
+    /// nothing was owed, or a running shred or rotation holds the "keys" lock and finishes it).
+    public var interruptedShred: RotationOutcome?
 
-    /// Customers that were not committed (failed or shredded-but-present), plus offsite copies left pending.
+    enum CodingKeys: String, CodingKey {
+        case set, created, retentionClass, state, customers, offsite, interruptedShred = "interrupted_shred"
+    }
+
+    /// Customers that were not committed (failed or shredded-but-present), plus offsite copies
+    /// left pending, plus an interrupted shred this run could not finish.
     public var problems: Int {
         customers.filter { $0.status != .committed }.count + offsite.filter { $0.status == .pending }.count
+            + (interruptedShred?.complete == false ? 1 : 0)
     }
 }
 
@@ -55,13 +64,17 @@ public struct BackupJob: Sendable {
     /// Runs the backup under the home's run lock.
     ///
     /// - Parameter only: customers to back up; nil backs up every folder under the source root.
+    /// First it finishes a shred or rotation that stopped half-way (``finishInterruptedShred(now:)``).
+    ///
     /// - Throws: `busy`, `unknownCustomer` for a named customer with no folder, `clockWentBack`;
-    ///   per-customer failures do not throw: they are in the outcome and the set is `partial`.
+    ///   per-customer failures do not throw: they are in the outcome and the set is `partial`;
+    ///   nor does an interrupted shred this run could not finish (it is in the outcome too).
     public func run(only: [CustomerID]? = nil, progress: Progress? = nil) throws -> BackupOutcome {
         let lock = try home.lock("run")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
+        let interruptedShred = finishInterruptedShred(now: now)
         if home.policy.tiers[.offsite] != nil && !home.offsiteConfigured {
             home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
         }
@@ -109,7 +122,7 @@ public struct BackupJob: Sendable {
         home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
                                           "failed": String(results.count - committed)])
         return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results,
-                             offsite: offsiteOutcomes)
+                             offsite: offsiteOutcomes, interruptedShred: interruptedShred)
     }
 
     /// The customers to back up: the folders under the source root (`SourceRoot`), or the named ones.

@@ -125,9 +125,7 @@ public struct ShredJob: Sendable {
                 receipt.incomplete = "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this shred are not yet inert"
             }
         }
-        if let rotation = receipt.rotation, !rotation.uncleanDirectories.isEmpty {
-            receipt.incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
-        }
+        if let unclean = KeyMaintenance.unclean(receipt.rotation) { receipt.incomplete = unclean }
         if receipt.incomplete == nil, let owed = try home.keys.owedRotation() {
             receipt.incomplete = owed
         }

@@ -46,9 +46,9 @@ public struct RotationSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// The key-hierarchy work that `shred` and `keys rotate` share: finishing what an interrupted
-/// shred left undone, rotating the KEK, and recording both in the ledger. Call with the
-/// home's "keys" lock held.
+/// The key-hierarchy work that `shred`, `keys rotate` and the backup share: finishing what an
+/// interrupted shred left undone, rotating the KEK, and recording both in the ledger. Call the
+/// writing parts with the home's "keys" lock held; `unfinished()` only reads.
 struct KeyMaintenance {
     let home: Home
     /// Called after each step ("after-catalog", "after-rotate-write", "after-rotate-commit").

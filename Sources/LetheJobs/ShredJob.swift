@@ -56,7 +56,8 @@ public struct ShredReceipt: Codable, Sendable {
 ///    time, destroyed key id, unreadable copies per location and delete-by date);
 /// 4. rotate the KEK (new epoch in every key directory, every key re-wrapped, old epochs
 ///    destroyed everywhere) and record the epoch change.
-/// A run that stops anywhere is finished by the next `shred` (of anyone) or `keys rotate`.
+/// A run that stops anywhere is finished by the next `shred` (of anyone), `keys rotate`,
+/// `nightly` or `backup`; until then `report` flags it.
 ///
 /// A customer never backed up is erased only on purpose (`notYetBackedUp`): a tombstone with
 /// nothing to destroy, and a `customer.erased_before_backup` ledger event (request and date,

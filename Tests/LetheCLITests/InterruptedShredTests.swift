@@ -8,16 +8,9 @@ import Testing
 @Suite struct InterruptedShredTests {
     /// Alice and bob backed up twice; then a shred of alice killed (SIGKILL) right after `step`.
     static func interruptedHome(at step: String) throws -> (fixture: CLIFixture, pseudonym: String) {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
-        fixture.environment["LETHE_NOW"] = "2026-11-01T02:00:00Z"
-        try fixture.succeed(["backup"])
-        fixture.environment["LETHE_NOW"] = "2026-11-02T02:00:00Z"
-        try fixture.succeed(["backup"])
+        let fixture = try CLIFixture.aliceAndBobBackedUpTwice()
         let pseudonym = try #require(try fixture.copies(customer: "alice").first?["pseudonym"] as? String)
-        var crashing = fixture.environment
-        crashing["LETHE_TEST_CRASH_AT"] = step
-        let killed = try LetheProcess.run(["shred", "--customer", "alice", "--request", "REQ-77", "--yes", "--home", fixture.home.path],
-                                          environment: crashing)
+        let killed = try fixture.killedShred("alice", request: "REQ-77", at: step)
         #expect(killed.status == SIGKILL, "\(killed.stderr)")
         fixture.environment["LETHE_NOW"] = "2026-11-02T09:00:00Z"
         return (fixture, pseudonym)
@@ -85,17 +78,10 @@ import Testing
     /// the others, exits 2 and names `lethe keys rotate`; the report stays red until a run can.
     @Test func aBackupThatCannotFinishTheShredExitsTwoAndSaysWhatToRun() throws {
         let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
-        let home = fixture.root.url.appendingPathComponent("mirrored")
-        let mirror = fixture.root.url.appendingPathComponent("vault")
-        let initialised = try LetheProcess.run(["init", "--home", home.path, "--source", fixture.source.path, "--key-mirror", mirror.path],
-                                               environment: fixture.environment)
-        #expect(initialised.status == 0, "\(initialised.stderr)")
-        func lethe(_ arguments: [String], _ extra: [String: String] = [:]) throws -> LetheProcess.Result {
-            try LetheProcess.run(arguments + ["--home", home.path], environment: fixture.environment.merging(extra) { $1 })
-        }
+        let mirrored = try fixture.mirroredHome()
+        let (home, mirror, lethe) = (mirrored.home, mirrored.mirror, { try mirrored.lethe($0) })
         #expect(try lethe(["backup"]).status == 0)
-        let killed = try lethe(["shred", "--customer", "alice", "--request", "REQ-78", "--yes"], ["LETHE_TEST_CRASH_AT": "after-mark"])
-        #expect(killed.status == SIGKILL)
+        #expect(try fixture.killedShred("alice", request: "REQ-78", at: "after-mark", home: home).status == SIGKILL)
 
         let away = fixture.root.url.appendingPathComponent("vault-unplugged")
         try FileManager.default.moveItem(at: mirror, to: away)

@@ -32,7 +32,7 @@ extension BackupJob {
         defer { withExtendedLifetime(lock) {} }
         var outcome: RotationOutcome
         do {
-            outcome = try maintenance.finish(reason: "finishing an interrupted shred before a backup", always: false, now: now)
+            outcome = try maintenance.finish(reason: "backup", always: false, now: now)
         } catch {
             outcome = RotationOutcome(rotation: nil, finishedEarlierShreds: [], complete: false, incomplete: "\(error)")
         }

@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
-            "LetheJobs", "LetheCatalog", "LetheCore", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "LetheJobs", "LetheCatalog", "LetheCore", "LetheKeys", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], resources: [.copy("Golden")]),
         // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
         .testTarget(name: "LetheKeysTests", dependencies: [

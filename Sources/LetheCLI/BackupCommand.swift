@@ -16,6 +16,7 @@ struct BackupCommand: ParsableCommand {
         let home = try options.open()
         let outcome = try BackupJob(home: home).run(only: only, progress: Progress.terminal)
         try BackupReport.print(outcome, json: options.json)
+        BackupReport.warnIfShredUnfinished(outcome)
         let code = ExitStatus.code(for: outcome)
         if code != ExitStatus.done { throw ExitCode(code) }
     }
@@ -28,8 +29,9 @@ struct NightlyCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
-    /// Backs up, then expires even if the backup failed (copies must go on time whether or not
-    /// new ones were written); exits 2 if either was partial, or with the backup's error.
+    /// Backs up (finishing an interrupted shred first), then expires even if the backup failed
+    /// (copies must go on time whether or not new ones were written); exits 2 if either was
+    /// partial or an interrupted shred could not be finished, or with the backup's error.
     func run() throws {
         let home = try options.open()
         var backup: BackupOutcome?
@@ -53,6 +55,7 @@ struct NightlyCommand: ParsableCommand {
             if let backup { try BackupReport.print(backup, json: false) }
             if let expire { try ExpireReport.print(expire, json: false) }
         }
+        if let backup { BackupReport.warnIfShredUnfinished(backup) }
         if let backupError {
             if let expireError { FileHandle.standardError.write(Data("lethe: expire: \(expireError)\n".utf8)) }
             throw backupError
@@ -72,10 +75,18 @@ struct NightlyOutcome: Encodable {
 
 /// How a backup's outcome is shown.
 enum BackupReport {
+    /// One line on standard error when the run found a shred or rotation that stopped half-way
+    /// and could not finish it (the exit status is then 2, or 1 if nothing was backed up).
+    static func warnIfShredUnfinished(_ outcome: BackupOutcome) {
+        guard let repair = outcome.interruptedShred, !repair.complete else { return }
+        FileHandle.standardError.write(Data("lethe: an interrupted shred could not be finished: \(repair.incomplete ?? "see the outcome"); the old key-encryption key may still open copies of the key store taken before it: run `lethe keys rotate` once it is fixed\n".utf8))
+    }
+
     /// Prints the outcome on standard output, and its refused aliases (`printAliases`).
     static func print(_ outcome: BackupOutcome, json: Bool) throws {
         printAliases(outcome)
         if json { return try Output.json(outcome) }
+        if let repair = outcome.interruptedShred { RotationText.print(repair) }
         let committed = outcome.customers.filter { $0.status == .committed }
         let bytes = committed.reduce(Int64(0)) { $0 + $1.bytes }
         Swift.print("Set \(outcome.set) (\(outcome.retentionClass.rawValue)): \(committed.count) of \(outcome.customers.count) customers committed, \(bytes) bytes stored; state \(outcome.state.rawValue)")

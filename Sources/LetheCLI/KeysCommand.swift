@@ -51,14 +51,7 @@ struct KeysCommand: ParsableCommand {
             if options.json {
                 try Output.json(outcome)
             } else {
-                for earlier in outcome.finishedEarlierShreds {
-                    print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
-                }
-                if let rotation = outcome.rotation {
-                    let fingerprint = rotation.kekID // a one-way id of the new key, never its bytes
-                    print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (fingerprint \(fingerprint)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
-                    print("Escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
-                }
+                RotationText.print(outcome)
             }
             if !outcome.complete {
                 FileHandle.standardError.write(Data("lethe: rotation incomplete: \(outcome.incomplete ?? "")\n".utf8))
@@ -133,6 +126,20 @@ struct KeysCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("lethe: the key could not be written to every key directory: repair them and run `lethe keys recover` again\n".utf8))
                 throw ExitCode(ExitStatus.failed)
             }
+        }
+    }
+}
+
+/// How a rotation outcome is shown (`keys rotate`, and a backup that finished an interrupted shred).
+enum RotationText {
+    static func print(_ outcome: RotationOutcome) {
+        for earlier in outcome.finishedEarlierShreds {
+            Swift.print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
+        }
+        if let rotation = outcome.rotation {
+            let fingerprint = rotation.kekID // a one-way id of the new key, never its bytes
+            Swift.print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (fingerprint \(fingerprint)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
+            Swift.print("Escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
         }
     }
 }

@@ -11,7 +11,9 @@ struct ReportCommand: ParsableCommand {
             state, every overdue copy with its last failure, the oldest copy against max_age, sets, erasures \
             (pseudonyms and request references only), expiry-key destructions and recent expire runs. CSV has \
             one row per copy. Running it records a report.generated event in the ledger.
-            Exit status: 0 when the report was written, overdue copies or not (the report flags them); 3 when \
+            Exit status: 0 when the report was written, overdue copies or not (the report flags them); 1 when \
+            a shred is unfinished (interrupted, or no complete key-encryption-key rotation after it: the report \
+            is still written, flags it in red and names what to run; the report itself changes nothing); 3 when \
             the ledger's hash chain is broken (the report is still written, and flags it).
             """)
 
@@ -32,10 +34,14 @@ struct ReportCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
         }
+        if let unfinished = report.unfinishedShred {
+            FileHandle.standardError.write(Data("lethe: a shred is unfinished (\(report.summary.headline)): \(unfinished.fix); the report was written and flags it\n".utf8))
+        }
         if !report.ledger.intact {
             FileHandle.standardError.write(Data("lethe: the ledger is broken at event \(report.ledger.firstBrokenEvent.map(String.init) ?? "?"): \(report.ledger.problem ?? "the chain does not check"); the report was written and flags it\n".utf8))
             throw ExitCode(ExitStatus.integrity)
         }
+        if report.summary.unfinishedShred { throw ExitCode(ExitStatus.failed) }
     }
 }
 

@@ -14,7 +14,7 @@ struct ShredCommand: ParsableCommand {
             Destroys the customer key, records every copy as shredded, and rotates the key-encryption key so \
             that no earlier copy of the key store can bring the customer back. Cannot be undone. Asks for \
             confirmation on a terminal; scripts pass --yes. If a key directory cannot be reached the shred \
-            is incomplete (exit 1) and the next `shred` or `keys rotate` finishes it. Shredding again is a no-op. \
+            is incomplete (exit 1) and the next `shred`, `keys rotate`, `nightly` or `backup` finishes it. Shredding again is a no-op. \
             An id never backed up is not found (exit 5) unless --not-yet-backed-up is given.
             """)
 

@@ -37,12 +37,19 @@ public struct BackupOutcome: Codable, Sendable {
     /// Names of the source root refused because they reach one folder (or a folder inside the
     /// root that is no customer's own): shown on the terminal only, never encoded (they are ids).
     public var aliases: [SourceAlias] = []
+    /// What this run did to finish a shred or rotation that stopped half-way before it (nil:
+    /// nothing was owed, or a running shred or rotation holds the "keys" lock and finishes it).
+    public var interruptedShred: RotationOutcome?
 
-    enum CodingKeys: String, CodingKey { case set, created, retentionClass, state, customers, offsite }
+    enum CodingKeys: String, CodingKey {
+        case set, created, retentionClass, state, customers, offsite, interruptedShred = "interrupted_shred"
+    }
 
-    /// Customers that were not committed (failed or shredded-but-present), plus offsite copies left pending.
+    /// Customers that were not committed (failed or shredded-but-present), plus offsite copies
+    /// left pending, plus an interrupted shred this run could not finish.
     public var problems: Int {
         customers.filter { $0.status != .committed }.count + offsite.filter { $0.status == .pending }.count
+            + (interruptedShred?.complete == false ? 1 : 0)
     }
 }
 
@@ -60,15 +67,19 @@ public struct BackupJob: Sendable {
     /// Runs the backup under the home's run lock.
     ///
     /// - Parameter only: customers to back up; nil backs up every folder under the source root.
+    /// First it finishes a shred or rotation that stopped half-way (``finishInterruptedShred(now:)``).
+    ///
     /// - Throws: `busy`, `unknownCustomer` for a named customer with no folder, `invalidRequest`
     ///   for a named one that can never be a customer (a dot-name, `lost+found`), `clockWentBack`;
     ///   per-customer failures (aliased names included) do not throw: they are in the outcome and
-    ///   the set is `partial`.
+    ///   the set is `partial`; nor does an interrupted shred this run could not finish (it is in
+    ///   the outcome too).
     public func run(only: [CustomerID]? = nil, progress: Progress? = nil) throws -> BackupOutcome {
         let lock = try home.lock("run")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
+        let interruptedShred = finishInterruptedShred(now: now)
         if home.policy.tiers[.offsite] != nil && !home.offsiteConfigured {
             home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
         }
@@ -120,7 +131,7 @@ public struct BackupJob: Sendable {
         home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
                                           "failed": String(results.count - committed)])
         return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results,
-                             offsite: offsiteOutcomes, aliases: selection.aliases)
+                             offsite: offsiteOutcomes, aliases: selection.aliases, interruptedShred: interruptedShred)
     }
 
     /// Backs up one customer: pack, encrypt, publish, record. Never throws: failures become outcomes.

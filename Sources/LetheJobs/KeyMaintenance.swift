@@ -46,9 +46,9 @@ public struct RotationSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// The key-hierarchy work that `shred` and `keys rotate` share: finishing what an interrupted
-/// shred left undone, rotating the KEK, and recording both in the ledger. Call with the
-/// home's "keys" lock held.
+/// The key-hierarchy work that `shred`, `keys rotate` and the backup share: finishing what an
+/// interrupted shred left undone, rotating the KEK, and recording both in the ledger. Call the
+/// writing parts with the home's "keys" lock held; `unfinished()` only reads.
 struct KeyMaintenance {
     let home: Home
     /// Called after each step ("after-catalog", "after-rotate-write", "after-rotate-commit").
@@ -56,6 +56,42 @@ struct KeyMaintenance {
 
     static let shredEvent = "customer.shredded"
     static let rotationEvent = "keys.rotated"
+
+    /// What interrupted shreds (or rotations) left undone, as the key store says, changing
+    /// nothing: shreds whose copies the catalog may not have recorded yet, and why a KEK rotation
+    /// is owed (nil when none is).
+    func unfinished() throws -> (pending: [PendingShred], owedRotation: String?) {
+        (try home.keys.pendingShreds(), try home.keys.owedRotation())
+    }
+
+    /// Finishes what interrupted shreds left undone: records every pending shred's copies with
+    /// its ledger event, then rotates the KEK when a rotation is owed (or in any case, with
+    /// `always`). A rotation that cannot commit, or cannot destroy the old KEK everywhere, does
+    /// not throw: the outcome is incomplete and says why.
+    ///
+    /// - Parameter reason: recorded in the rotation's ledger event (with what was owed).
+    /// - Throws: key store and catalog errors while recording the pending shreds.
+    func finish(reason: String, always: Bool, now: Date) throws -> RotationOutcome {
+        let finished = try finishPendingShreds(now: now)
+        var outcome = RotationOutcome(rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), complete: false, incomplete: nil)
+        let owed = try home.keys.owedRotation()
+        if always || owed != nil {
+            do {
+                outcome.rotation = try rotate(reason: owed.map { "\(reason), finishing: \($0)" } ?? reason, now: now)
+            } catch {
+                outcome.incomplete = "the key-encryption key could not be rotated (\(error))"
+            }
+        }
+        outcome.incomplete = outcome.incomplete ?? Self.unclean(outcome.rotation)
+        outcome.complete = outcome.incomplete == nil
+        return outcome
+    }
+
+    /// Why `rotation` left an old KEK behind (the key directories it could not clean), or nil.
+    static func unclean(_ rotation: RotationSummary?) -> String? {
+        guard let rotation, !rotation.uncleanDirectories.isEmpty else { return nil }
+        return "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
+    }
 
     /// Records every shred the key store still holds as pending (one that stopped between
     /// destroying the key and recording its copies), and returns their pseudonyms.

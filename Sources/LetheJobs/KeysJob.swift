@@ -118,20 +118,7 @@ public struct KeysJob: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).refuseClockGoneBack(now: now)
-        let maintenance = KeyMaintenance(home: home)
-        let finished = try maintenance.finishPendingShreds(now: now)
-        var outcome = RotationOutcome(rotation: nil, finishedEarlierShreds: finished.map(\.rawValue), complete: false, incomplete: nil)
-        let owed = try home.keys.owedRotation()
-        do {
-            outcome.rotation = try maintenance.rotate(reason: owed.map { "on demand, finishing: \($0)" } ?? "on demand", now: now)
-        } catch {
-            outcome.incomplete = "the key-encryption key could not be rotated (\(error))"
-        }
-        if let rotation = outcome.rotation, !rotation.uncleanDirectories.isEmpty {
-            outcome.incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
-        }
-        outcome.complete = outcome.incomplete == nil
-        return outcome
+        return try KeyMaintenance(home: home).finish(reason: "on demand", always: true, now: now)
     }
 
     /// The current KEK for escrow, recorded in the ledger (epoch and fingerprint only).

@@ -1,6 +1,7 @@
 import Foundation
 import LetheCatalog
 import LetheCore
+import LetheKeys
 import LethePolicy
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,11 @@ import Glibc
 /// Overdue means: a live copy whose delete-by is at or before `now` (the expire run must delete
 /// it), or a pending one past its date (the expire run must cancel it); the same rule as
 /// `lethe list archives` and the same plan as `lethe expire --dry-run`.
+///
+/// Unfinished shred means: the key store holds a shred whose ledger event is missing (a shred
+/// killed after destroying the key), or owes a KEK rotation, or a shred in the ledger is not
+/// followed by a *complete* rotation (one recorded `complete: no` left the old KEK in a key
+/// directory, so it does not count). The key store is only read.
 public struct ReportJob: Sendable {
     let home: Home
 
@@ -57,13 +63,22 @@ public struct ReportJob: Sendable {
             }
         }
 
+        let erasures = erasures(events)
+        let unfinished = unfinishedShred(records, erasures: erasures)
+        var flags: [String: String] = [:]
+        for event in unfinished?.unrotatedErasures ?? [] {
+            if let erasure = erasures.first(where: { $0.event == event }) { flags[erasure.pseudonym] = "rotation_owed" }
+        }
+        for shred in unfinished?.unrecorded ?? [] { flags[shred.pseudonym] = "unrecorded" }
+
         let ordered = records.sorted(by: Self.copyOrder)
         let copies = ordered.map { copy -> CopyEntry in
             let state = Inventory.effectiveState(copy, now: now)
             var entry = CopyEntry(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, class: copy.retentionClass.rawValue,
                                   location: copy.location.rawValue, objectKey: copy.objectKey.rawValue, created: copy.created,
                                   deleteBy: copy.deleteBy, state: state.rawValue, bytes: copy.bytes, overdueSeconds: nil,
-                                  lastFailure: nil, lastFailureAt: nil)
+                                  lastFailure: nil, lastFailureAt: nil,
+                                  unfinishedShred: copy.state == .deleted ? nil : flags[copy.pseudonym.rawValue])
             if Inventory.isOverdue(copy, now: now) {
                 entry.overdueSeconds = Self.seconds(from: copy.deleteBy, to: now)
                 let failure = copy.state == .pending
@@ -83,7 +98,6 @@ public struct ReportJob: Sendable {
             maxAgeCheck(location, ordered.filter { $0.location == location }, entries: entries, violating: violating, now: now)
         }
         let violations = maxAge.reduce(0) { $0 + $1.violations }
-        let erasures = erasures(events)
         let runs = events.filter { $0.kind == Self.expireFinishedEvent }
         let ledger = RetentionReport.LedgerSummary(intact: verification.isIntact, events: verification.events,
                                                    firstBrokenEvent: verification.firstBrokenSequence,
@@ -100,13 +114,23 @@ public struct ReportJob: Sendable {
         if let broken = verification.firstBrokenSequence {
             problems.append("the ledger is broken at event \(broken) of \(verification.events): \(verification.problem ?? "the chain does not check"); the events from there on cannot be trusted")
         }
-        for erasure in erasures where erasure.kekRotation == nil {
-            problems.append("the shred of \(erasure.pseudonym) is not followed by a key-encryption-key rotation: copies of the key store taken before it are not yet inert (run `lethe keys rotate`)")
+        for shred in unfinished?.unrecorded ?? [] {
+            problems.append("an interrupted shred: the customer key of \(shred.pseudonym) was destroyed (request \(shred.request)) but the shred is not recorded, so \(Self.plural(shred.listedCopies, "copy is", "copies are")) still listed (run `lethe keys rotate`)")
+        }
+        for erasure in erasures where erasure.kekRotation?.complete != true {
+            problems.append("the shred of \(erasure.pseudonym) is not followed by a complete key-encryption-key rotation: copies of the key store taken before it are not yet inert (run `lethe keys rotate`)")
+        }
+        if let owed = unfinished?.owedRotation {
+            problems.append("the key store owes a key-encryption-key rotation: \(owed) (run `lethe keys rotate`)")
+        }
+        var headline = overdue.isEmpty ? "All copies within their delete-by dates" : "\(Self.plural(overdue.count, "copy", "copies")) overdue"
+        if let unfinished {
+            let lead = unfinished.unrecorded.isEmpty ? "Shred unfinished: key-encryption-key rotation owed" : "Interrupted shred"
+            headline = overdue.isEmpty ? lead : "\(lead); \(headline)"
         }
         let summary = RetentionReport.Summary(
-            headline: overdue.isEmpty ? "All copies within their delete-by dates" : "\(Self.plural(overdue.count, "copy", "copies")) overdue",
-            copies: copies.count, overdueCopies: overdue.count, maxAgeViolations: violations,
-            ledgerIntact: verification.isIntact, lastExpireRun: runs.last?.at, problems: problems)
+            headline: headline, copies: copies.count, overdueCopies: overdue.count, maxAgeViolations: violations,
+            ledgerIntact: verification.isIntact, unfinishedShred: unfinished != nil, lastExpireRun: runs.last?.at, problems: problems)
 
         return RetentionReport(
             generatedAt: now, home: home.url.path, summary: summary, policy: policySummary(), ledger: ledger,
@@ -127,7 +151,7 @@ public struct ReportJob: Sendable {
                                           cancelled: Self.int(event.details["cancelled"]), failed: Self.int(event.details["failed"]),
                                           keysDestroyed: Self.int(event.details["keys_destroyed"]))
             },
-            expireRunsTotal: runs.count)
+            expireRunsTotal: runs.count, unfinishedShred: unfinished)
     }
 
     /// Builds the report, renders it in `format`, hands the text to `deliver` (standard output,
@@ -145,6 +169,7 @@ public struct ReportJob: Sendable {
             "format": format.rawValue, "copies": String(report.summary.copies), "overdue": String(report.summary.overdueCopies),
             "max_age_violations": String(report.summary.maxAgeViolations), "sets": String(report.sets.count),
             "erasures": String(report.erasures.count), "ledger_intact": String(report.ledger.intact),
+            "unfinished_shred": String(report.summary.unfinishedShred),
             "ledger_events": String(report.ledger.events),
         ]
         if let sequence = report.ledger.headSequence { details["ledger_head"] = String(sequence) }
@@ -235,7 +260,30 @@ public struct ReportJob: Sendable {
                      latestAllowed: limit, marginSeconds: Self.seconds(from: now, to: limit), violations: violations)
     }
 
-    /// Every shred in the ledger, each with the first KEK rotation recorded after it.
+    /// What interrupted shreds left undone, or nil: shreds the key store holds whose ledger
+    /// event is missing, the rotation the key store owes (a key store that cannot be read is
+    /// named as such), and shreds not followed by a complete rotation. Reads, never writes.
+    func unfinishedShred(_ records: [CopyRecord], erasures: [RetentionReport.Erasure]) -> RetentionReport.UnfinishedShred? {
+        var pending: [PendingShred] = []
+        var owed: String?
+        do {
+            (pending, owed) = try KeyMaintenance(home: home).unfinished()
+        } catch {
+            owed = "the key store could not be checked (\(error))"
+        }
+        let recorded = Set(erasures.map(\.pseudonym))
+        let unrecorded = pending.filter { !recorded.contains($0.pseudonym.rawValue) }.map { shred in
+            RetentionReport.UnrecordedShred(pseudonym: shred.pseudonym.rawValue, request: shred.request, shreddedAt: shred.shreddedAt,
+                                            listedCopies: records.filter { $0.pseudonym == shred.pseudonym && [.live, .pending, .overdue].contains($0.state) }.count)
+        }
+        let unrotated = erasures.filter { $0.kekRotation?.complete != true }.map(\.event)
+        guard !unrecorded.isEmpty || owed != nil || !unrotated.isEmpty else { return nil }
+        return .init(unrecorded: unrecorded, owedRotation: owed, unrotatedErasures: unrotated,
+                     fix: "run `lethe keys rotate` (the next `lethe nightly` or `lethe backup` also finishes it); if a key directory cannot be reached, reconnect it first")
+    }
+
+    /// Every shred in the ledger, each with the first complete KEK rotation recorded after it
+    /// (else the first incomplete one: a rotation recorded `complete: no` does not finish it).
     func erasures(_ events: [LedgerEvent]) -> [RetentionReport.Erasure] {
         let rotations = events.filter { $0.kind == Self.rotationEvent }
         return events.filter { $0.kind == Self.shredEvent }.map { event in
@@ -244,7 +292,8 @@ public struct ReportJob: Sendable {
                 guard let count = details["copies.\(location.rawValue)"].flatMap({ Int($0) }) else { return nil }
                 return .init(location: location.rawValue, copies: count, bytes: Int64(details["bytes.\(location.rawValue)"] ?? "") ?? 0)
             }
-            let rotation = rotations.first { $0.sequence > event.sequence }.map { rotation in
+            let after = rotations.filter { $0.sequence > event.sequence }
+            let rotation = (after.first { $0.details["complete"] == "yes" } ?? after.first).map { rotation in
                 RetentionReport.KEKRotation(event: rotation.sequence, at: rotation.at,
                                             fromEpoch: Self.int(rotation.details["from_epoch"]),
                                             toEpoch: Self.int(rotation.details["to_epoch"]),

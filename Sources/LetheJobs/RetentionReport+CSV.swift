@@ -4,21 +4,23 @@ import LetheCore
 extension RetentionReport {
     /// The CSV header row's columns.
     public static let csvColumns = ["pseudonym", "set", "class", "location", "object_key", "created", "delete_by",
-                                    "state", "bytes", "overdue_days"]
+                                    "state", "bytes", "overdue_days", "unfinished_shred"]
 
     /// The report for spreadsheets: RFC 4180 CSV (CRLF line ends, a header row), one row per
     /// copy in the report's order.
     ///
     /// Dates are ISO 8601 UTC. `overdue_days` is empty unless the copy is overdue, then the days
     /// past its delete-by with two decimals ("0.08" is two hours), so that a copy overdue by
-    /// minutes does not read as zero.
+    /// minutes does not read as zero. `unfinished_shred` is empty unless a shred of the copy's
+    /// customer is unfinished: `unrecorded` (the key is destroyed but the shred not recorded, so
+    /// the copy still reads live) or `rotation_owed` (no complete KEK rotation after the shred).
     public func csv() -> String {
         var lines = [Self.csvColumns.map(Self.csvField).joined(separator: ",")]
         lines.reserveCapacity(copies.count + 1)
         for copy in copies {
             let fields = [copy.pseudonym, copy.set, copy.class, copy.location, copy.objectKey, Timestamp.iso(copy.created),
                           Timestamp.iso(copy.deleteBy), copy.state, String(copy.bytes),
-                          copy.overdueSeconds.map(Self.days) ?? ""]
+                          copy.overdueSeconds.map(Self.days) ?? "", copy.unfinishedShred ?? ""]
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

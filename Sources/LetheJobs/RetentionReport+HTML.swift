@@ -7,7 +7,7 @@ extension RetentionReport {
     public static let htmlCopyLimit = 1_000
 
     /// The report for people: one self-contained HTML page (inline CSS, no script, nothing
-    /// fetched), with the verdict at the top, a delete-by timeline, overdue copies in red, then the ledger, the
+    /// fetched), with the verdict at the top, a delete-by timeline, overdue copies and unfinished shreds in red, then the ledger, the
     /// policy, each location, the `max_age` check, sets, erasures, expiry-key destructions,
     /// recent expire runs and the copies. Every string from the catalog or ledger is escaped.
     public func html() -> String {
@@ -21,6 +21,7 @@ extension RetentionReport {
         summarySection(&page)
         timelineSection(&page)
         overdueSection(&page)
+        unfinishedShredSection(&page)
         ledgerSection(&page)
         policySection(&page)
         locationsSection(&page)
@@ -38,7 +39,7 @@ extension RetentionReport {
     // MARK: Sections
 
     private func summarySection(_ page: inout HTMLPage) {
-        let ok = summary.overdueCopies == 0
+        let ok = summary.overdueCopies == 0 && !summary.unfinishedShred
         page.raw("<section class=\"verdict \(ok ? "good" : "bad")\">\n<p class=\"headline\">\(HTMLPage.escape(summary.headline))</p>\n<ul>\n")
         page.raw("<li>\(summary.copies) copies recorded; \(summary.overdueCopies) overdue.</li>\n")
         page.raw(summary.maxAgeViolations == 0
@@ -47,6 +48,9 @@ extension RetentionReport {
         page.raw(ledger.intact
                  ? "<li>Ledger intact: \(ledger.events) events, every hash and link checks.</li>\n"
                  : "<li class=\"alarm\">Ledger BROKEN at event \(ledger.firstBrokenEvent.map(String.init) ?? "?"): \(HTMLPage.escape(ledger.problem ?? "the chain does not check")).</li>\n")
+        if let unfinished = unfinishedShred {
+            page.raw("<li class=\"alarm\">A shred is unfinished (see <a href=\"#unfinished-shreds\">below</a>): \(HTMLPage.escape(unfinished.fix)).</li>\n")
+        }
         page.raw("<li>Last expire run: \(summary.lastExpireRun.map(HTMLPage.time) ?? "none recorded").</li>\n")
         page.raw("</ul>\n")
         if !summary.problems.isEmpty {
@@ -71,6 +75,29 @@ extension RetentionReport {
                           HTMLPage.escape(copy.class), HTMLPage.time(copy.deleteBy),
                           HTMLPage.escape(Self.duration(copy.overdueSeconds ?? 0)), failure], class: "overdue")
             }
+        }
+    }
+
+    private func unfinishedShredSection(_ page: inout HTMLPage) {
+        page.raw("<h2 id=\"unfinished-shreds\">Unfinished shreds</h2>\n")
+        guard let unfinished = unfinishedShred else {
+            return page.raw("<p>None: every shred is recorded and followed by a complete key-encryption-key rotation.</p>\n")
+        }
+        page.raw("<p class=\"alarm\">A shred stopped half-way: \(HTMLPage.escape(unfinished.fix)).</p>\n")
+        if !unfinished.unrecorded.isEmpty {
+            page.raw("<p>These customer keys are destroyed, so the copies are unreadable, but the shred is not recorded: the copies are still listed as stored and the ledger has no event for them.</p>\n")
+            page.table(["Key destroyed", "Pseudonym", "Request", "Copies still listed"]) { page in
+                for shred in unfinished.unrecorded {
+                    page.row([HTMLPage.time(shred.shreddedAt), HTMLPage.code(shred.pseudonym), HTMLPage.escape(shred.request),
+                              String(shred.listedCopies)], class: "overdue")
+                }
+            }
+        }
+        if let owed = unfinished.owedRotation {
+            page.raw("<p class=\"alarm\">Key-encryption-key rotation owed: \(HTMLPage.escape(owed)). Until it is done, a copy of the key store taken before the shred can still open the customer's copies.</p>\n")
+        }
+        if !unfinished.unrotatedErasures.isEmpty {
+            page.raw("<p>Shreds not followed by a complete key-encryption-key rotation (ledger events \(unfinished.unrotatedErasures.map(String.init).joined(separator: ", "))): see <a href=\"#erasures\">Erasures</a>.</p>\n")
         }
     }
 
@@ -195,11 +222,14 @@ extension RetentionReport {
         guard !copies.isEmpty else { return page.raw("<p>No copies recorded.</p>\n") }
         page.table(["Pseudonym", "Set", "Class", "Location", "Created", "Delete-by", "State", "Size"]) { page in
             for copy in copies {
-                let state = copy.isOverdue ? "\(copy.state == CopyState.overdue.rawValue ? "" : copy.state + ", ")overdue by \(Self.duration(copy.overdueSeconds ?? 0))" : copy.state
+                var state = copy.isOverdue ? "\(copy.state == CopyState.overdue.rawValue ? "" : copy.state + ", ")overdue by \(Self.duration(copy.overdueSeconds ?? 0))" : copy.state
+                if let flag = copy.unfinishedShred {
+                    state += flag == "unrecorded" ? " (key destroyed, shred not recorded)" : " (key-encryption-key rotation owed)"
+                }
                 page.row([HTMLPage.code(copy.pseudonym), HTMLPage.code(copy.set), HTMLPage.escape(copy.class), HTMLPage.escape(copy.location),
                           HTMLPage.time(copy.created), HTMLPage.time(copy.deleteBy), HTMLPage.escape(state),
                           HTMLPage.escape(Self.bytes(copy.bytes))],
-                         class: copy.isOverdue ? "overdue" : (copy.state == "live" || copy.state == "pending" ? nil : "gone"))
+                         class: copy.isOverdue || copy.unfinishedShred != nil ? "overdue" : (copy.state == "live" || copy.state == "pending" ? nil : "gone"))
             }
         }
     }

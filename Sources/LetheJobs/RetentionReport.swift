@@ -12,7 +12,9 @@ import LetheCore
 /// - every copy is gone by its delete-by date (a copy past it and still present is **overdue**);
 /// - no copy outlives the policy's `max_age`;
 /// - the ledger's hash chain is intact (and its head hash is shown, to compare with the one
-///   noted last time).
+///   noted last time);
+/// - every shred is finished: recorded in the ledger, and followed by a complete KEK rotation
+///   (an interrupted one is an ``UnfinishedShred``).
 public struct RetentionReport: Codable, Sendable, Equatable {
     /// The instant the report describes (the home's clock, or `LETHE_NOW`).
     public var generatedAt: Date
@@ -37,6 +39,8 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public var copies: [CopyEntry]
     /// Every crypto-shred recorded in the ledger, oldest first.
     public var erasures: [Erasure]
+    /// What interrupted shreds left undone (nil: every shred is finished).
+    public var unfinishedShred: UnfinishedShred?
     /// Every destruction of expiry keys recorded in the ledger, oldest first.
     public var expiryKeyDestructions: [ExpiryKeyDestruction]
     /// The most recent expire runs (at most ``recentExpireRuns``), newest first.
@@ -51,7 +55,7 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public init(generatedAt: Date, home: String, summary: Summary, policy: PolicySummary, ledger: LedgerSummary,
                 locations: [LocationSummary], overdue: [CopyEntry], maxAge: [MaxAgeCheck], sets: [SetEntry],
                 copies: [CopyEntry], erasures: [Erasure], expiryKeyDestructions: [ExpiryKeyDestruction],
-                expireRuns: [ExpireRun], expireRunsTotal: Int) {
+                expireRuns: [ExpireRun], expireRunsTotal: Int, unfinishedShred: UnfinishedShred? = nil) {
         self.generatedAt = generatedAt
         self.home = home
         self.summary = summary
@@ -66,11 +70,13 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         self.expiryKeyDestructions = expiryKeyDestructions
         self.expireRuns = expireRuns
         self.expireRunsTotal = expireRunsTotal
+        self.unfinishedShred = unfinishedShred
     }
 
     /// The verdict at a glance.
     public struct Summary: Codable, Sendable, Equatable {
-        /// "All copies within their delete-by dates", or "N copies overdue".
+        /// "All copies within their delete-by dates", or "N copies overdue"; led by "Interrupted
+        /// shred" or "Key-encryption-key rotation owed" while a shred is unfinished.
         public var headline: String
         /// How many copies the catalog records (every state).
         public var copies: Int
@@ -80,6 +86,8 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var maxAgeViolations: Int
         /// Whether the ledger's hash chain checks.
         public var ledgerIntact: Bool
+        /// Whether a shred is unfinished (``RetentionReport/unfinishedShred`` says what is owed).
+        public var unfinishedShred: Bool
         /// When the last expire run finished, if any.
         public var lastExpireRun: Date?
         /// One sentence per problem found (empty when all is well).
@@ -87,12 +95,13 @@ public struct RetentionReport: Codable, Sendable, Equatable {
 
         /// Creates a summary.
         public init(headline: String, copies: Int, overdueCopies: Int, maxAgeViolations: Int, ledgerIntact: Bool,
-                    lastExpireRun: Date?, problems: [String]) {
+                    unfinishedShred: Bool = false, lastExpireRun: Date?, problems: [String]) {
             self.headline = headline
             self.copies = copies
             self.overdueCopies = overdueCopies
             self.maxAgeViolations = maxAgeViolations
             self.ledgerIntact = ledgerIntact
+            self.unfinishedShred = unfinishedShred
             self.lastExpireRun = lastExpireRun
             self.problems = problems
         }
@@ -249,11 +258,16 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var lastFailure: String?
         /// When that failure was recorded.
         public var lastFailureAt: Date?
+        /// Set while a shred of its customer is unfinished: `unrecorded` (their key is destroyed
+        /// but the shred is not recorded, so the copy is still listed live) or `rotation_owed`
+        /// (recorded, but no complete KEK rotation followed: a key-store copy taken before the
+        /// shred could still open it).
+        public var unfinishedShred: String?
 
         /// Creates a copy entry.
         public init(pseudonym: String, set: String, class: String, location: String, objectKey: String, created: Date,
                     deleteBy: Date, state: String, bytes: Int64, overdueSeconds: Int64?, lastFailure: String?,
-                    lastFailureAt: Date?) {
+                    lastFailureAt: Date?, unfinishedShred: String? = nil) {
             self.pseudonym = pseudonym
             self.set = set
             self.class = `class`
@@ -266,6 +280,7 @@ public struct RetentionReport: Codable, Sendable, Equatable {
             self.overdueSeconds = overdueSeconds
             self.lastFailure = lastFailure
             self.lastFailureAt = lastFailureAt
+            self.unfinishedShred = unfinishedShred
         }
 
         /// Whether the copy is overdue: still stored past its delete-by (an overdue copy, or a
@@ -345,8 +360,10 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var copies: Int
         /// Those copies per location.
         public var byLocation: [ErasedCopies]
-        /// The key-encryption-key rotation that made stale key-store copies inert (nil: none
-        /// recorded yet, the shred is not complete).
+        /// The first complete key-encryption-key rotation after the shred, which made stale
+        /// key-store copies inert; else the first incomplete one (`complete` false: the old key
+        /// survived in a key directory); nil: none recorded yet. Either way short of a complete
+        /// one, the shred is not finished.
         public var kekRotation: KEKRotation?
 
         /// Creates an erasure.

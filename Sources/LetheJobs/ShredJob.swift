@@ -59,7 +59,8 @@ public struct ShredReceipt: Codable, Sendable {
 ///    time, destroyed key id, unreadable copies per location and delete-by date);
 /// 4. rotate the KEK (new epoch in every key directory, every key re-wrapped, old epochs
 ///    destroyed everywhere) and record the epoch change.
-/// A run that stops anywhere is finished by the next `shred` (of anyone) or `keys rotate`.
+/// A run that stops anywhere is finished by the next `shred` (of anyone), `keys rotate`,
+/// `nightly` or `backup`; until then `report` flags it.
 ///
 /// A customer never backed up is erased only on purpose (`notYetBackedUp`): a tombstone with
 /// nothing to destroy, and a `customer.erased_before_backup` ledger event (request and date,
@@ -127,9 +128,7 @@ public struct ShredJob: Sendable {
                 incomplete = "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this shred are not yet inert"
             }
         }
-        if let rotation, !rotation.uncleanDirectories.isEmpty {
-            incomplete = "the old key-encryption key could not be destroyed everywhere: " + rotation.uncleanDirectories.joined(separator: "; ")
-        }
+        if let unclean = KeyMaintenance.unclean(rotation) { incomplete = unclean }
         if incomplete == nil, let owed = try home.keys.owedRotation() {
             incomplete = owed
         }

@@ -10,16 +10,10 @@ import Testing
 
     @Test(arguments: steps, ["shred", "keys rotate"])
     func aShredKilledAtAnyStepIsFinishedByTheNextCommand(step: String, finisher: String) throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
-        try fixture.succeed(["backup"])
-        fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
-        try fixture.succeed(["backup"])
+        let fixture = try CLIFixture.aliceAndBobBackedUpTwice()
         let pseudonym = try #require(try fixture.copies(customer: "alice").first?["pseudonym"] as? String)
 
-        var crashing = fixture.environment
-        crashing["LETHE_TEST_CRASH_AT"] = step
-        let killed = try LetheProcess.run(["shred", "--customer", "alice", "--request", "REQ-9", "--yes", "--home", fixture.home.path],
-                                          environment: crashing)
+        let killed = try fixture.killedShred("alice", request: "REQ-9", at: step)
         #expect(killed.status == SIGKILL, "\(killed.stderr)")
         #expect(!killed.stdout.contains("Complete"))
 
@@ -59,14 +53,8 @@ import Testing
     @Test func aShredWithAnUnreachableKeyDirectoryIsIncompleteUntilKeysRotate() throws {
         let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
         // A second home with a mirror key directory, beside the fixture's.
-        let home = fixture.root.url.appendingPathComponent("mirrored")
-        let mirror = fixture.root.url.appendingPathComponent("vault")
-        let initialised = try LetheProcess.run(["init", "--home", home.path, "--source", fixture.source.path, "--key-mirror", mirror.path],
-                                               environment: fixture.environment)
-        #expect(initialised.status == 0, "\(initialised.stderr)")
-        func lethe(_ arguments: [String]) throws -> LetheProcess.Result {
-            try LetheProcess.run(arguments + ["--home", home.path], environment: fixture.environment)
-        }
+        let mirrored = try fixture.mirroredHome()
+        let (home, mirror, lethe) = (mirrored.home, mirrored.mirror, { try mirrored.lethe($0) })
         #expect(try lethe(["backup"]).status == 0)
 
         let away = fixture.root.url.appendingPathComponent("vault-unplugged")

@@ -27,6 +27,8 @@ final class ReportFixture: @unchecked Sendable {
     var source: URL { root.url.appendingPathComponent("source") }
     var homeURL: URL { root.url.appendingPathComponent("home") }
     var store: URL { homeURL.appendingPathComponent("store") }
+    /// The mirror key directory (only with `keyMirror`).
+    var mirror: URL { root.url.appendingPathComponent("vault") }
     /// The customer ids, which must never appear in a report.
     private(set) var customerIDs: [String] = []
 
@@ -34,12 +36,13 @@ final class ReportFixture: @unchecked Sendable {
 
     /// A home created at 1 Nov 2026 00:00 whose customers (ids → file contents) are written to
     /// the source tree in the order of their pseudonyms: the first id's pseudonym sorts first.
-    init(customers: [(id: String, files: [String: String])]) throws {
+    /// With `keyMirror`, the home mirrors its key directory in ``mirror``.
+    init(customers: [(id: String, files: [String: String])], keyMirror: Bool = false) throws {
         root = try TemporaryDirectory(prefix: "lethe-report")
         clock = ManualClock(Self.at("2026-11-01T00:00:00Z"))
         offsite = FaultyObjectStore(wrapping: InMemoryObjectStore(location: .offsite, clock: clock, lockMode: .governance))
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
-        try HomeSetup.create(.init(home: homeURL, source: source), now: clock.now())
+        try HomeSetup.create(.init(home: homeURL, source: source, keyMirrors: keyMirror ? [mirror] : []), now: clock.now())
         // Key the ids first, then hand out the contents in pseudonym order.
         let home = try self.home()
         let ids = try customers.map { customer in

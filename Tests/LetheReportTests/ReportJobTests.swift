@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LetheCatalog
 import LetheCore
+import LetheKeys
 @testable import LetheJobs
 import LetheTestSupport
 import Testing
@@ -159,5 +160,49 @@ import Testing
         let missing = folder.url.appendingPathComponent("no-such-folder/report.html")
         #expect(throws: DurableFileError.self) { try ReportJob.write("x", to: missing) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["report.html"])
+    }
+
+    /// A shred whose rotation was recorded `complete: no` (the old KEK survived in a key directory
+    /// that went away mid-rotation) is not "followed by a rotation": the report flags it until a
+    /// later complete rotation, which then counts.
+    @Test func anIncompleteRotationDoesNotCountUntilACompleteOneFollows() throws {
+        let fixture = try ReportFixture(customers: [(id: "initech-0001", files: ["a.txt": "data\n"])], keyMirror: true)
+        try fixture.backup(at: "2026-11-01T02:00:00Z")
+        fixture.clock.set(ReportFixture.at("2026-11-01T09:00:00Z"))
+        let home = try fixture.home()
+        let now = fixture.clock.now()
+        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
+        let outcome = try home.keys.markShredded(CustomerID("initech-0001")!, request: "REQ-3", now: now)
+        let pending = PendingShred(pseudonym: try #require(outcome.pseudonym), destroyedKeyID: try #require(outcome.destroyedKeyID),
+                                   shreddedAt: outcome.shreddedAt, request: outcome.request)
+        // The mirror is unplugged right after the new epoch commits: the old key file survives there.
+        let maintenance = KeyMaintenance(home: home) { step in
+            if step == "after-rotate-commit" { try? FileManager.default.moveItem(at: fixture.mirror, to: away) }
+        }
+        _ = try maintenance.recordShred(pending, now: now)
+        let rotation = try maintenance.rotate(reason: "shred", now: now)
+        #expect(!rotation.uncleanDirectories.isEmpty)
+        try FileManager.default.moveItem(at: away, to: fixture.mirror)
+        let event = try #require(try home.catalog.latestEvent(kind: "keys.rotated"))
+        #expect(event.details["complete"] == "no")
+
+        fixture.clock.set(ReportFixture.at("2026-11-01T10:00:00Z"))
+        let flagged = try ReportJob(home: fixture.home()).build()
+        let erasure = try #require(flagged.erasures.first)
+        #expect(erasure.kekRotation?.complete == false)
+        #expect(flagged.summary.problems.contains { $0.contains("the shred of \(pending.pseudonym.rawValue) is not followed by a complete key-encryption-key rotation") },
+                "\(flagged.summary.problems)")
+        #expect(flagged.summary.unfinishedShred)
+        #expect(flagged.copies.allSatisfy { $0.unfinishedShred == "rotation_owed" })
+
+        fixture.clock.set(ReportFixture.at("2026-11-01T11:00:00Z"))
+        let rotated = try KeysJob(home: fixture.home()).rotate()
+        #expect(rotated.complete)
+        let clean = try ReportJob(home: fixture.home()).build()
+        #expect(clean.erasures.first?.kekRotation?.complete == true)
+        #expect(clean.erasures.first?.kekRotation?.toEpoch == rotated.rotation?.toEpoch)
+        #expect(clean.summary.problems.isEmpty && !clean.summary.unfinishedShred, "\(clean.summary.problems)")
+        #expect(clean.copies.allSatisfy { $0.unfinishedShred == nil })
+        #expect(!clean.html().contains("not rotated yet") && !clean.html().contains("old key not yet destroyed everywhere"))
     }
 }

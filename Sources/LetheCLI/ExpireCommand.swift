@@ -39,7 +39,7 @@ enum ExpireReport {
         Swift.print("Expired at \(Timestamp.iso(outcome.plan.now)): \(outcome.count(.deleted)) deleted, "
                     + "\(outcome.count(.cancelled)) pending cancelled, \(outcome.count(.failed)) failed, "
                     + "\(outcome.count(.kept)) kept; expiry keys destroyed: \(keys.isEmpty ? "none" : keys); state \(outcome.state.rawValue)")
-        if let rotation = outcome.rotation {
+        if let rotation = outcome.rotation?.rotation {
             Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch): copies of the key store taken before this run no longer open the destroyed expiry keys")
         }
         if let owed = outcome.rotationOwed { Swift.print("  ROTATION OWED: \(owed)") }

@@ -60,9 +60,10 @@ public struct ExpireOutcome: Codable, Sendable {
     /// How the run ended.
     public var state: State
     /// The KEK rotation that made the destroyed expiry keys unreadable in every earlier copy of
-    /// the key store (nil when no key was destroyed, or the rotation could not run).
-    public var rotation: RotationSummary?
-    /// Why the rotation is still owed, and what to do (nil once none is owed). The run is then
+    /// the key store (nil when none was owed, or the "keys" lock was held by a running shred or
+    /// rotation). Incomplete, it says why.
+    public var rotation: RotationOutcome?
+    /// Why a rotation is still owed, and what to do (nil once none is). The run is then
     /// `partial`: the expired copies are unreadable here, but not yet in stale key-store copies.
     public var rotationOwed: String?
 
@@ -72,7 +73,7 @@ public struct ExpireOutcome: Codable, Sendable {
 
     /// Creates an outcome.
     public init(plan: RetentionPlan, destroyedKeyDates: [Date], results: [ExpireResult], state: State,
-                rotation: RotationSummary? = nil, rotationOwed: String? = nil) {
+                rotation: RotationOutcome? = nil, rotationOwed: String? = nil) {
         self.plan = plan
         self.destroyedKeyDates = destroyedKeyDates
         self.results = results
@@ -126,7 +127,12 @@ public struct ExpireJob: Sendable {
         let plan = plan(records, now: now)
 
         // Cryptographic expiry first: every copy due by now becomes unreadable wherever it is,
-        // even one that cannot be deleted below.
+        // even one that cannot be deleted below; then the KEK rotates, so that copies of the key
+        // store taken before this run lose the destroyed keys too. Under the "keys" lock when
+        // it is free, so no shred or rotation interleaves; a running one does not delay expiry.
+        let keysLock: RunLock?
+        do { keysLock = try home.lock("keys") } catch JobError.busy { keysLock = nil }
+        defer { withExtendedLifetime(keysLock) {} }
         let destroyed = try home.keys.destroyExpiryKeys(dueBy: now)
         if !destroyed.isEmpty {
             try home.catalog.record(LedgerEvent(kind: "keys.expiry_destroyed", at: now, details: [
@@ -135,7 +141,7 @@ public struct ExpireJob: Sendable {
                                                     "delete_by": destroyed.map(Timestamp.iso).joined(separator: ",")])
         }
 
-        let (rotation, rotationOwed) = rotateOwedKEK(now: now)
+        let (rotation, rotationOwed) = rotateOwedKEK(holdingKeysLock: keysLock != nil, now: now)
 
         var results: [ExpireResult] = []
         results.reserveCapacity(plan.decisions.count)
@@ -202,25 +208,26 @@ public struct ExpireJob: Sendable {
         return outcome
     }
 
-    /// Rotates the KEK when one is owed (this run destroyed expiry keys, or an earlier run could
-    /// not finish), under the home's "keys" lock, as a shred does: until then a copy of the key
-    /// store taken before this run still unwraps the destroyed expiry keys.
+    /// Finishes what is owed to the key hierarchy (this run's destroyed expiry keys, an
+    /// interrupted shred) as `keys rotate` would: `KeyMaintenance.finish`.
     ///
-    /// - Returns: the rotation, if one ran; why one is still owed (the keys lock is busy, a key
-    ///   directory could not be reached), if so. Never throws: the expiry itself goes on.
-    private func rotateOwedKEK(now: Date) -> (RotationSummary?, String?) {
+    /// - Returns: the rotation, if one ran; why one is still owed (the "keys" lock is held by a
+    ///   running shred or rotation, a key directory could not be reached), if so. Never throws:
+    ///   the expiry itself goes on.
+    private func rotateOwedKEK(holdingKeysLock: Bool, now: Date) -> (RotationOutcome?, String?) {
+        let advice = "copies of the key store taken before this run still hold the destroyed expiry keys until `lethe keys rotate` (or the next expire) succeeds"
         do {
             guard try home.keys.owedRotation() != nil else { return (nil, nil) }
-            let lock = try home.lock("keys")
-            defer { withExtendedLifetime(lock) {} }
-            let rotation = try KeyMaintenance(home: home).rotate(reason: "expiry", now: now)
-            let owed = try home.keys.owedRotation()
+            guard holdingKeysLock else {
+                return (nil, "another shred or key rotation holds the keys lock, so the key-encryption key was not rotated: \(advice)")
+            }
+            let outcome = try KeyMaintenance(home: home).finish(reason: "expiry", always: false, now: now)
+            let owed = outcome.incomplete.map { "\($0): \(advice)" }
             if let owed { home.log.warning("expire.rotation_owed", ["reason": owed]) }
-            return (rotation, owed.map { "\($0): run `lethe keys rotate` once it is fixed" })
+            return (outcome, owed)
         } catch {
             home.log.warning("expire.rotation_owed", ["reason": "\(error)"])
-            return (nil, "the key-encryption key could not be rotated (\(error)); copies of the key store taken before this run "
-                + "still hold the destroyed expiry keys until `lethe keys rotate` (or the next expire) succeeds")
+            return (nil, "the key-encryption key could not be rotated (\(error)): \(advice)")
         }
     }
 

@@ -144,7 +144,9 @@ extension KeyStore {
         }
         if unclean.isEmpty {
             do {
-                try write { db in try db.execute(sql: "DELETE FROM meta WHERE name = 'rotation_owed'") }
+                // Only the mark this rotation set: one set meanwhile (a shred or an expiry that
+                // destroyed keys after this rotation committed) still owes the next rotation.
+                try write { db in try db.execute(sql: "DELETE FROM meta WHERE name = 'rotation_owed' AND value = 'cleanup'") }
             } catch {
                 unclean.append("the key store could not record the finished rotation (\(error))")
             }

@@ -84,7 +84,7 @@ import Testing
         let next = try fixture.lethe(["expire", "--json"])
         #expect(next.status == 0, "\(next.stderr)")
         let outcome = try #require(try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as? [String: Any])
-        let rotation = try #require(outcome["rotation"] as? [String: Any])
+        let rotation = try #require((outcome["rotation"] as? [String: Any])?["rotation"] as? [String: Any])
         #expect(rotation["from_epoch"] as? Int == 1 && rotation["to_epoch"] as? Int == 2)
         #expect(outcome["rotation_owed"] == nil)
     }

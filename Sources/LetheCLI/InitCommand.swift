@@ -33,6 +33,14 @@ struct InitCommand: ParsableCommand {
                                                        offsite: try offsite.settings()),
                                                  now: clock.now())
         if offsite.createBucket { try HomeSetup.createOffsiteBucket(home: home, clock: clock) }
+        if configuration.keyDirectories.count == 1 {
+            FileHandle.standardError.write(Data("""
+                lethe: warning: the only key directory is inside the home (\(configuration.keyDirectories[0])): a host backup of the home \
+                would hold the keys as they were before any later shred. Add a key directory on another disk (--key-mirror), \
+                and keep key directories out of host backups (each holds a CACHEDIR.TAG: restic and Borg --exclude-caches, GNU tar --exclude-caches-all).
+
+                """.utf8))
+        }
         if options.json {
             try Output.json(configuration)
         } else {

@@ -13,7 +13,7 @@ public struct KeyDirectory: Sendable, Equatable {
 
     public init(url: URL) { self.url = url }
 
-    /// Creates the folder (mode 0700) if it is missing.
+    /// Creates the folder (mode 0700) if it is missing, tagged `CACHEDIR.TAG`.
     public func create() throws {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
@@ -21,6 +21,26 @@ public struct KeyDirectory: Sendable, Equatable {
         } catch {
             throw KeyStoreError.keyDirectoryUnavailable(url.path, reason: "cannot create it")
         }
+        tagToBeLeftOutOfBackups()
+    }
+
+    /// The Cache Directory Tagging Specification's file: restic (`--exclude-caches`), Borg
+    /// (`--exclude-caches`) and GNU tar (`--exclude-caches-all`) leave a folder holding it out of
+    /// host backups, so a backup of the home is not a complete pre-shred key set.
+    static let cacheTag = """
+        Signature: 8a477f597d28d172789f06886806bc55
+        # This file marks a Lethe key directory. Keys must stay out of host backups: a backup
+        # taken before a shred would hold the key that erased customer's data still opens with.
+
+        """
+
+    /// Writes `CACHEDIR.TAG` if it is missing (at creation, and at every rotation, so folders
+    /// of homes made before the tag existed get it too). Best effort: the tag protects nothing
+    /// by itself, and a folder that cannot take it fails on the key file next anyway.
+    func tagToBeLeftOutOfBackups() {
+        let tag = url.appendingPathComponent("CACHEDIR.TAG")
+        guard !FileManager.default.fileExists(atPath: tag.path) else { return }
+        try? Data(Self.cacheTag.utf8).write(to: tag)
     }
 
     /// The epochs whose key files are present, ascending.
@@ -45,6 +65,7 @@ public struct KeyDirectory: Sendable, Equatable {
 
     /// Writes the KEK of `epoch` durably: temporary file, fsync, rename, fsync the folder.
     public func writeKey(_ key: SecretKey, epoch: Int) throws {
+        tagToBeLeftOutOfBackups()
         let final = fileURL(epoch: epoch)
         let temporary = url.appendingPathComponent(Self.temporaryPrefix + final.lastPathComponent)
         do {

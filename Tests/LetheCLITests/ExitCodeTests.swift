@@ -32,6 +32,21 @@ import Testing
         #expect(try LetheProcess.run(["list", "everything", "--home", "/tmp"]).status == 64)
     }
 
+    /// `init` warns when the only key directory is the one inside the home (a host backup of
+    /// the home would hold every key), and not when a mirror lies elsewhere.
+    @Test func initWarnsWhenTheOnlyKeyDirectoryIsInsideTheHome() throws {
+        let root = try TemporaryDirectory()
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let alone = try LetheProcess.run(["init", "--home", root.url.appendingPathComponent("h1").path, "--source", source.path])
+        #expect(alone.status == 0)
+        #expect(alone.stderr.contains("the only key directory is inside the home"))
+        let mirrored = try LetheProcess.run(["init", "--home", root.url.appendingPathComponent("h2").path, "--source", source.path,
+                                             "--key-mirror", root.url.appendingPathComponent("vault").path])
+        #expect(mirrored.status == 0)
+        #expect(!mirrored.stderr.contains("the only key directory"))
+    }
+
     @Test func initRefusesAnExistingHome() throws {
         let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
         let before = try Data(contentsOf: fixture.home.appendingPathComponent("lethe.json"))

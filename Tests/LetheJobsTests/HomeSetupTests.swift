@@ -17,4 +17,21 @@ import Testing
         let shipped = try String(contentsOf: packageRoot.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
         #expect(written == shipped, "Sources/LetheJobs/DefaultPolicy.swift differs from policies/default.yaml")
     }
+
+    /// Key directories carry a `CACHEDIR.TAG` (the standard signature), so host backups made with
+    /// restic, Borg or GNU tar's exclude-caches options leave them out: a host backup of the
+    /// home must not be a complete pre-shred key set.
+    @Test func everyKeyDirectoryIsTaggedToBeLeftOutOfHostBackups() throws {
+        let root = try TemporaryDirectory()
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let mirror = root.url.appendingPathComponent("vault/keys")
+        let configuration = try HomeSetup.create(.init(home: root.url.appendingPathComponent("home"), source: source, keyMirrors: [mirror]),
+                                                 now: Date(timeIntervalSince1970: 1_793_577_600))
+        #expect(configuration.keyDirectories.count == 2)
+        for directory in configuration.keyDirectories {
+            let tag = try String(contentsOfFile: directory + "/CACHEDIR.TAG", encoding: .utf8)
+            #expect(tag.hasPrefix("Signature: 8a477f597d28d172789f06886806bc55"))
+        }
+    }
 }

@@ -73,7 +73,9 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
+        .testTarget(name: "LetheCLITests", dependencies: [
+            "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
             "LetheJobs", "LetheCatalog", "LetheCore", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // The thin command line: parse, call a job, map errors to exit codes.
         .executableTarget(name: "lethe", dependencies: [
-            "LetheJobs", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LetheJobs", "LetheCore", "LetheCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
         // Benchmarks (not shipped): `lethe-bench shred`, …

@@ -17,8 +17,9 @@ struct Lethe: ParsableCommand {
                       ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
                       ListCommand.self, PolicyCommand.self, ReportCommand.self])
 
-    /// Hardens the process (`ProcessHardening`), then runs the command. The process locale is left as it starts ("C"): libarchive calls set
-    /// their own, per thread, so names stay bytes (see `NameLocale` in LetheTar).
+    /// Hardens the process (`ProcessHardening`), then runs the command. The process locale is
+    /// left as it starts ("C"): libarchive calls set their own, per thread, so names stay bytes
+    /// (see `NameLocale` in LetheTar).
     static func main() {
         // Before any key exists: no core dump can hold one, and keys live in locked memory
         // (a warning, once, if the system refuses to lock it).

@@ -6,8 +6,8 @@ internal import CSodium
 ///
 /// The bytes live in a slot of `KeyArena.shared` (locked in RAM, excluded from core dumps), are
 /// wiped with `sodium_memzero` when the key is released, and are reachable only inside
-/// `withUnsafeBytes`. Nothing prints them: the
-/// description shows only the key's `id`. Equality compares in constant time.
+/// `withUnsafeBytes`. Nothing prints them: the description shows only the key's `id`. Equality
+/// compares in constant time.
 public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConvertible {
     /// The length of every Lethe key, in bytes.
     public static let byteCount = 32

@@ -188,7 +188,6 @@ public final class KeyStore: @unchecked Sendable {
             }
         }
     }
-
 }
 
 /// The unwrapped current KEK and lookup key, shared by the store's threads.

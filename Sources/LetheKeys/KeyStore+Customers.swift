@@ -59,10 +59,11 @@ extension KeyStore {
     /// Stores a new customer's key, wrapped under the current KEK, with a fresh pseudonym.
     private func insertCustomer(_ lookup: Data, key: SecretKey, kek: SecretKey, epoch: Int, now: Date, _ db: Database) throws -> Pseudonym {
         let pseudonym = Pseudonym.random()
-        let wrapped = wrapCustomerKey(key, lookup: lookup, pseudonym: pseudonym, under: kek, epoch: epoch)
+        let keyID = key.id.rawValue
+        let wrapped = wrapCustomerKey(key, keyID: keyID, lookup: lookup, pseudonym: pseudonym, under: kek, epoch: epoch)
         try db.execute(sql: """
             INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, wrapped, epoch, Int64(now.timeIntervalSince1970)])
+            """, arguments: [lookup, pseudonym.rawValue, keyID, wrapped, epoch, Int64(now.timeIntervalSince1970)])
         return pseudonym
     }
 

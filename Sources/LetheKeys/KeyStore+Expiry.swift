@@ -15,8 +15,9 @@ extension KeyStore {
             let (epoch, kek) = try currentKEK(db)
             if let key = try expiryKey(db, day: day, kek: kek) { return key }
             let key = SecretKey.random()
+            let keyID = key.id.rawValue
             try db.execute(sql: "INSERT INTO expiry_keys(delete_by, key_id, wrapped, epoch) VALUES (?, ?, ?, ?)",
-                           arguments: [day, key.id.rawValue, wrapExpiryKey(key, day: day, under: kek, epoch: epoch), epoch])
+                           arguments: [day, keyID, wrapExpiryKey(key, keyID: keyID, day: day, under: kek, epoch: epoch), epoch])
             return key
         }
     }

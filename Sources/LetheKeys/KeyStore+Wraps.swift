@@ -21,10 +21,10 @@ extension KeyStore {
         return format
     }
 
-    /// A customer key wrapped under `kek`, bound to its row.
-    func wrapCustomerKey(_ key: SecretKey, lookup: Data, pseudonym: Pseudonym, under kek: SecretKey, epoch: Int) -> Data {
-        Data(KeyWrap.wrap(key, under: kek, context: WrapBinding.customerKey(lookup: lookup, pseudonym: pseudonym,
-                                                                            keyID: key.id.rawValue, epoch: epoch)))
+    /// A customer key wrapped under `kek`, bound to its row (`keyID` is the key's id, which the
+    /// caller has at hand: the row's, once the row's wrap has opened bound to it).
+    func wrapCustomerKey(_ key: SecretKey, keyID: String, lookup: Data, pseudonym: Pseudonym, under kek: SecretKey, epoch: Int) -> Data {
+        Data(KeyWrap.wrap(key, under: kek, context: WrapBinding.customerKey(lookup: lookup, pseudonym: pseudonym, keyID: keyID, epoch: epoch)))
     }
 
     /// The pseudonym and unwrapped key of a `customers` row (`customerColumns`).
@@ -43,9 +43,9 @@ extension KeyStore {
         return CustomerKeys(pseudonym: pseudonym, key: key)
     }
 
-    /// An expiry key wrapped under `kek`, bound to its delete-by (unix seconds).
-    func wrapExpiryKey(_ key: SecretKey, day: Int64, under kek: SecretKey, epoch: Int) -> Data {
-        Data(KeyWrap.wrap(key, under: kek, context: WrapBinding.expiryKey(day: day, keyID: key.id.rawValue, epoch: epoch)))
+    /// An expiry key wrapped under `kek`, bound to its delete-by (unix seconds) and id.
+    func wrapExpiryKey(_ key: SecretKey, keyID: String, day: Int64, under kek: SecretKey, epoch: Int) -> Data {
+        Data(KeyWrap.wrap(key, under: kek, context: WrapBinding.expiryKey(day: day, keyID: keyID, epoch: epoch)))
     }
 
     /// The unwrapped key of an `expiry_keys` row (`expiryColumns`) that still holds one.
@@ -78,10 +78,11 @@ extension KeyStore {
                         to newKEK: SecretKey, epoch newEpoch: Int) throws -> Int {
         var count = 0
         for row in try Row.fetchAll(db, sql: "SELECT \(Self.customerColumns) FROM customers") {
+            // The row's key id is the key's: bound in its wrap (format 2) or checked (format 1).
             let keys = try unwrapCustomerKey(row, under: kek, format: format)
-            let lookup: Data = try row.value("lookup", in: "customers")
-            let wrapped = wrapCustomerKey(keys.key, lookup: lookup, pseudonym: keys.pseudonym, under: newKEK, epoch: newEpoch)
-            let check = WrapBinding.customerKey(lookup: lookup, pseudonym: keys.pseudonym, keyID: keys.key.id.rawValue, epoch: newEpoch)
+            let lookup: Data = try row.value("lookup", in: "customers"), keyID: String = try row.value("key_id", in: "customers")
+            let wrapped = wrapCustomerKey(keys.key, keyID: keyID, lookup: lookup, pseudonym: keys.pseudonym, under: newKEK, epoch: newEpoch)
+            let check = WrapBinding.customerKey(lookup: lookup, pseudonym: keys.pseudonym, keyID: keyID, epoch: newEpoch)
             guard try unwrap(wrapped, under: newKEK, context: check, what: "re-wrapped customer key") == keys.key else {
                 throw KeyStoreError.unwrapFailed("re-wrapped customer key")
             }
@@ -90,9 +91,9 @@ extension KeyStore {
         }
         for row in try Row.fetchAll(db, sql: "SELECT \(Self.expiryColumns) FROM expiry_keys WHERE wrapped IS NOT NULL") {
             let key = try unwrapExpiryKey(row, under: kek, format: format)
-            let day: Int64 = try row.value("delete_by", in: "expiry_keys")
-            let wrapped = wrapExpiryKey(key, day: day, under: newKEK, epoch: newEpoch)
-            let check = WrapBinding.expiryKey(day: day, keyID: key.id.rawValue, epoch: newEpoch)
+            let day: Int64 = try row.value("delete_by", in: "expiry_keys"), keyID: String = try row.value("key_id", in: "expiry_keys")
+            let wrapped = wrapExpiryKey(key, keyID: keyID, day: day, under: newKEK, epoch: newEpoch)
+            let check = WrapBinding.expiryKey(day: day, keyID: keyID, epoch: newEpoch)
             guard try unwrap(wrapped, under: newKEK, context: check, what: "re-wrapped expiry key") == key else {
                 throw KeyStoreError.unwrapFailed("re-wrapped expiry key")
             }

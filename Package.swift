@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // The thin command line: parse, call a job, map errors to exit codes.
         .executableTarget(name: "lethe", dependencies: [
-            "LetheJobs", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LetheJobs", "LetheCore", "LetheCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
         // Benchmarks (not shipped): `lethe-bench shred`, …
@@ -73,7 +73,9 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LetheCLITests", dependencies: ["LetheTestSupport", "LethePolicy"]),
+        .testTarget(name: "LetheCLITests", dependencies: [
+            "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
             "LetheJobs", "LetheCatalog", "LetheCore", "LetheKeys", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

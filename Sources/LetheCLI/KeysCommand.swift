@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheCore
+import LetheCrypto
 import LetheJobs
 #if canImport(Glibc)
 import Glibc
@@ -107,9 +108,10 @@ struct KeysCommand: ParsableCommand {
         var escrow: String
 
         func run() throws {
-            let data = escrow == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: escrow)
-            guard let data else { throw ValidationError("cannot read the escrow file \(escrow)") }
-            let escrowed = try EscrowedKEK(escrow: String(decoding: data, as: UTF8.self))
+            var data = escrow == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: escrow)
+            guard data != nil else { throw ValidationError("cannot read the escrow file \(escrow)") }
+            defer { data!.withUnsafeMutableBytes { SecureMemory.zero($0) } }
+            let escrowed = try EscrowedKEK(escrow: String(decoding: data!, as: UTF8.self))
             let report = try KeyRecovery.recover(home: try options.homeURL(), escrow: escrowed, clock: SystemClock(),
                                                  log: EventLog.standard(verbose: options.verbose))
             if options.json {

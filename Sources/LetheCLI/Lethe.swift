@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LetheCrypto
 import LetheJobs
 
 @main
@@ -16,9 +17,15 @@ struct Lethe: ParsableCommand {
                       ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
                       ListCommand.self, PolicyCommand.self, ReportCommand.self])
 
-    /// Runs the command. The process locale is left as it starts ("C"): libarchive calls set
-    /// their own, per thread, so names stay bytes (see `NameLocale` in LetheTar).
+    /// Hardens the process (`ProcessHardening`), then runs the command. The process locale is
+    /// left as it starts ("C"): libarchive calls set their own, per thread, so names stay bytes
+    /// (see `NameLocale` in LetheTar).
     static func main() {
+        // Before any key exists: no core dump can hold one, and keys live in locked memory
+        // (a warning, once, if the system refuses to lock it).
+        let log = EventLog.standard()
+        for problem in ProcessHardening.apply() { log.warning("process.dumpable", ["reason": problem]) }
+        KeyArena.shared.setWarningHandler { log.warning("keys.memory_not_locked", ["reason": $0]) }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -13,6 +13,8 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
     case streamFinished
     /// libsodium reported a failure where none was expected.
     case sodiumFailed(String)
+    /// A key file could not be opened or read.
+    case keyFileUnreadable(String, reason: String)
 
     /// What happened and what to do, for people; never contains key bytes or customer ids.
     public var description: String {
@@ -27,6 +29,8 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
             return "the encrypted stream already ended with its final message: nothing more can be written or read"
         case .sodiumFailed(let call):
             return "libsodium failed in \(call): this is a bug or a broken libsodium installation"
+        case .keyFileUnreadable(let path, let reason):
+            return "the key file \(path) cannot be read (\(reason)): check that it exists and its permissions"
         }
     }
 }

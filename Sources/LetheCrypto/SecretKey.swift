@@ -4,9 +4,10 @@ internal import CSodium
 
 /// A 32-byte symmetric key: a customer key, an expiry key, a data key, a key-encryption key.
 ///
-/// The bytes live in memory this object owns, are wiped with `sodium_memzero` when it is
-/// released, and are reachable only inside `withUnsafeBytes`. Nothing prints them: the
-/// description shows only the key's `id`. Equality compares in constant time.
+/// The bytes live in a slot of `KeyArena.shared` (locked in RAM, excluded from core dumps), are
+/// wiped with `sodium_memzero` when the key is released, and are reachable only inside
+/// `withUnsafeBytes`. Nothing prints them: the description shows only the key's `id`. Equality
+/// compares in constant time.
 public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConvertible {
     /// The length of every Lethe key, in bytes.
     public static let byteCount = 32
@@ -17,14 +18,12 @@ public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConver
     /// Makes a key whose bytes `fill` writes; the bytes are wiped on release even if `fill` throws.
     init(filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
         Sodium.ensureInitialized()
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: SecretKey.byteCount, alignment: 16)
-        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        storage = KeyArena.shared.allocate()
         try fill(storage)
     }
 
     deinit {
-        SecureMemory.zero(storage)
-        storage.deallocate()
+        KeyArena.shared.release(storage)
     }
 
     /// A fresh key from the secure random generator.

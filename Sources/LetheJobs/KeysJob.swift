@@ -70,8 +70,11 @@ public struct EscrowedKEK: @unchecked Sendable {
         }
         guard let epoch = fields["epoch"].flatMap({ Int($0) }), epoch > 0 else { throw JobError.invalidEscrow("no epoch") }
         guard let id = fields["id"], let encoded = fields["key"] else { throw JobError.invalidEscrow("no key id or no key") }
-        let bytes = Self.decodeHex(encoded) ?? Data(base64Encoded: encoded)
-        guard let bytes, bytes.count == SecretKey.byteCount, let key = try? SecretKey(copying: bytes) else {
+        // The decoded bytes are wiped once copied into the key (the escrow text itself is a
+        // String, which cannot be wiped: see docs/DESIGN.md, "Keys in memory").
+        var bytes = Self.decodeHex(encoded) ?? Data(base64Encoded: encoded).map { [UInt8]($0) }
+        defer { if bytes != nil { SecureMemory.zero(&bytes!) } }
+        guard let decoded = bytes, decoded.count == SecretKey.byteCount, let key = try? SecretKey(copying: decoded) else {
             throw JobError.invalidEscrow("the key is not \(SecretKey.byteCount) bytes of hex or base64")
         }
         guard key.id.rawValue == id else {
@@ -80,12 +83,16 @@ public struct EscrowedKEK: @unchecked Sendable {
         self.init(epoch: epoch, kekID: key.id, key: key)
     }
 
-    private static func decodeHex(_ text: String) -> Data? {
+    private static func decodeHex(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count % 2 == 0 else { return nil }
-        var bytes = Data(capacity: digits.count / 2)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(digits.count / 2)
         for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else {
+                SecureMemory.zero(&bytes)
+                return nil
+            }
             bytes.append(byte)
         }
         return bytes

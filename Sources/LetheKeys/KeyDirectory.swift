@@ -51,16 +51,15 @@ public struct KeyDirectory: Sendable, Equatable {
         return names.compactMap(Self.epoch(fromFileName:)).sorted()
     }
 
-    /// Reads the KEK of `epoch`.
+    /// Reads the KEK of `epoch`, straight into the key's locked memory (no `Data` copy).
     public func readKey(epoch: Int) throws -> SecretKey {
-        let path = fileURL(epoch: epoch).path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        do {
+            return try SecretKey.read(keyFile: fileURL(epoch: epoch).path)
+        } catch CryptoError.keyFileUnreadable {
             throw KeyStoreError.kekMissing(epoch: epoch, directory: url.path)
-        }
-        guard data.count == SecretKey.byteCount, let key = try? SecretKey(copying: data) else {
+        } catch {
             throw KeyStoreError.kekCorrupt(epoch: epoch, directory: url.path)
         }
-        return key
     }
 
     /// Writes the KEK of `epoch` durably: temporary file, fsync, rename, fsync the folder.

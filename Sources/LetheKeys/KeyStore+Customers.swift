@@ -28,8 +28,8 @@ extension KeyStore {
             let (epoch, kek) = try currentKEK(db)
             // A shred may have committed since the read above: never key a shredded customer again.
             try refuseShredded(lookup, db)
-            if let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) {
-                return try customerKeys(row, kek: kek)
+            if let row = try Row.fetchOne(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE lookup = ?", arguments: [lookup]) {
+                return try unwrapCustomerKey(row, under: kek)
             }
             return CustomerKeys(pseudonym: try insertCustomer(lookup, key: key, kek: kek, epoch: epoch, now: now, db), key: key)
         }
@@ -59,10 +59,11 @@ extension KeyStore {
     /// Stores a new customer's key, wrapped under the current KEK, with a fresh pseudonym.
     private func insertCustomer(_ lookup: Data, key: SecretKey, kek: SecretKey, epoch: Int, now: Date, _ db: Database) throws -> Pseudonym {
         let pseudonym = Pseudonym.random()
-        let wrapped = KeyWrap.wrap(key, under: kek, context: Self.customerContext(pseudonym, epoch: epoch))
+        let keyID = key.id.rawValue
+        let wrapped = wrapCustomerKey(key, keyID: keyID, lookup: lookup, pseudonym: pseudonym, under: kek, epoch: epoch)
         try db.execute(sql: """
             INSERT INTO customers(lookup, pseudonym, key_id, wrapped, epoch, created) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [lookup, pseudonym.rawValue, key.id.rawValue, Data(wrapped), epoch, Int64(now.timeIntervalSince1970)])
+            """, arguments: [lookup, pseudonym.rawValue, keyID, wrapped, epoch, Int64(now.timeIntervalSince1970)])
         return pseudonym
     }
 
@@ -74,10 +75,10 @@ extension KeyStore {
         return try read { db in
             let kek = try currentKEK(db).kek
             try refuseShredded(lookup, db)
-            guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers WHERE lookup = ?", arguments: [lookup]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE lookup = ?", arguments: [lookup]) else {
                 return nil
             }
-            return try customerKeys(row, kek: kek)
+            return try unwrapCustomerKey(row, under: kek)
         }
     }
 
@@ -96,22 +97,14 @@ extension KeyStore {
         }
     }
 
-    /// The pseudonym and unwrapped key of a `customers` row (pseudonym, wrapped, epoch).
-    private func customerKeys(_ row: Row, kek: SecretKey) throws -> CustomerKeys {
-        let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
-        return CustomerKeys(pseudonym: pseudonym, key: try unwrap(try row.value("wrapped", in: "customers"), under: kek,
-            context: Self.customerContext(pseudonym, epoch: try row.value("epoch", in: "customers")), what: "customer key"))
-    }
-
     /// The customer key of a pseudonym (as read from a header); throws if it no longer exists.
     public func customerKey(for pseudonym: Pseudonym) throws -> SecretKey {
         return try read { db in
             let kek = try currentKEK(db).kek
-            guard let row = try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM customers WHERE pseudonym = ?", arguments: [pseudonym.rawValue]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE pseudonym = ?", arguments: [pseudonym.rawValue]) else {
                 throw KeyStoreError.unknownPseudonym(pseudonym)
             }
-            return try unwrap(try row.value("wrapped", in: "customers"), under: kek,
-                              context: Self.customerContext(pseudonym, epoch: try row.value("epoch", in: "customers")), what: "customer key")
+            return try unwrapCustomerKey(row, under: kek).key
         }
     }
 

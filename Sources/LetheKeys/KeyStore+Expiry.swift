@@ -15,9 +15,9 @@ extension KeyStore {
             let (epoch, kek) = try currentKEK(db)
             if let key = try expiryKey(db, day: day, kek: kek) { return key }
             let key = SecretKey.random()
-            let wrapped = KeyWrap.wrap(key, under: kek, context: Self.expiryContext(day, epoch: epoch))
+            let keyID = key.id.rawValue
             try db.execute(sql: "INSERT INTO expiry_keys(delete_by, key_id, wrapped, epoch) VALUES (?, ?, ?, ?)",
-                           arguments: [day, key.id.rawValue, Data(wrapped), epoch])
+                           arguments: [day, keyID, wrapExpiryKey(key, keyID: keyID, day: day, under: kek, epoch: epoch), epoch])
             return key
         }
     }
@@ -33,14 +33,13 @@ extension KeyStore {
     }
 
     private func expiryKey(_ db: Database, day: Int64, kek: SecretKey) throws -> SecretKey? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM expiry_keys WHERE delete_by = ?", arguments: [day]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.expiryColumns) FROM expiry_keys WHERE delete_by = ?", arguments: [day]) else {
             return nil
         }
-        guard let wrapped = try row.value("wrapped", in: "expiry_keys", as: Data?.self) else {
+        guard try row.value("wrapped", in: "expiry_keys", as: Data?.self) != nil else {
             throw KeyStoreError.expiryKeyDestroyed(deleteBy: Date(timeIntervalSince1970: TimeInterval(day)))
         }
-        return try unwrap(wrapped, under: kek, context: Self.expiryContext(day, epoch: try row.value("epoch", in: "expiry_keys")),
-                          what: "expiry key")
+        return try unwrapExpiryKey(row, under: kek)
     }
 
     /// Destroys the expiry key of every delete-by at or before `now`, and returns those dates.

@@ -68,25 +68,19 @@ extension KeyStore {
         return report
     }
 
-    /// Opens every wrapped key in the store under `kek` (each with the epoch it records) and
+    /// Opens every wrapped key in the store under `kek` (each bound to its row, as the store's
+    /// wrap format binds them, with the epoch it records) and
     /// returns how many there were; throws `unwrapFailed` at the first that does not open.
     private func unwrapEverything(_ db: Database, under kek: SecretKey) throws -> Int {
-        var count = 0
-        for row in try Row.fetchAll(db, sql: "SELECT wrapped, epoch FROM secrets WHERE name = 'lookup'") {
-            _ = try unwrap(try row.value("wrapped", in: "secrets"), under: kek,
-                           context: Self.lookupContext(epoch: try row.value("epoch", in: "secrets")), what: "lookup key")
+        let format = try storedWrapFormat(db)
+        _ = try unwrapLookupKey(db, under: kek, format: format)
+        var count = 1
+        for row in try Row.fetchAll(db, sql: "SELECT \(Self.customerColumns) FROM customers") {
+            _ = try unwrapCustomerKey(row, under: kek, format: format)
             count += 1
         }
-        for row in try Row.fetchAll(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers") {
-            let context = Self.customerContext(try row.value("pseudonym", in: "customers", Self.storedPseudonym),
-                                               epoch: try row.value("epoch", in: "customers"))
-            _ = try unwrap(try row.value("wrapped", in: "customers"), under: kek, context: context, what: "customer key")
-            count += 1
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT delete_by, wrapped, epoch FROM expiry_keys WHERE wrapped IS NOT NULL") {
-            _ = try unwrap(try row.value("wrapped", in: "expiry_keys"), under: kek,
-                           context: Self.expiryContext(try row.value("delete_by", in: "expiry_keys"), epoch: try row.value("epoch", in: "expiry_keys")),
-                           what: "expiry key")
+        for row in try Row.fetchAll(db, sql: "SELECT \(Self.expiryColumns) FROM expiry_keys WHERE wrapped IS NOT NULL") {
+            _ = try unwrapExpiryKey(row, under: kek, format: format)
             count += 1
         }
         return count

@@ -70,39 +70,11 @@ extension KeyStore {
             guard epochNow == oldEpoch else {
                 throw KeyStoreError.rotationIncomplete("another process rotated to epoch \(epochNow) meanwhile")
             }
-            var count = 0
-            for row in try Row.fetchAll(db, sql: "SELECT pseudonym, wrapped, epoch FROM customers") {
-                let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
-                let key = try unwrap(try row.value("wrapped", in: "customers"), under: oldKEK,
-                                     context: Self.customerContext(pseudonym, epoch: try row.value("epoch", in: "customers")), what: "customer key")
-                let context = Self.customerContext(pseudonym, epoch: newEpoch)
-                let wrapped = Data(KeyWrap.wrap(key, under: newKEK, context: context))
-                guard try unwrap(wrapped, under: newKEK, context: context, what: "re-wrapped customer key") == key else {
-                    throw KeyStoreError.unwrapFailed("re-wrapped customer key")
-                }
-                try db.execute(sql: "UPDATE customers SET wrapped = ?, epoch = ? WHERE pseudonym = ?",
-                               arguments: [wrapped, newEpoch, pseudonym.rawValue])
-                count += 1
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT delete_by, wrapped, epoch FROM expiry_keys WHERE wrapped IS NOT NULL") {
-                let day: Int64 = try row.value("delete_by", in: "expiry_keys")
-                let key = try unwrap(try row.value("wrapped", in: "expiry_keys"), under: oldKEK,
-                                     context: Self.expiryContext(day, epoch: try row.value("epoch", in: "expiry_keys")), what: "expiry key")
-                let context = Self.expiryContext(day, epoch: newEpoch)
-                let wrapped = Data(KeyWrap.wrap(key, under: newKEK, context: context))
-                guard try unwrap(wrapped, under: newKEK, context: context, what: "re-wrapped expiry key") == key else {
-                    throw KeyStoreError.unwrapFailed("re-wrapped expiry key")
-                }
-                try db.execute(sql: "UPDATE expiry_keys SET wrapped = ?, epoch = ? WHERE delete_by = ?",
-                               arguments: [wrapped, newEpoch, day])
-                count += 1
-            }
-            let wrappedLookup = KeyWrap.wrap(lookupKey, under: newKEK, context: Self.lookupContext(epoch: newEpoch))
-            try db.execute(sql: "UPDATE secrets SET wrapped = ?, epoch = ? WHERE name = 'lookup'", arguments: [Data(wrappedLookup), newEpoch])
+            let count = try rewrapEveryKey(db, from: oldKEK, format: try storedWrapFormat(db), to: newKEK, epoch: newEpoch)
             try db.execute(sql: "UPDATE meta SET value = ? WHERE name = 'epoch'", arguments: [String(newEpoch)])
             try db.execute(sql: "UPDATE meta SET value = ? WHERE name = 'kek_id'", arguments: [newKEK.id.rawValue])
             try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('rotation_owed', 'cleanup')")
-            return count + 1
+            return count
         }
         state.install(epoch: newEpoch, kek: newKEK, lookupKey: lookupKey)
         try writeWithoutTransaction { try checkpoint($0) }
@@ -164,6 +136,9 @@ extension KeyStore {
             switch owed {
             case "shred": return "a shred has not rotated the key-encryption key yet"
             case "expiry": return "an expiry run destroyed expiry keys but has not rotated the key-encryption key yet"
+            case "upgrade":
+                return "the key store was upgraded to wraps bound to their rows; until the key-encryption key is rotated, "
+                    + "a copy of the key store taken before the upgrade could still be written back with rows swapped"
             default: return "old key files were not destroyed in every key directory"
             }
         }

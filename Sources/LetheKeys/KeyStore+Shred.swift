@@ -61,7 +61,8 @@ extension KeyStore {
     ///     (a backup keyed them meanwhile) is shredded as usual. The check and the tombstone are
     ///     one transaction, as is keying a customer, so the two cannot interleave.
     /// - Throws: `unknownCustomer` if the key store never keyed this customer and
-    ///   `notYetBackedUp` is false.
+    ///   `notYetBackedUp` is false; `unwrapFailed` (nothing destroyed) if the row this customer's
+    ///   lookup finds does not hold a key bound to it (the key store was altered: rows swapped).
     public func markShredded(_ customer: CustomerID, request: String, now: Date, notYetBackedUp: Bool = false) throws -> ShredOutcome {
         let lookup = lookup(customer)
         let outcome = try write { db -> ShredOutcome in
@@ -77,13 +78,15 @@ extension KeyStore {
                                     request: try tombstone.value("request", in: "shredded"), alreadyShredded: true)
             }
             let at = Int64(now.timeIntervalSince1970.rounded(.down))
-            guard let row = try Row.fetchOne(db, sql: "SELECT pseudonym, key_id FROM customers WHERE lookup = ?", arguments: [lookup]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE lookup = ?", arguments: [lookup]) else {
                 guard notYetBackedUp else { throw KeyStoreError.unknownCustomer }
                 try db.execute(sql: "INSERT INTO shredded(lookup, shredded_at, request) VALUES (?, ?, ?)", arguments: [lookup, at, request])
                 return ShredOutcome(pseudonym: nil, destroyedKeyID: nil, shreddedAt: Date(timeIntervalSince1970: TimeInterval(at)),
                                     request: request, alreadyShredded: false, nothingStored: true)
             }
-            let pseudonym = try row.value("pseudonym", in: "customers", Self.storedPseudonym)
+            // Destroy only a key that opens bound to this customer's lookup: a row whose lookup
+            // was swapped with another customer's holds that customer's key (refused, exit 3).
+            let pseudonym = try unwrapCustomerKey(row, under: try currentKEK(db).kek).pseudonym
             let keyID: String = try row.value("key_id", in: "customers")
             try db.execute(sql: """
                 INSERT INTO shredded(lookup, shredded_at, request, pending_pseudonym, pending_key_id) VALUES (?, ?, ?, ?, ?)

@@ -16,7 +16,8 @@ public final class KeyStore: @unchecked Sendable {
     public let directories: [KeyDirectory]
     let state: KeyStoreState
 
-    /// Opens an existing key store and loads the current KEK.
+    /// Opens an existing key store, loads the current KEK, and upgrades the store once if its
+    /// wraps do not yet bind their rows (`upgradeWrapsIfNeeded`).
     public init(path: URL, directories: [KeyDirectory]) throws {
         guard FileManager.default.fileExists(atPath: path.path) else {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
@@ -25,6 +26,7 @@ public final class KeyStore: @unchecked Sendable {
         database = try Self.openDatabase(path, existing: true)
         state = KeyStoreState()
         try loadCurrentKEK()
+        try upgradeWrapsIfNeeded()
     }
 
     init(database: DatabaseQueue, directories: [KeyDirectory]) {
@@ -42,10 +44,10 @@ public final class KeyStore: @unchecked Sendable {
         let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories)
         let lookupKey = SecretKey.random()
         try store.write { db in
-            try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?)",
-                           arguments: [kek.id.rawValue])
+            try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?), ('wrap_format', ?)",
+                           arguments: [kek.id.rawValue, String(WrapBinding.Format.bound.rawValue)])
             try db.execute(sql: "INSERT INTO secrets(name, wrapped, epoch) VALUES ('lookup', ?, 1)",
-                           arguments: [Data(KeyWrap.wrap(lookupKey, under: kek, context: Self.lookupContext(epoch: 1)))])
+                           arguments: [Data(KeyWrap.wrap(lookupKey, under: kek, context: WrapBinding.lookupKey(epoch: 1)))])
         }
         store.state.install(epoch: 1, kek: kek, lookupKey: lookupKey)
         return store
@@ -142,10 +144,7 @@ public final class KeyStore: @unchecked Sendable {
         guard let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") else {
             throw SQLiteFileError.invalidValue("meta.kek_id")
         }
-        guard let wrappedLookup = try Row.fetchOne(db, sql: "SELECT wrapped FROM secrets WHERE name = 'lookup'") else {
-            throw SQLiteFileError.invalidValue("secrets.wrapped of the lookup key (missing)")
-        }
-        let wrapped = try wrappedLookup.value("wrapped", in: "secrets", as: Data.self)
+        let format = try storedWrapFormat(db)
         var lastError: Error = KeyStoreError.kekMissing(epoch: epoch, directory: directories.first?.url.path ?? "?")
         for directory in directories {
             do {
@@ -153,9 +152,10 @@ public final class KeyStore: @unchecked Sendable {
                 guard kek.id.rawValue == kekID else {
                     throw KeyStoreError.kekCorrupt(epoch: epoch, directory: directory.url.path)
                 }
-                let lookup = try unwrap(wrapped, under: kek, context: Self.lookupContext(epoch: epoch), what: "lookup key")
-                state.install(epoch: epoch, kek: kek, lookupKey: lookup)
+                state.install(epoch: epoch, kek: kek, lookupKey: try unwrapLookupKey(db, under: kek, format: format))
                 return
+            } catch let error as SQLiteFileError {
+                throw error
             } catch {
                 lastError = error
             }
@@ -188,12 +188,6 @@ public final class KeyStore: @unchecked Sendable {
             }
         }
     }
-
-    static func lookupContext(epoch: Int) -> [UInt8] { Array("lethe-lookup|\(epoch)".utf8) }
-    static func customerContext(_ pseudonym: Pseudonym, epoch: Int) -> [UInt8] {
-        Array("lethe-ck|\(pseudonym.rawValue)|\(epoch)".utf8)
-    }
-    static func expiryContext(_ day: Int64, epoch: Int) -> [UInt8] { Array("lethe-ek|\(day)|\(epoch)".utf8) }
 }
 
 /// The unwrapped current KEK and lookup key, shared by the store's threads.

@@ -3,6 +3,7 @@ import GRDB
 import LetheCore
 import LetheCrypto
 import LetheJobs
+@testable import LetheKeys
 import LetheTestSupport
 
 /// A source tree and a home with a mirrored key directory, driven in-process.
@@ -86,21 +87,21 @@ final class ShredFixture: @unchecked Sendable {
         }
     }
 
-    /// A customer's wrapped key and its epoch, read straight from a key store file (nil if absent).
-    static func wrappedCustomerKey(in keyStore: URL, pseudonym: Pseudonym) throws -> (wrapped: [UInt8], epoch: Int)? {
+    /// A customer's wrapped key and the row fields its wrap binds, read straight from a key store
+    /// file (nil if absent).
+    static func wrappedCustomerKey(in keyStore: URL, pseudonym: Pseudonym) throws -> (wrapped: [UInt8], epoch: Int, context: (Int) -> [UInt8])? {
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: keyStore.path, configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT wrapped, epoch FROM customers WHERE pseudonym = ?", arguments: [pseudonym.rawValue])
-                .map { ([UInt8]($0["wrapped"] as Data), $0["epoch"]) }
+            try Row.fetchOne(db, sql: "SELECT lookup, key_id, wrapped, epoch FROM customers WHERE pseudonym = ?", arguments: [pseudonym.rawValue])
+                .map { row in
+                    let lookup: Data = row["lookup"], keyID: String = row["key_id"]
+                    return ([UInt8](row["wrapped"] as Data), row["epoch"],
+                            { WrapBinding.customerKey(lookup: lookup, pseudonym: pseudonym, keyID: keyID, epoch: $0) })
+                }
         }
-    }
-
-    /// The wrapping context of a customer key (as the key store binds it: pseudonym and epoch).
-    static func customerContext(_ pseudonym: Pseudonym, epoch: Int) -> [UInt8] {
-        Array("lethe-ck|\(pseudonym.rawValue)|\(epoch)".utf8)
     }
 
     /// Every regular file under `folders`.

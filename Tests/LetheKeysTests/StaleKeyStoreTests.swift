@@ -42,20 +42,20 @@ import Testing
         }
 
         // The stale key store's wrapped customer key unwraps under no KEK file that still exists.
-        let (wrapped, staleEpoch) = try #require(try ShredFixture.wrappedCustomerKey(in: stale.appendingPathComponent("keystore.sqlite"), pseudonym: pseudonym))
+        let (wrapped, staleEpoch, context) = try #require(try ShredFixture.wrappedCustomerKey(in: stale.appendingPathComponent("keystore.sqlite"), pseudonym: pseudonym))
         let liveKEKs = try ShredFixture.kekFiles(in: fixture.keyDirectories)
         #expect(liveKEKs.count == fixture.keyDirectories.count)
         for (epoch, kek) in liveKEKs {
             for contextEpoch in Set([staleEpoch, epoch]) {
                 #expect(throws: (any Error).self) {
-                    try KeyWrap.unwrap(wrapped, under: kek, context: ShredFixture.customerContext(pseudonym, epoch: contextEpoch))
+                    try KeyWrap.unwrap(wrapped, under: kek, context: context(contextEpoch))
                 }
             }
         }
         // Control: under the KEK the stale copy of the key directories still holds, it does
         // unwrap; so the attempts above would have found a surviving KEK.
         let staleKEKs = try ShredFixture.kekFiles(in: fixture.copiedKeyDirectories(in: stale))
-        #expect(staleKEKs.contains { (try? KeyWrap.unwrap(wrapped, under: $0.key, context: ShredFixture.customerContext(pseudonym, epoch: staleEpoch))) != nil })
+        #expect(staleKEKs.contains { (try? KeyWrap.unwrap(wrapped, under: $0.key, context: context(staleEpoch))) != nil })
         #expect(!staleKEKs.contains { stale in liveKEKs.contains { $0.key == stale.key } })
 
         // A home assembled from the stale key store and the live key directories does not open.
@@ -94,7 +94,7 @@ import Testing
         let keys = try #require(try fixture.home().keys.keys(for: alice))
         let customerKey = keys.key.withUnsafeBytes { [UInt8]($0) }
         let pseudonym = keys.pseudonym
-        let (wrapped, _) = try #require(try ShredFixture.wrappedCustomerKey(in: fixture.keyStore, pseudonym: pseudonym))
+        let (wrapped, _, _) = try #require(try ShredFixture.wrappedCustomerKey(in: fixture.keyStore, pseudonym: pseudonym))
         let oldKEK = try [UInt8](Data(contentsOf: fixture.keyDirectories[0].appendingPathComponent("kek-000001.key")))
         // The search can find them before the shred.
         let keyStoreFiles = ShredFixture.files(under: [fixture.homeURL]).filter { $0.lastPathComponent.hasPrefix("keystore") }

@@ -73,7 +73,8 @@ extension KeyStore {
     /// again under `newKEK` for `newEpoch`, bound to its row (format 2), checking each new wrap
     /// opens to the same key. The caller's transaction commits it all or nothing.
     ///
-    /// - Returns: how many keys were re-wrapped (customer keys, expiry keys, the lookup key).
+    /// - Returns: how many keys were re-wrapped (customer keys, expiry keys, the signing key, the
+    ///   lookup key).
     func rewrapEveryKey(_ db: Database, from kek: SecretKey, format: WrapBinding.Format,
                         to newKEK: SecretKey, epoch newEpoch: Int) throws -> Int {
         var count = 0
@@ -101,6 +102,11 @@ extension KeyStore {
                 throw KeyStoreError.unwrapFailed("re-wrapped expiry key")
             }
             try updateExpiry.execute(arguments: [wrapped, newEpoch, day])
+            count += 1
+        }
+        if let signing = try unwrapSigningSeed(db, under: kek) {
+            let wrapped = KeyWrap.wrap(signing, under: newKEK, context: WrapBinding.signingKey(epoch: newEpoch))
+            try db.execute(sql: "UPDATE secrets SET wrapped = ?, epoch = ? WHERE name = 'signing'", arguments: [Data(wrapped), newEpoch])
             count += 1
         }
         let lookupKey = try unwrapLookupKey(db, under: kek, format: format)

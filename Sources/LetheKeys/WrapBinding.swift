@@ -10,7 +10,8 @@ import LetheCore
 /// `u16be(length) || bytes`:
 /// - the lookup key (kind 1): no fields;
 /// - a customer key (kind 2): the row's lookup (32 bytes), pseudonym (UTF-8), key id (ASCII hex);
-/// - an expiry key (kind 3): the delete-by (8 bytes, signed big-endian seconds), key id.
+/// - an expiry key (kind 3): the delete-by (8 bytes, signed big-endian seconds), key id;
+/// - the report-signing key's seed (kind 4, `secrets` row 'signing'): no fields.
 ///
 /// Format 1 (`unbound`, stores written before) bound only the kind, the pseudonym or date, and
 /// the epoch, as text; it is read once, to upgrade the store (`KeyStore+WrapUpgrade`).
@@ -26,6 +27,7 @@ enum WrapBinding {
         case lookupKey = 1
         case customerKey = 2
         case expiryKey = 3
+        case signingKey = 4
     }
 
     static let label = Array("lethe-keystore-wrap".utf8)
@@ -37,6 +39,9 @@ enum WrapBinding {
         case .bound: return bound(.lookupKey, epoch: epoch, fields: [])
         }
     }
+
+    /// The associated data of the report-signing key's wrap (always bound: it came after format 2).
+    static func signingKey(epoch: Int) -> [UInt8] { bound(.signingKey, epoch: epoch, fields: []) }
 
     /// The associated data of a customer key's wrap, on the row found by `lookup`.
     static func customerKey(lookup: Data, pseudonym: Pseudonym, keyID: String, epoch: Int, format: Format = .bound) -> [UInt8] {

@@ -60,7 +60,7 @@ import Testing
         #expect(status["healthy"] as? Bool == true && status["pending_shreds"] as? Int == 0)
         let epoch = try #require(status["epoch"] as? Int)
         #expect(epoch > (epochBefore ?? .max))
-        let keyFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appendingPathComponent("keys").path)
+        let keyFiles = try keyDirectoryFiles(fixture.home.appendingPathComponent("keys"))
         #expect(keyFiles == [String(format: "kek-%06d.key", epoch)])
         let copies = try fixture.copies().filter { $0["pseudonym"] as? String == pseudonym }
         #expect(copies.count == 2 && copies.allSatisfy { $0["state"] as? String == "shredded" })
@@ -112,8 +112,8 @@ import Testing
         #expect(status["healthy"] as? Bool == true)
         let current = [String(format: "kek-%06d.key", try #require(status["epoch"] as? Int))]
         #expect(current != ["kek-000001.key"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mirror.path) == current)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("keys").path) == current)
+        #expect(try keyDirectoryFiles(mirror) == current)
+        #expect(try keyDirectoryFiles(home.appendingPathComponent("keys")) == current)
         #expect(try lethe(["report", "--format", "json"]).status == 0)
     }
 

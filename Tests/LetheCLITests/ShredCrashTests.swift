@@ -36,7 +36,7 @@ import Testing
         #expect(status["pending_shreds"] as? Int == 0)
         let epoch = try #require(status["epoch"] as? Int)
         #expect(epoch >= 2)
-        let keyFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appendingPathComponent("keys").path)
+        let keyFiles = try keyDirectoryFiles(fixture.home.appendingPathComponent("keys"))
         #expect(keyFiles == [String(format: "kek-%06d.key", epoch)])
 
         // Every copy of hers is recorded shredded, exactly once in the ledger; bob is intact.
@@ -76,8 +76,8 @@ import Testing
         try FileManager.default.moveItem(at: away, to: mirror)
         let rotate = try lethe(["keys", "rotate"])
         #expect(rotate.status == 0, "\(rotate.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mirror.path) == ["kek-000002.key"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("keys").path) == ["kek-000002.key"])
+        #expect(try keyDirectoryFiles(mirror) == ["kek-000002.key"])
+        #expect(try keyDirectoryFiles(home.appendingPathComponent("keys")) == ["kek-000002.key"])
         let again = try lethe(["shred", "--customer", "alice", "--request", "REQ-5", "--yes"])
         #expect(again.status == 0)
         #expect(again.stdout.contains("Already shredded"))

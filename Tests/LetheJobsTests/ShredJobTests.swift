@@ -2,6 +2,7 @@ import Foundation
 import LetheCatalog
 import LetheCore
 import LetheJobs
+import LetheTestSupport
 import Testing
 
 @Suite struct ShredJobTests {
@@ -88,7 +89,7 @@ import Testing
             #expect(outcome.rotation?.toEpoch == expected)
             #expect(outcome.rotation?.rewrappedKeys == 2 + 2 + 1) // customers, expiry keys, lookup key
         }
-        let keyFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.homeURL.appendingPathComponent("keys").path)
+        let keyFiles = try keyDirectoryFiles(fixture.homeURL.appendingPathComponent("keys"))
         #expect(keyFiles == ["kek-000003.key"])
         for set in try fixture.home().catalog.sets() {
             let target = fixture.root.url.appendingPathComponent("r-\(set.id)")

@@ -10,7 +10,24 @@ import Glibc
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "The key hierarchy: status, rotation, escrow, recovery from escrow.",
-        subcommands: [Status.self, Rotate.self, Escrow.self, Recover.self])
+        subcommands: [Status.self, Rotate.self, Escrow.self, Recover.self, PublicKey.self])
+
+    struct PublicKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "public-key",
+            abstract: "Print the public key that checks this home's signed reports and shred receipts (minisign format).",
+            discussion: """
+                Hand it to the auditor once, out of band (in person, on paper, by a channel other than the reports). \
+                They verify a report or receipt offline with `minisign -Vm FILE -p lethe.pub`. The key is never rotated \
+                with the key-encryption key, so one copy serves for good.
+                """)
+
+        @OptionGroup var options: HomeOptions
+
+        func run() throws {
+            print(try KeysJob(home: try options.open()).publicKeyFile(), terminator: "")
+        }
+    }
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -33,6 +50,7 @@ struct KeysCommand: ParsableCommand {
             }
             print("Customers with a key: \(status.customers); shredded: \(status.shreddedCustomers); live expiry keys: \(status.expiryKeys)")
             if status.pendingShreds > 0 { print("Interrupted shreds to record: \(status.pendingShreds)") }
+            if let id = status.signingKeyID, let key = status.signingPublicKey { print("Report-signing key: \(id) (minisign public key \(key))") }
             if let owed = status.owedRotation {
                 print("ROTATION OWED: \(owed): run `lethe keys rotate`")
             } else if status.isHealthy {

@@ -22,18 +22,19 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "html, json or csv (default: html).")
     var format: ReportFormat = .html
 
-    @Option(help: "The file to write, replaced atomically (default: standard output).")
+    @Option(help: "The file to write, replaced atomically (default: standard output); FILE.minisig beside it holds its signature.")
     var out: String?
 
     func run() throws {
         let job = ReportJob(home: try options.open())
-        let report = try job.run(format: format) { text in
-            if let out {
-                try ReportJob.write(text, to: URL(fileURLWithPath: out))
+        let output = out.map { URL(fileURLWithPath: $0) }
+        let report = try job.run(format: format, deliver: { text in
+            if let output {
+                try ReportJob.write(text, to: output)
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
-        }
+        }, deliverSignature: output.map { output in { try ReportJob.write($0, to: DocumentSigner.signatureFile(for: output)) } })
         if let unfinished = report.unfinishedShred {
             FileHandle.standardError.write(Data("lethe: a shred is unfinished (\(report.summary.headline)): \(unfinished.fix); the report was written and flags it\n".utf8))
         }

@@ -28,6 +28,9 @@ struct ShredCommand: ParsableCommand {
     @Option(help: "The erasure request reference (ticket number), recorded in the ledger.")
     var request: String
 
+    @Option(help: "Also write the receipt (as --json prints it) to this file, signed: FILE.minisig beside it (minisign format, the home's signing key).")
+    var receipt: String?
+
     @Flag(help: "Do not ask for confirmation (required when standard input is not a terminal).")
     var yes = false
 
@@ -71,7 +74,9 @@ struct ShredCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.failed)
             }
         }
-        let receipt = try ShredJob(home: try options.open()).run(customer: id, request: request, notYetBackedUp: notYetBackedUp)
+        let home = try options.open()
+        let receipt = try ShredJob(home: home).run(customer: id, request: request, notYetBackedUp: notYetBackedUp)
+        try writeSignedReceipt(try Output.jsonText(receipt), home: home)
         if options.json { try Output.json(receipt) }
         try finish([receipt])
     }
@@ -83,16 +88,29 @@ struct ShredCommand: ParsableCommand {
         guard yes else { throw ValidationError("'--customers-from' cannot be confirmed on the terminal: pass --yes") }
         let listed = try CustomerArgument.list(from: path)
         let receipts: [ShredReceipt]
+        let home = try options.open()
         do {
-            receipts = try ShredJob(home: try options.open()).run(customers: listed.map(\.id), request: request, notYetBackedUp: notYetBackedUp)
+            receipts = try ShredJob(home: home).run(customers: listed.map(\.id), request: request, notYetBackedUp: notYetBackedUp)
         } catch JobError.neverBackedUp(let positions, _) {
             let lines = positions.map { String(listed[$0].line) }
             throw JobError.notFound("\(lines.count == 1 ? "line" : "lines") \(lines.joined(separator: ", ")) of the list name no customer ever backed up, "
                 + "so nobody was shredded (check the ids: spelling and Unicode normalisation count; "
                 + "to erase customers before their first backup, add --not-yet-backed-up)")
         }
+        try writeSignedReceipt(try Output.jsonText(receipts), home: home)
         if options.json { try Output.json(receipts) }
         try finish(receipts)
+    }
+
+    /// With `--receipt FILE`: the JSON receipt in FILE and its signature in FILE.minisig, each
+    /// replaced atomically, so the erasure request's file can be checked offline with minisign.
+    private func writeSignedReceipt(_ json: String, home: Home) throws {
+        guard let receipt else { return }
+        let file = URL(fileURLWithPath: receipt)
+        let text = json + "\n"
+        try ReportJob.write(text, to: file)
+        let signature = try DocumentSigner(home: home).sign(text, comment: "lethe shred receipt request=\(request)")
+        try ReportJob.write(signature.minisig, to: DocumentSigner.signatureFile(for: file))
     }
 
     /// Prints the human receipts (unless `--json`) and fails when the shred is incomplete.

@@ -78,8 +78,9 @@ public enum HomeSetup {
         let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)
         let configuration = Configuration(source: source.path, store: store.path, policy: policyPath,
                                           keyDirectories: directories.map(\.path), offsite: request.offsite)
-        _ = try KeyStore.create(path: home.appendingPathComponent(Home.keyStoreFile),
-                                directories: directories.map(KeyDirectory.init(url:)))
+        let keys = try KeyStore.create(path: home.appendingPathComponent(Home.keyStoreFile),
+                                       directories: directories.map(KeyDirectory.init(url:)))
+        _ = try keys.signingKeyCreatingIfNeeded()
         let catalog = try Catalog(path: home.appendingPathComponent(Home.catalogFile), create: true)
         try catalog.record(LedgerEvent(kind: "home.created", at: now, details: [
             "policy": URL(fileURLWithPath: policyPath).lastPathComponent, "key_directories": String(directories.count),

@@ -115,6 +115,11 @@ public struct KeysJob: Sendable {
     /// The current epoch, every key directory's health, and what is owed.
     public func status() throws -> KeyStoreStatus { try home.keys.status() }
 
+    /// The report-signing key's public half as a minisign public key file (created on first
+    /// use): what the operator hands the auditor once, out of band, to check every later
+    /// report and receipt with `minisign -Vm FILE -p lethe.pub`.
+    public func publicKeyFile() throws -> String { Minisign.publicKeyFile(try home.keys.signingKeyCreatingIfNeeded()) }
+
     /// Rotates the KEK now under the "keys" lock, first recording any interrupted shred.
     ///
     /// - Returns: the outcome; `complete` is false if a key directory could not be reached.

@@ -1,6 +1,7 @@
 import Foundation
 import LetheCatalog
 import LetheCore
+import LetheCrypto
 import LetheKeys
 import LethePolicy
 #if canImport(Glibc)
@@ -151,7 +152,7 @@ public struct ReportJob: Sendable {
                                           cancelled: Self.int(event.details["cancelled"]), failed: Self.int(event.details["failed"]),
                                           keysDestroyed: Self.int(event.details["keys_destroyed"]))
             },
-            expireRunsTotal: runs.count, unfinishedShred: unfinished)
+            expireRunsTotal: runs.count, unfinishedShred: unfinished, signedWith: try home.keys.signingKey().map(Minisign.keyIDHex))
     }
 
     /// Builds the report, renders it in `format`, hands the text to `deliver` (standard output,
@@ -161,10 +162,22 @@ public struct ReportJob: Sendable {
     ///   CLI exits 3 when it is not, after delivering the report).
     /// - Throws: what ``build()`` throws; what `deliver` throws (nothing is recorded then);
     ///   catalog errors if the event cannot be appended.
+    ///   - deliverSignature: when given, the rendered text is also signed with the home's signing
+    ///     key (created on first use) and the `.minisig` text handed to it, after `deliver`; the
+    ///     event then names the key (`signed_by`).
     @discardableResult
-    public func run(format: ReportFormat, deliver: (String) throws -> Void) throws -> RetentionReport {
+    public func run(format: ReportFormat, deliver: (String) throws -> Void,
+                    deliverSignature: ((String) throws -> Void)? = nil) throws -> RetentionReport {
+        if deliverSignature != nil { _ = try home.keys.signingKeyCreatingIfNeeded() }
         let report = try build()
-        try deliver(report.rendered(as: format))
+        let text = report.rendered(as: format)
+        try deliver(text)
+        var signedBy: String?
+        if let deliverSignature {
+            let signature = try DocumentSigner(home: home).sign(text, comment: "lethe report generated_at=\(Timestamp.iso(report.generatedAt)) format=\(format.rawValue) ledger_head=\(report.ledger.headSequence.map(String.init) ?? "0")")
+            try deliverSignature(signature.minisig)
+            signedBy = signature.keyID
+        }
         var details = [
             "format": format.rawValue, "copies": String(report.summary.copies), "overdue": String(report.summary.overdueCopies),
             "max_age_violations": String(report.summary.maxAgeViolations), "sets": String(report.sets.count),
@@ -172,6 +185,7 @@ public struct ReportJob: Sendable {
             "unfinished_shred": String(report.summary.unfinishedShred),
             "ledger_events": String(report.ledger.events),
         ]
+        if let signedBy { details["signed_by"] = signedBy }
         if let sequence = report.ledger.headSequence { details["ledger_head"] = String(sequence) }
         if let hash = report.ledger.headHash { details["ledger_head_hash"] = hash }
         if let broken = report.ledger.firstBrokenEvent { details["first_broken"] = String(broken) }

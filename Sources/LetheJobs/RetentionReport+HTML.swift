@@ -31,7 +31,11 @@ extension RetentionReport {
         expirySection(&page)
         copiesSection(&page)
         page.raw("<footer>Customers appear by pseudonym only: the catalog and the ledger this report is built from hold no customer id. ")
-        page.raw("Running the report records a <code>report.generated</code> event in the ledger, after event \(ledger.headSequence.map(String.init) ?? "0").</footer>\n")
+        page.raw("Running the report records a <code>report.generated</code> event in the ledger, after event \(ledger.headSequence.map(String.init) ?? "0").")
+        if let signedWith {
+            page.raw(" Written to a file, the report is signed by this home's key <code>\(HTMLPage.escape(signedWith))</code>: check the <code>.minisig</code> file beside it with <code>minisign -Vm FILE -P KEY</code> and the public key the operator gave you (<code>lethe keys public-key</code>), never one taken from the report.")
+        }
+        page.raw("</footer>\n")
         page.raw("</body>\n</html>\n")
         return page.text
     }

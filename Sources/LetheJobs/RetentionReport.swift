@@ -47,6 +47,10 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public var expireRuns: [ExpireRun]
     /// How many expire runs the ledger records in all.
     public var expireRunsTotal: Int
+    /// The id (as minisign prints it) of the key that signs this home's reports and receipts:
+    /// a report written to a file comes with `FILE.minisig`, which the auditor checks with the
+    /// public key they received once, out of band. Nil while the home has no signing key.
+    public var signedWith: String?
 
     /// How many expire runs the report lists.
     public static let recentExpireRuns = 30
@@ -55,7 +59,7 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public init(generatedAt: Date, home: String, summary: Summary, policy: PolicySummary, ledger: LedgerSummary,
                 locations: [LocationSummary], overdue: [CopyEntry], maxAge: [MaxAgeCheck], sets: [SetEntry],
                 copies: [CopyEntry], erasures: [Erasure], expiryKeyDestructions: [ExpiryKeyDestruction],
-                expireRuns: [ExpireRun], expireRunsTotal: Int, unfinishedShred: UnfinishedShred? = nil) {
+                expireRuns: [ExpireRun], expireRunsTotal: Int, unfinishedShred: UnfinishedShred? = nil, signedWith: String? = nil) {
         self.generatedAt = generatedAt
         self.home = home
         self.summary = summary
@@ -71,6 +75,7 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         self.expireRuns = expireRuns
         self.expireRunsTotal = expireRunsTotal
         self.unfinishedShred = unfinishedShred
+        self.signedWith = signedWith
     }
 
     /// The verdict at a glance.

@@ -63,6 +63,11 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
     public var shreddedCustomers: Int
     /// Expiry keys still alive.
     public var expiryKeys: Int
+    /// The report-signing key's public half as `minisign -P` takes it ("RW…"), nil while none
+    /// exists: hand it to the auditor once, out of band.
+    public var signingPublicKey: String?
+    /// The signing key's id as minisign prints it (16 hex digits), named in every report.
+    public var signingKeyID: String?
 
     /// True when nothing is owed and every directory is healthy.
     public var isHealthy: Bool { owedRotation == nil && pendingShreds == 0 && directories.allSatisfy(\.isHealthy) }
@@ -70,10 +75,11 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case epoch, kekID = "kek_id", directories, owedRotation = "owed_rotation", pendingShreds = "pending_shreds"
         case customers, shreddedCustomers = "shredded_customers", expiryKeys = "expiry_keys", healthy
+        case signingPublicKey = "signing_public_key", signingKeyID = "signing_key_id"
     }
 
     public init(epoch: Int, kekID: String, directories: [KeyDirectoryStatus], owedRotation: String?, pendingShreds: Int,
-                customers: Int, shreddedCustomers: Int, expiryKeys: Int) {
+                customers: Int, shreddedCustomers: Int, expiryKeys: Int, signingPublicKey: String? = nil, signingKeyID: String? = nil) {
         self.epoch = epoch
         self.kekID = kekID
         self.directories = directories
@@ -82,6 +88,8 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
         self.customers = customers
         self.shreddedCustomers = shreddedCustomers
         self.expiryKeys = expiryKeys
+        self.signingPublicKey = signingPublicKey
+        self.signingKeyID = signingKeyID
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,7 +98,9 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
                   directories: try c.decode([KeyDirectoryStatus].self, forKey: .directories),
                   owedRotation: try c.decodeIfPresent(String.self, forKey: .owedRotation),
                   pendingShreds: try c.decode(Int.self, forKey: .pendingShreds), customers: try c.decode(Int.self, forKey: .customers),
-                  shreddedCustomers: try c.decode(Int.self, forKey: .shreddedCustomers), expiryKeys: try c.decode(Int.self, forKey: .expiryKeys))
+                  shreddedCustomers: try c.decode(Int.self, forKey: .shreddedCustomers), expiryKeys: try c.decode(Int.self, forKey: .expiryKeys),
+                  signingPublicKey: try c.decodeIfPresent(String.self, forKey: .signingPublicKey),
+                  signingKeyID: try c.decodeIfPresent(String.self, forKey: .signingKeyID))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -103,6 +113,8 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
         try c.encode(customers, forKey: .customers)
         try c.encode(shreddedCustomers, forKey: .shreddedCustomers)
         try c.encode(expiryKeys, forKey: .expiryKeys)
+        try c.encodeIfPresent(signingPublicKey, forKey: .signingPublicKey)
+        try c.encodeIfPresent(signingKeyID, forKey: .signingKeyID)
         try c.encode(isHealthy, forKey: .healthy)
     }
 }
@@ -127,8 +139,10 @@ extension KeyStore {
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded WHERE pending_pseudonym IS NOT NULL") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM expiry_keys WHERE wrapped IS NOT NULL") ?? 0)
         }
+        let signing = try signingKey()
         return KeyStoreStatus(epoch: epoch, kekID: expected.id.rawValue, directories: directories, owedRotation: try owedRotation(),
-                              pendingShreds: counts.2, customers: counts.0, shreddedCustomers: counts.1, expiryKeys: counts.3)
+                              pendingShreds: counts.2, customers: counts.0, shreddedCustomers: counts.1, expiryKeys: counts.3,
+                              signingPublicKey: signing.map(Minisign.publicKey), signingKeyID: signing.map(Minisign.keyIDHex))
     }
 
     /// The current epoch and its KEK, for `lethe keys escrow`: the one place a KEK leaves the

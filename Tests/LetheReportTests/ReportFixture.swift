@@ -117,7 +117,8 @@ struct FixtureError: Error, CustomStringConvertible {
 }
 
 /// Replaces what differs from run to run (random pseudonyms, set id suffixes, archive ids,
-/// hashes, the temporary folder) by stable labels, numbered in order of first appearance.
+/// hashes, the signing key's id, the temporary folder) by stable labels, numbered in order of
+/// first appearance.
 enum GoldenNormaliser {
     static func normalise(_ text: String, root: URL) -> String {
         var result = text.replacingOccurrences(of: root.path, with: "/TMP")
@@ -125,6 +126,7 @@ enum GoldenNormaliser {
         result = relabel(result, pattern: "\\bp[a-z2-7]{26}\\b", prefix: "pseudonym")
         result = relabel(result, pattern: "(?<=\\d{8}T\\d{6}Z-)[a-z2-7]{4}\\b", prefix: "s")
         result = relabel(result, pattern: "\\b[a-z2-7]{26}\\b", prefix: "archive")
+        result = relabel(result, pattern: "\\b[0-9A-F]{16}\\b", prefix: "signing-key")
         return result
     }
 

@@ -35,7 +35,7 @@ enum ExitStatus {
             switch error {
             case .customerShredded: return shredded
             case .unknownCustomer: return notFound
-            case .unwrapFailed, .unknownExpiryKey, .storeDamaged: return integrity
+            case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed: return integrity
             case .storeBusy: return busy
             default: return failed
             }

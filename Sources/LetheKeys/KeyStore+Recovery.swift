@@ -40,6 +40,9 @@ extension KeyStore {
         guard FileManager.default.fileExists(atPath: path.path) else {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
         }
+        // A key directory that survived (kept out of host backups) refuses an escrow, and a key
+        // store, older than what it has seen, even when the two agree with each other.
+        try EpochWitness.refuseOlder(escrowedEpoch, what: "escrow", among: directories.map(\.url))
         let store = KeyStore(database: try openDatabase(path, existing: true), directories: directories)
         let (epoch, verified) = try store.read { db -> (Int, Int) in
             let epoch = try store.storedEpoch(db)
@@ -60,6 +63,7 @@ extension KeyStore {
                 guard try directory.readKey(epoch: epoch) == kek else {
                     throw KeyStoreError.kekCorrupt(epoch: epoch, directory: directory.url.path)
                 }
+                try EpochWitness.record(epoch, in: directory.url)
                 report.restored.append(directory.url.path)
             } catch {
                 report.failed.append("\(directory.url.path): \(error)")

@@ -105,6 +105,8 @@ extension KeyStore {
         var unclean: [String] = []
         for directory in directories {
             do {
+                // The epoch is committed: from now on this directory refuses anything older.
+                try EpochWitness.record(current, in: directory.url)
                 for epoch in try directory.epochs() where epoch != current {
                     try directory.destroyKey(epoch: epoch)
                     destroyed.insert(epoch)

@@ -40,7 +40,10 @@ public final class KeyStore: @unchecked Sendable {
     public static func create(path: URL, directories: [KeyDirectory]) throws -> KeyStore {
         for directory in directories { try directory.create() }
         let kek = SecretKey.random()
-        for directory in directories { try directory.writeKey(kek, epoch: 1) }
+        for directory in directories {
+            try directory.writeKey(kek, epoch: 1)
+            try EpochWitness.record(1, in: directory.url)
+        }
         let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories)
         let lookupKey = SecretKey.random()
         try store.write { db in
@@ -141,6 +144,7 @@ public final class KeyStore: @unchecked Sendable {
 
     private func load(_ db: Database) throws {
         let epoch = try storedEpoch(db)
+        try EpochWitness.refuseOlder(epoch, what: "key store", among: directories.map(\.url))
         guard let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") else {
             throw SQLiteFileError.invalidValue("meta.kek_id")
         }

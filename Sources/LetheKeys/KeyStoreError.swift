@@ -35,6 +35,8 @@ public enum KeyStoreError: Error, CustomStringConvertible {
     case escrowStale(escrowed: Int, current: Int)
     /// An escrowed KEK whose fingerprint is not the current epoch's KEK.
     case escrowMismatch(epoch: Int)
+    /// A key store or escrow older than the newest epoch a key directory has witnessed (exit 3).
+    case olderThanWitnessed(what: String, epoch: Int, witnessed: Int, folder: String)
 
     public var description: String {
         switch self {
@@ -67,6 +69,10 @@ public enum KeyStoreError: Error, CustomStringConvertible {
             return "the \(what) did not authenticate under the current key-encryption key: the key store or a key file was altered"
         case .rotationIncomplete(let why):
             return "a key rotation is incomplete (\(why)): run `lethe keys rotate` to finish it"
+        case .olderThanWitnessed(let what, let epoch, let witnessed, let folder):
+            return "the \(what) is at key epoch \(epoch), but the key directory \(folder) has seen epoch \(witnessed): it is older than the "
+                + "newest key store (restored from a host backup taken before a shred or an expiry?), and using it would bring back what "
+                + "those erased. Nothing was changed: put back the current key store, or recover with the current escrow"
         case .escrowStale(let escrowed, let current):
             return "the escrow holds the key-encryption key of epoch \(escrowed), but the key store is at epoch \(current): "
                 + (escrowed < current

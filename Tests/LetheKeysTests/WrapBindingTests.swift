@@ -73,7 +73,7 @@ import Testing
         let home = try fixture.home()
         #expect(try Self.meta(fixture.keyStore, "wrap_format") == "2")
         let upgraded = try Self.wraps(fixture.keyStore)
-        #expect(upgraded.count == before.count && upgraded.count == 2 + 2 + 1)  // customers, expiry keys, lookup key
+        #expect(upgraded.count == before.count && upgraded.count == 2 + 2 + 1 + 1)  // customers, expiry keys, lookup key, signing key
         #expect(Set(upgraded.values).isDisjoint(with: Set(before.values)))
         #expect(try home.keys.owedRotation()?.contains("upgraded") == true)
         for set in try home.catalog.sets() {

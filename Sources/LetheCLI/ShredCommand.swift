@@ -91,10 +91,13 @@ struct ShredCommand: ParsableCommand {
         let home = try options.open()
         do {
             receipts = try ShredJob(home: home).run(customers: listed.map(\.id), request: request, notYetBackedUp: notYetBackedUp)
-        } catch JobError.neverBackedUp(let positions, _) {
+        } catch JobError.neverBackedUp(let positions, _, let twins) {
             let lines = positions.map { String(listed[$0].line) }
+            let twinLines = twins.map { String(listed[$0].line) }
+            let twin = twinLines.isEmpty ? "" : "; \(twinLines.count == 1 ? "line" : "lines") \(twinLines.joined(separator: ", ")) "
+                + "differ only in Unicode normalisation (NFC/NFD) from a customer id or a folder of the source root: give them byte for byte as the folders are named"
             throw JobError.notFound("\(lines.count == 1 ? "line" : "lines") \(lines.joined(separator: ", ")) of the list name no customer ever backed up, "
-                + "so nobody was shredded (check the ids: spelling and Unicode normalisation count; "
+                + "so nobody was shredded (check the ids: spelling and Unicode normalisation count\(twin); "
                 + "to erase customers before their first backup, add --not-yet-backed-up)")
         }
         try writeSignedReceipt(try Output.jsonText(receipts), home: home)

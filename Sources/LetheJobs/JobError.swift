@@ -13,8 +13,10 @@ public enum JobError: Error, CustomStringConvertible {
     case unknownCustomer
     /// No such set, or the customer has no copy in it (exit 5).
     case notFound(String)
-    /// A shred named customers never backed up (exit 5): their positions (from 0) among `of` ids.
-    case neverBackedUp(positions: [Int], of: Int)
+    /// A shred named customers never backed up (exit 5): their positions (from 0) among `of` ids,
+    /// and those among them whose id differs only in Unicode normalisation from a customer
+    /// backed up or a folder of the source root (`twins`).
+    case neverBackedUp(positions: [Int], of: Int, twins: [Int])
     /// Another run holds the lock (exit 6).
     case busy(String)
     /// The customer was shredded (exit 4).
@@ -46,10 +48,13 @@ public enum JobError: Error, CustomStringConvertible {
         case .invalidConfiguration(let why): return "invalid configuration: \(why)"
         case .unknownCustomer: return "unknown customer: nothing was ever backed up for them (check the id)"
         case .notFound(let what): return "not found: \(what)"
-        case .neverBackedUp(let positions, let count):
+        case .neverBackedUp(let positions, let count, let twins):
             let which = count == 1 ? "no customer with that id was ever backed up"
                 : "entries \(positions.map { String($0 + 1) }.joined(separator: ", ")) of the \(count) name no customer ever backed up; nobody was shredded"
-            return "not found: \(which) (check the id: spelling and Unicode normalisation count); "
+            let twin = twins.isEmpty ? "" : count == 1
+                ? ". The id differs only in Unicode normalisation (NFC/NFD) from a customer id or a folder of the source root: ids are compared byte for byte, so give it exactly as the folder is named (e.g. `ls SOURCE | grep … | lethe shred --customer - …`)"
+                : ". Entries \(twins.map { String($0 + 1) }.joined(separator: ", ")) differ only in Unicode normalisation (NFC/NFD) from a customer id or a folder of the source root: give them byte for byte as the folders are named"
+            return "not found: \(which) (check the id: spelling and Unicode normalisation count)\(twin); "
                 + "to erase a customer before their first backup, so that every future backup refuses them, run `lethe shred --not-yet-backed-up`"
         case .busy(let what): return "another Lethe run holds the \(what) lock: wait for it to finish, then try again"
         case .customerShredded(let date, let request):

@@ -108,7 +108,10 @@ public struct ShredJob: Sendable {
         try Maintenance(home: home).refuseClockGoneBack(now: now)
         if !notYetBackedUp {
             let unknown = try home.keys.neverSeen(customers)
-            guard unknown.isEmpty else { throw JobError.neverBackedUp(positions: unknown, of: customers.count) }
+            guard unknown.isEmpty else {
+                throw JobError.neverBackedUp(positions: unknown, of: customers.count,
+                                             twins: try unknown.filter { try hasNormalisationTwin(customers[$0]) })
+            }
         }
         let maintenance = KeyMaintenance(home: home, reached: Self.testCrashPoint)
         let finished = try maintenance.finishPendingShreds(now: now)
@@ -143,6 +146,22 @@ public struct ShredJob: Sendable {
         return receipts
     }
 
+    /// True when `customer`'s id, read as UTF-8, has an NFC or NFD form (other bytes) that a
+    /// customer was backed up under or that names a folder of the source root: a likely typo
+    /// the refusal then points out (ids are bytes, so it is still not that customer).
+    private func hasNormalisationTwin(_ customer: CustomerID) throws -> Bool {
+        guard let text = String(validating: customer.bytes, as: UTF8.self) else { return false }
+        let twins = Set([text.precomposedStringWithCanonicalMapping, text.decomposedStringWithCanonicalMapping]
+            .map { Array($0.utf8) }.filter { $0 != customer.bytes }.compactMap { CustomerID(bytes: $0) })
+        guard !twins.isEmpty else { return false }
+        if try home.keys.neverSeen(Array(twins)).count < twins.count { return true }
+        let root = SourceRoot(home.sourceURL)
+        return twins.contains { twin in
+            var info = stat()
+            return PathContainment.withCPath(root.folder(of: twin)) { stat($0, &info) } == 0
+        }
+    }
+
     /// Steps 2 and 3 for one customer: the tombstone and key destruction, then the catalog
     /// record (or the ledger event of an erasure before any backup). The receipt is not yet
     /// complete: the rotation follows for the whole batch.
@@ -152,7 +171,7 @@ public struct ShredJob: Sendable {
         do {
             outcome = try home.keys.markShredded(customer, request: request, now: now, notYetBackedUp: notYetBackedUp)
         } catch KeyStoreError.unknownCustomer {
-            throw JobError.neverBackedUp(positions: [0], of: 1)
+            throw JobError.neverBackedUp(positions: [0], of: 1, twins: try hasNormalisationTwin(customer) ? [0] : [])
         }
         Self.testCrashPoint("after-mark")
         if outcome.nothingStored {

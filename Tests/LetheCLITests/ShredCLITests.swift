@@ -200,6 +200,23 @@ import Testing
     /// seen exits 5, records nothing and names the flag; `shred --not-yet-backed-up` records a
     /// tombstone (exit 0); the next backup refuses the customer as it refuses shredded ones
     /// (status shredded, exit 2), creates no key for them and stores nothing of theirs.
+    /// An id that matches a backed-up customer (or a source folder) only after Unicode
+    /// normalisation is still not found (ids are bytes), but the refusal says so, without
+    /// echoing either id, so the operator gives the exact bytes instead of erasing nobody.
+    @Test func shredOfAnIdThatDiffersOnlyInNormalisationSaysSo() throws {
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        let fixture = try CLIFixture(customers: [nfc: ["a.txt": Array("x".utf8)], "pending": ["p.txt": Array("p".utf8)]])
+        try fixture.succeed(["backup", "--customer", nfc])
+        let twin = try fixture.lethe(["shred", "--customer", "-", "--request", "R-1", "--yes"], input: Array(nfd.utf8))
+        #expect(twin.status == 5)
+        #expect(twin.stderr.contains("differs only in Unicode normalisation"), "\(twin.stderr)")
+        #expect(!twin.stderr.contains(nfc) && !twin.stderr.contains(nfd))
+        let plain = try fixture.lethe(["shred", "--customer", "nobody", "--request", "R-1", "--yes"])
+        #expect(plain.status == 5)
+        #expect(!plain.stderr.contains("normalisation twin"))
+        #expect(!plain.stderr.contains("differs only in Unicode normalisation"))
+    }
+
     @Test func shredNotYetBackedUpRefusesEveryLaterBackup() throws {
         let fixture = try CLIFixture(customers: Self.customers)
         let plain = try fixture.lethe(["shred", "--customer", "carol", "--request", "GDPR-9", "--yes"])

@@ -178,20 +178,32 @@ public final class KeyStore: @unchecked Sendable {
         }
     }
 
-    /// Truncates the WAL so destroyed rows leave no copy there; retries while a reader holds it.
-    func checkpoint(_ db: Database) throws {
-        var attempt = 0
-        while true {
+    /// Truncates the WAL so destroyed rows leave no copy there, waiting a bounded time for
+    /// readers (`checkpointPatience`, not the connection's 30-second busy timeout per attempt).
+    ///
+    /// A reader that stays (another process in a long read transaction) must not hold up a
+    /// shred, which is immediate: the WAL is then left as it is, the call returns false and a
+    /// later checkpoint truncates it. What it still holds is only ever wrapped under the KEK
+    /// that the shred's (or expiry's) rotation destroys, so it is inert meanwhile.
+    ///
+    /// - Returns: true when the WAL was truncated.
+    @discardableResult
+    func checkpoint(_ db: Database) throws -> Bool {
+        try db.execute(sql: "PRAGMA busy_timeout = \(Self.checkpointPatience.milliseconds)")
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(SQLiteDamage.busyTimeout * 1000))") }
+        for attempt in 1...Self.checkpointPatience.attempts {
             do {
                 try db.checkpoint(.truncate)
-                return
+                return true
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-                attempt += 1
-                if attempt >= 100 { throw error }
-                usleep(50_000)
+                if attempt == Self.checkpointPatience.attempts { break }
             }
         }
+        return false
     }
+
+    /// How long a WAL truncation waits for readers: attempts × milliseconds each.
+    static let checkpointPatience = (attempts: 3, milliseconds: 500)
 }
 
 /// The unwrapped current KEK and lookup key, shared by the store's threads.

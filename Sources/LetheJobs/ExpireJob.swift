@@ -127,21 +127,8 @@ public struct ExpireJob: Sendable {
         let plan = plan(records, now: now)
 
         // Cryptographic expiry first: every copy due by now becomes unreadable wherever it is,
-        // even one that cannot be deleted below; then the KEK rotates, so that copies of the key
-        // store taken before this run lose the destroyed keys too. Under the "keys" lock when
-        // it is free, so no shred or rotation interleaves; a running one does not delay expiry.
-        let keysLock: RunLock?
-        do { keysLock = try home.lock("keys") } catch JobError.busy { keysLock = nil }
-        defer { withExtendedLifetime(keysLock) {} }
-        let destroyed = try home.keys.destroyExpiryKeys(dueBy: now)
-        if !destroyed.isEmpty {
-            try home.catalog.record(LedgerEvent(kind: "keys.expiry_destroyed", at: now, details: [
-                "delete_by": destroyed.map(Timestamp.iso).joined(separator: ","), "count": String(destroyed.count)]))
-            home.log.info("expire.keys_destroyed", ["count": String(destroyed.count),
-                                                    "delete_by": destroyed.map(Timestamp.iso).joined(separator: ",")])
-        }
-
-        let (rotation, rotationOwed) = rotateOwedKEK(holdingKeysLock: keysLock != nil, now: now)
+        // even one that cannot be deleted below.
+        let (destroyed, rotation, rotationOwed) = try destroyExpiryKeysAndRotate(now: now)
 
         var results: [ExpireResult] = []
         results.reserveCapacity(plan.decisions.count)
@@ -206,6 +193,25 @@ public struct ExpireJob: Sendable {
         try home.catalog.record(LedgerEvent(kind: "expire.finished", at: now, details: summary))
         home.log.info("expire.finished", summary)
         return outcome
+    }
+
+    /// Destroys the expiry keys of every date that has passed, then rotates the KEK, so that
+    /// copies of the key store taken before this run lose those keys too. Holds the "keys" lock
+    /// for these steps only (a shred during the rest of the run is not held up), when it is
+    /// free: a running shred or rotation does not delay expiry, and the rotation is then owed.
+    private func destroyExpiryKeysAndRotate(now: Date) throws -> (destroyed: [Date], rotation: RotationOutcome?, owed: String?) {
+        let keysLock: RunLock?
+        do { keysLock = try home.lock("keys") } catch JobError.busy { keysLock = nil }
+        defer { withExtendedLifetime(keysLock) {} }
+        let destroyed = try home.keys.destroyExpiryKeys(dueBy: now)
+        if !destroyed.isEmpty {
+            try home.catalog.record(LedgerEvent(kind: "keys.expiry_destroyed", at: now, details: [
+                "delete_by": destroyed.map(Timestamp.iso).joined(separator: ","), "count": String(destroyed.count)]))
+            home.log.info("expire.keys_destroyed", ["count": String(destroyed.count),
+                                                    "delete_by": destroyed.map(Timestamp.iso).joined(separator: ",")])
+        }
+        let (rotation, owed) = rotateOwedKEK(holdingKeysLock: keysLock != nil, now: now)
+        return (destroyed, rotation, owed)
     }
 
     /// Finishes what is owed to the key hierarchy (this run's destroyed expiry keys, an

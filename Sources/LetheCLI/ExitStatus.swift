@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LetheCatalog
 import LetheCore
+import LetheCrypto
 import LetheFormat
 import LetheJobs
 import LetheKeys
@@ -35,7 +36,8 @@ enum ExitStatus {
             switch error {
             case .customerShredded: return shredded
             case .unknownCustomer: return notFound
-            case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed: return integrity
+            case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed, .noWitness, .acceptedEpochMismatch, .sealedEscrowInvalid:
+                return integrity
             case .storeBusy: return busy
             default: return failed
             }
@@ -58,6 +60,9 @@ enum ExitStatus {
             case .unreadable, .fileChanged, .noSpace, .libarchive: return failed
             default: return integrity
             }
+        case let error as CryptoError:
+            if case .invalidRecoveryKey = error { return usage }
+            return failed
         case is PolicyError, is ClockError: return usage
         case is DurableFileError: return failed
         default: return nil

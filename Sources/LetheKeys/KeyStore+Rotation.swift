@@ -63,6 +63,8 @@ extension KeyStore {
                 throw KeyStoreError.kekCorrupt(epoch: newEpoch, directory: directory.url.path)
             }
         }
+        // Sealed before the commit: a committed epoch always has its escrow.
+        try escrow?.write(newKEK, epoch: newEpoch)
         reached(.newKeyWritten)
         let lookupKey = state.lookupKey
         let rewrapped = try write { db -> Int in
@@ -84,8 +86,8 @@ extension KeyStore {
                               destroyedEpochs: cleanup.destroyed, uncleanDirectories: cleanup.unclean)
     }
 
-    /// Destroys every key file that is not the current epoch's, in every key directory, then
-    /// clears the owed-rotation mark.
+    /// Destroys every key file (and sealed escrow) that is not the current epoch's, in every key
+    /// directory (and escrow directory), then clears the owed-rotation mark.
     ///
     /// - Throws: `keyDirectoryUnavailable` (after trying every directory), leaving the mark, if
     ///   a directory cannot be cleaned.
@@ -97,21 +99,21 @@ extension KeyStore {
         return cleanup.destroyed
     }
 
-    /// Tries every directory (one unreachable mirror does not stop the others being cleaned);
-    /// clears the owed mark only when all are clean.
+    /// Tries every key and escrow directory (one unreachable mirror does not stop the others
+    /// being cleaned); clears the owed mark only when all are clean.
     private func destroyOldEpochsEverywhere() -> (destroyed: [Int], unclean: [String]) {
         let current = state.epoch
         var destroyed = Set<Int>()
         var unclean: [String] = []
-        for directory in directories {
+        for folder in directories.map(\.folder) + (escrow?.directories.map(\.folder) ?? []) {
             do {
                 // The epoch is committed: from now on this directory refuses anything older.
-                try EpochWitness.record(current, in: directory.url)
-                for epoch in try directory.epochs() where epoch != current {
-                    try directory.destroyKey(epoch: epoch)
+                try EpochWitness.record(current, in: folder.url)
+                for epoch in try folder.epochs() where epoch != current {
+                    try folder.destroy(epoch: epoch)
                     destroyed.insert(epoch)
                 }
-                try directory.destroyTemporaries()
+                try folder.destroyTemporaries()
             } catch {
                 unclean.append("\(error)")
             }
@@ -148,6 +150,12 @@ extension KeyStore {
         for directory in directories {
             guard let epochs = try? directory.epochs() else { return "\(directory.url.path) cannot be read" }
             if epochs.contains(where: { $0 != state.epoch }) { return "\(directory.url.path) still holds a key file of another epoch" }
+        }
+        for directory in escrow?.directories ?? [] {
+            guard let epochs = try? directory.epochs() else { return "escrow directory \(directory.url.path) cannot be read" }
+            if epochs != [state.epoch] {
+                return "escrow directory \(directory.url.path) does not hold the current epoch's sealed key-encryption key alone"
+            }
         }
         return nil
     }

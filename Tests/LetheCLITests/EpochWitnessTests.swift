@@ -15,7 +15,7 @@ import Testing
         let fixture = try CLIFixture(customers: Self.customers)
         try fixture.succeed(["backup"])
         let oldEscrow = fixture.root.url.appendingPathComponent("escrow-last-week.txt")
-        try fixture.succeed(["keys", "escrow"]).write(to: oldEscrow, atomically: true, encoding: .utf8)
+        try fixture.succeed(["keys", "escrow", "--raw"]).write(to: oldEscrow, atomically: true, encoding: .utf8)
         // Last week's host backup of the home (key directories excluded: they carry CACHEDIR.TAG).
         let hostBackup = fixture.root.url.appendingPathComponent("host-backup")
         try FileManager.default.createDirectory(at: hostBackup, withIntermediateDirectories: true)

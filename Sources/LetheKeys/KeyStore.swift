@@ -51,8 +51,11 @@ public final class KeyStore: @unchecked Sendable {
             try directory.writeKey(kek, epoch: 1)
             try EpochWitness.record(1, in: directory.url)
         }
+        for directory in escrow?.directories ?? [] {
+            try directory.create()
+            try EpochWitness.record(1, in: directory.url)
+        }
         try escrow?.write(kek, epoch: 1)
-        for directory in escrow?.directories ?? [] { try EpochWitness.record(1, in: directory.url) }
         let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories, escrow: escrow)
         let lookupKey = SecretKey.random()
         try store.write { db in

@@ -16,12 +16,12 @@ public struct SealedEscrow: Sendable, Equatable {
         self.directories = directories
     }
 
-    /// Seals `kek` into every escrow directory (creating a missing one), before its epoch commits.
+    /// Seals `kek` into every escrow directory, before its epoch commits. A missing directory is
+    /// not created (an unmounted vault must not fill its mount point): it stops the rotation.
     ///
     /// - Throws: `escrowDirectoryUnavailable` at the first directory that cannot take it.
     func write(_ kek: SecretKey, epoch: Int) throws {
         for directory in directories {
-            try directory.create()
             try directory.write(kek, epoch: epoch, sealedTo: recipient)
         }
     }

@@ -20,7 +20,7 @@ public struct RotationOutcome: Codable, Sendable {
     }
 }
 
-/// The current KEK, handed out for safekeeping by `lethe keys escrow`.
+/// The current KEK, printed raw by `lethe keys escrow --raw`.
 public struct EscrowedKEK: @unchecked Sendable {
     /// Its epoch; the escrow is stale after the next rotation (every shred rotates).
     public let epoch: Int

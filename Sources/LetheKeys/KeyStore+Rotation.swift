@@ -35,7 +35,8 @@ public enum RotationStep: String, Sendable {
 
 extension KeyStore {
     /// Rotates the KEK: a new epoch wraps every remaining key (each unwrap verified), written
-    /// durably to every key directory; then every other epoch's key file is destroyed everywhere.
+    /// durably to every key directory and sealed into every escrow directory; then every other
+    /// epoch's key file and sealed escrow is destroyed everywhere.
     ///
     /// Crash-safe: until the database commits the new epoch, the old KEK stays current and a
     /// stray new key file is destroyed by the next rotation; after it commits, old key files
@@ -45,7 +46,8 @@ extension KeyStore {
     /// - Parameter reached: called after each step (tests stop the process there).
     /// - Returns: the report; `isComplete` is false when the new epoch was committed but an old
     ///   key file could not be destroyed somewhere (the rotation is then still owed).
-    /// - Throws: `keyDirectoryUnavailable` if a key directory cannot be read or written before
+    /// - Throws: `keyDirectoryUnavailable` / `escrowDirectoryUnavailable` if a key directory
+    ///   cannot be read or written, or an escrow directory cannot take the sealed new KEK, before
     ///   the commit (nothing changed: the old epoch is still current and the rotation still
     ///   owed); `rotationIncomplete` if another process rotated meanwhile.
     @discardableResult

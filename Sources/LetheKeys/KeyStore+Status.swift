@@ -154,7 +154,7 @@ extension KeyStore {
                               escrow: escrow?.status(epoch: epoch))
     }
 
-    /// The current epoch and its KEK, for `lethe keys escrow`: the one place a KEK leaves the
+    /// The current epoch and its KEK, for `lethe keys escrow --raw`: the one place a KEK leaves the
     /// key directories on purpose. An escrowed KEK is stale after the next rotation (every
     /// shred rotates) and must then be replaced.
     public func currentKEKForEscrow() throws -> (epoch: Int, key: SecretKey) {

@@ -62,9 +62,9 @@ public enum KeyStoreError: Error, CustomStringConvertible {
         case .keyDirectoryUnavailable(let path, let reason):
             return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
         case .kekMissing(let epoch, let directory):
-            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror, or from escrow with `lethe keys recover --escrow FILE`"
+            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) or `lethe keys recover --escrow FILE` (raw)"
         case .kekCorrupt(let epoch, let directory):
-            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror, or from escrow with `lethe keys recover --escrow FILE`"
+            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) or `lethe keys recover --escrow FILE` (raw)"
         case .unknownCustomer:
             return "no such customer: nothing was ever backed up for them"
         case .customerShredded(let date, let request):

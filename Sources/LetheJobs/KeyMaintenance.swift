@@ -154,6 +154,7 @@ struct KeyMaintenance {
             details["unrecorded_epochs"] = "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it"
         }
         try home.catalog.record(LedgerEvent(kind: Self.rotationEvent, at: now, details: details))
+        OffsiteEpochWitness(home: home).record(report.toEpoch)
         home.log.info("keys.rotated", ["from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch),
                                        "complete": report.isComplete ? "yes" : "no"])
         return RotationSummary(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,

@@ -45,18 +45,21 @@ extension KeyStore {
     /// - Parameters:
     ///   - escrow: the sealed escrow set-up (its directories witness too), or nil.
     ///   - acceptEpoch: the epoch the operator accepts without a witness; must equal `escrowedEpoch`.
+    ///   - offsiteWitness: the newest epoch a witness kept elsewhere has seen (the offsite
+    ///     store's), and what to call it in errors; nil when there is none or it is unreachable.
     /// - Throws: `olderThanWitnessed`, `acceptedEpochMismatch`, `escrowStale`/`escrowMismatch`
     ///   if the escrow is not the current KEK, `unwrapFailed` if a stored key does not open under
     ///   it, `noWitness` without `acceptEpoch` when nothing witnesses, `storeUnavailable`.
     public static func recoverKEK(path: URL, directories: [KeyDirectory], escrow: SealedEscrow? = nil, escrowedKEK kek: SecretKey,
-                                  escrowedEpoch: Int, acceptEpoch: Int? = nil) throws -> KEKRecoveryReport {
+                                  escrowedEpoch: Int, acceptEpoch: Int? = nil,
+                                  offsiteWitness: (epoch: Int, folder: String)? = nil) throws -> KEKRecoveryReport {
         guard FileManager.default.fileExists(atPath: path.path) else {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
         }
         let store = KeyStore(database: try openDatabase(path, existing: true), directories: directories, escrow: escrow)
         // A key or escrow directory that survived (kept out of host backups) refuses an escrow,
         // and a key store, older than what it has seen, even when the two agree with each other.
-        try EpochWitness.refuseOlder(escrowedEpoch, what: "escrow", among: store.witnessFolders)
+        try EpochWitness.refuseOlder(escrowedEpoch, what: "escrow", among: store.witnessFolders, also: offsiteWitness)
         if let acceptEpoch, acceptEpoch != escrowedEpoch {
             throw KeyStoreError.acceptedEpochMismatch(accepted: acceptEpoch, escrowed: escrowedEpoch)
         }
@@ -67,7 +70,7 @@ extension KeyStore {
             guard kek.id.rawValue == kekID else { throw KeyStoreError.escrowMismatch(epoch: epoch) }
             return (epoch, try store.unwrapEverything(db, under: kek))
         }
-        let unwitnessed = EpochWitness.newest(among: store.witnessFolders) == nil
+        let unwitnessed = EpochWitness.newest(among: store.witnessFolders) == nil && offsiteWitness == nil
         if unwitnessed && acceptEpoch == nil { throw KeyStoreError.noWitness(epoch: epoch) }
         var report = KEKRecoveryReport(epoch: epoch, kekID: kek.id, verifiedKeys: verified, restored: [], alreadyHeld: [], failed: [])
         report.acceptedWithoutWitness = unwitnessed

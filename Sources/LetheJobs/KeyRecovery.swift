@@ -11,14 +11,14 @@ public enum KeyRecovery {
     public enum Source: Sendable {
         /// A raw escrow (`keys escrow --raw`, `--escrow FILE`).
         case raw(EscrowedKEK)
-        /// The sealed escrow, opened with the recovery private key: the newest in the escrow
-        /// directories, or the file given (`--sealed-escrow FILE`, a copy kept elsewhere).
+        /// The sealed escrow, opened with the recovery private key: the key store's epoch's (else
+        /// the newest) in the escrow directories, or the file given (`--sealed-escrow FILE`).
         case sealed(RecoveryPrivateKey, file: URL?)
     }
 
-    /// Checks the escrow against the witnesses and the key store (no key or escrow directory
-    /// has seen a newer epoch, it is the current epoch's KEK, every stored key opens under it),
-    /// writes it to every key directory that lacks it (and seals it back into every escrow
+    /// Checks the escrow against the witnesses and the key store (no key or escrow directory,
+    /// nor the offsite store when it can be reached, has seen a newer epoch; it is the current
+    /// epoch's KEK; every stored key opens under it), writes it to every key directory that lacks it (and seals it back into every escrow
     /// directory that lacks it), then records the recovery in the ledger (epoch, fingerprint,
     /// directory counts, the source, and `accepted_epoch` when no witness was left; never key bytes).
     ///
@@ -32,8 +32,9 @@ public enum KeyRecovery {
         let lock = try RunLock(home: url, name: "keys")
         defer { withExtendedLifetime(lock) {} }
         let escrow = try configuration.sealedEscrow()
-        let (epoch, kek, origin) = try open(source, escrow: escrow)
-        let report = try KeyStore.recoverKEK(path: url.appendingPathComponent(Home.keyStoreFile),
+        let keyStore = url.appendingPathComponent(Home.keyStoreFile)
+        let (epoch, kek, origin) = try open(source, escrow: escrow, storeEpoch: KeyStore.recordedEpoch(path: keyStore))
+        let report = try KeyStore.recoverKEK(path: keyStore,
                                              directories: configuration.keyDirectoryList, escrow: escrow,
                                              escrowedKEK: kek, escrowedEpoch: epoch, acceptEpoch: acceptEpoch)
         if !report.restored.isEmpty || !report.escrowRestored.isEmpty {
@@ -50,7 +51,7 @@ public enum KeyRecovery {
     }
 
     /// The escrowed epoch and KEK, and how the ledger names where it came from.
-    private static func open(_ source: Source, escrow: SealedEscrow?) throws -> (Int, SecretKey, String) {
+    private static func open(_ source: Source, escrow: SealedEscrow?, storeEpoch: Int?) throws -> (Int, SecretKey, String) {
         switch source {
         case .raw(let escrowed):
             return (escrowed.epoch, escrowed.key, "raw escrow")
@@ -61,7 +62,7 @@ public enum KeyRecovery {
             guard let escrow, !escrow.directories.isEmpty else {
                 throw JobError.invalidConfiguration("this home has no escrow directories (it was set up without --escrow-dir): recover with --escrow FILE, or name a sealed escrow file with --sealed-escrow FILE")
             }
-            let (epoch, kek, _) = try escrow.openNewest(with: key)
+            let (epoch, kek, _) = try escrow.open(preferring: storeEpoch, with: key)
             return (epoch, kek, "sealed escrow directory")
         }
     }

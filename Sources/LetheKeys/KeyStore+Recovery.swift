@@ -104,6 +104,15 @@ extension KeyStore {
         return report
     }
 
+    /// The epoch the key store at `path` records, read without a KEK (nil if it cannot be read):
+    /// which sealed escrow recovery should open.
+    public static func recordedEpoch(path: URL) -> Int? {
+        guard FileManager.default.fileExists(atPath: path.path),
+              let database = try? openDatabase(path, existing: true) else { return nil }
+        let store = KeyStore(database: database, directories: [], escrow: nil)
+        return try? store.read { try store.storedEpoch($0) }
+    }
+
     /// Opens every wrapped key in the store under `kek` (each bound to its row, as the store's
     /// wrap format binds them, with the epoch it records) and
     /// returns how many there were; throws `unwrapFailed` at the first that does not open.

@@ -26,14 +26,16 @@ public struct SealedEscrow: Sendable, Equatable {
         }
     }
 
-    /// The newest sealed KEK among the escrow directories that can be read, opened with `key`.
+    /// The sealed KEK of `preferred` (the key store's epoch) if an escrow directory holds it,
+    /// else the newest one found (a stray newer file left by a rotation that died before its
+    /// commit is passed over), opened with `key`.
     ///
     /// - Returns: its epoch, the KEK and the file it came from.
     /// - Throws: `escrowDirectoryUnavailable` when no escrow directory holds a sealed file;
-    ///   `sealedEscrowInvalid` if the newest does not open with `key`.
-    public func openNewest(with key: RecoveryPrivateKey) throws -> (epoch: Int, kek: SecretKey, file: String) {
-        let found = directories.compactMap { directory in (try? directory.epochs())?.last.map { ($0, directory) } }
-        guard let (epoch, directory) = found.max(by: { $0.0 < $1.0 }) else {
+    ///   `sealedEscrowInvalid` if the chosen file does not open with `key`.
+    public func open(preferring preferred: Int?, with key: RecoveryPrivateKey) throws -> (epoch: Int, kek: SecretKey, file: String) {
+        let found = directories.flatMap { directory in ((try? directory.epochs()) ?? []).map { ($0, directory) } }
+        guard let (epoch, directory) = found.first(where: { $0.0 == preferred }) ?? found.max(by: { $0.0 < $1.0 }) else {
             throw KeyStoreError.escrowDirectoryUnavailable(directories.map(\.url.path).joined(separator: ", "),
                                                            reason: "no sealed escrow is there")
         }

@@ -46,7 +46,7 @@ import Testing
         // The sealed escrow followed the rotation: only the current epoch's file remains.
         #expect(try Self.sealedFiles(vault) == ["kek-000002.sealed"])
         try fixture.succeed(["keys", "rotate"])
-        #expect(try Self.sealedFiles(vault) == ["kek-000003.sealed"])
+        #expect(try Self.sealedFiles(vault) == ["kek-000002.sealed"])  // the lost key directory took the stray key file with it
 
         try FileManager.default.removeItem(at: fixture.home.appendingPathComponent("keys"))
         #expect(try fixture.lethe(["restore", "--customer", "bob", "--to", fixture.root.url.appendingPathComponent("r0").path]).status == 1)
@@ -142,6 +142,25 @@ import Testing
         let bob = fixture.root.url.appendingPathComponent("r-bob")
         try fixture.succeed(["restore", "--customer", "bob", "--to", bob.path])
         #expect(try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r-alice").path]).status == 4)
+    }
+
+    /// A shred killed after the new KEK was written and sealed but before the epoch committed
+    /// leaves a stray newer sealed file: recovery opens the key store's epoch's instead, and the
+    /// next shred finishes the rotation, leaving one sealed file again.
+    @Test func recoveryPassesOverASealedFileOfAnEpochThatNeverCommitted() throws {
+        let (fixture, vault, recoveryKey) = try Self.escrowedHome()
+        let killed = try fixture.killedShred("alice", request: "GDPR-1", at: "after-rotate-write")
+        #expect(killed.status != 0)
+        #expect(try Self.sealedFiles(vault) == ["kek-000001.sealed", "kek-000002.sealed"])
+        try FileManager.default.removeItem(at: fixture.home.appendingPathComponent("keys"))
+        let recovered = try fixture.lethe(["keys", "recover", "--recovery-key", recoveryKey.path])
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(recovered.stdout.contains("epoch 1"))
+        let again = try fixture.lethe(["shred", "--customer", "alice", "--request", "GDPR-1", "--yes"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.sealedFiles(vault) == ["kek-000002.sealed"])  // the lost key directory took the stray key file with it
+        #expect(try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r-alice").path]).status == 4)
+        try fixture.succeed(["restore", "--customer", "bob", "--to", fixture.root.url.appendingPathComponent("r-bob").path])
     }
 
     @Test func theRawEscrowNeedsRawAndLaterShredReceiptsListItAsOutstanding() throws {

@@ -46,7 +46,7 @@ import Testing
         // The sealed escrow followed the rotation: only the current epoch's file remains.
         #expect(try Self.sealedFiles(vault) == ["kek-000002.sealed"])
         try fixture.succeed(["keys", "rotate"])
-        #expect(try Self.sealedFiles(vault) == ["kek-000002.sealed"])  // the lost key directory took the stray key file with it
+        #expect(try Self.sealedFiles(vault) == ["kek-000003.sealed"])
 
         try FileManager.default.removeItem(at: fixture.home.appendingPathComponent("keys"))
         #expect(try fixture.lethe(["restore", "--customer", "bob", "--to", fixture.root.url.appendingPathComponent("r0").path]).status == 1)

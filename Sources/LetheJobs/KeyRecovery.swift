@@ -18,8 +18,8 @@ public enum KeyRecovery {
 
     /// Checks the escrow against the witnesses and the key store (no key or escrow directory,
     /// nor the offsite store when it can be reached, has seen a newer epoch; it is the current
-    /// epoch's KEK; every stored key opens under it), writes it to every key directory that lacks it (and seals it back into every escrow
-    /// directory that lacks it), then records the recovery in the ledger (epoch, fingerprint,
+    /// epoch's KEK; every stored key opens under it), writes it to every key directory that
+    /// lacks it (and seals it back into every escrow directory that lacks it), then records the recovery in the ledger (epoch, fingerprint,
     /// directory counts, the source, and `accepted_epoch` when no witness was left; never key bytes).
     ///
     /// - Parameter acceptEpoch: the epoch the operator accepts when no directory witnesses any.
@@ -36,7 +36,8 @@ public enum KeyRecovery {
         let (epoch, kek, origin) = try open(source, escrow: escrow, storeEpoch: KeyStore.recordedEpoch(path: keyStore))
         let report = try KeyStore.recoverKEK(path: keyStore,
                                              directories: configuration.keyDirectoryList, escrow: escrow,
-                                             escrowedKEK: kek, escrowedEpoch: epoch, acceptEpoch: acceptEpoch)
+                                             escrowedKEK: kek, escrowedEpoch: epoch, acceptEpoch: acceptEpoch,
+                                             offsiteWitness: OffsiteEpochWitness.read(configuration: configuration, log: log))
         if !report.restored.isEmpty || !report.escrowRestored.isEmpty {
             let home = try Home(url: url, clock: clock, log: log)
             var details = [

@@ -8,12 +8,7 @@ import Testing
 /// where `--accept-epoch` would otherwise be the only thing standing in the way.
 extension OffsiteCLITests {
     @Test func theOffsiteStoreWitnessesTheNewestEpochWhenEveryLocalDirectoryIsLost() async throws {
-        guard let endpoint = ProcessInfo.processInfo.environment["LETHE_TEST_S3_ENDPOINT"], !endpoint.isEmpty else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                Issue.record("LETHE_TEST_S3_ENDPOINT must be set in CI: run the tests through scripts/s3-test-server.sh run")
-            }
-            try Test.cancel("LETHE_TEST_S3_ENDPOINT is unset: skipped; run with scripts/s3-test-server.sh run swift test --filter OffsiteCLITests")
-        }
+        let endpoint = try Self.s3Endpoint()
         let bucket = "lethe-witness-" + UUID().uuidString.lowercased().prefix(13)
         try await Self.s3(endpoint, "PUT", "/\(bucket)", headers: ["x-amz-bucket-object-lock-enabled": "true"])
         let witness = { try Self.signedGet(endpoint, bucket: bucket, key: "lethe/newest-epoch") }
@@ -23,12 +18,7 @@ extension OffsiteCLITests {
         #expect(try fixture.lethe(["backup"]).status == 0)
         let oldEscrow = fixture.root.url.appendingPathComponent("escrow-epoch1.txt")
         try fixture.succeed(["keys", "escrow", "--raw"]).write(to: oldEscrow, atomically: true, encoding: .utf8)
-        let hostBackup = fixture.root.url.appendingPathComponent("host-backup")
-        try FileManager.default.createDirectory(at: hostBackup, withIntermediateDirectories: true)
-        let homeFiles = { try FileManager.default.contentsOfDirectory(atPath: fixture.home.path).filter { $0.hasPrefix("keystore") || $0.hasPrefix("catalog") } }
-        for name in try homeFiles() {
-            try FileManager.default.copyItem(at: fixture.home.appendingPathComponent(name), to: hostBackup.appendingPathComponent(name))
-        }
+        try fixture.takeHostBackup()
 
         fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
         try fixture.succeed(["shred", "--customer", "alice", "--request", "GDPR-1", "--yes"])
@@ -49,10 +39,7 @@ extension OffsiteCLITests {
 
         // Last week's home and escrow, every local key directory lost: the offsite store refuses
         // it, even with the epoch accepted by name.
-        for name in try homeFiles() { try FileManager.default.removeItem(at: fixture.home.appendingPathComponent(name)) }
-        for name in try FileManager.default.contentsOfDirectory(atPath: hostBackup.path) {
-            try FileManager.default.copyItem(at: hostBackup.appendingPathComponent(name), to: fixture.home.appendingPathComponent(name))
-        }
+        try fixture.restoreHostBackup()
         try FileManager.default.removeItem(at: fixture.home.appendingPathComponent("keys"))
         for extra in [[], ["--accept-epoch", "1"]] {
             let recovered = try fixture.lethe(["keys", "recover", "--escrow", oldEscrow.path] + extra)

@@ -80,18 +80,10 @@ import Testing
         let (fixture, vault, recoveryKey) = try Self.escrowedHome()
         let oldSealed = fixture.root.url.appendingPathComponent("kek-000001.sealed.copy")
         try FileManager.default.copyItem(at: vault.appendingPathComponent("kek-000001.sealed"), to: oldSealed)
-        let hostBackup = fixture.root.url.appendingPathComponent("host-backup")
-        try FileManager.default.createDirectory(at: hostBackup, withIntermediateDirectories: true)
-        let homeFiles = { try FileManager.default.contentsOfDirectory(atPath: fixture.home.path).filter { $0.hasPrefix("keystore") || $0.hasPrefix("catalog") } }
-        for name in try homeFiles() {
-            try FileManager.default.copyItem(at: fixture.home.appendingPathComponent(name), to: hostBackup.appendingPathComponent(name))
-        }
+        try fixture.takeHostBackup()
         fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
         try fixture.succeed(["shred", "--customer", "alice", "--request", "GDPR-1", "--yes"])
-        for name in try homeFiles() { try FileManager.default.removeItem(at: fixture.home.appendingPathComponent(name)) }
-        for name in try FileManager.default.contentsOfDirectory(atPath: hostBackup.path) {
-            try FileManager.default.copyItem(at: hostBackup.appendingPathComponent(name), to: fixture.home.appendingPathComponent(name))
-        }
+        try fixture.restoreHostBackup()
         let recover = ["keys", "recover", "--recovery-key", recoveryKey.path, "--sealed-escrow", oldSealed.path]
         let keys = fixture.home.appendingPathComponent("keys")
 

@@ -61,8 +61,11 @@ enum ExitStatus {
             default: return integrity
             }
         case let error as CryptoError:
-            if case .invalidRecoveryKey = error { return usage }
-            return failed
+            switch error {
+            case .invalidRecoveryKey: return usage
+            case .authenticationFailed, .invalidLength, .invalidKeyLength: return integrity
+            default: return failed
+            }
         case is PolicyError, is ClockError: return usage
         case is DurableFileError: return failed
         default: return nil

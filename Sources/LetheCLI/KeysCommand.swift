@@ -142,11 +142,11 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild lost key directories from the sealed escrow (or a raw escrow).",
             discussion: """
-                With --recovery-key FILE (the private key `init --recovery-key-out` wrote), opens the newest sealed \
-                escrow in the escrow directories (or the file given with --sealed-escrow). With --escrow FILE, reads a raw \
-                escrow (`keys escrow --raw`, "-" for standard input). The key is used only if no key or escrow directory \
-                has seen a newer epoch, it is the key store's current key-encryption key, and every stored key opens \
-                under it. When every key and escrow directory was lost, nothing can show the escrow is not older than a \
+                With --recovery-key FILE (the private key `init --recovery-key-out` wrote), opens the sealed escrow of \
+                the key store's epoch (else the newest) in the escrow directories, or the file given with --sealed-escrow. \
+                With --escrow FILE, reads a raw escrow (`keys escrow --raw`, "-" for standard input). The key is used only \
+                if no key or escrow directory (nor the offsite store, when reachable) has seen a newer epoch, it is the \
+                key store's current key-encryption key, and every stored key opens under it. When every key and escrow directory was lost, nothing can show the escrow is not older than a \
                 shred: recovery then needs --accept-epoch N (the escrow's epoch), recorded in the ledger.
                 """)
 

@@ -51,7 +51,8 @@ public enum HomeSetup {
     ///   invalid, the offsite endpoint is plain http to a host other than this machine (without
     ///   `allowInsecureHTTP`), or the home or store lies inside the source tree (it would be
     ///   backed up, keys and all), an escrow directory lies there, or escrow directories and a
-    ///   recovery key are not given together; `outputExists` if the private key file exists.
+    ///   recovery key are not given together, or an escrow directory already serves a home;
+    ///   `outputExists` if the private key file exists.
     @discardableResult
     public static func create(_ request: Request, now: Date) throws -> Configuration {
         let fileManager = FileManager.default
@@ -68,6 +69,9 @@ public enum HomeSetup {
         let escrowDirectories = request.escrowDirectories.map(\.standardizedFileURL)
         if (request.recovery == nil) != escrowDirectories.isEmpty {
             throw JobError.invalidConfiguration("a sealed escrow needs both a recovery key (--recovery-public-key or --recovery-key-out) and at least one --escrow-dir")
+        }
+        for directory in escrowDirectories where EpochWitness.newest(in: directory) != nil {
+            throw JobError.invalidConfiguration("the escrow directory \(directory.path) already serves a home (it holds newest-epoch): give each home its own escrow directory")
         }
         if case .generate(let file) = request.recovery, fileManager.fileExists(atPath: file.path) {
             throw JobError.outputExists(file.path)

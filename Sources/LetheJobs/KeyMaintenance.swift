@@ -153,8 +153,10 @@ struct KeyMaintenance {
         if lastRecorded != report.fromEpoch {
             details["unrecorded_epochs"] = "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it"
         }
+        if let witnessed = OffsiteEpochWitness(home: home).record(report.toEpoch) {
+            details["offsite_witness"] = witnessed ? "recorded" : "owed"
+        }
         try home.catalog.record(LedgerEvent(kind: Self.rotationEvent, at: now, details: details))
-        OffsiteEpochWitness(home: home).record(report.toEpoch)
         home.log.info("keys.rotated", ["from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch),
                                        "complete": report.isComplete ? "yes" : "no"])
         return RotationSummary(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,

@@ -19,8 +19,9 @@ public enum KeyRecovery {
     /// Checks the escrow against the witnesses and the key store (no key or escrow directory,
     /// nor the offsite store when it can be reached, has seen a newer epoch; it is the current
     /// epoch's KEK; every stored key opens under it), writes it to every key directory that
-    /// lacks it (and seals it back into every escrow directory that lacks it), then records the recovery in the ledger (epoch, fingerprint,
-    /// directory counts, the source, and `accepted_epoch` when no witness was left; never key bytes).
+    /// lacks it (and seals it back into every escrow directory that lacks it), then records the
+    /// recovery in the ledger (epoch, fingerprint, directory counts, the source, and
+    /// `accepted_epoch` when no witness was left; never key bytes).
     ///
     /// - Parameter acceptEpoch: the epoch the operator accepts when no directory witnesses any.
     /// - Throws: `homeMissing`, `busy` while a shred or rotation runs, `invalidConfiguration`

@@ -210,5 +210,9 @@ import Testing
         #expect(own.status == 0, "\(own.stderr)")
         #expect(try Self.sealedFiles(root.appendingPathComponent("v5")) == ["kek-000001.sealed"])
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("v5/CACHEDIR.TAG").path))
+        // One escrow directory per home: the witness and the file names would collide.
+        let shared = try initialise("h6", ["--recovery-public-key", ownKey.path, "--escrow-dir", root.appendingPathComponent("v5").path])
+        #expect(shared.status == 64)
+        #expect(shared.stderr.contains("already serves a home"))
     }
 }

@@ -49,7 +49,7 @@ import Testing
         let result = try fixture.lethe(["report", "--format", "csv", "--out", out.path])
         #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stderr)")
         #expect(try String(contentsOf: out, encoding: .utf8).hasPrefix("pseudonym,set,class,"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path) == ["report.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path).sorted() == ["report.csv", "report.csv.minisig"])
         #expect(try fixture.lethe(["report", "--format", "pdf"]).status == 64)
     }
 

@@ -87,7 +87,7 @@ import Testing
             let outcome = try KeysJob(home: fixture.home()).rotate()
             #expect(outcome.complete)
             #expect(outcome.rotation?.toEpoch == expected)
-            #expect(outcome.rotation?.rewrappedKeys == 2 + 2 + 1) // customers, expiry keys, lookup key
+            #expect(outcome.rotation?.rewrappedKeys == 2 + 2 + 1 + 1) // customers, expiry keys, lookup key, report-signing key
         }
         let keyFiles = try keyDirectoryFiles(fixture.homeURL.appendingPathComponent("keys"))
         #expect(keyFiles == ["kek-000003.key"])

@@ -10,8 +10,9 @@ import LetheKeys
 /// it survives losing every local disk. Best effort: every rotation overwrites it when it is
 /// lower and deletes its older versions (a versioned bucket keeps one per overwrite); a store
 /// that cannot be reached only logs a warning, the rotation's ledger event says the witness is
-/// owed (`offsite_witness: owed`), and the next writing run catches up. It is never lowered by Lethe, but a store cannot compare and
-/// swap, so two runs racing may leave it one rotation behind until the next run.
+/// owed (`offsite_witness: owed`), and the next writing run catches up. Lethe never lowers it,
+/// but a store cannot compare and swap: a run catching up while another rotates may leave it one
+/// rotation behind, until the next rotation.
 struct OffsiteEpochWitness {
     static let key = ObjectKey("lethe/newest-epoch")!
     let home: Home

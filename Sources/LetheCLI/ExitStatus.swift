@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LetheCatalog
 import LetheCore
+import LetheCrypto
 import LetheFormat
 import LetheJobs
 import LetheKeys
@@ -35,7 +36,8 @@ enum ExitStatus {
             switch error {
             case .customerShredded: return shredded
             case .unknownCustomer: return notFound
-            case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed: return integrity
+            case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed, .noWitness, .acceptedEpochMismatch, .sealedEscrowInvalid:
+                return integrity
             case .storeBusy: return busy
             default: return failed
             }
@@ -57,6 +59,12 @@ enum ExitStatus {
             switch error {
             case .unreadable, .fileChanged, .noSpace, .libarchive: return failed
             default: return integrity
+            }
+        case let error as CryptoError:
+            switch error {
+            case .invalidRecoveryKey: return usage
+            case .authenticationFailed, .invalidLength, .invalidKeyLength: return integrity
+            default: return failed
             }
         case is PolicyError, is ClockError: return usage
         case is DurableFileError: return failed

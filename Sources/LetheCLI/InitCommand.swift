@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheCore
+import LetheCrypto
 import LetheJobs
 
 struct InitCommand: ParsableCommand {
@@ -20,8 +21,34 @@ struct InitCommand: ParsableCommand {
     @Option(name: .customLong("key-mirror"), help: "A further key directory mirroring HOME/keys (repeatable).")
     var keyMirrors: [String] = []
 
+    @Option(name: .customLong("recovery-public-key"),
+            help: "Your recovery public key file (lethe-recovery-public-v1:…): every key-encryption key is sealed to it.")
+    var recoveryPublicKey: String?
+
+    @Option(name: .customLong("recovery-key-out"),
+            help: "Generate a recovery key pair and write the private half here, once (refused if the file exists). Move it offline.")
+    var recoveryKeyOut: String?
+
+    @Option(name: .customLong("escrow-dir"),
+            help: "A folder (another disk, a mounted vault) that keeps the current key-encryption key sealed to the recovery key (repeatable).")
+    var escrowDirectories: [String] = []
+
     @OptionGroup(title: "Offsite store (S3-compatible)")
     var offsite: OffsiteOptions
+
+    /// The recovery key the options name, or nil.
+    private func recovery() throws -> HomeSetup.Recovery? {
+        switch (recoveryPublicKey, recoveryKeyOut) {
+        case (nil, nil): return nil
+        case (let file?, nil):
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read the recovery public key file \(file)")
+            }
+            return .publicKey(try RecoveryPublicKey(text: String(decoding: data, as: UTF8.self)))
+        case (nil, let file?): return .generate(privateKeyFile: URL(fileURLWithPath: file))
+        default: throw ValidationError("--recovery-public-key and --recovery-key-out exclude each other: bring your own key or have one generated")
+        }
+    }
 
     func run() throws {
         let home = try options.homeURL()
@@ -30,7 +57,8 @@ struct InitCommand: ParsableCommand {
                                                        policy: policy.map { URL(fileURLWithPath: $0) },
                                                        store: store.map { URL(fileURLWithPath: $0) },
                                                        keyMirrors: keyMirrors.map { URL(fileURLWithPath: $0) },
-                                                       offsite: try offsite.settings()),
+                                                       offsite: try offsite.settings(), recovery: try recovery(),
+                                                       escrowDirectories: escrowDirectories.map { URL(fileURLWithPath: $0) }),
                                                  now: clock.now())
         if offsite.createBucket { try HomeSetup.createOffsiteBucket(home: home, clock: clock) }
         if configuration.keyDirectories.count == 1 {
@@ -38,6 +66,13 @@ struct InitCommand: ParsableCommand {
                 lethe: warning: the only key directory is inside the home (\(configuration.keyDirectories[0])): a host backup of the home \
                 would hold the keys as they were before any later shred. Add a key directory on another disk (--key-mirror), \
                 and keep key directories out of host backups (each holds a CACHEDIR.TAG: restic and Borg --exclude-caches, GNU tar --exclude-caches-all).
+
+                """.utf8))
+        }
+        if let recoveryKeyOut {
+            FileHandle.standardError.write(Data("""
+                lethe: WARNING: the recovery private key is in \(recoveryKeyOut): move it OFFLINE now (a safe, a vault, paper) and delete \
+                this copy. With the sealed escrow it rebuilds lost key directories (`lethe keys recover --recovery-key FILE`).
 
                 """.utf8))
         }
@@ -50,7 +85,11 @@ struct InitCommand: ParsableCommand {
             print("  policy  \(configuration.policy)")
             print("  keys    \(configuration.keyDirectories.joined(separator: ", "))")
             if let offsite = configuration.offsite { print("  offsite \(offsite.endpoint) bucket \(offsite.bucket)") }
-            print("Keep a copy of the key-encryption key safe (`lethe keys escrow`): losing every key directory loses every backup.")
+            if let escrow = configuration.escrowDirectories {
+                print("  escrow  \(escrow.joined(separator: ", ")) (sealed to the recovery key; follows every rotation)")
+            } else {
+                print("No sealed escrow is set up (--recovery-key-out/--recovery-public-key with --escrow-dir): losing every key directory loses every backup.")
+            }
         }
     }
 }

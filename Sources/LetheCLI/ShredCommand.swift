@@ -133,8 +133,9 @@ enum ShredReceiptText {
         guard let last = receipts.last else { return }
         if let rotation = last.rotation {
             Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed in \(rotation.keyDirectories - rotation.uncleanDirectories.count) of \(rotation.keyDirectories) key directories")
-            Swift.print("  escrow: the escrowed key-encryption key is now stale; run `lethe keys escrow` and replace it")
+            Swift.print("  " + EscrowText.afterRotation(rotation))
         }
+        if let outstanding = EscrowText.outstanding(last.outstandingRawEscrows) { Swift.print("  " + outstanding) }
         let whose = receipts.count == 1 ? "this customer's" : "these \(receipts.count) customers'"
         Swift.print(last.complete ? "Complete: no copy of \(whose) data can be decrypted with anything that still exists."
                                   : "INCOMPLETE: \(last.incomplete ?? "")")

@@ -15,6 +15,8 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
     case sodiumFailed(String)
     /// A key file could not be opened or read.
     case keyFileUnreadable(String, reason: String)
+    /// A recovery key (public or private) that is not in Lethe's format.
+    case invalidRecoveryKey(String)
 
     /// What happened and what to do, for people; never contains key bytes or customer ids.
     public var description: String {
@@ -31,6 +33,8 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
             return "libsodium failed in \(call): this is a bug or a broken libsodium installation"
         case .keyFileUnreadable(let path, let reason):
             return "the key file \(path) cannot be read (\(reason)): check that it exists and its permissions"
+        case .invalidRecoveryKey(let why):
+            return "not a Lethe recovery key (\(why)): pass the file `lethe init --recovery-key-out` wrote, or its public half"
         }
     }
 }

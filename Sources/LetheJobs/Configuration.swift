@@ -1,5 +1,6 @@
 import Foundation
 import LetheCore
+import LetheCrypto
 import LetheKeys
 import LetheS3
 
@@ -17,17 +18,38 @@ public struct Configuration: Codable, Sendable, Equatable {
     public var keyDirectories: [String]
     /// The offsite store, if one is set up.
     public var offsite: OffsiteSettings?
+    /// The recovery public key every KEK is sealed to (`lethe-recovery-public-v1:…`), or nil
+    /// when no sealed escrow is set up. Its private half is never here.
+    public var recoveryPublicKey: String?
+    /// The escrow directories the sealed KEK is written to (absent without a sealed escrow).
+    public var escrowDirectories: [String]?
 
-    public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil) {
+    public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil,
+                recoveryPublicKey: String? = nil, escrowDirectories: [String]? = nil) {
         self.source = source
         self.store = store
         self.policy = policy
         self.keyDirectories = keyDirectories
         self.offsite = offsite
+        self.recoveryPublicKey = recoveryPublicKey
+        self.escrowDirectories = escrowDirectories
     }
 
     /// The key directories, the primary first.
     var keyDirectoryList: [KeyDirectory] { keyDirectories.map { KeyDirectory(url: URL(fileURLWithPath: $0)) } }
+
+    /// The sealed escrow set-up, or nil when none is configured.
+    ///
+    /// - Throws: `invalidConfiguration` if the recovery public key is not one.
+    func sealedEscrow() throws -> SealedEscrow? {
+        guard let text = recoveryPublicKey else { return nil }
+        do {
+            return SealedEscrow(recipient: try RecoveryPublicKey(text: text),
+                                directories: (escrowDirectories ?? []).map { EscrowDirectory(url: URL(fileURLWithPath: $0)) })
+        } catch {
+            throw JobError.invalidConfiguration("the recovery public key in lethe.json is not valid (\(error))")
+        }
+    }
 }
 
 /// Where offsite copies go. Credentials come from the environment or a credentials file, never from here.

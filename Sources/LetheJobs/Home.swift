@@ -43,7 +43,8 @@ public final class Home: @unchecked Sendable {
         self.clock = clock
         self.log = log
         policy = try PolicyLoader.load(path: configuration.policy)
-        keys = try KeyStore(path: url.appendingPathComponent(Self.keyStoreFile), directories: configuration.keyDirectoryList)
+        keys = try KeyStore(path: url.appendingPathComponent(Self.keyStoreFile), directories: configuration.keyDirectoryList,
+                            escrow: try configuration.sealedEscrow())
         catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
         self.localStore = localStore ?? LocalDirectoryStore(root: URL(fileURLWithPath: configuration.store))
         offsite = offsiteStore

@@ -1,6 +1,7 @@
 import Foundation
 import LetheCatalog
 import LetheCore
+import LetheCrypto
 import LetheKeys
 import LethePolicy
 
@@ -18,15 +19,30 @@ public enum HomeSetup {
         /// Extra key directories mirroring the primary one (`keys/` in the home).
         public var keyMirrors: [URL]
         public var offsite: OffsiteSettings?
+        /// The recovery key for the sealed escrow, or nil for none.
+        public var recovery: Recovery?
+        /// The escrow directories (at least one with `recovery`).
+        public var escrowDirectories: [URL]
 
-        public init(home: URL, source: URL, policy: URL? = nil, store: URL? = nil, keyMirrors: [URL] = [], offsite: OffsiteSettings? = nil) {
+        public init(home: URL, source: URL, policy: URL? = nil, store: URL? = nil, keyMirrors: [URL] = [], offsite: OffsiteSettings? = nil,
+                    recovery: Recovery? = nil, escrowDirectories: [URL] = []) {
             self.home = home
             self.source = source
             self.policy = policy
             self.store = store
             self.keyMirrors = keyMirrors
             self.offsite = offsite
+            self.recovery = recovery
+            self.escrowDirectories = escrowDirectories
         }
+    }
+
+    /// Where the recovery key pair comes from.
+    public enum Recovery: Sendable {
+        /// The operator's own public key (`--recovery-public-key FILE`).
+        case publicKey(RecoveryPublicKey)
+        /// A new pair; the private half is written once to this file (`--recovery-key-out FILE`).
+        case generate(privateKeyFile: URL)
     }
 
     /// Creates the home, refusing to touch one that exists.
@@ -34,7 +50,9 @@ public enum HomeSetup {
     /// - Throws: `homeExists`; `invalidConfiguration` when the source is missing, the policy is
     ///   invalid, the offsite endpoint is plain http to a host other than this machine (without
     ///   `allowInsecureHTTP`), or the home or store lies inside the source tree (it would be
-    ///   backed up, keys and all).
+    ///   backed up, keys and all), an escrow directory lies there, or escrow directories and a
+    ///   recovery key are not given together, or an escrow directory already serves a home;
+    ///   `outputExists` if the private key file exists.
     @discardableResult
     public static func create(_ request: Request, now: Date) throws -> Configuration {
         let fileManager = FileManager.default
@@ -48,7 +66,18 @@ public enum HomeSetup {
             throw JobError.invalidConfiguration("the source root \(source.path) is not a folder: create it or point --source at the folder of customer folders")
         }
         let store = (request.store ?? home.appendingPathComponent("store")).standardizedFileURL
+        let escrowDirectories = request.escrowDirectories.map(\.standardizedFileURL)
+        if (request.recovery == nil) != escrowDirectories.isEmpty {
+            throw JobError.invalidConfiguration("a sealed escrow needs both a recovery key (--recovery-public-key or --recovery-key-out) and at least one --escrow-dir")
+        }
+        for directory in escrowDirectories where EpochWitness.newest(in: directory) != nil {
+            throw JobError.invalidConfiguration("the escrow directory \(directory.path) already serves a home (it holds newest-epoch): give each home its own escrow directory")
+        }
+        if case .generate(let file) = request.recovery, fileManager.fileExists(atPath: file.path) {
+            throw JobError.outputExists(file.path)
+        }
         for (name, url) in [("home", home), ("store", store)] + request.keyMirrors.map({ ("key directory", $0.standardizedFileURL) })
+            + escrowDirectories.map({ ("escrow directory", $0) })
         where PathContainment.isInside(url, source) {
             throw JobError.invalidConfiguration("the \(name) \(url.path) is inside the source tree \(source.path): it would be backed up as a customer; put it elsewhere")
         }
@@ -61,6 +90,9 @@ public enum HomeSetup {
         if fileManager.fileExists(atPath: home.path),
            let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
             throw JobError.homeExists(home.path)
+        }
+        let escrow = try recoveryPublicKey(request.recovery).map {
+            SealedEscrow(recipient: $0, directories: escrowDirectories.map(EscrowDirectory.init(url:)))
         }
         do {
             try fileManager.createDirectory(at: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -77,18 +109,37 @@ public enum HomeSetup {
         }
         let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)
         let configuration = Configuration(source: source.path, store: store.path, policy: policyPath,
-                                          keyDirectories: directories.map(\.path), offsite: request.offsite)
+                                          keyDirectories: directories.map(\.path), offsite: request.offsite,
+                                          recoveryPublicKey: escrow?.recipient.text, escrowDirectories: escrow.map { _ in escrowDirectories.map(\.path) })
         let keys = try KeyStore.create(path: home.appendingPathComponent(Home.keyStoreFile),
-                                       directories: directories.map(KeyDirectory.init(url:)))
+                                       directories: directories.map(KeyDirectory.init(url:)), escrow: escrow)
         _ = try keys.signingKeyCreatingIfNeeded()
         let catalog = try Catalog(path: home.appendingPathComponent(Home.catalogFile), create: true)
         try catalog.record(LedgerEvent(kind: "home.created", at: now, details: [
             "policy": URL(fileURLWithPath: policyPath).lastPathComponent, "key_directories": String(directories.count),
-            "offsite": request.offsite == nil ? "none" : "s3"]))
+            "offsite": request.offsite == nil ? "none" : "s3", "escrow_directories": String(escrowDirectories.count),
+            "recovery_key": escrow?.recipient.fingerprint ?? "none"]))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
         return configuration
+    }
+
+    /// The recovery public key: the one given, or a new pair's, whose private half is written
+    /// once (mode 0600) to the file named.
+    private static func recoveryPublicKey(_ recovery: Recovery?) throws -> RecoveryPublicKey? {
+        switch recovery {
+        case nil: return nil
+        case .publicKey(let key): return key
+        case .generate(let file):
+            let pair = RecoveryPrivateKey.generate()
+            do {
+                try pair.write(to: file)
+            } catch {
+                throw JobError.failed("cannot write the recovery private key to \(file.path) (\(error)): nothing was created")
+            }
+            return pair.publicKey
+        }
     }
 
     /// Creates the offsite bucket, with object lock when the home's policy locks offsite copies.

@@ -33,7 +33,7 @@ public enum JobError: Error, CustomStringConvertible {
     case clockWentBack(now: Date, last: Date)
     /// Anything else that failed with nothing committed (exit 1).
     case failed(String)
-    /// An escrow file that is not what `lethe keys escrow` writes.
+    /// An escrow file that is not what `lethe keys escrow --raw` writes.
     case invalidEscrow(String)
     /// The request cannot be carried out as asked (a restore target inside the source root, a
     /// `--customer` that can never be a customer); nothing was done (exit 64).
@@ -66,7 +66,7 @@ public enum JobError: Error, CustomStringConvertible {
         case .clockWentBack(let now, let last):
             return "the clock reads \(Timestamp.iso(now)), earlier than the last recorded run at \(Timestamp.iso(last)): fix the clock (or LETHE_NOW); nothing was changed"
         case .failed(let why): return why
-        case .invalidEscrow(let why): return "the escrow is not a Lethe key escrow (\(why)): pass the file `lethe keys escrow` wrote"
+        case .invalidEscrow(let why): return "the escrow is not a Lethe key escrow (\(why)): pass the file `lethe keys escrow --raw` wrote, or recover from the sealed escrow with --recovery-key FILE"
         case .invalidRequest(let why): return why
         }
     }

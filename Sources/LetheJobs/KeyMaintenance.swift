@@ -40,9 +40,12 @@ public struct RotationSummary: Codable, Sendable, Equatable {
     public var keyDirectories: Int
     /// Key directories where an old key file is still present (the rotation is then owed).
     public var uncleanDirectories: [String]
+    /// Escrow directories the new KEK was sealed into (0 without a sealed escrow).
+    public var sealedEscrowDirectories: Int
     enum CodingKeys: String, CodingKey {
         case fromEpoch = "from_epoch", toEpoch = "to_epoch", kekID = "kek_id", rewrappedKeys = "rewrapped_keys"
         case destroyedEpochs = "destroyed_epochs", keyDirectories = "key_directories", uncleanDirectories = "unclean_directories"
+        case sealedEscrowDirectories = "sealed_escrow_directories"
     }
 }
 
@@ -137,22 +140,28 @@ struct KeyMaintenance {
     /// - Throws: the key store's error when the rotation could not commit (nothing changed).
     func rotate(reason: String, now: Date) throws -> RotationSummary {
         let report = try home.keys.rotate { reached($0.rawValue) }
+        let sealedInto = home.keys.escrow?.directories.count ?? 0
         var details = [
             "from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch), "kek_id": report.kekID.rawValue,
             "rewrapped_keys": String(report.rewrappedKeys),
             "destroyed_epochs": report.destroyedEpochs.map(String.init).joined(separator: ","),
             "key_directories": String(home.keys.directories.count), "reason": reason,
-            "complete": report.isComplete ? "yes" : "no", "escrow": "stale: escrow the new key-encryption key",
+            "complete": report.isComplete ? "yes" : "no",
+            "escrow": sealedInto > 0 ? "sealed into \(sealedInto) escrow directories" : "no sealed escrow set up",
         ]
         let lastRecorded = try home.catalog.latestEvent(kind: Self.rotationEvent).flatMap { $0.details["to_epoch"] }.flatMap { Int($0) } ?? 1
         if lastRecorded != report.fromEpoch {
             details["unrecorded_epochs"] = "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it"
+        }
+        if let witnessed = OffsiteEpochWitness(home: home).record(report.toEpoch) {
+            details["offsite_witness"] = witnessed ? "recorded" : "owed"
         }
         try home.catalog.record(LedgerEvent(kind: Self.rotationEvent, at: now, details: details))
         home.log.info("keys.rotated", ["from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch),
                                        "complete": report.isComplete ? "yes" : "no"])
         return RotationSummary(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,
                                rewrappedKeys: report.rewrappedKeys, destroyedEpochs: report.destroyedEpochs,
-                               keyDirectories: home.keys.directories.count, uncleanDirectories: report.uncleanDirectories)
+                               keyDirectories: home.keys.directories.count, uncleanDirectories: report.uncleanDirectories,
+                               sealedEscrowDirectories: sealedInto)
     }
 }

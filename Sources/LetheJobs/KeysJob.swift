@@ -20,7 +20,7 @@ public struct RotationOutcome: Codable, Sendable {
     }
 }
 
-/// The current KEK, handed out for safekeeping by `lethe keys escrow`.
+/// The current KEK, printed raw by `lethe keys escrow --raw`.
 public struct EscrowedKEK: @unchecked Sendable {
     /// Its epoch; the escrow is stale after the next rotation (every shred rotates).
     public let epoch: Int
@@ -133,7 +133,19 @@ public struct KeysJob: Sendable {
         return try KeyMaintenance(home: home).finish(reason: "on demand", always: true, now: now)
     }
 
-    /// The current KEK for escrow, recorded in the ledger (epoch and fingerprint only).
+    /// The ledger event of a raw escrow (`keys escrow --raw`).
+    static let rawEscrowEvent = "keys.escrow_raw"
+
+    /// The ledger event earlier versions recorded for the same raw printout.
+    static let legacyRawEscrowEvent = "keys.escrowed"
+
+    /// The epochs whose KEK was ever printed raw, ascending, as the ledger records them.
+    static func rawEscrowEpochs(in catalog: Catalog) throws -> [Int] {
+        Set(try catalog.events(kinds: [rawEscrowEvent, legacyRawEscrowEvent]).compactMap { $0.details["epoch"].flatMap { Int($0) } }).sorted()
+    }
+
+    /// The current KEK printed raw, recorded in the ledger (`keys.escrow_raw`, epoch and
+    /// fingerprint only) so every later shred receipt lists it as outstanding.
     ///
     /// - Throws: `keysNotReady` while a rotation is owed: the current KEK may still open key-store
     ///   copies taken before a shred, so it must not be escrowed until `keys rotate` has run.
@@ -144,9 +156,9 @@ public struct KeysJob: Sendable {
             throw JobError.keysNotReady("refusing to escrow: \(owed); run `lethe keys rotate` first, then escrow the new key-encryption key")
         }
         let (epoch, key) = try home.keys.currentKEKForEscrow()
-        try home.catalog.record(LedgerEvent(kind: "keys.escrowed", at: home.clock.now(), details: [
+        try home.catalog.record(LedgerEvent(kind: Self.rawEscrowEvent, at: home.clock.now(), details: [
             "epoch": String(epoch), "kek_id": key.id.rawValue]))
-        home.log.info("keys.escrowed", ["epoch": String(epoch)])
+        home.log.info(Self.rawEscrowEvent, ["epoch": String(epoch)])
         return EscrowedKEK(epoch: epoch, kekID: key.id, key: key)
     }
 }

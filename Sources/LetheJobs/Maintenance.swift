@@ -17,7 +17,8 @@ struct Maintenance {
     /// dead run (partial if some copies were recorded, failed otherwise) and deletes the
     /// archives it published but did not live to record; removes temporary files a dead run
     /// left in the local store; aborts multipart uploads under Lethe's prefix that are a day old
-    /// by the offsite store's clock. Call with the run lock held.
+    /// by the offsite store's clock; records the current epoch offsite if the last rotation could
+    /// not. Call with the run lock held.
     func prepareRun(now: Date) throws {
         try refuseClockGoneBack(now: now)
         try home.checkOffsiteTransport()
@@ -37,6 +38,8 @@ struct Maintenance {
             if removed > 0 { home.log.warning("store.temporaries_removed", ["count": String(removed)]) }
         }
         try abortAbandonedUploads(now: now)
+        // Catches up an offsite epoch witness a rotation could not record (the store was down).
+        try OffsiteEpochWitness(home: home).catchUp(now: now)
     }
 
     /// Refuses a clock earlier than the last recorded event: a run under it would record its

@@ -39,6 +39,10 @@ public struct ShredReceipt: Codable, Sendable {
     public var finishedEarlierShreds: [String]
     /// Why the shred is not complete, and what to do (nil when complete).
     public var incomplete: String?
+    /// Epochs, older than the current one, whose KEK was printed raw (`keys escrow --raw`): each
+    /// printout, with any old copy of the key store, still opens what was shredded since.
+    /// Outstanding: destroy them.
+    public var outstandingRawEscrows: [Int] = []
 
     /// True when this run destroyed nothing new for this customer.
     var alreadyDone: Bool { status != .shredded }
@@ -46,6 +50,7 @@ public struct ShredReceipt: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case status, complete, pseudonym, request, shreddedAt = "shredded_at", destroyedKey = "destroyed_key"
         case unreadable, rotation, finishedEarlierShreds = "finished_earlier_shreds", incomplete
+        case outstandingRawEscrows = "outstanding_raw_escrows"
     }
 }
 
@@ -135,7 +140,9 @@ public struct ShredJob: Sendable {
         if incomplete == nil, let owed = try home.keys.owedRotation() {
             incomplete = owed
         }
+        let outstanding = try KeysJob.rawEscrowEpochs(in: home.catalog).filter { $0 < home.keys.epoch }
         for index in receipts.indices {
+            receipts[index].outstandingRawEscrows = outstanding
             receipts[index].rotation = rotation
             receipts[index].incomplete = incomplete
             receipts[index].complete = incomplete == nil

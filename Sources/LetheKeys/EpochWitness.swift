@@ -37,9 +37,10 @@ public enum EpochWitness {
     }
 
     /// Throws `olderThanWitnessed` when `epoch` (a key store's, or an escrow's) is older than
-    /// what a witness among `folders` has seen.
-    static func refuseOlder(_ epoch: Int, what: String, among folders: [URL]) throws {
-        guard let seen = newest(among: folders), seen.epoch > epoch else { return }
+    /// what a witness among `folders` (or `also`, one kept elsewhere: the offsite store) has seen.
+    static func refuseOlder(_ epoch: Int, what: String, among folders: [URL], also extra: (epoch: Int, folder: String)? = nil) throws {
+        guard let seen = [newest(among: folders), extra].compactMap({ $0 }).max(by: { $0.epoch < $1.epoch }),
+              seen.epoch > epoch else { return }
         throw KeyStoreError.olderThanWitnessed(what: what, epoch: epoch, witnessed: seen.epoch, folder: seen.folder)
     }
 }

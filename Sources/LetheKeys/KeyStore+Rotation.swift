@@ -35,7 +35,8 @@ public enum RotationStep: String, Sendable {
 
 extension KeyStore {
     /// Rotates the KEK: a new epoch wraps every remaining key (each unwrap verified), written
-    /// durably to every key directory; then every other epoch's key file is destroyed everywhere.
+    /// durably to every key directory and sealed into every escrow directory; then every other
+    /// epoch's key file and sealed escrow is destroyed everywhere.
     ///
     /// Crash-safe: until the database commits the new epoch, the old KEK stays current and a
     /// stray new key file is destroyed by the next rotation; after it commits, old key files
@@ -45,7 +46,8 @@ extension KeyStore {
     /// - Parameter reached: called after each step (tests stop the process there).
     /// - Returns: the report; `isComplete` is false when the new epoch was committed but an old
     ///   key file could not be destroyed somewhere (the rotation is then still owed).
-    /// - Throws: `keyDirectoryUnavailable` if a key directory cannot be read or written before
+    /// - Throws: `keyDirectoryUnavailable` / `escrowDirectoryUnavailable` if a key directory
+    ///   cannot be read or written, or an escrow directory cannot take the sealed new KEK, before
     ///   the commit (nothing changed: the old epoch is still current and the rotation still
     ///   owed); `rotationIncomplete` if another process rotated meanwhile.
     @discardableResult
@@ -63,6 +65,8 @@ extension KeyStore {
                 throw KeyStoreError.kekCorrupt(epoch: newEpoch, directory: directory.url.path)
             }
         }
+        // Sealed before the commit: a committed epoch always has its escrow.
+        try escrow?.write(newKEK, epoch: newEpoch)
         reached(.newKeyWritten)
         let lookupKey = state.lookupKey
         let rewrapped = try write { db -> Int in
@@ -84,8 +88,8 @@ extension KeyStore {
                               destroyedEpochs: cleanup.destroyed, uncleanDirectories: cleanup.unclean)
     }
 
-    /// Destroys every key file that is not the current epoch's, in every key directory, then
-    /// clears the owed-rotation mark.
+    /// Destroys every key file (and sealed escrow) that is not the current epoch's, in every key
+    /// directory (and escrow directory), then clears the owed-rotation mark.
     ///
     /// - Throws: `keyDirectoryUnavailable` (after trying every directory), leaving the mark, if
     ///   a directory cannot be cleaned.
@@ -97,21 +101,21 @@ extension KeyStore {
         return cleanup.destroyed
     }
 
-    /// Tries every directory (one unreachable mirror does not stop the others being cleaned);
-    /// clears the owed mark only when all are clean.
+    /// Tries every key and escrow directory (one unreachable mirror does not stop the others
+    /// being cleaned); clears the owed mark only when all are clean.
     private func destroyOldEpochsEverywhere() -> (destroyed: [Int], unclean: [String]) {
         let current = state.epoch
         var destroyed = Set<Int>()
         var unclean: [String] = []
-        for directory in directories {
+        for folder in directories.map(\.folder) + (escrow?.directories.map(\.folder) ?? []) {
             do {
                 // The epoch is committed: from now on this directory refuses anything older.
-                try EpochWitness.record(current, in: directory.url)
-                for epoch in try directory.epochs() where epoch != current {
-                    try directory.destroyKey(epoch: epoch)
+                try EpochWitness.record(current, in: folder.url)
+                for epoch in try folder.epochs() where epoch != current {
+                    try folder.destroy(epoch: epoch)
                     destroyed.insert(epoch)
                 }
-                try directory.destroyTemporaries()
+                try folder.destroyTemporaries()
             } catch {
                 unclean.append("\(error)")
             }
@@ -148,6 +152,12 @@ extension KeyStore {
         for directory in directories {
             guard let epochs = try? directory.epochs() else { return "\(directory.url.path) cannot be read" }
             if epochs.contains(where: { $0 != state.epoch }) { return "\(directory.url.path) still holds a key file of another epoch" }
+        }
+        for directory in escrow?.directories ?? [] {
+            guard let epochs = try? directory.epochs() else { return "escrow directory \(directory.url.path) cannot be read" }
+            if epochs != [state.epoch] {
+                return "escrow directory \(directory.url.path) does not hold the current epoch's sealed key-encryption key alone"
+            }
         }
         return nil
     }

@@ -68,18 +68,23 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
     public var signingPublicKey: String?
     /// The signing key's id as minisign prints it (16 hex digits), named in every report.
     public var signingKeyID: String?
+    /// The sealed escrow, or nil when none is set up (`init --recovery-key-out`/`--escrow-dir`).
+    public var escrow: SealedEscrowStatus?
 
     /// True when nothing is owed and every directory is healthy.
-    public var isHealthy: Bool { owedRotation == nil && pendingShreds == 0 && directories.allSatisfy(\.isHealthy) }
+    public var isHealthy: Bool {
+        owedRotation == nil && pendingShreds == 0 && directories.allSatisfy(\.isHealthy) && escrow?.isCurrent != false
+    }
 
     enum CodingKeys: String, CodingKey {
         case epoch, kekID = "kek_id", directories, owedRotation = "owed_rotation", pendingShreds = "pending_shreds"
         case customers, shreddedCustomers = "shredded_customers", expiryKeys = "expiry_keys", healthy
-        case signingPublicKey = "signing_public_key", signingKeyID = "signing_key_id"
+        case signingPublicKey = "signing_public_key", signingKeyID = "signing_key_id", escrow
     }
 
     public init(epoch: Int, kekID: String, directories: [KeyDirectoryStatus], owedRotation: String?, pendingShreds: Int,
-                customers: Int, shreddedCustomers: Int, expiryKeys: Int, signingPublicKey: String? = nil, signingKeyID: String? = nil) {
+                customers: Int, shreddedCustomers: Int, expiryKeys: Int, signingPublicKey: String? = nil, signingKeyID: String? = nil,
+                escrow: SealedEscrowStatus? = nil) {
         self.epoch = epoch
         self.kekID = kekID
         self.directories = directories
@@ -90,6 +95,7 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
         self.expiryKeys = expiryKeys
         self.signingPublicKey = signingPublicKey
         self.signingKeyID = signingKeyID
+        self.escrow = escrow
     }
 
     public init(from decoder: any Decoder) throws {
@@ -100,7 +106,8 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
                   pendingShreds: try c.decode(Int.self, forKey: .pendingShreds), customers: try c.decode(Int.self, forKey: .customers),
                   shreddedCustomers: try c.decode(Int.self, forKey: .shreddedCustomers), expiryKeys: try c.decode(Int.self, forKey: .expiryKeys),
                   signingPublicKey: try c.decodeIfPresent(String.self, forKey: .signingPublicKey),
-                  signingKeyID: try c.decodeIfPresent(String.self, forKey: .signingKeyID))
+                  signingKeyID: try c.decodeIfPresent(String.self, forKey: .signingKeyID),
+                  escrow: try c.decodeIfPresent(SealedEscrowStatus.self, forKey: .escrow))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -115,6 +122,7 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
         try c.encode(expiryKeys, forKey: .expiryKeys)
         try c.encodeIfPresent(signingPublicKey, forKey: .signingPublicKey)
         try c.encodeIfPresent(signingKeyID, forKey: .signingKeyID)
+        try c.encode(escrow, forKey: .escrow)
         try c.encode(isHealthy, forKey: .healthy)
     }
 }
@@ -142,10 +150,11 @@ extension KeyStore {
         let signing = try signingKey()
         return KeyStoreStatus(epoch: epoch, kekID: expected.id.rawValue, directories: directories, owedRotation: try owedRotation(),
                               pendingShreds: counts.2, customers: counts.0, shreddedCustomers: counts.1, expiryKeys: counts.3,
-                              signingPublicKey: signing.map(Minisign.publicKey), signingKeyID: signing.map(Minisign.keyIDHex))
+                              signingPublicKey: signing.map(Minisign.publicKey), signingKeyID: signing.map(Minisign.keyIDHex),
+                              escrow: escrow?.status(epoch: epoch))
     }
 
-    /// The current epoch and its KEK, for `lethe keys escrow`: the one place a KEK leaves the
+    /// The current epoch and its KEK, for `lethe keys escrow --raw`: the one place a KEK leaves the
     /// key directories on purpose. An escrowed KEK is stale after the next rotation (every
     /// shred rotates) and must then be replaced.
     public func currentKEKForEscrow() throws -> (epoch: Int, key: SecretKey) {

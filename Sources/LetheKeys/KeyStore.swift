@@ -14,37 +14,49 @@ public final class KeyStore: @unchecked Sendable {
     let database: DatabaseQueue
     /// The key directories: the primary first, then mirrors.
     public let directories: [KeyDirectory]
+    /// Where each new KEK is sealed to the recovery key, or nil when no sealed escrow is set up.
+    public let escrow: SealedEscrow?
     let state: KeyStoreState
 
     /// Opens an existing key store, loads the current KEK, and upgrades the store once if its
     /// wraps do not yet bind their rows (`upgradeWrapsIfNeeded`).
-    public init(path: URL, directories: [KeyDirectory]) throws {
+    public init(path: URL, directories: [KeyDirectory], escrow: SealedEscrow? = nil) throws {
         guard FileManager.default.fileExists(atPath: path.path) else {
             throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
         }
         self.directories = directories
+        self.escrow = escrow
         database = try Self.openDatabase(path, existing: true)
         state = KeyStoreState()
         try loadCurrentKEK()
         try upgradeWrapsIfNeeded()
     }
 
-    init(database: DatabaseQueue, directories: [KeyDirectory]) {
+    init(database: DatabaseQueue, directories: [KeyDirectory], escrow: SealedEscrow?) {
         self.database = database
         self.directories = directories
+        self.escrow = escrow
         state = KeyStoreState()
     }
 
-    /// Creates a new key store with epoch 1: a fresh KEK written to every key directory and a
-    /// fresh lookup key wrapped under it.
-    public static func create(path: URL, directories: [KeyDirectory]) throws -> KeyStore {
+    /// The folders that witness the newest epoch: every key directory, then every escrow directory.
+    var witnessFolders: [URL] { directories.map(\.url) + (escrow?.directories.map(\.url) ?? []) }
+
+    /// Creates a new key store with epoch 1: a fresh KEK written to every key directory (and
+    /// sealed into every escrow directory) and a fresh lookup key wrapped under it.
+    public static func create(path: URL, directories: [KeyDirectory], escrow: SealedEscrow? = nil) throws -> KeyStore {
         for directory in directories { try directory.create() }
         let kek = SecretKey.random()
         for directory in directories {
             try directory.writeKey(kek, epoch: 1)
             try EpochWitness.record(1, in: directory.url)
         }
-        let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories)
+        for directory in escrow?.directories ?? [] {
+            try directory.create()
+            try EpochWitness.record(1, in: directory.url)
+        }
+        try escrow?.write(kek, epoch: 1)
+        let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories, escrow: escrow)
         let lookupKey = SecretKey.random()
         try store.write { db in
             try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?), ('wrap_format', ?)",
@@ -144,7 +156,7 @@ public final class KeyStore: @unchecked Sendable {
 
     private func load(_ db: Database) throws {
         let epoch = try storedEpoch(db)
-        try EpochWitness.refuseOlder(epoch, what: "key store", among: directories.map(\.url))
+        try EpochWitness.refuseOlder(epoch, what: "key store", among: witnessFolders)
         guard let kekID = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'kek_id'") else {
             throw SQLiteFileError.invalidValue("meta.kek_id")
         }

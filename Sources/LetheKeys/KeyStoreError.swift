@@ -35,8 +35,18 @@ public enum KeyStoreError: Error, CustomStringConvertible {
     case escrowStale(escrowed: Int, current: Int)
     /// An escrowed KEK whose fingerprint is not the current epoch's KEK.
     case escrowMismatch(epoch: Int)
-    /// A key store or escrow older than the newest epoch a key directory has witnessed (exit 3).
+    /// A key store or escrow older than the newest epoch a key or escrow directory has witnessed (exit 3).
     case olderThanWitnessed(what: String, epoch: Int, witnessed: Int, folder: String)
+    /// An escrow directory cannot be read or written (a rotation that cannot seal the new KEK
+    /// there stays owed, like one that cannot reach a key directory).
+    case escrowDirectoryUnavailable(String, reason: String)
+    /// A sealed escrow file that is not one, sealed to another recovery key, or altered.
+    case sealedEscrowInvalid(String, reason: String)
+    /// No key or escrow directory witnesses any epoch, so nothing can say the escrow is not
+    /// older than a shred: recovery needs the operator's explicit `--accept-epoch` (exit 3).
+    case noWitness(epoch: Int)
+    /// `--accept-epoch` named another epoch than the escrow's (exit 3).
+    case acceptedEpochMismatch(accepted: Int, escrowed: Int)
 
     public var description: String {
         switch self {
@@ -52,9 +62,9 @@ public enum KeyStoreError: Error, CustomStringConvertible {
         case .keyDirectoryUnavailable(let path, let reason):
             return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
         case .kekMissing(let epoch, let directory):
-            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror, or from escrow with `lethe keys recover --escrow FILE`"
+            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) or `lethe keys recover --escrow FILE` (raw)"
         case .kekCorrupt(let epoch, let directory):
-            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror, or from escrow with `lethe keys recover --escrow FILE`"
+            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) or `lethe keys recover --escrow FILE` (raw)"
         case .unknownCustomer:
             return "no such customer: nothing was ever backed up for them"
         case .customerShredded(let date, let request):
@@ -70,9 +80,19 @@ public enum KeyStoreError: Error, CustomStringConvertible {
         case .rotationIncomplete(let why):
             return "a key rotation is incomplete (\(why)): run `lethe keys rotate` to finish it"
         case .olderThanWitnessed(let what, let epoch, let witnessed, let folder):
-            return "the \(what) is at key epoch \(epoch), but the key directory \(folder) has seen epoch \(witnessed): it is older than the "
+            return "the \(what) is at key epoch \(epoch), but \(folder) has seen epoch \(witnessed): it is older than the "
                 + "newest key store (restored from a host backup taken before a shred or an expiry?), and using it would bring back what "
                 + "those erased. Nothing was changed: put back the current key store, or recover with the current escrow"
+        case .escrowDirectoryUnavailable(let path, let reason):
+            return "escrow directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
+        case .sealedEscrowInvalid(let file, let reason):
+            return "the sealed escrow \(file) cannot be used (\(reason)): use the recovery key this home was set up with, or another escrow directory"
+        case .noWitness(let epoch):
+            return "no key directory or escrow directory is left to witness the newest key epoch, so nothing shows that this escrow "
+                + "(epoch \(epoch)) is not older than a later shred. Nothing was changed. If you are sure the key store and the escrow are "
+                + "the newest ones (check the ledger or the last shred receipt), run again with --accept-epoch \(epoch); it is recorded in the ledger"
+        case .acceptedEpochMismatch(let accepted, let escrowed):
+            return "--accept-epoch \(accepted) does not match the escrow's epoch \(escrowed): nothing was changed; check which escrow you hold"
         case .escrowStale(let escrowed, let current):
             return "the escrow holds the key-encryption key of epoch \(escrowed), but the key store is at epoch \(current): "
                 + (escrowed < current

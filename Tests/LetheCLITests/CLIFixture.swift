@@ -11,9 +11,10 @@ final class CLIFixture {
     var environment: [String: String] = [:]
 
     /// Creates the source tree with `customers` (name → files), lets `prepare` add to the source
-    /// root (names as bytes, say), and runs `lethe init` at `now`.
+    /// root (names as bytes, say), and runs `lethe init` at `now` with `initArguments` (given
+    /// the fixture's root folder) added.
     init(customers: [String: [String: [UInt8]]], now: String = "2026-11-01T00:00:00Z",
-         prepare: ((_ source: URL) throws -> Void)? = nil) throws {
+         prepare: ((_ source: URL) throws -> Void)? = nil, initArguments: (_ root: URL) -> [String] = { _ in [] }) throws {
         environment["LETHE_NOW"] = now
         root = try TemporaryDirectory(prefix: "lethe-cli")
         if let prepare {
@@ -27,7 +28,7 @@ final class CLIFixture {
                 try Data(bytes).write(to: url)
             }
         }
-        let result = try LetheProcess.run(["init", "--home", home.path, "--source", source.path], environment: environment)
+        let result = try LetheProcess.run(["init", "--home", home.path, "--source", source.path] + initArguments(root.url), environment: environment)
         guard result.status == 0 else { throw FixtureError("init failed: \(result.stderr)") }
     }
 

@@ -15,24 +15,15 @@ import Testing
         let fixture = try CLIFixture(customers: Self.customers)
         try fixture.succeed(["backup"])
         let oldEscrow = fixture.root.url.appendingPathComponent("escrow-last-week.txt")
-        try fixture.succeed(["keys", "escrow"]).write(to: oldEscrow, atomically: true, encoding: .utf8)
+        try fixture.succeed(["keys", "escrow", "--raw"]).write(to: oldEscrow, atomically: true, encoding: .utf8)
         // Last week's host backup of the home (key directories excluded: they carry CACHEDIR.TAG).
-        let hostBackup = fixture.root.url.appendingPathComponent("host-backup")
-        try FileManager.default.createDirectory(at: hostBackup, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.home.path) where name.hasPrefix("keystore") || name.hasPrefix("catalog") {
-            try FileManager.default.copyItem(at: fixture.home.appendingPathComponent(name), to: hostBackup.appendingPathComponent(name))
-        }
+        try fixture.takeHostBackup()
 
         fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
         try fixture.succeed(["shred", "--customer", "alice", "--request", "GDPR-1", "--yes"])
 
         // The home is "restored" from the host backup; the key directories are today's.
-        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.home.path) where name.hasPrefix("keystore") || name.hasPrefix("catalog") {
-            try FileManager.default.removeItem(at: fixture.home.appendingPathComponent(name))
-        }
-        for name in try FileManager.default.contentsOfDirectory(atPath: hostBackup.path) {
-            try FileManager.default.copyItem(at: hostBackup.appendingPathComponent(name), to: fixture.home.appendingPathComponent(name))
-        }
+        try fixture.restoreHostBackup()
         let opened = try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r-open").path])
         #expect(opened.status == 3, "\(opened.stderr)")
         #expect(opened.stderr.contains("epoch 1") && opened.stderr.contains("epoch 2"))

@@ -84,12 +84,12 @@ import Testing
         let keyFile = fixture.home.appendingPathComponent("keys/kek-000001.key")
         let kek = try Data(contentsOf: keyFile).map { String(format: "%02x", $0) }.joined()
 
-        let escrow = try fixture.lethe(["keys", "escrow"])
+        let escrow = try fixture.lethe(["keys", "escrow", "--raw"])
         #expect(escrow.status == 0)
         #expect(escrow.stdout.hasPrefix("lethe-kek-v1 epoch=1 id="))
         #expect(escrow.stdout.trimmingCharacters(in: .newlines).hasSuffix("key=\(kek)"))
         #expect(escrow.stderr.contains("WARNING"))
-        #expect(escrow.stderr.contains("escrow again"))
+        #expect(escrow.stderr.contains("destroy it then"))
         #expect(!escrow.stderr.contains(kek))
 
         let status = try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any]
@@ -100,11 +100,11 @@ import Testing
         let rotate = try fixture.succeed(["keys", "rotate"])
         #expect(rotate.contains("epoch 1 -> 2"))
         #expect(!FileManager.default.fileExists(atPath: keyFile.path))
-        let after = try fixture.lethe(["keys", "escrow", "--base64"])
+        let after = try fixture.lethe(["keys", "escrow", "--raw", "--base64"])
         #expect(after.stdout.hasPrefix("lethe-kek-v1 epoch=2 id="))
         let newKey = try Data(contentsOf: fixture.home.appendingPathComponent("keys/kek-000002.key")).base64EncodedString()
         #expect(after.stdout.trimmingCharacters(in: .newlines).hasSuffix("key=\(newKey)"))
-        let json = try fixture.lethe(["keys", "escrow", "--json"])
+        let json = try fixture.lethe(["keys", "escrow", "--raw", "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["epoch"] as? Int == 2)
         #expect(object?["key"] as? String == Data(base64Encoded: newKey)!.map { String(format: "%02x", $0) }.joined())
@@ -166,10 +166,10 @@ import Testing
         let fixture = try CLIFixture(customers: Self.customers)
         try fixture.succeed(["backup"])
         let beforeShred = fixture.root.url.appendingPathComponent("escrow-epoch1.txt")
-        try fixture.succeed(["keys", "escrow"]).write(to: beforeShred, atomically: true, encoding: .utf8)
+        try fixture.succeed(["keys", "escrow", "--raw"]).write(to: beforeShred, atomically: true, encoding: .utf8)
         try fixture.succeed(["shred", "--customer", "alice", "--request", "R-1", "--yes"])
         let current = fixture.root.url.appendingPathComponent("escrow-epoch2.json")
-        try fixture.succeed(["keys", "escrow", "--json", "--base64"]).write(to: current, atomically: true, encoding: .utf8)
+        try fixture.succeed(["keys", "escrow", "--raw", "--json", "--base64"]).write(to: current, atomically: true, encoding: .utf8)
 
         let keys = fixture.home.appendingPathComponent("keys")
         try FileManager.default.removeItem(at: keys)
@@ -185,7 +185,11 @@ import Testing
         try "not an escrow".write(to: garbage, atomically: true, encoding: .utf8)
         #expect(try fixture.lethe(["keys", "recover", "--escrow", garbage.path]).status == 64)
 
-        let recovered = try fixture.succeed(["keys", "recover", "--escrow", current.path])
+        // The only key directory was the only witness: the epoch must be accepted by name.
+        let unwitnessed = try fixture.lethe(["keys", "recover", "--escrow", current.path])
+        #expect(unwitnessed.status == 3)
+        #expect(unwitnessed.stderr.contains("--accept-epoch 2"))
+        let recovered = try fixture.succeed(["keys", "recover", "--escrow", current.path, "--accept-epoch", "2"])
         #expect(recovered.contains("epoch 2"))
         #expect(recovered.contains("\(keys.path): restored"))
         #expect(try fixture.succeed(["keys", "recover", "--escrow", current.path]).contains("Nothing to do"))

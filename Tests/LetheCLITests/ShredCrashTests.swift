@@ -69,7 +69,7 @@ import Testing
         #expect(status["healthy"] as? Bool == false)
         #expect((status["directories"] as? [[String: Any]])?.last?["readable"] as? Bool == false)
         // Escrow is refused while the old KEK could still open a pre-shred key store copy.
-        let escrow = try lethe(["keys", "escrow"])
+        let escrow = try lethe(["keys", "escrow", "--raw"])
         #expect(escrow.status == 1)
         #expect(escrow.stdout.isEmpty)
 

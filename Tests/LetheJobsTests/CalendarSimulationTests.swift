@@ -187,8 +187,10 @@ import Testing
                              "night \(utcDay) (local \(model.localDay(now))): offsite catalog \(actual) vs model \(expectedOffsite)")
             }
             // The offsite store holds exactly the live offsite copies: one version each, locked
-            // until its delete-by; none outlives max_age.
-            let versions = offsite.listVersions(prefix: "")
+            // until its delete-by; none outlives max_age. Beside them, the epoch witness (from the
+            // first rotation on), in one version.
+            let versions = offsite.listVersions(prefix: ObjectKey.archivePrefix)
+            #expect(offsite.listVersions(prefix: "lethe/").count <= 1, "night \(utcDay): the epoch witness keeps one version")
             #expect(versions.count == liveOffsite.count, "night \(utcDay): offsite versions \(versions.count) vs \(liveOffsite.count) live copies")
             let lockOf = Dictionary(versions.map { ($0.key, $0.lockedUntil) }) { a, _ in a }
             #expect(Set(lockOf.keys) == Set(liveOffsite.map(\.objectKey)), "night \(utcDay): offsite store and catalog disagree")

@@ -42,13 +42,21 @@ import Testing
         let keys = fixture.homeURL.appendingPathComponent("keys")
         try FileManager.default.removeItem(at: keys)
 
-        let report = try KeyRecovery.recover(home: fixture.homeURL, escrow: escrow, clock: fixture.clock, log: EventLog(style: .silent))
+        // The only key directory was the only witness: without it, the epoch must be accepted by name.
+        #expect(throws: KeyStoreError.self) {
+            _ = try KeyRecovery.recover(home: fixture.homeURL, source: .raw(escrow), clock: fixture.clock, log: EventLog(style: .silent))
+        }
+        let report = try KeyRecovery.recover(home: fixture.homeURL, source: .raw(escrow), acceptEpoch: 1, clock: fixture.clock,
+                                             log: EventLog(style: .silent))
         #expect(report.restored == [keys.path])
+        #expect(report.acceptedWithoutWitness)
         let home = try fixture.home()
         let event = try #require(try home.catalog.events(kinds: ["keys.recovered"]).last)
         #expect(event.details["epoch"] == "1")
         #expect(event.details["directories_restored"] == "1")
         #expect(event.details["kek_id"] == escrow.kekID.rawValue)
+        #expect(event.details["accepted_epoch"] == "1")
+        #expect(event.details["source"] == "raw escrow")
         let target = fixture.root.url.appendingPathComponent("restored")
         _ = try RestoreJob(home: home).run(customer: CustomerID("alice")!, set: nil, from: nil, to: target)
         #expect(try Data(contentsOf: target.appendingPathComponent("a.txt")) == Data("alice".utf8))

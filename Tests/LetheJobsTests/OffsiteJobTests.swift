@@ -84,7 +84,7 @@ import Testing
         let due = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(due.state == .complete)
         #expect(due.count(.deleted) == 4)
-        #expect(offsite.listVersions(prefix: "").isEmpty)
+        #expect(offsite.listVersions(prefix: ObjectKey.archivePrefix).isEmpty)
         let after = try Inventory(home: fixture.home(offsiteStore: offsite)).copies()
         #expect(after.count == 4 && after.allSatisfy { $0.state == "deleted" })
     }
@@ -118,7 +118,7 @@ import Testing
         fixture.clock.set(offsiteDeleteBy.addingTimeInterval(60))
         let expire = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(expire.state == .complete && expire.count(.deleted) == 2)
-        #expect(offsite.listVersions(prefix: "").isEmpty)
+        #expect(offsite.listVersions(prefix: ObjectKey.archivePrefix).isEmpty)
         let left = try Inventory(home: fixture.home(offsiteStore: offsite)).copies().filter { $0.state == "live" }
         #expect(left.count == 2 && left.allSatisfy { $0.location == "local" })
         // The local copies are still readable after the offsite date's key was destroyed.
@@ -156,7 +156,7 @@ import Testing
         fixture.clock.set(Self.monthlyDeleteBy.addingTimeInterval(7200))
         let offsiteExpiry = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(offsiteExpiry.state == .complete && offsiteExpiry.count(.deleted) == 2)
-        #expect(offsite.listVersions(prefix: "").isEmpty)
+        #expect(offsite.listVersions(prefix: ObjectKey.archivePrefix).isEmpty)
         #expect(throws: JobError.self) {
             try RestoreJob(home: fixture.home(offsiteStore: offsite)).run(customer: CustomerID("alice")!, set: nil, from: nil,
                                                                           to: fixture.root.url.appendingPathComponent("gone"))
@@ -244,7 +244,7 @@ import Testing
         let done = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(done.state == .complete && done.count(.deleted) == 1)
         #expect(offsite.deletes.map(\.versionID) == [copy.version_id])
-        #expect(offsite.inner.listVersions(prefix: "").isEmpty)
+        #expect(offsite.inner.listVersions(prefix: ObjectKey.archivePrefix).isEmpty)
     }
 }
 

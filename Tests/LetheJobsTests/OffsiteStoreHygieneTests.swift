@@ -79,7 +79,7 @@ import Testing
         let second = try ExpireJob(home: fixture.home(offsiteStore: s3)).run()
         #expect(second.state == .complete)
         #expect(try Self.offsiteRows(fixture).allSatisfy { $0.state == "deleted" })
-        #expect(try s3.listVersions(prefix: "").isEmpty)
+        #expect(try s3.listVersions(prefix: ObjectKey.archivePrefix).isEmpty)
     }
 
     /// The server stores the upload, then the connection drops and the copier gives up (one
@@ -113,7 +113,7 @@ import Testing
         let due = try ExpireJob(home: fixture.home(offsiteStore: s3)).run()
         #expect(due.state == .complete)
         #expect(try Self.offsiteRows(fixture).allSatisfy { $0.state == "deleted" })
-        #expect(try s3.listVersions(prefix: "").isEmpty, "a cancelled copy's object is still stored")
+        #expect(try s3.listVersions(prefix: ObjectKey.archivePrefix).isEmpty, "a cancelled copy's object is still stored")
     }
 
     /// The copier's catch-up gives up a pending copy whose local source expired before it could

@@ -21,7 +21,19 @@ extension KeyEpochTests {
         try loseEveryKeyDirectory()
         #expect(throws: KeyStoreError.self) { _ = try KeyStore(path: path, directories: [primary, mirror]) }
 
-        let report = try KeyStore.recoverKEK(path: path, directories: [primary, mirror], escrowedKEK: kek, escrowedEpoch: epoch)
+        // No directory is left to witness the newest epoch: the operator must accept it by name.
+        #expect {
+            _ = try KeyStore.recoverKEK(path: path, directories: [primary, mirror], escrowedKEK: kek, escrowedEpoch: epoch)
+        } throws: { error in
+            guard case .noWitness(epoch: 2) = error as? KeyStoreError else { return false }
+            return "\(error)".contains("--accept-epoch 2")
+        }
+        #expect(!FileManager.default.fileExists(atPath: primary.url.path))
+        #expect(throws: KeyStoreError.self) {
+            _ = try KeyStore.recoverKEK(path: path, directories: [primary, mirror], escrowedKEK: kek, escrowedEpoch: epoch, acceptEpoch: 1)
+        }
+        let report = try KeyStore.recoverKEK(path: path, directories: [primary, mirror], escrowedKEK: kek, escrowedEpoch: epoch, acceptEpoch: 2)
+        #expect(report.acceptedWithoutWitness)
         #expect(report.epoch == 2)
         #expect(report.verifiedKeys == 3)  // alice's key, one expiry key, the lookup key
         #expect(report.restored == [primary.url.path, mirror.url.path])

@@ -1,0 +1,17 @@
+import LetheJobs
+
+/// What receipts and rotations say about escrow.
+enum EscrowText {
+    /// The line after a rotation: sealed where, or that no sealed escrow is set up.
+    static func afterRotation(_ rotation: RotationSummary) -> String {
+        rotation.sealedEscrowDirectories > 0
+            ? "escrow: the new key-encryption key is sealed in \(rotation.sealedEscrowDirectories) escrow directories; older sealed escrows destroyed"
+            : "escrow: no sealed escrow is set up; a raw escrow (`lethe keys escrow --raw`) is now stale: destroy it"
+    }
+
+    /// The line listing raw escrows of past epochs, or nil when there are none.
+    static func outstanding(_ epochs: [Int]) -> String? {
+        guard !epochs.isEmpty else { return nil }
+        return "raw escrows of epochs \(epochs.map(String.init).joined(separator: ",")) outstanding — destroy them: each, with an old copy of the key store, reopens what was shredded since"
+    }
+}

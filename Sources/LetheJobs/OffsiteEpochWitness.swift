@@ -1,0 +1,82 @@
+import Foundation
+import LetheCatalog
+import LetheCore
+import LetheKeys
+
+/// The newest KEK epoch kept in the offsite store: a small unlocked object, `lethe/newest-epoch`
+/// (one decimal line; outside `archives/`, so no listing of copies sees it).
+///
+/// A third witness beside the key and escrow directories, in another place and another hand:
+/// it survives losing every local disk. Best effort: every rotation overwrites it when it is
+/// lower and deletes its older versions (a versioned bucket keeps one per overwrite); a store
+/// that cannot be reached only logs a warning, the rotation's ledger event says the witness is
+/// owed (`offsite_witness: owed`), and the next writing run catches up. Lethe never lowers it,
+/// but a store cannot compare and swap: a run catching up while another rotates may leave it one
+/// rotation behind, until the next rotation.
+struct OffsiteEpochWitness {
+    static let key = ObjectKey("lethe/newest-epoch")!
+    let home: Home
+
+    /// Records `epoch` offsite unless the store already holds it or a newer one; logs a warning
+    /// (`keys.offsite_witness_unrecorded`) instead of failing when the store cannot take it.
+    ///
+    /// - Returns: nil when no offsite store is set up, else whether the store holds `epoch` now.
+    @discardableResult
+    func record(_ epoch: Int) -> Bool? {
+        guard home.offsiteConfigured else { return nil }
+        guard home.offsiteDown.reason == nil else { return false }
+        do {
+            let store = try home.store(for: .offsite)
+            if let seen = try Self.read(from: store), seen >= epoch { return true }
+            _ = try store.put(Self.key, lockUntil: nil) { try $0.write(Array("\(epoch)\n".utf8)) }
+            // A versioned bucket keeps every overwrite: only the newest version is the witness.
+            for stale in try store.versions(of: Self.key).dropFirst() {
+                try store.delete(Self.key, versionID: stale.versionID)
+            }
+            home.log.info("keys.offsite_witness_recorded", ["epoch": String(epoch)])
+            return true
+        } catch {
+            home.log.warning("keys.offsite_witness_unrecorded", [
+                "epoch": String(epoch), "error": "\(error)", "retry": "at the next rotation or writing run"])
+            return false
+        }
+    }
+
+    /// The ledger event a writing run records when it caught up a witness a rotation left owed.
+    static let caughtUpEvent = "keys.offsite_witness_recorded"
+
+    /// Records the witness the latest rotation left owed (its ledger event says
+    /// `offsite_witness: owed`), unless a run caught it up since; records that in the ledger.
+    /// Touches the store only when something is owed.
+    func catchUp(now: Date) throws {
+        guard let rotation = try home.catalog.latestEvent(kind: KeyMaintenance.rotationEvent),
+              rotation.details["offsite_witness"] == "owed", let epoch = rotation.details["to_epoch"].flatMap({ Int($0) }) else { return }
+        if let done = try home.catalog.latestEvent(kind: Self.caughtUpEvent)?.details["epoch"].flatMap({ Int($0) }), done >= epoch { return }
+        guard record(home.keys.epoch) == true else { return }
+        try home.catalog.record(LedgerEvent(kind: Self.caughtUpEvent, at: now, details: ["epoch": String(home.keys.epoch)]))
+    }
+
+    /// The epoch the store holds, or nil when there is none (or it is not a number).
+    static func read(from store: any ObjectStore) throws -> Int? {
+        do {
+            let bytes = try store.get(key) { try $0.readAll() }
+            return Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch ObjectStoreError.notFound {
+            return nil
+        }
+    }
+
+    /// The witness of the offsite store of `configuration`, for `keys recover` (which runs when
+    /// the home cannot be opened): nil when none is set up or it cannot be reached (logged).
+    static func read(configuration: Configuration, log: EventLog) -> (epoch: Int, folder: String)? {
+        guard let settings = configuration.offsite else { return nil }
+        do {
+            try settings.checkTransport(fix: "")
+            let store = try Home.makeOffsiteStore(settings, lockMode: nil)
+            return try read(from: store).map { ($0, "the offsite store's \(key.rawValue)") }
+        } catch {
+            log.warning("keys.offsite_witness_unreadable", ["error": "\(error)"])
+            return nil
+        }
+    }
+}

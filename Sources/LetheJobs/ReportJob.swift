@@ -152,7 +152,13 @@ public struct ReportJob: Sendable {
                                           cancelled: Self.int(event.details["cancelled"]), failed: Self.int(event.details["failed"]),
                                           keysDestroyed: Self.int(event.details["keys_destroyed"]))
             },
-            expireRunsTotal: runs.count, unfinishedShred: unfinished, signedWith: try home.keys.signingKey().map(Minisign.keyIDHex))
+            expireRunsTotal: runs.count, unfinishedShred: unfinished, signedWith: Self.signingKeyID(of: home))
+    }
+
+    /// The id of the home's signing key, or nil when it has none or the key store cannot open it
+    /// now (a report that cannot name its key is still written; signing one then fails).
+    static func signingKeyID(of home: Home) -> String? {
+        (try? home.keys.signingKey())?.map(Minisign.keyIDHex)
     }
 
     /// Builds the report, renders it in `format`, hands the text to `deliver` (standard output,

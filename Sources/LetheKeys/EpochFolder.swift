@@ -39,8 +39,8 @@ struct EpochFolder: Sendable, Equatable {
     /// host backups, so a backup of the home is not a complete pre-shred key set.
     static let cacheTag = """
         Signature: 8a477f597d28d172789f06886806bc55
-        # This file marks a Lethe key directory. Keys must stay out of host backups: a backup
-        # taken before a shred would hold the key that erased customer's data still opens with.
+        # This file marks a Lethe key or escrow directory. Keys must stay out of host backups: a
+        # backup taken before a shred would hold the key that erased customer's data opens with.
 
         """
 

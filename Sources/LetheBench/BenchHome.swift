@@ -5,7 +5,7 @@ import LetheCore
 import LetheJobs
 import LetheKeys
 
-/// A real home (key store, key directories, catalog, ledger) with many keyed customers, one
+/// A real home (key store, key directories, catalog, ledger, policy) with many keyed customers, one
 /// expiry key per delete-by date, and a big simulated catalog: what the shred and expire
 /// benchmarks measure against.
 ///
@@ -24,6 +24,20 @@ struct BenchHome {
         /// Every `offsiteEvery`-th customer's copies are offsite; nil: every copy is local.
         var offsiteEvery: Int?
     }
+
+    /// The home's policy: the default one, except that dailies are kept (and `max_age` allows)
+    /// ten years, so every simulated delete-by is within policy. Under the default policy (7 days,
+    /// `max_age` 190 days) the planner would attach two warnings of its own to every copy (the
+    /// policy now gives an earlier delete-by; a delete-by beyond `max_age`), which a real home,
+    /// whose copies get their delete-by from the policy, never has.
+    static let policy = """
+        name: bench
+        timezone: UTC
+        max_age: 3650d
+        local:   { daily: 3650d, weekly: 5w, monthly: 6m }
+        offsite: { daily: 3650d, weekly: 5w, monthly: 6m, object_lock: governance }
+
+        """
 
     /// The first night (2026-11-01T00:00:00Z).
     static let start = Date(timeIntervalSince1970: 1_793_577_600)
@@ -47,7 +61,9 @@ struct BenchHome {
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         url = root.appendingPathComponent("home")
         let mirrors = (1..<max(1, shape.keyDirectories)).map { root.appendingPathComponent("mirror-\($0)") }
-        try HomeSetup.create(.init(home: url, source: source, keyMirrors: mirrors), now: start)
+        let policy = root.appendingPathComponent("bench-policy.yaml")
+        try Self.policy.write(to: policy, atomically: true, encoding: .utf8)
+        try HomeSetup.create(.init(home: url, source: source, policy: policy, keyMirrors: mirrors), now: start)
         clock = BenchClock(start)
         let home = try Home(url: url, clock: clock, log: EventLog(style: .silent))
 

@@ -31,7 +31,7 @@ struct ExpireBenchmark: ParsableCommand {
         let counts = try BenchTiming.counts(customers, over: 0, option: "--customers")
         guard repeats > 0, options.expiryKeys > repeats else { throw ValidationError("--expiry-keys must be larger than --repeats (> 0)") }
         try options.measureEach(counts, benchmark: "expire", header: """
-            customers  copies   due/run  setup      expire (median of \(repeats))              until keys destroyed  rotation in run  \
+            customers  copies   due/run  setup      expire (median of \(repeats))              dry run   until keys destroyed  rotation in run  \
             due copies  destroy alone  rotate alone  re-wrapped
             """, row: Self.row, measure: measure)
     }
@@ -43,7 +43,7 @@ struct ExpireBenchmark: ParsableCommand {
         let cells: [String] = [
             String(result.customers).padding(10), String(result.copies).padding(8), String(result.due_copies_per_run).padding(8),
             s(result.setup_seconds).padding(10), (s(result.expire_seconds_median) + " (" + runs + ")").padding(38),
-            s(BenchTiming.median(result.until_keys_destroyed_seconds)).padding(21),
+            s(BenchTiming.median(result.dry_run_seconds)).padding(9), s(BenchTiming.median(result.until_keys_destroyed_seconds)).padding(21),
             s(BenchTiming.median(result.rotation_in_run_seconds)).padding(16), s(BenchTiming.median(result.due_copies_seconds)).padding(11),
             s(result.destroy_alone_seconds).padding(14), s(result.rotate_alone_seconds).padding(13), String(result.rewrapped_keys),
         ]
@@ -60,6 +60,7 @@ struct ExpireBenchmark: ParsableCommand {
         var due_copies_per_run: Int
         var expire_seconds: [Double]
         var expire_seconds_median: Double
+        var dry_run_seconds: [Double]
         var until_keys_destroyed_seconds: [Double]
         var rotation_in_run_seconds: [Double]
         var due_copies_seconds: [Double]
@@ -70,11 +71,13 @@ struct ExpireBenchmark: ParsableCommand {
 
     func measure(customers count: Int, root: URL) throws -> Result {
         let bench = try BenchHome(shape: options.shape(customers: count, offsiteEvery: nil), root: root)
-        var totals: [Double] = [], untilDestroyed: [Double] = [], rotations: [Double] = [], dueCopies: [Double] = []
+        var totals: [Double] = [], plans: [Double] = [], untilDestroyed: [Double] = [], rotations: [Double] = [], dueCopies: [Double] = []
         var due = 0, rewrapped = 0
         for run in 0..<repeats {
             // One more delete-by date due than the run before; each run in a freshly opened home.
             bench.clock.set(bench.deleteBys[run].addingTimeInterval(3_600))
+            let (planSeconds, _) = try BenchTiming.time { try ExpireJob(home: try bench.open()).plan() }
+            plans.append(planSeconds)
             let events = EventTimes()
             let home = try bench.open(log: EventLog(style: .human, verbose: false) { events.note($0) })
             let began = DispatchTime.now().uptimeNanoseconds
@@ -105,7 +108,7 @@ struct ExpireBenchmark: ParsableCommand {
 
         return Result(customers: count, copies: bench.copies, expiry_keys: options.expiryKeys, key_directories: max(1, options.keyDirectories),
                       setup_seconds: bench.setupSeconds, due_copies_per_run: due, expire_seconds: totals,
-                      expire_seconds_median: BenchTiming.median(totals), until_keys_destroyed_seconds: untilDestroyed,
+                      expire_seconds_median: BenchTiming.median(totals), dry_run_seconds: plans, until_keys_destroyed_seconds: untilDestroyed,
                       rotation_in_run_seconds: rotations, due_copies_seconds: dueCopies, destroy_alone_seconds: destroySeconds,
                       rotate_alone_seconds: rotateSeconds, rewrapped_keys: rewrapped)
     }

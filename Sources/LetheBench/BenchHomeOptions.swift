@@ -29,7 +29,8 @@ struct BenchHomeOptions: ParsableArguments {
     }
 
     /// Builds a home for each count under `--work` (or a temporary folder, removed afterwards),
-    /// measures it with `measure`, and prints the header, then each result as a row or as JSON.
+    /// measures it with `measure`, removes it, and prints the header, then each result as a row
+    /// or as JSON.
     func measureEach<R: Encodable>(_ counts: [Int], benchmark: String, header: String, row: (R) -> String,
                                    measure: (_ customers: Int, _ root: URL) throws -> R) throws {
         let root = work.map { URL(fileURLWithPath: $0) }

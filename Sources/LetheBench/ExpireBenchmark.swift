@@ -13,7 +13,8 @@ import LetheJobs
 /// marks the due copies deleted with their ledger events. Inside each run, the log's events
 /// split the time: until `expire.keys_destroyed` (read the catalog, plan, destroy the expiry
 /// key), until `keys.rotated` (the rotation and its ledger event), until the end (the due
-/// copies). Destroying an expiry key and rotating are also timed alone, as the public steps.
+/// copies). Before each run the dry run (`ExpireJob.plan()`: read the catalog, plan) is timed
+/// on its own; destroying an expiry key and rotating are also timed alone, as the public steps.
 struct ExpireBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "expire",

@@ -39,7 +39,7 @@ struct BenchHome {
 
         """
 
-    /// The first night (2026-11-01T00:00:00Z).
+    /// The first night (2026-11-02T00:00:00Z).
     static let start = Date(timeIntervalSince1970: 1_793_577_600)
 
     let url: URL

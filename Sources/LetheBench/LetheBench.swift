@@ -7,5 +7,5 @@ struct LetheBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lethe-bench",
         abstract: "Benchmarks of Lethe's own parts (build with -c release).",
-        subcommands: [PlannerBench.self, ShredBenchmark.self, OffsiteListBenchmark.self])
+        subcommands: [PlannerBench.self, ShredBenchmark.self, ExpireBenchmark.self, OffsiteListBenchmark.self])
 }

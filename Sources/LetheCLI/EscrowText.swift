@@ -12,6 +12,6 @@ enum EscrowText {
     /// The line listing raw escrows of past epochs, or nil when there are none.
     static func outstanding(_ epochs: [Int]) -> String? {
         guard !epochs.isEmpty else { return nil }
-        return "raw escrows of epochs \(epochs.map(String.init).joined(separator: ",")) outstanding — destroy them: each, with an old copy of the key store, reopens what was shredded since"
+        return "raw escrows of epochs \(epochs.map(String.init).joined(separator: ",")) outstanding — destroy them: each, with an old copy of the key store, reopens what was shredded since (then run `lethe keys escrow --destroyed EPOCH`)"
     }
 }

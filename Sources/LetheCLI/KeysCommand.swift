@@ -107,6 +107,9 @@ struct KeysCommand: ParsableCommand {
         @Flag(help: "Print the raw key-encryption key (recorded; listed as outstanding by every later shred receipt).")
         var raw = false
 
+        @Option(help: "Record that the raw escrow of this epoch was destroyed (later shred receipts stop listing it); prints nothing.")
+        var destroyed: Int?
+
         @Flag(help: "Encode the key in base64 instead of hex.")
         var base64 = false
 
@@ -114,6 +117,10 @@ struct KeysCommand: ParsableCommand {
         var force = false
 
         func run() throws {
+            if let destroyed {
+                try KeysJob(home: try options.open()).recordRawEscrowDestroyed(epoch: destroyed)
+                return print("Recorded: the raw escrow of epoch \(destroyed) is destroyed; later shred receipts no longer list it.")
+            }
             guard raw else {
                 FileHandle.standardError.write(Data("""
                     lethe: nothing printed. The sealed escrow follows every rotation by itself: each escrow directory keeps the current \

@@ -139,9 +139,30 @@ public struct KeysJob: Sendable {
     /// The ledger event earlier versions recorded for the same raw printout.
     static let legacyRawEscrowEvent = "keys.escrowed"
 
-    /// The epochs whose KEK was ever printed raw, ascending, as the ledger records them.
+    /// The ledger event of an operator's statement that a raw escrow was destroyed.
+    static let rawEscrowDestroyedEvent = "keys.escrow_raw_destroyed"
+
+    /// The epochs whose KEK was printed raw and not since recorded destroyed, ascending, as
+    /// the ledger records them.
     static func rawEscrowEpochs(in catalog: Catalog) throws -> [Int] {
-        Set(try catalog.events(kinds: [rawEscrowEvent, legacyRawEscrowEvent]).compactMap { $0.details["epoch"].flatMap { Int($0) } }).sorted()
+        func epochs(_ kinds: [String]) throws -> Set<Int> {
+            Set(try catalog.events(kinds: kinds).compactMap { $0.details["epoch"].flatMap { Int($0) } })
+        }
+        return try epochs([rawEscrowEvent, legacyRawEscrowEvent]).subtracting(epochs([rawEscrowDestroyedEvent])).sorted()
+    }
+
+    /// Records the operator's statement that the raw escrow of `epoch` was destroyed, so later
+    /// shred receipts stop listing it as outstanding (`keys.escrow_raw_destroyed`).
+    ///
+    /// - Throws: `invalidConfiguration` (exit 64, nothing recorded) for an epoch the ledger
+    ///   records no raw escrow of, or one already recorded destroyed.
+    public func recordRawEscrowDestroyed(epoch: Int) throws {
+        let outstanding = try Self.rawEscrowEpochs(in: home.catalog)
+        guard outstanding.contains(epoch) else {
+            throw JobError.invalidConfiguration("no outstanding raw escrow of epoch \(epoch) (outstanding: \(outstanding.isEmpty ? "none" : outstanding.map(String.init).joined(separator: ","))); nothing was recorded")
+        }
+        try home.catalog.record(LedgerEvent(kind: Self.rawEscrowDestroyedEvent, at: home.clock.now(), details: ["epoch": String(epoch)]))
+        home.log.info(Self.rawEscrowDestroyedEvent, ["epoch": String(epoch)])
     }
 
     /// The current KEK printed raw, recorded in the ledger (`keys.escrow_raw`, epoch and

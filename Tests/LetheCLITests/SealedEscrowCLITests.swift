@@ -175,6 +175,17 @@ import Testing
         #expect(object["outstanding_raw_escrows"] as? [Int] == [1])
         let text = try fixture.succeed(["shred", "--customer", "bob", "--request", "GDPR-2", "--yes"])
         #expect(text.contains("raw escrows of epochs 1 outstanding — destroy them"))
+
+        // Once destroyed, the operator records it: later receipts no longer list it. Only an
+        // epoch that was printed raw, and is no longer current, can be recorded destroyed.
+        #expect(try fixture.lethe(["keys", "escrow", "--destroyed", "7"]).status == 64)
+        let destroyed = try fixture.lethe(["keys", "escrow", "--destroyed", "1"])
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(try Self.ledgerDetails(fixture, kind: "keys.escrow_raw_destroyed").map { $0["epoch"] } == ["1"])
+        let later = try fixture.lethe(["shred", "--customer", "carol", "--request", "GDPR-3", "--yes", "--not-yet-backed-up", "--json"])
+        #expect(later.status == 0, "\(later.stderr)")
+        let laterObject = try #require(try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [String: Any])
+        #expect((laterObject["outstanding_raw_escrows"] as? [Int] ?? []) == [])
     }
 
     @Test func initChecksTheRecoveryKeyAndEscrowDirectories() throws {

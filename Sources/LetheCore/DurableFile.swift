@@ -14,6 +14,21 @@ public enum DurableFile {
         guard fsync(fd) == 0 else { throw DurableFileError(operation: "sync", path: url.path, code: errno) }
     }
 
+    /// Replaces (or creates) the file at `url` atomically: `bytes` go to a temporary file beside
+    /// it (`.NAME.tmp-RANDOM`), which is synced, renamed over `url`, and the folder synced.
+    /// Readers see the old file or the whole new one, never a part; on failure the temporary
+    /// file is removed and `url` is untouched.
+    public static func replace(_ url: URL, with bytes: UnsafeRawBufferPointer, mode: mode_t) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(RandomName.base32(count: 8))")
+        do {
+            try write(bytes, to: temporary, mode: mode)
+            try rename(temporary, to: url)
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
     /// Overwrites an existing file in place with `bytes` (from offset 0) and fsyncs it.
     public static func overwrite(_ url: URL, with bytes: UnsafeRawBufferPointer) throws {
         let fd = open(url.path, O_WRONLY | O_CLOEXEC)

@@ -158,7 +158,8 @@ public struct ReportJob: Sendable {
     /// The id of the home's signing key, or nil when it has none or the key store cannot open it
     /// now (a report that cannot name its key is still written; signing one then fails).
     static func signingKeyID(of home: Home) -> String? {
-        (try? home.keys.signingKey())?.map(Minisign.keyIDHex)
+        guard let key = try? home.keys.signingKey() else { return nil }
+        return Minisign.keyIDHex(key)
     }
 
     /// Builds the report, renders it in `format`, hands the text to `deliver` (standard output,
@@ -209,15 +210,7 @@ public struct ReportJob: Sendable {
     /// - Throws: `DurableFileError` when the folder is not writable or the disk is full (the
     ///   temporary file is removed; `url` is untouched).
     public static func write(_ text: String, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).lethe-tmp-\(RandomName.base32(count: 8))")
-        do {
-            try Array(text.utf8).withUnsafeBytes { try DurableFile.write($0, to: temporary, mode: 0o640) }
-            try DurableFile.rename(temporary, to: url)
-        } catch {
-            unlink(temporary.path)
-            throw error
-        }
+        try Array(text.utf8).withUnsafeBytes { try DurableFile.replace(url, with: $0, mode: 0o640) }
     }
 
     // MARK: Parts

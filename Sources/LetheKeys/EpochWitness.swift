@@ -22,18 +22,11 @@ public enum EpochWitness {
         folders.compactMap { folder in newest(in: folder).map { ($0, folder.path) } }.max { $0.0 < $1.0 }
     }
 
-    /// Records `epoch` in `folder` durably (temporary file, sync, rename, folder sync), unless
-    /// the folder has already seen it or a newer one.
+    /// Records `epoch` in `folder` durably (`DurableFile.replace`), unless the folder has
+    /// already seen it or a newer one.
     public static func record(_ epoch: Int, in folder: URL) throws {
         if let seen = newest(in: folder), seen >= epoch { return }
-        let temporary = folder.appendingPathComponent(".tmp-\(fileName)-\(RandomName.base32(count: 8))")
-        do {
-            try Array("\(epoch)\n".utf8).withUnsafeBytes { try DurableFile.write($0, to: temporary, mode: 0o600) }
-            try DurableFile.rename(temporary, to: folder.appendingPathComponent(fileName))
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
+        try Array("\(epoch)\n".utf8).withUnsafeBytes { try DurableFile.replace(folder.appendingPathComponent(fileName), with: $0, mode: 0o600) }
     }
 
     /// Throws `olderThanWitnessed` when `epoch` (a key store's, or an escrow's) is older than

@@ -5,6 +5,8 @@ import PackageDescription
 // - swift-argument-parser: the `lethe` command line.
 // - GRDB.swift: the embedded SQLite catalog and key store.
 // - Yams: the human-friendly policy files (YAML with line numbers for errors).
+// - swift-log: the jobs' events, so embedders and tests can route them (Lethe's own formats are
+//   its handlers).
 let package = Package(
     name: "Lethe",
     platforms: [.macOS(.v13)],
@@ -16,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C leaves: each imported by exactly one Swift target.
@@ -48,7 +51,7 @@ let package = Package(
         // The jobs: init, backup, restore, export, shred, expire, verify, report.
         .target(name: "LetheJobs", dependencies: [
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
-            "LethePolicy", "LetheKeys", "LetheCatalog",
+            "LethePolicy", "LetheKeys", "LetheCatalog", .product(name: "Logging", package: "swift-log"),
         ]),
         // The thin command line: parse, call a job, map errors to exit codes.
         .executableTarget(name: "lethe", dependencies: [
@@ -71,7 +74,8 @@ let package = Package(
         .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
+        .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar",
+                                                         .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LetheCLITests", dependencies: [
             "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),

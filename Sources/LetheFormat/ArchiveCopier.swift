@@ -10,56 +10,36 @@ import LetheCrypto
 /// chunk and nothing after. If it does not, an error is thrown part-way and the output must be
 /// discarded (object stores discard a `put` whose body throws). Memory use is flat.
 public enum ArchiveCopier {
-    /// Copies an archive under a new header, re-wrapping its data key.
-    ///
-    /// - Parameters:
-    ///   - input: the source copy.
-    ///   - sourceWrappingKey: the key the source's data key is wrapped under.
-    ///   - header: the new copy's header: same archive-level fields as the source (pseudonym,
-    ///     set, archive, created, base archive, chunk size); delete-by and key ids may differ.
-    ///   - wrappingKey: the key to wrap the data key under in the new copy.
-    ///   - output: where the new copy's bytes go.
-    /// - Throws: `FormatError.mismatch` if an archive-level field differs; any error of reading
-    ///   the source (`headerAuthenticationFailed`, `chunkAuthenticationFailed`, `truncated`, ...);
-    ///   `malformedHeader` for an invalid new header; what `output` throws.
-    public static func rewrap(from input: any ByteSource, sourceWrappingKey: SecretKey,
-                              to header: ArchiveHeader, wrappingKey: SecretKey, output: any ByteSink) throws {
-        let sealed = try ArchiveReader.open(input)
-        let reader = try sealed.unseal(wrappingKey: sourceWrappingKey)
-        try copy(reader, to: header, wrappingKey: wrappingKey, output: output)
-    }
-
-    /// Copies an archive under a new header, with the data key wrapped under the customer key
-    /// and the new copy's expiry key.
+    /// Makes another copy with its own delete-by date (an offsite copy): the new header is the
+    /// source's authenticated header with the delete-by and expiry key id replaced.
     ///
     /// - Parameters:
     ///   - input: the source copy.
     ///   - customerKey: the customer's key (names in both headers must match it).
     ///   - sourceExpiryKey: the expiry key of the source copy.
-    ///   - header: the new copy's header (see `rewrap(from:sourceWrappingKey:to:wrappingKey:output:)`).
+    ///   - deleteBy: the new copy's delete-by date.
     ///   - expiryKey: the expiry key of the new copy's delete-by date.
     ///   - output: where the new copy's bytes go.
-    /// - Throws: `FormatError.keyMismatch` if a header names other keys, and everything the
-    ///   other `rewrap` throws.
-    public static func rewrap(from input: any ByteSource, customerKey: SecretKey, sourceExpiryKey: SecretKey,
-                              to header: ArchiveHeader, expiryKey: SecretKey, output: any ByteSink) throws {
-        try ArchiveWriter.checkKeys(header: header, customerKey: customerKey, expiryKey: expiryKey)
-        let sealed = try ArchiveReader.open(input)
-        let reader = try sealed.unseal(customerKey: customerKey, expiryKey: sourceExpiryKey)
-        try copy(reader, to: header,
-                 wrappingKey: KeyDerivation.copyWrappingKey(customerKey: customerKey, expiryKey: expiryKey),
-                 output: output)
-    }
-
-    /// Makes another copy with its own delete-by date (an offsite copy): the new header is the
-    /// source's authenticated header with the delete-by and expiry key id replaced.
-    ///
-    /// - Throws: everything the other `rewrap` throws.
+    /// - Throws: any error of reading the source (`headerAuthenticationFailed`,
+    ///   `chunkAuthenticationFailed`, `truncated`, ...); what `output` throws.
     public static func rewrap(from input: any ByteSource, customerKey: SecretKey, sourceExpiryKey: SecretKey,
                               deleteBy: Date, expiryKey: SecretKey, output: any ByteSink) throws {
-        let sealed = try ArchiveReader.open(input)
-        let reader = try sealed.unseal(customerKey: customerKey, expiryKey: sourceExpiryKey)
-        let header = reader.header.forCopy(deleteBy: deleteBy, expiryKeyID: expiryKey.id)
+        try rewrap(from: input, customerKey: customerKey, sourceExpiryKey: sourceExpiryKey, expiryKey: expiryKey,
+                   output: output) { $0.forCopy(deleteBy: deleteBy, expiryKeyID: expiryKey.id) }
+    }
+
+    /// Copies an archive under the header `newHeader` makes from the source's authenticated one.
+    ///
+    /// - Throws: `FormatError.keyMismatch` if the new header names other keys;
+    ///   `FormatError.mismatch` if it changes an archive-level field (pseudonym, set, archive,
+    ///   created, base archive, chunk size); `malformedHeader` if it is invalid; everything the
+    ///   public `rewrap` throws.
+    static func rewrap(from input: any ByteSource, customerKey: SecretKey, sourceExpiryKey: SecretKey,
+                       expiryKey: SecretKey, output: any ByteSink,
+                       newHeader: (ArchiveHeader) -> ArchiveHeader) throws {
+        let reader = try SealedArchive.open(input).unseal(customerKey: customerKey, expiryKey: sourceExpiryKey)
+        let header = newHeader(reader.header)
+        try ArchiveWriter.checkKeys(header: header, customerKey: customerKey, expiryKey: expiryKey)
         try copy(reader, to: header,
                  wrappingKey: KeyDerivation.copyWrappingKey(customerKey: customerKey, expiryKey: expiryKey),
                  output: output)

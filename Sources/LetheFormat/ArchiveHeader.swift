@@ -8,7 +8,7 @@ import LetheCore
 /// expiry key id) belong to one copy and are authenticated by unwrapping that copy's data key.
 /// Customer and expiry key ids are fingerprints (`SecretKey.id`), never key bytes.
 ///
-/// A header parsed by `ArchiveReader.open` is **unauthenticated** until `SealedArchive.unseal`
+/// A header parsed by `SealedArchive.open` is **unauthenticated** until `SealedArchive.unseal`
 /// succeeds: use its fields only to look keys up.
 public struct ArchiveHeader: Equatable, Sendable {
     /// The format version this Lethe writes and reads.

@@ -3,7 +3,7 @@ import LetheCrypto
 
 /// Reads the plaintext of an archive, authenticating every chunk before returning its bytes.
 ///
-/// Open an archive in two steps: `ArchiveReader.open(_:)` parses the (unauthenticated) header
+/// Open an archive in two steps: `SealedArchive.open(_:)` parses the (unauthenticated) header
 /// so the caller can look up keys; `SealedArchive.unseal` authenticates it and returns this
 /// reader. `read(into:)` returns 0 only after the chunk marked final has been verified and the
 /// input is confirmed to hold nothing more; truncation, appended bytes and altered chunks are
@@ -31,33 +31,6 @@ public final class ArchiveReader: ByteSource {
     /// Called with the stream header, then with each chunk's bytes (length and ciphertext) once it is verified
     /// (the copier writes these bytes to the new copy).
     var verifiedCiphertext: ((UnsafeRawBufferPointer) throws -> Void)?
-
-    /// Parses the start of an archive: magic, version, header, wrapped data key, stream header.
-    ///
-    /// Nothing is authenticated yet: see `SealedArchive`.
-    /// - Throws: `FormatError.notAnArchive`, `unsupportedVersion`, `malformedHeader`, or
-    ///   `truncated(afterChunks: 0)` if the input ends before the first chunk; what `input` throws.
-    public static func open(_ input: any ByteSource) throws -> SealedArchive {
-        let magic = try input.read(upTo: ArchiveLayout.magic.count)
-        guard magic == ArchiveLayout.magic else { throw FormatError.notAnArchive }
-        let fixed = try input.read(upTo: 6)
-        guard fixed.count == 6 else { throw FormatError.malformedHeader("the archive ends inside its header") }
-        let version = UInt16(fixed[0]) << 8 | UInt16(fixed[1])
-        guard version == ArchiveHeader.formatVersion else { throw FormatError.unsupportedVersion(version) }
-        let bodyCount = fixed[2...5].reduce(0) { $0 << 8 | Int($1) }
-        guard bodyCount > 0, bodyCount <= ArchiveLayout.maxHeaderBodyCount else {
-            throw FormatError.malformedHeader("header length \(bodyCount) is outside 1...\(ArchiveLayout.maxHeaderBodyCount)")
-        }
-        let body = try input.read(upTo: bodyCount)
-        guard body.count == bodyCount else { throw FormatError.malformedHeader("the archive ends inside its header") }
-        let header = try ArchiveHeader.decodeBody(body)
-        let wrapped = try input.read(upTo: KeyWrap.wrappedByteCount)
-        guard wrapped.count == KeyWrap.wrappedByteCount else { throw FormatError.truncated(afterChunks: 0) }
-        let streamHeader = try input.read(upTo: SecretStream.headerByteCount)
-        guard streamHeader.count == SecretStream.headerByteCount else { throw FormatError.truncated(afterChunks: 0) }
-        return SealedArchive(header: header, prefix: magic + fixed + body, wrappedKey: wrapped,
-                             streamHeader: streamHeader, input: input)
-    }
 
     init(header: ArchiveHeader, dataKey: SecretKey, streamHeader: [UInt8], input: any ByteSource) throws {
         self.header = header

@@ -3,7 +3,7 @@ import LetheCrypto
 
 /// An archive whose header has been parsed but not yet authenticated.
 ///
-/// Made by `ArchiveReader.open`. Its `header` is **unauthenticated**: use it only to decide
+/// Made by `SealedArchive.open`. Its `header` is **unauthenticated**: use it only to decide
 /// which keys to look up, then call `unseal`, which authenticates every header byte before
 /// any body byte is read.
 public final class SealedArchive {
@@ -15,6 +15,33 @@ public final class SealedArchive {
     let streamHeader: [UInt8]
     let input: any ByteSource
     private var unsealed = false
+
+    /// Parses the start of an archive: magic, version, header, wrapped data key, stream header.
+    ///
+    /// Nothing is authenticated yet: `header` is only a hint until `unseal`.
+    /// - Throws: `FormatError.notAnArchive`, `unsupportedVersion`, `malformedHeader`, or
+    ///   `truncated(afterChunks: 0)` if the input ends before the first chunk; what `input` throws.
+    public static func open(_ input: any ByteSource) throws -> SealedArchive {
+        let magic = try input.read(upTo: ArchiveLayout.magic.count)
+        guard magic == ArchiveLayout.magic else { throw FormatError.notAnArchive }
+        let fixed = try input.read(upTo: 6)
+        guard fixed.count == 6 else { throw FormatError.malformedHeader("the archive ends inside its header") }
+        let version = UInt16(fixed[0]) << 8 | UInt16(fixed[1])
+        guard version == ArchiveHeader.formatVersion else { throw FormatError.unsupportedVersion(version) }
+        let bodyCount = fixed[2...5].reduce(0) { $0 << 8 | Int($1) }
+        guard bodyCount > 0, bodyCount <= ArchiveLayout.maxHeaderBodyCount else {
+            throw FormatError.malformedHeader("header length \(bodyCount) is outside 1...\(ArchiveLayout.maxHeaderBodyCount)")
+        }
+        let body = try input.read(upTo: bodyCount)
+        guard body.count == bodyCount else { throw FormatError.malformedHeader("the archive ends inside its header") }
+        let header = try ArchiveHeader.decodeBody(body)
+        let wrapped = try input.read(upTo: KeyWrap.wrappedByteCount)
+        guard wrapped.count == KeyWrap.wrappedByteCount else { throw FormatError.truncated(afterChunks: 0) }
+        let streamHeader = try input.read(upTo: SecretStream.headerByteCount)
+        guard streamHeader.count == SecretStream.headerByteCount else { throw FormatError.truncated(afterChunks: 0) }
+        return SealedArchive(header: header, prefix: magic + fixed + body, wrappedKey: wrapped,
+                             streamHeader: streamHeader, input: input)
+    }
 
     init(header: ArchiveHeader, prefix: [UInt8], wrappedKey: [UInt8], streamHeader: [UInt8], input: any ByteSource) {
         self.header = header

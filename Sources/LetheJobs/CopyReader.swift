@@ -26,7 +26,7 @@ struct CopyReader {
         }
         let store = try home.store(for: copy.location)
         return try store.get(copy.objectKey) { source in
-            let sealed = try ArchiveReader.open(source)
+            let sealed = try SealedArchive.open(source)
             if let field = Self.disagreement(sealed.header, copy, customerKey: customerKey.id, expiryKey: expiryKey.id) {
                 throw JobError.integrity("the archive stored at \(copy.objectKey) is not the copy the catalog recorded there (its header names another \(field)): restore from another copy")
             }

@@ -108,14 +108,6 @@ extension KeyStore {
         }
     }
 
-    /// True once the customer has been shredded (checked again just before publishing a copy).
-    public func isShredded(_ customer: CustomerID) throws -> Bool {
-        let lookup = lookup(customer)
-        return try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM shredded WHERE lookup = ?", arguments: [lookup]) ?? false
-        }
-    }
-
     /// The positions in `customers` of ids the key store has never seen: neither keyed nor
     /// shredded (one read, so a batch shred can refuse a typo before it destroys anything).
     public func neverSeen(_ customers: [CustomerID]) throws -> [Int] {

@@ -88,19 +88,6 @@ extension KeyStore {
                               destroyedEpochs: cleanup.destroyed, uncleanDirectories: cleanup.unclean)
     }
 
-    /// Destroys every key file (and sealed escrow) that is not the current epoch's, in every key
-    /// directory (and escrow directory), then clears the owed-rotation mark.
-    ///
-    /// - Throws: `keyDirectoryUnavailable` (after trying every directory), leaving the mark, if
-    ///   a directory cannot be cleaned.
-    @discardableResult
-    public func destroyOldEpochs() throws -> [Int] {
-        try loadCurrentKEK()
-        let cleanup = destroyOldEpochsEverywhere()
-        if let first = cleanup.unclean.first { throw KeyStoreError.rotationIncomplete(first) }
-        return cleanup.destroyed
-    }
-
     /// Tries every key and escrow directory (one unreachable mirror does not stop the others
     /// being cleaned); clears the owed mark only when all are clean.
     private func destroyOldEpochsEverywhere() -> (destroyed: [Int], unclean: [String]) {

@@ -134,9 +134,4 @@ extension KeyStore {
             }
         }
     }
-
-    /// How many customers have been shredded.
-    public func shreddedCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0 }
-    }
 }

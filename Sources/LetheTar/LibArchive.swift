@@ -113,7 +113,7 @@ private func sourceReadCallback(
 }
 
 /// An owned libarchive write handle streaming into a `ByteSink`.
-final class ArchiveWriter {
+final class LibArchiveWriter {
     let handle: OpaquePointer
     private let context: SinkContext
     private let names: NameLocale
@@ -151,7 +151,7 @@ final class ArchiveWriter {
     }
 
     /// Writes an entry header; a warning is an error unless `allowWarning` (hostile test streams).
-    func writeHeader(_ entry: ArchiveEntry, allowWarning: Bool = false) throws {
+    func writeHeader(_ entry: LibArchiveEntry, allowWarning: Bool = false) throws {
         let status = try names.run { archive_write_header(handle, entry.handle) }
         try check(status, "writing an entry header", allowWarning: allowWarning)
     }
@@ -182,7 +182,7 @@ final class ArchiveWriter {
 }
 
 /// An owned libarchive read handle pulling from a `ByteSource`.
-final class ArchiveReader {
+final class LibArchiveReader {
     let handle: OpaquePointer
     let context: SourceContext
 
@@ -261,7 +261,7 @@ final class ArchiveReader {
 }
 
 /// An owned `archive_entry`.
-final class ArchiveEntry {
+final class LibArchiveEntry {
     let handle: OpaquePointer
     init() throws {
         guard let handle = archive_entry_new() else {

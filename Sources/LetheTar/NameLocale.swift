@@ -14,7 +14,7 @@ import Glibc
 ///   names are stored as they are, with no conversion in any locale.
 /// - Every archive is read under "C" (`.bytes`): names marked binary come back as stored, and
 ///   UTF-8 names of archives written before (no `hdrcharset`) cannot be converted to ASCII, so
-///   libarchive keeps the stored bytes and warns (`ArchiveReader.nextHeader` accepts exactly
+///   libarchive keeps the stored bytes and warns (`LibArchiveReader.nextHeader` accepts exactly
 ///   that warning).
 /// - The zip exporter writes under "C.UTF-8" (`.utf8`): zip names must be UTF-8 and flagged so;
 ///   they are made valid UTF-8 first, and converting to UTF-8 on write never normalises.

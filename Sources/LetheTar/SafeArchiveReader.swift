@@ -28,7 +28,7 @@ struct CheckedEntry {
 /// (checked as entries arrive, and again over all links at the end). After the last entry the
 /// source is read to its end, then the entries are compared with the manifest.
 final class SafeArchiveReader {
-    let reader: ArchiveReader
+    let reader: LibArchiveReader
     /// The longest path, staging prefix included, a consumer may be handed (below PATH_MAX so
     /// libarchive never falls back to changing directory).
     let maximumPathLength: Int
@@ -40,7 +40,7 @@ final class SafeArchiveReader {
     private var declared: TarManifest?
 
     init(from source: any ByteSource, zstd: Bool = true, maximumPathLength: Int = 4000) throws {
-        reader = try ArchiveReader(from: source, zstd: zstd)
+        reader = try LibArchiveReader(from: source, zstd: zstd)
         self.maximumPathLength = maximumPathLength
     }
 

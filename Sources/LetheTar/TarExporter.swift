@@ -24,7 +24,7 @@ public enum TarExporter {
     ///
     /// - Throws: `TarError`, or the source's or sink's own error unchanged.
     public static func export(from input: any ByteSource, to output: any ByteSink, format: ExportFormat) throws {
-        let writer = try ArchiveWriter(into: output, names: format == .zip ? .utf8 : .bytes) { archive in
+        let writer = try LibArchiveWriter(into: output, names: format == .zip ? .utf8 : .bytes) { archive in
             let status: Int32
             switch format {
             case .tar: status = archive_write_set_format_pax_restricted(archive)
@@ -36,7 +36,7 @@ public enum TarExporter {
             if format == .tar { try TarPacker.storeNamesAsBytes(archive) }
         }
         let reader = try SafeArchiveReader(from: input)
-        let entry = try ArchiveEntry()
+        let entry = try LibArchiveEntry()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
         defer { buffer.deallocate() }
         try reader.run { checked, readData in

@@ -86,7 +86,7 @@ public enum TarPacker {
             throw TarError.unreadable("the folder itself (\(String(cString: strerror(errno))))", path: [])
         }
         defer { close(rootFD) }
-        let writer = try ArchiveWriter(into: output, configure: configureStream)
+        let writer = try LibArchiveWriter(into: output, configure: configureStream)
         let packer = try Walk(root: root, writer: writer, progress: progress)
         try packer.walk(folder: [], fd: rootFD)
         try packer.writeManifest()
@@ -97,21 +97,21 @@ public enum TarPacker {
     /// The state of one pack.
     final class Walk {
         let root: [UInt8]
-        let writer: ArchiveWriter
+        let writer: LibArchiveWriter
         let progress: ((Int64) -> Void)?
-        let entry: ArchiveEntry
+        let entry: LibArchiveEntry
         let buffer: UnsafeMutableRawBufferPointer
         var manifest = TarManifest()
         var skipped: [String: Int] = [:]
         var skippedPaths: [[UInt8]] = []
 
-        init(root: [UInt8], writer: ArchiveWriter, progress: ((Int64) -> Void)?) throws {
+        init(root: [UInt8], writer: LibArchiveWriter, progress: ((Int64) -> Void)?) throws {
             var root = root
             while root.count > 1, root.last == PathBytes.slash { root.removeLast() }
             self.root = root
             self.writer = writer
             self.progress = progress
-            self.entry = try ArchiveEntry()
+            self.entry = try LibArchiveEntry()
             self.buffer = .allocate(byteCount: TarPacker.blockSize, alignment: 16)
         }
 

@@ -46,13 +46,13 @@ public final class TarStreamBuilder {
         }
     }
 
-    private let writer: ArchiveWriter
-    private let entry: ArchiveEntry
+    private let writer: LibArchiveWriter
+    private let entry: LibArchiveEntry
 
     /// Starts a stream into `output`.
     public init(into output: any ByteSink) throws {
-        writer = try ArchiveWriter(into: output, configure: TarPacker.configureStream)
-        entry = try ArchiveEntry()
+        writer = try LibArchiveWriter(into: output, configure: TarPacker.configureStream)
+        entry = try LibArchiveEntry()
     }
 
     /// Writes one entry as described.

@@ -47,7 +47,7 @@ public enum TarUnpacker {
         free(resolved)
         let disk = try DiskWriter()
         let reader = try SafeArchiveReader(from: input, maximumPathLength: 4000 - root.count)
-        let entry = try ArchiveEntry()
+        let entry = try LibArchiveEntry()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
         defer { buffer.deallocate() }
         var report = UnpackReport(files: 0, directories: 0, symlinks: 0, bytes: 0)

@@ -49,7 +49,7 @@ struct ArchiveFixture {
 
     /// Opens, unseals with this fixture's keys, and reads everything.
     func read(_ archive: [UInt8]) throws -> [UInt8] {
-        let reader = try ArchiveReader.open(BufferSource(archive)).unseal(customerKey: customerKey, expiryKey: expiryKey)
+        let reader = try SealedArchive.open(BufferSource(archive)).unseal(customerKey: customerKey, expiryKey: expiryKey)
         return try reader.readAll()
     }
 

@@ -25,7 +25,7 @@ struct ArchiveRoundTripTests {
         let plaintext = ArchiveFixture.plaintext(2 * (1 << 20) + 12345)
         let archive = try fixture.write(plaintext, piece: 100_000)
         #expect(archive.count == fixture.chunkOffset(0) + plaintext.count + 3 * (4 + 17))
-        let reader = try ArchiveReader.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
+        let reader = try SealedArchive.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4093)
         while true {
@@ -46,7 +46,7 @@ struct ArchiveRoundTripTests {
         #expect(Array(archive[8..<10]) == [0, 1])
         let bodyCount = archive[10..<14].reduce(0) { $0 << 8 | Int($1) }
         #expect(14 + bodyCount == fixture.prefixCount)
-        let sealed = try ArchiveReader.open(BufferSource(archive))
+        let sealed = try SealedArchive.open(BufferSource(archive))
         #expect(sealed.header == fixture.header)
         let reader = try sealed.unseal(customerKey: fixture.customerKey, expiryKey: fixture.expiryKey)
         #expect(reader.header == fixture.header)
@@ -65,7 +65,7 @@ struct ArchiveRoundTripTests {
         let writer = try ArchiveWriter(header: header, customerKey: ck, expiryKey: ek, output: sink)
         try writer.write([9])
         try writer.finish()
-        let reader = try ArchiveReader.open(BufferSource(sink.bytes)).unseal(customerKey: ck, expiryKey: ek)
+        let reader = try SealedArchive.open(BufferSource(sink.bytes)).unseal(customerKey: ck, expiryKey: ek)
         #expect(reader.header == header)
         #expect(reader.header.baseArchiveID == ArchiveID("base-1"))
         #expect(try reader.readAll() == [9])
@@ -79,7 +79,7 @@ struct ArchiveRoundTripTests {
             let archive = try fixture.write([1, 2, 3])
             streamHeaders.insert(Array(archive[fixture.streamHeaderOffset..<fixture.streamHeaderOffset + 24]))
             wrappedKeys.insert(Array(archive[fixture.wrappedKeyOffset..<fixture.wrappedKeyOffset + 72]))
-            let reader = try ArchiveReader.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
+            let reader = try SealedArchive.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
             dataKeys.insert(reader.dataKeyID)
             #expect(try reader.readAll() == [1, 2, 3])
         }

@@ -114,7 +114,7 @@ struct ArchiveTamperTests {
     @Test("plaintext of verified chunks is served, then the damaged chunk stops the reader for good")
     func stopsAtDamage() throws {
         let damaged = archive.flipping(fixture.chunkOffset(1) + 5)
-        let reader = try ArchiveReader.open(BufferSource(damaged)).unseal(wrappingKey: fixture.wrappingKey)
+        let reader = try SealedArchive.open(BufferSource(damaged)).unseal(wrappingKey: fixture.wrappingKey)
         #expect(try reader.read(upTo: 1024) == Array(plaintext[0..<1024]))
         #expect(throws: FormatError.chunkAuthenticationFailed(index: 1)) { try reader.read(upTo: 1) }
         #expect(throws: FormatError.chunkAuthenticationFailed(index: 1)) { try reader.read(upTo: 1) }
@@ -176,7 +176,7 @@ struct ArchiveTamperTests {
         for header in [later, earlier] {
             let bytes = header.encodedPrefix() + archive[fixture.prefixCount...]
             // It parses (the header is plausible) but does not authenticate.
-            #expect(try ArchiveReader.open(BufferSource(bytes)).header.deleteBy == header.deleteBy)
+            #expect(try SealedArchive.open(BufferSource(bytes)).header.deleteBy == header.deleteBy)
             expectRefused(bytes, .headerAuthenticationFailed)
         }
     }
@@ -196,11 +196,11 @@ struct ArchiveTamperTests {
         // Looking keys up by the header's ids: B's key is not the one named.
         #expect(throws: FormatError.keyMismatch(which: "customer key", expected: fixture.customerKey.id.rawValue,
                                                 actual: customerB.customerKey.id.rawValue)) {
-            try ArchiveReader.open(BufferSource(archive)).unseal(customerKey: customerB.customerKey, expiryKey: fixture.expiryKey)
+            try SealedArchive.open(BufferSource(archive)).unseal(customerKey: customerB.customerKey, expiryKey: fixture.expiryKey)
         }
         // Forcing B's keys through anyway.
         #expect(throws: FormatError.headerAuthenticationFailed) {
-            try ArchiveReader.open(BufferSource(archive)).unseal(wrappingKey: customerB.wrappingKey)
+            try SealedArchive.open(BufferSource(archive)).unseal(wrappingKey: customerB.wrappingKey)
         }
         // B's wrapped key under B's header, spliced onto A's body: the data key differs.
         let archiveB = try customerB.write(plaintext)
@@ -211,7 +211,7 @@ struct ArchiveTamperTests {
     @Test("the wrong expiry key (another delete-by date) is refused")
     func wrongExpiryKey() {
         #expect(throws: FormatError.headerAuthenticationFailed) {
-            try ArchiveReader.open(BufferSource(archive))
+            try SealedArchive.open(BufferSource(archive))
                 .unseal(wrappingKey: KeyDerivation.copyWrappingKey(customerKey: fixture.customerKey, expiryKey: SecretKey.random()))
         }
     }
@@ -251,7 +251,7 @@ struct ArchiveBindingTests {
     /// Re-heads `archive` with `header`, wrapping its real data key correctly (as someone holding
     /// the keys could): the header authenticates, so only the body's binding can refuse it.
     func reheadWithValidWrap(_ archive: [UInt8], fixture: ArchiveFixture, header: ArchiveHeader) throws -> [UInt8] {
-        let reader = try ArchiveReader.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
+        let reader = try SealedArchive.open(BufferSource(archive)).unseal(wrappingKey: fixture.wrappingKey)
         let prefix = header.encodedPrefix()
         let wrapped = KeyWrap.wrap(reader.dataKey, under: fixture.wrappingKey, context: prefix)
         return prefix + wrapped + archive[fixture.streamHeaderOffset...]
@@ -266,7 +266,7 @@ struct ArchiveBindingTests {
 
         let redated = try reheadWithValidWrap(archive, fixture: fixture,
                                               header: h.forCopy(deleteBy: h.deleteBy.addingTimeInterval(86400), expiryKeyID: h.expiryKeyID))
-        #expect(try ArchiveReader.open(BufferSource(redated)).unseal(wrappingKey: fixture.wrappingKey).readAll() == plaintext)
+        #expect(try SealedArchive.open(BufferSource(redated)).unseal(wrappingKey: fixture.wrappingKey).readAll() == plaintext)
 
         let others = [
             ArchiveHeader(pseudonym: h.pseudonym, setID: h.setID, archiveID: ArchiveID.random(), created: h.created,
@@ -284,7 +284,7 @@ struct ArchiveBindingTests {
         for header in others {
             let bytes = try reheadWithValidWrap(archive, fixture: fixture, header: header)
             #expect(throws: FormatError.chunkAuthenticationFailed(index: 0)) {
-                _ = try ArchiveReader.open(BufferSource(bytes)).unseal(wrappingKey: fixture.wrappingKey).readAll()
+                _ = try SealedArchive.open(BufferSource(bytes)).unseal(wrappingKey: fixture.wrappingKey).readAll()
             }
         }
     }

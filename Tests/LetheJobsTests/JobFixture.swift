@@ -41,10 +41,10 @@ final class JobFixture: @unchecked Sendable {
     }
 
     /// Opens the home (a fresh `Home` each time, as each CLI run does), with injected stores
-    /// replacing the configured ones.
-    func home(localStore: (any ObjectStore)? = nil, offsiteStore: (any ObjectStore)? = nil) throws -> Home {
+    /// replacing the configured ones; events go to `log`, or as JSON lines to `logLines`.
+    func home(localStore: (any ObjectStore)? = nil, offsiteStore: (any ObjectStore)? = nil, log: EventLog? = nil) throws -> Home {
         let lines = self.lines
-        return try Home(url: homeURL, clock: clock, log: EventLog(style: .json) { lines.append($0) }, localStore: localStore,
+        return try Home(url: homeURL, clock: clock, log: log ?? EventLog(style: .json) { lines.append($0) }, localStore: localStore,
                         offsiteStore: offsiteStore)
     }
 

@@ -64,7 +64,7 @@ import Testing
             #expect(archiveBody(remoteBytes) == archiveBody(localBytes), "the encrypted body must be shared byte for byte")
             // Its own header and wrapped data key: a fresh wrap, even for the same delete-by.
             #expect(wrappedKey(remoteBytes) != wrappedKey(localBytes))
-            let header = try ArchiveReader.open(BufferSource(remoteBytes)).header
+            let header = try SealedArchive.open(BufferSource(remoteBytes)).header
             #expect(header.deleteBy == Self.monthlyDeleteBy)
             #expect(header.archiveID.rawValue == copy.archive && header.setID == outcome.set)
 
@@ -107,8 +107,8 @@ import Testing
             #expect(try offsite.head(key)?.lockedUntil == offsiteDeleteBy)
             let remoteBytes = try offsite.get(key) { try $0.readAll() }
             let localBytes = [UInt8](try Data(contentsOf: fixture.store.appendingPathComponent(twin.object_key)))
-            let remoteHeader = try ArchiveReader.open(BufferSource(remoteBytes)).header
-            let localHeader = try ArchiveReader.open(BufferSource(localBytes)).header
+            let remoteHeader = try SealedArchive.open(BufferSource(remoteBytes)).header
+            let localHeader = try SealedArchive.open(BufferSource(localBytes)).header
             #expect(remoteHeader.deleteBy == offsiteDeleteBy && localHeader.deleteBy == Self.monthlyDeleteBy)
             #expect(remoteHeader.expiryKeyID != localHeader.expiryKeyID)
             #expect(remoteHeader.archiveLevelDifference(from: localHeader) == nil)

@@ -32,6 +32,6 @@ import Testing
 
         let receipt = try ShredJob(home: fixture.home()).run(customer: CustomerID("alice")!, request: "R-stalled")
         #expect(receipt.status == .shredded && receipt.complete, "\(receipt.incomplete ?? "")")
-        #expect(try fixture.home().keys.isShredded(CustomerID("alice")!))
+        #expect(try fixture.home().keys.tombstone(CustomerID("alice")!) != nil)
     }
 }

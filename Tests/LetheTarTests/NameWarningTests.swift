@@ -53,7 +53,7 @@ import Testing
 
     @Test func aUTF8PaxNameWithoutHdrcharsetReadsAsItsStoredBytes() throws {
         let path = Array("data/".utf8) + NastyNames.nfdE + Array(".txt".utf8)
-        let reader = try ArchiveReader(from: BufferSource(Self.stream(paxRecords: Self.record("path", path))), zstd: false)
+        let reader = try LibArchiveReader(from: BufferSource(Self.stream(paxRecords: Self.record("path", path))), zstd: false)
         let entry = try #require(try reader.nextHeader())
         #expect(EntryFields.path(entry) == path)
     }
@@ -62,14 +62,14 @@ import Testing
         let target: [UInt8] = [0x65, 0xcc, 0x81, 0xff]
         let records = Self.record("path", Array("data/link".utf8)) + Self.record("linkpath", target)
         let tar = Self.stream(paxRecords: records, link: target)
-        let reader = try ArchiveReader(from: BufferSource(tar), zstd: false)
+        let reader = try LibArchiveReader(from: BufferSource(tar), zstd: false)
         let entry = try #require(try reader.nextHeader())
         #expect(EntryFields.symlink(entry) == target)
     }
 
     @Test func aMalformedPaxRecordIsAnErrorNotAnAcceptedWarning() throws {
         // The record claims 99 bytes; libarchive ignores it with ARCHIVE_WARN.
-        let reader = try ArchiveReader(from: BufferSource(Self.stream(paxRecords: Array("99 path=data/x\n".utf8))), zstd: false)
+        let reader = try LibArchiveReader(from: BufferSource(Self.stream(paxRecords: Array("99 path=data/x\n".utf8))), zstd: false)
         #expect {
             _ = try reader.nextHeader()
         } throws: { error in

@@ -12,7 +12,7 @@ import Testing
     @Test func anArchiveWrittenByTheOldCodeRestoresByteForByte() throws {
         let archive = try Data(contentsOf: OldNamesFixture.url("old-names.lethe"))
         let keys = try OldNamesFixture.keys()
-        let reader = try ArchiveReader.open(BufferSource(Array(archive))).unseal(customerKey: keys.customer, expiryKey: keys.expiry)
+        let reader = try SealedArchive.open(BufferSource(Array(archive))).unseal(customerKey: keys.customer, expiryKey: keys.expiry)
         let temp = TempFolder()
         let staging = temp.folder("staging")
         let report = try TarUnpacker.unpack(from: reader, into: staging)

@@ -117,6 +117,7 @@ public final class KeyStore: @unchecked Sendable {
     }
 
     /// Runs `body` outside a transaction (checkpoints); damage becomes `KeyStoreError.storeDamaged`.
+    @discardableResult
     func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try database.writeWithoutTransaction(body) } catch { throw diagnosed(error) }
     }

@@ -260,8 +260,8 @@ import Testing
     /// Runs the real binary with output in files (no pipe to fill), killing it after `timeout`.
     static func runLethe(_ arguments: [String], output: URL) throws -> Outcome {
         let out = output.appendingPathExtension("out"), err = output.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = LetheProcess.binary
         process.arguments = arguments

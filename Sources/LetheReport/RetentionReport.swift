@@ -4,9 +4,10 @@ import LetheCore
 /// The retention report for auditors (`lethe report`): what the catalog and the ledger say
 /// about every copy, set and erasure at one instant, and whether the promises hold.
 ///
-/// Built by ``ReportJob`` from the catalog, the ledger and the policy; rendered by
-/// ``html()``, ``json()`` and ``csv()``. It names customers by pseudonym only: the catalog and
-/// ledger it is built from hold no customer id.
+/// Built by ``build(copies:sets:events:verification:head:keyStore:plan:policy:home:signedWith:now:)``, a
+/// pure function of what the catalog, the ledger, the key store and the policy say (the report
+/// job in LetheJobs fetches them); rendered by ``html()``, ``json()`` and ``csv()``. It names
+/// customers by pseudonym only: the catalog and ledger it is built from hold no customer id.
 ///
 /// The promises it checks:
 /// - every copy is gone by its delete-by date (a copy past it and still present is **overdue**);
@@ -55,29 +56,6 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     /// How many expire runs the report lists.
     public static let recentExpireRuns = 30
 
-    /// Creates a report (``ReportJob`` is the way to build one from a home).
-    public init(generatedAt: Date, home: String, summary: Summary, policy: PolicySummary, ledger: LedgerSummary,
-                locations: [LocationSummary], overdue: [CopyEntry], maxAge: [MaxAgeCheck], sets: [SetEntry],
-                copies: [CopyEntry], erasures: [Erasure], expiryKeyDestructions: [ExpiryKeyDestruction],
-                expireRuns: [ExpireRun], expireRunsTotal: Int, unfinishedShred: UnfinishedShred? = nil, signedWith: String? = nil) {
-        self.generatedAt = generatedAt
-        self.home = home
-        self.summary = summary
-        self.policy = policy
-        self.ledger = ledger
-        self.locations = locations
-        self.overdue = overdue
-        self.maxAge = maxAge
-        self.sets = sets
-        self.copies = copies
-        self.erasures = erasures
-        self.expiryKeyDestructions = expiryKeyDestructions
-        self.expireRuns = expireRuns
-        self.expireRunsTotal = expireRunsTotal
-        self.unfinishedShred = unfinishedShred
-        self.signedWith = signedWith
-    }
-
     /// The verdict at a glance.
     public struct Summary: Codable, Sendable, Equatable {
         /// "All copies within their delete-by dates", or "N copies overdue"; led by "Interrupted
@@ -97,19 +75,6 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var lastExpireRun: Date?
         /// One sentence per problem found (empty when all is well).
         public var problems: [String]
-
-        /// Creates a summary.
-        public init(headline: String, copies: Int, overdueCopies: Int, maxAgeViolations: Int, ledgerIntact: Bool,
-                    unfinishedShred: Bool = false, lastExpireRun: Date?, problems: [String]) {
-            self.headline = headline
-            self.copies = copies
-            self.overdueCopies = overdueCopies
-            self.maxAgeViolations = maxAgeViolations
-            self.ledgerIntact = ledgerIntact
-            self.unfinishedShred = unfinishedShred
-            self.lastExpireRun = lastExpireRun
-            self.problems = problems
-        }
     }
 
     /// The policy in force, as loaded from its file.
@@ -127,42 +92,20 @@ public struct RetentionReport: Codable, Sendable, Equatable {
 
         /// What one location keeps.
         public struct Tier: Codable, Sendable, Equatable {
-            /// `local` or `offsite`.
-            public var location: String
+            /// Where.
+            public var location: Location
             /// The lifetime of each class kept there, daily first; a class missing gets no copy there.
             public var lifetimes: [Lifetime]
             /// `governance`, `compliance` or `none`.
             public var objectLock: String
-
-            /// Creates a tier summary.
-            public init(location: String, lifetimes: [Lifetime], objectLock: String) {
-                self.location = location
-                self.lifetimes = lifetimes
-                self.objectLock = objectLock
-            }
         }
 
         /// How long one class lives at one location.
         public struct Lifetime: Codable, Sendable, Equatable {
-            /// daily, weekly, monthly or yearly.
-            public var `class`: String
+            /// The class.
+            public var `class`: RetentionClass
             /// The lifetime as written (`7d`, `5w`, `6m`, `1y`).
             public var keep: String
-
-            /// Creates a lifetime.
-            public init(class: String, keep: String) {
-                self.class = `class`
-                self.keep = keep
-            }
-        }
-
-        /// Creates a policy summary.
-        public init(name: String, file: String, timeZone: String, maxAge: String, locations: [Tier]) {
-            self.name = name
-            self.file = file
-            self.timeZone = timeZone
-            self.maxAge = maxAge
-            self.locations = locations
         }
     }
 
@@ -183,78 +126,52 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var headHash: String?
         /// When the last event was recorded.
         public var headAt: Date?
-
-        /// Creates a ledger summary.
-        public init(intact: Bool, events: Int, firstBrokenEvent: Int64?, problem: String?, headSequence: Int64?,
-                    headHash: String?, headAt: Date?) {
-            self.intact = intact
-            self.events = events
-            self.firstBrokenEvent = firstBrokenEvent
-            self.problem = problem
-            self.headSequence = headSequence
-            self.headHash = headHash
-            self.headAt = headAt
-        }
     }
 
     /// How many copies, and how many bytes, one location holds in one state.
     public struct StateCount: Codable, Sendable, Equatable {
-        /// live, pending, overdue, deleted or shredded.
-        public var state: String
+        /// The state.
+        public var state: CopyState
         /// How many copies.
         public var copies: Int
         /// Their recorded size (deleted and shredded copies keep the size they had).
         public var bytes: Int64
-
-        /// Creates a count.
-        public init(state: String, copies: Int, bytes: Int64) {
-            self.state = state
-            self.copies = copies
-            self.bytes = bytes
-        }
     }
 
     /// One location's copies by state.
     public struct LocationSummary: Codable, Sendable, Equatable {
-        /// `local` or `offsite`.
-        public var location: String
+        /// Where.
+        public var location: Location
         /// Whether the policy keeps copies there.
         public var inPolicy: Bool
         /// One count per state, in the order live, pending, overdue, deleted, shredded.
         public var states: [StateCount]
 
-        /// Creates a location summary.
-        public init(location: String, inPolicy: Bool, states: [StateCount]) {
-            self.location = location
-            self.inPolicy = inPolicy
-            self.states = states
-        }
-
         /// The count for `state` (zero if absent).
         public func count(_ state: CopyState) -> StateCount {
-            states.first { $0.state == state.rawValue } ?? StateCount(state: state.rawValue, copies: 0, bytes: 0)
+            states.first { $0.state == state } ?? StateCount(state: state, copies: 0, bytes: 0)
         }
     }
 
     /// One copy, with its state as of the report's instant.
     public struct CopyEntry: Codable, Sendable, Equatable {
         /// The customer's pseudonym.
-        public var pseudonym: String
+        public var pseudonym: Pseudonym
         /// The set id.
-        public var set: String
+        public var set: SetID
         /// The set's class.
-        public var `class`: String
-        /// `local` or `offsite`.
-        public var location: String
+        public var `class`: RetentionClass
+        /// Where the copy is.
+        public var location: Location
         /// The copy's name in its store.
-        public var objectKey: String
+        public var objectKey: ObjectKey
         /// When its set was created.
         public var created: Date
         /// Its delete-by, fixed when it was written.
         public var deleteBy: Date
-        /// live, pending, overdue, deleted or shredded (overdue: past its delete-by and not yet
-        /// deleted, or pending past its date).
-        public var state: String
+        /// Its state at the report's instant (``CopyRecord/state(at:)``: overdue when past its
+        /// delete-by and not yet deleted, or pending past its date).
+        public var state: CopyState
         /// The recorded size.
         public var bytes: Int64
         /// How long past its delete-by, in seconds, when overdue.
@@ -263,29 +180,16 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var lastFailure: String?
         /// When that failure was recorded.
         public var lastFailureAt: Date?
-        /// Set while a shred of its customer is unfinished: `unrecorded` (their key is destroyed
-        /// but the shred is not recorded, so the copy is still listed live) or `rotation_owed`
-        /// (recorded, but no complete KEK rotation followed: a key-store copy taken before the
-        /// shred could still open it).
-        public var unfinishedShred: String?
+        /// Set while a shred of its customer is unfinished.
+        public var unfinishedShred: ShredFlag?
 
-        /// Creates a copy entry.
-        public init(pseudonym: String, set: String, class: String, location: String, objectKey: String, created: Date,
-                    deleteBy: Date, state: String, bytes: Int64, overdueSeconds: Int64?, lastFailure: String?,
-                    lastFailureAt: Date?, unfinishedShred: String? = nil) {
-            self.pseudonym = pseudonym
-            self.set = set
-            self.class = `class`
-            self.location = location
-            self.objectKey = objectKey
-            self.created = created
-            self.deleteBy = deleteBy
-            self.state = state
-            self.bytes = bytes
-            self.overdueSeconds = overdueSeconds
-            self.lastFailure = lastFailure
-            self.lastFailureAt = lastFailureAt
-            self.unfinishedShred = unfinishedShred
+        /// Why a copy is flagged while a shred of its customer is unfinished.
+        public enum ShredFlag: String, Codable, Sendable, Equatable {
+            /// Their key is destroyed but the shred is not recorded, so the copy is still listed live.
+            case unrecorded
+            /// Recorded, but no complete KEK rotation followed: a key-store copy taken before the
+            /// shred could still open it.
+            case rotationOwed = "rotation_owed"
         }
 
         /// Whether the copy is overdue: still stored past its delete-by (an overdue copy, or a
@@ -295,8 +199,8 @@ public struct RetentionReport: Codable, Sendable, Equatable {
 
     /// The `max_age` promise at one location: the oldest copy still stored there.
     public struct MaxAgeCheck: Codable, Sendable, Equatable {
-        /// `local` or `offsite`.
-        public var location: String
+        /// Where.
+        public var location: Location
         /// The oldest stored copy's pseudonym, set, creation and delete-by (nil: none stored).
         public var oldest: CopyEntry?
         /// Its age now, in seconds.
@@ -308,46 +212,24 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         /// How many stored copies at this location break the promise (stored past their
         /// `max_age` limit, or written with a delete-by beyond it).
         public var violations: Int
-
-        /// Creates a check.
-        public init(location: String, oldest: CopyEntry?, ageSeconds: Int64?, latestAllowed: Date?, marginSeconds: Int64?,
-                    violations: Int) {
-            self.location = location
-            self.oldest = oldest
-            self.ageSeconds = ageSeconds
-            self.latestAllowed = latestAllowed
-            self.marginSeconds = marginSeconds
-            self.violations = violations
-        }
     }
 
     /// One set.
     public struct SetEntry: Codable, Sendable, Equatable {
         /// The set id.
-        public var id: String
+        public var id: SetID
         /// When it was created.
         public var created: Date
-        /// daily, weekly, monthly or yearly.
-        public var `class`: String
-        /// running, complete, partial or failed.
-        public var state: String
+        /// Its class.
+        public var `class`: RetentionClass
+        /// Its state.
+        public var state: SetState
         /// How many customers it holds.
         public var customers: Int
         /// How many customers failed.
         public var failures: Int
         /// The policy file it was classified under (file name).
         public var policy: String
-
-        /// Creates a set entry.
-        public init(id: String, created: Date, class: String, state: String, customers: Int, failures: Int, policy: String) {
-            self.id = id
-            self.created = created
-            self.class = `class`
-            self.state = state
-            self.customers = customers
-            self.failures = failures
-            self.policy = policy
-        }
     }
 
     /// One crypto-shred, as the ledger records it (pseudonym and request reference, never a
@@ -356,7 +238,7 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         /// The ledger event that records it.
         public var event: Int64
         /// The shredded customer's pseudonym.
-        public var pseudonym: String
+        public var pseudonym: Pseudonym
         /// The erasure request reference.
         public var request: String
         /// When the customer key was destroyed.
@@ -370,35 +252,16 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         /// survived in a key directory); nil: none recorded yet. Either way short of a complete
         /// one, the shred is not finished.
         public var kekRotation: KEKRotation?
-
-        /// Creates an erasure.
-        public init(event: Int64, pseudonym: String, request: String, shreddedAt: Date, copies: Int,
-                    byLocation: [ErasedCopies], kekRotation: KEKRotation?) {
-            self.event = event
-            self.pseudonym = pseudonym
-            self.request = request
-            self.shreddedAt = shreddedAt
-            self.copies = copies
-            self.byLocation = byLocation
-            self.kekRotation = kekRotation
-        }
     }
 
     /// The copies one shred made unreadable at one location.
     public struct ErasedCopies: Codable, Sendable, Equatable {
-        /// `local` or `offsite`.
-        public var location: String
+        /// Where.
+        public var location: Location
         /// How many copies.
         public var copies: Int
         /// Their size.
         public var bytes: Int64
-
-        /// Creates a count.
-        public init(location: String, copies: Int, bytes: Int64) {
-            self.location = location
-            self.copies = copies
-            self.bytes = bytes
-        }
     }
 
     /// A key-encryption-key epoch change.
@@ -413,15 +276,6 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var toEpoch: Int
         /// Whether the old key was destroyed in every key directory.
         public var complete: Bool
-
-        /// Creates a rotation.
-        public init(event: Int64, at: Date, fromEpoch: Int, toEpoch: Int, complete: Bool) {
-            self.event = event
-            self.at = at
-            self.fromEpoch = fromEpoch
-            self.toEpoch = toEpoch
-            self.complete = complete
-        }
     }
 
     /// One destruction of expiry keys: every copy due on those dates became unreadable.
@@ -430,12 +284,6 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var at: Date
         /// The delete-by dates whose keys were destroyed.
         public var deleteBy: [Date]
-
-        /// Creates a destruction.
-        public init(at: Date, deleteBy: [Date]) {
-            self.at = at
-            self.deleteBy = deleteBy
-        }
     }
 
     /// One expire run, from its `expire.finished` event.
@@ -454,68 +302,5 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var failed: Int
         /// Expiry keys destroyed.
         public var keysDestroyed: Int
-
-        /// Creates a run.
-        public init(at: Date, state: String, kept: Int, deleted: Int, cancelled: Int, failed: Int, keysDestroyed: Int) {
-            self.at = at
-            self.state = state
-            self.kept = kept
-            self.deleted = deleted
-            self.cancelled = cancelled
-            self.failed = failed
-            self.keysDestroyed = keysDestroyed
-        }
-    }
-}
-
-/// The formats `lethe report` writes.
-public enum ReportFormat: String, Sendable, Codable, CaseIterable {
-    /// One self-contained HTML page, for people.
-    case html
-    /// The whole model, for tools.
-    case json
-    /// One row per copy, for spreadsheets.
-    case csv
-}
-
-extension RetentionReport {
-    /// The report in `format`.
-    public func rendered(as format: ReportFormat) -> String {
-        switch format {
-        case .html: return html()
-        case .json: return json()
-        case .csv: return csv()
-        }
-    }
-
-    /// The report for tools: the whole model, pretty-printed, keys sorted and in snake case,
-    /// dates as ISO 8601 UTC. Stable for golden files; ``decode(json:)`` reads it back.
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.iso(date))
-        }
-        // Strings, numbers, booleans and arrays cannot fail to encode.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
-    }
-
-    /// Reads a report written by ``json()``.
-    ///
-    /// - Throws: `DecodingError` if the text is not such a report.
-    public static func decode(json: Data) throws -> RetentionReport {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO 8601 date")
-            }
-            return date
-        }
-        return try decoder.decode(RetentionReport.self, from: json)
     }
 }

@@ -49,8 +49,8 @@ extension RetentionReport {
         let ordered = records.sorted(by: copyOrder)
         let copies = ordered.map { copy in
             var entry = CopyEntry(pseudonym: copy.pseudonym, set: copy.setID, class: copy.retentionClass, location: copy.location,
-                                  objectKey: copy.objectKey, created: copy.created, deleteBy: copy.deleteBy,
-                                  state: copy.state(at: now), bytes: copy.bytes,
+                                  objectKey: copy.objectKey, created: copy.created, deleteBy: copy.deleteBy, bytes: copy.bytes,
+                                  state: copy.state(at: now),
                                   unfinishedShred: copy.state == .deleted ? nil : flags[copy.pseudonym])
             if copy.isOverdue(at: now) {
                 entry.overdueSeconds = seconds(from: copy.deleteBy, to: now)
@@ -159,7 +159,7 @@ extension RetentionReport {
         let here = copies.filter { $0.location == location }
         let states = CopyState.allCases.map { state in
             let matching = here.filter { $0.state == state }
-            return StateCount(state: state, copies: matching.count, bytes: matching.reduce(0) { $0 + $1.bytes })
+            return CopyCount(state: state, copies: matching.count, bytes: matching.reduce(0) { $0 + $1.bytes })
         }
         return .init(location: location, inPolicy: policy.tiers[location] != nil, states: states)
     }

@@ -184,7 +184,7 @@ extension RetentionReport {
         page.table(["Shredded", "Pseudonym", "Request", "Copies made unreadable", "Key-encryption key"]) { page in
             for erasure in erasures {
                 let copies = erasure.byLocation.isEmpty ? "0"
-                    : erasure.byLocation.map { "\(HTMLPage.escape($0.location.rawValue)): \($0.copies) (\(HTMLPage.escape(Self.bytes($0.bytes))))" }.joined(separator: "<br>")
+                    : erasure.byLocation.map { "\(HTMLPage.escape($0.location?.rawValue ?? "-")): \($0.copies) (\(HTMLPage.escape(Self.bytes($0.bytes))))" }.joined(separator: "<br>")
                 let kek = erasure.kekRotation.map { rotation in
                     "epoch \(rotation.fromEpoch) &rarr; \(rotation.toEpoch) at \(HTMLPage.time(rotation.at))" + (rotation.complete ? "" : " <span class=\"alarm\">(old key not yet destroyed everywhere)</span>")
                 } ?? "<span class=\"alarm\">not rotated yet</span>"

@@ -28,9 +28,9 @@ extension RetentionReport {
     /// location (`copies.local`, `bytes.local`, …); the rotation after it is found by the caller.
     static func erasure(_ event: LedgerEvent) -> Erasure {
         let details = event.details
-        let byLocation = Location.allCases.compactMap { location -> ErasedCopies? in
+        let byLocation = Location.allCases.compactMap { location -> CopyCount? in
             guard let count = details["copies.\(location.rawValue)"].flatMap({ Int($0) }) else { return nil }
-            return ErasedCopies(location: location, copies: count, bytes: Int64(details["bytes.\(location.rawValue)"] ?? "") ?? 0)
+            return CopyCount(location: location, copies: count, bytes: Int64(details["bytes.\(location.rawValue)"] ?? "") ?? 0)
         }
         return Erasure(event: event.sequence, pseudonym: Pseudonym(details["pseudonym"] ?? "-"), request: details["request"] ?? "-",
                        shreddedAt: details["shredded_at"].flatMap(Timestamp.parse) ?? event.at,

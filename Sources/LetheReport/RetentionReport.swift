@@ -128,13 +128,17 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var headAt: Date?
     }
 
-    /// How many copies, and how many bytes, one location holds in one state.
-    public struct StateCount: Codable, Sendable, Equatable {
-        /// The state.
-        public var state: CopyState
+    /// How many copies, and how many bytes: those one location holds in one state (in
+    /// ``LocationSummary/states``), or those one shred made unreadable at one location (in
+    /// ``Erasure/byLocation``). Deleted and shredded copies keep the size they had.
+    public struct CopyCount: Codable, Sendable, Equatable {
+        /// The location counted (in an erasure), nil in a location's own counts.
+        public var location: Location?
+        /// The state counted (in a location's counts), nil in an erasure.
+        public var state: CopyState?
         /// How many copies.
         public var copies: Int
-        /// Their recorded size (deleted and shredded copies keep the size they had).
+        /// Their recorded size.
         public var bytes: Int64
     }
 
@@ -145,11 +149,11 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         /// Whether the policy keeps copies there.
         public var inPolicy: Bool
         /// One count per state, in the order live, pending, overdue, deleted, shredded.
-        public var states: [StateCount]
+        public var states: [CopyCount]
 
         /// The count for `state` (zero if absent).
-        public func count(_ state: CopyState) -> StateCount {
-            states.first { $0.state == state } ?? StateCount(state: state, copies: 0, bytes: 0)
+        public func count(_ state: CopyState) -> CopyCount {
+            states.first { $0.state == state } ?? CopyCount(state: state, copies: 0, bytes: 0)
         }
     }
 
@@ -169,11 +173,11 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         public var created: Date
         /// Its delete-by, fixed when it was written.
         public var deleteBy: Date
+        /// The recorded size.
+        public var bytes: Int64
         /// Its state at the report's instant (``CopyRecord/state(at:)``: overdue when past its
         /// delete-by and not yet deleted, or pending past its date).
         public var state: CopyState
-        /// The recorded size.
-        public var bytes: Int64
         /// How long past its delete-by, in seconds, when overdue.
         public var overdueSeconds: Int64?
         /// The last recorded reason it could not be deleted (or uploaded, for a pending copy).
@@ -246,22 +250,12 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         /// How many copies were made unreadable.
         public var copies: Int
         /// Those copies per location.
-        public var byLocation: [ErasedCopies]
+        public var byLocation: [CopyCount]
         /// The first complete key-encryption-key rotation after the shred, which made stale
         /// key-store copies inert; else the first incomplete one (`complete` false: the old key
         /// survived in a key directory); nil: none recorded yet. Either way short of a complete
         /// one, the shred is not finished.
         public var kekRotation: KEKRotation?
-    }
-
-    /// The copies one shred made unreadable at one location.
-    public struct ErasedCopies: Codable, Sendable, Equatable {
-        /// Where.
-        public var location: Location
-        /// How many copies.
-        public var copies: Int
-        /// Their size.
-        public var bytes: Int64
     }
 
     /// A key-encryption-key epoch change.

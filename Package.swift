@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
 
-        // Vocabulary: ids, classes, locations, clock, byte streams, the store contract.
+        // Vocabulary: ids, classes, locations, the copy record, clock, byte streams, the store contract.
         .target(name: "LetheCore"),
         // Keys as types, secretstream, key wrapping, keyed hashes (libsodium).
         .target(name: "LetheCrypto", dependencies: ["LetheCore", "CSodium"]),

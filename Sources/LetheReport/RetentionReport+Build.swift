@@ -4,22 +4,6 @@ import LetheCore
 import LethePolicy
 
 extension RetentionReport {
-    /// What the key store says about shreds, as the report needs it (the report job reads the
-    /// key store; the report only sees this).
-    public struct KeyStoreFindings: Sendable {
-        /// Every shred whose customer key the key store has destroyed but not yet recorded in
-        /// the catalog and ledger (a shred killed half-way), oldest first.
-        public var pendingShreds: [(pseudonym: Pseudonym, request: String, shreddedAt: Date)]
-        /// Why the key store owes a KEK rotation, or why it could not be checked; nil when none is owed.
-        public var owedRotation: String?
-
-        /// Findings of a key store.
-        public init(pendingShreds: [(pseudonym: Pseudonym, request: String, shreddedAt: Date)], owedRotation: String?) {
-            self.pendingShreds = pendingShreds
-            self.owedRotation = owedRotation
-        }
-    }
-
     /// Builds the report at `now`: a pure function of its inputs (no clock, no files, no store).
     ///
     /// - Parameters:
@@ -213,35 +197,4 @@ extension RetentionReport {
     }
 
     static func plural(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
-}
-
-/// The last failure the ledger records for a copy: an error and when.
-struct CopyFailure {
-    var error: String?
-    var at: Date
-}
-
-/// The last recorded failure of each copy: deletions by copy id, uploads (of pending copies) by
-/// location and object key.
-struct LastFailures {
-    private var deletions: [Int64: CopyFailure] = [:]
-    private var uploads: [Location: [ObjectKey: CopyFailure]] = [:]
-
-    init(_ events: [LedgerEvent]) {
-        for event in events {
-            if event.kind == RetentionReport.LedgerKind.deleteFailed {
-                let (copy, failure) = RetentionReport.deleteFailure(event)
-                if let copy { deletions[copy] = failure }
-            }
-            if event.kind == RetentionReport.LedgerKind.uploadFailed {
-                let (location, key, failure) = RetentionReport.uploadFailure(event)
-                if let location, let key { uploads[location, default: [:]][key] = failure }
-            }
-        }
-    }
-
-    /// A pending copy's last upload failure, any other copy's last deletion failure.
-    func last(for copy: CopyRecord) -> CopyFailure? {
-        copy.state == .pending ? uploads[copy.location]?[copy.objectKey] : deletions[copy.id]
-    }
 }

@@ -27,7 +27,7 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
 
-        // Vocabulary: ids, classes, locations, clock, byte streams, the store contract.
+        // Vocabulary: ids, classes, locations, the copy record, clock, byte streams, the store contract.
         .target(name: "LetheCore"),
         // Keys as types, secretstream, key wrapping, keyed hashes (libsodium).
         .target(name: "LetheCrypto", dependencies: ["LetheCore", "CSodium"]),
@@ -48,14 +48,18 @@ let package = Package(
         .target(name: "LetheKeys", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // Catalog of sets and copies, and the hash-chained ledger.
         .target(name: "LetheCatalog", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The retention report: a pure value built from catalog records, ledger events, the
+        // retention plan and the policy, and its HTML, JSON and CSV renderings. No I/O: the
+        // report job in LetheJobs fetches its inputs, writes it and records it.
+        .target(name: "LetheReport", dependencies: ["LetheCore", "LethePolicy", "LetheCatalog"]),
         // The jobs: init, backup, restore, export, shred, expire, verify, report.
         .target(name: "LetheJobs", dependencies: [
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
-            "LethePolicy", "LetheKeys", "LetheCatalog", .product(name: "Logging", package: "swift-log"),
+            "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", .product(name: "Logging", package: "swift-log"),
         ]),
         // The thin command line: parse, call a job, map errors to exit codes.
         .executableTarget(name: "lethe", dependencies: [
-            "LetheJobs", "LetheCore", "LetheCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LetheJobs", "LetheReport", "LetheCore", "LetheCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
         // Benchmarks (not shipped): `lethe-bench shred`, …
@@ -82,7 +86,7 @@ let package = Package(
         ]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
-            "LetheJobs", "LetheCatalog", "LetheCore", "LetheKeys", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "LetheReport", "LetheJobs", "LethePolicy", "LetheCatalog", "LetheCore", "LetheKeys", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], resources: [.copy("Golden")]),
         // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
         .testTarget(name: "LetheKeysTests", dependencies: [

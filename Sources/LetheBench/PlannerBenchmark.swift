@@ -58,10 +58,10 @@ struct PlannerBench: ParsableCommand {
     }
 
     /// A synthetic catalog of exactly `copies` copies, newest set first.
-    static func catalog(copies: Int, customers: Int, policy: Policy, now: Date) -> [CopyFacts] {
+    static func catalog(copies: Int, customers: Int, policy: Policy, now: Date) -> [CopyRecord] {
         let pseudonyms = (0..<customers).map { Pseudonym("p" + String($0, radix: 32).leftPadded(to: 26)) }
         var nights: [Date] = []
-        var facts: [CopyFacts] = []
+        var facts: [CopyRecord] = []
         facts.reserveCapacity(copies)
         var id: Int64 = 0
         // Walk back night by night; classify forwards afterwards would need all dates first, so
@@ -88,9 +88,11 @@ struct PlannerBench: ParsableCommand {
                 for (location, deleteBy) in locations {
                     guard let deleteBy else { continue }
                     id += 1
-                    facts.append(CopyFacts(id: id, location: location, retentionClass: retentionClass, pseudonym: pseudonym,
-                                           setID: set, created: created, deleteBy: deleteBy, state: .live,
-                                           objectKey: .archive(pseudonym: pseudonym, set: set, archive: ArchiveID(String(id, radix: 32).leftPadded(to: 26)))))
+                    let archive = ArchiveID(String(id, radix: 32).leftPadded(to: 26))
+                    facts.append(CopyRecord(id: id, archiveID: archive, setID: set, pseudonym: pseudonym,
+                                            retentionClass: retentionClass, location: location,
+                                            objectKey: .archive(pseudonym: pseudonym, set: set, archive: archive),
+                                            created: created, deleteBy: deleteBy, state: .live, bytes: 0))
                     if facts.count == copies { break outer }
                 }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LetheJobs
+import LetheReport
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -240,18 +240,14 @@ public struct ExpireJob: Sendable {
     /// The copies the planner sees: those not yet deleted or shredded.
     static let plannedStates: [CopyState] = [.live, .pending, .overdue, .shredded]
 
-    /// Plans over the catalog at `now`: one function for the dry run, the real run and reports.
+    /// Plans over the catalog at `now`: one function for the dry run and the real run (the report
+    /// plans with the same ``RetentionPlanner`` over the same records).
     func plan(now: Date) throws -> RetentionPlan {
         plan(try home.catalog.copies(states: Self.plannedStates), now: now)
     }
 
     func plan(_ records: [CopyRecord], now: Date) -> RetentionPlan {
-        let facts = records.map { copy in
-            CopyFacts(id: copy.id, location: copy.location, retentionClass: copy.retentionClass, pseudonym: copy.pseudonym,
-                      setID: copy.setID, created: copy.created, deleteBy: copy.deleteBy, state: copy.state,
-                      objectKey: copy.objectKey)
-        }
-        return RetentionPlanner.plan(copies: facts, policy: home.policy, now: now)
+        RetentionPlanner.plan(copies: records, policy: home.policy, now: now)
     }
 
     /// Deletes one copy from its store, every version of its key by version id (the recorded

@@ -35,7 +35,8 @@ public struct Inventory: Sendable {
 
     public init(home: Home) { self.home = home }
 
-    /// Every copy (or one customer's), with its state as of `now`: a live or pending copy past its delete-by is overdue.
+    /// Every copy (or one customer's), with its state as of `now` (``CopyRecord/state(at:)``): a
+    /// live or pending copy past its delete-by is overdue.
     public func copies(customer: CustomerID? = nil) throws -> [CopyListing] {
         let pseudonym = try customer.map { try CopyResolver(home: home).pseudonym(of: $0) }
         let now = home.clock.now()
@@ -43,7 +44,7 @@ public struct Inventory: Sendable {
             CopyListing(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, archive: copy.archiveID.rawValue,
                         class: copy.retentionClass.rawValue, location: copy.location.rawValue,
                         object_key: copy.objectKey.rawValue, created: Timestamp.iso(copy.created),
-                        delete_by: Timestamp.iso(copy.deleteBy), state: Self.effectiveState(copy, now: now).rawValue,
+                        delete_by: Timestamp.iso(copy.deleteBy), state: copy.state(at: now).rawValue,
                         bytes: copy.bytes, version_id: copy.versionID, locked_until: copy.lockedUntil.map(Timestamp.iso))
         }
     }
@@ -55,20 +56,5 @@ public struct Inventory: Sendable {
                        customers: set.customers, failures: set.failures, state: set.state.rawValue,
                        policy: URL(fileURLWithPath: set.policy).lastPathComponent)
         }
-    }
-
-    /// A copy's state as people should see it now: a live copy whose delete-by has passed is
-    /// overdue (the expire run must delete it), and so is a pending one (the expire run must
-    /// cancel its upload); the catalog row itself changes only when the expire run acts.
-    static func effectiveState(_ copy: CopyRecord, now: Date) -> CopyState {
-        if (copy.state == .live || copy.state == .pending) && copy.deleteBy <= now { return .overdue }
-        return copy.state
-    }
-
-    /// Whether the copy's bytes are still stored past its delete-by: an overdue copy, or a
-    /// shredded one (unreadable, but stored until the expire run deletes it; it keeps the state
-    /// `shredded`).
-    static func isOverdue(_ copy: CopyRecord, now: Date) -> Bool {
-        effectiveState(copy, now: now) == .overdue || (copy.state == .shredded && copy.deleteBy <= now)
     }
 }

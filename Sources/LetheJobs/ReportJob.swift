@@ -4,9 +4,7 @@ import LetheCore
 import LetheCrypto
 import LetheKeys
 import LethePolicy
-#if canImport(Glibc)
-import Glibc
-#endif
+import LetheReport
 
 /// `lethe report`: the retention report for auditors, built from the catalog, the ledger and
 /// the policy at the home's `now`.
@@ -28,131 +26,39 @@ public struct ReportJob: Sendable {
     /// A report on `home`.
     public init(home: Home) { self.home = home }
 
-    /// The ledger event kinds the report reads.
-    static let shredEvent = KeyMaintenance.shredEvent
-    static let rotationEvent = KeyMaintenance.rotationEvent
-    static let deleteFailedEvent = "copy.delete_failed"
-    static let uploadFailedEvent = "copy.upload_failed"
-    static let expiryDestroyedEvent = "keys.expiry_destroyed"
-    static let expireFinishedEvent = "expire.finished"
     /// The event this job appends.
     public static let generatedEvent = "report.generated"
 
-    /// Builds the report at the clock's `now`, changing nothing.
+    /// Builds the report at the clock's `now`, changing nothing: reads the catalog, the ledger,
+    /// the key store (what interrupted shreds left undone) and the policy, plans the retention
+    /// at `now`, and hands them to ``RetentionReport/build(copies:sets:events:verification:head:keyStore:plan:policy:home:signedWith:now:)``.
     ///
     /// - Throws: `clockWentBack` if the clock reads earlier than the last recorded event;
     ///   catalog errors if the catalog cannot be read. A broken ledger does not throw: the
-    ///   report says so (``RetentionReport/LedgerSummary/intact`` is false).
+    ///   report says so (``RetentionReport/LedgerSummary/intact`` is false); nor does a key
+    ///   store that cannot be read (the report names it as owing a rotation).
     public func build() throws -> RetentionReport {
         let now = home.clock.now()
         try Maintenance(home: home).refuseClockGoneBack(now: now)
         let verification = try home.catalog.verifyLedger()
         let head = try home.catalog.ledgerHead()
-        let events = try home.catalog.events(kinds: [Self.shredEvent, Self.rotationEvent, Self.deleteFailedEvent,
-                                                     Self.uploadFailedEvent, Self.expiryDestroyedEvent, Self.expireFinishedEvent])
+        let events = try home.catalog.events(kinds: RetentionReport.ledgerKinds)
         let records = try home.catalog.copies()
-        let plan = ExpireJob(home: home).plan(records.filter { ExpireJob.plannedStates.contains($0.state) }, now: now)
-        let violating = Set(plan.decisions.filter(\.hasViolation).map(\.copyID))
+        return RetentionReport.build(
+            copies: records, sets: try home.catalog.sets(), events: events, verification: verification, head: head,
+            keyStore: keyStoreFindings(), plan: RetentionPlanner.plan(copies: records, policy: home.policy, now: now),
+            policy: home.policy, home: home.url.path, signedWith: Self.signingKeyID(of: home), now: now)
+    }
 
-        // The last recorded failure of each copy: deletions by copy id, uploads by object key.
-        var deleteFailures: [String: LedgerEvent] = [:]
-        var uploadFailures: [String: LedgerEvent] = [:]
-        for event in events {
-            if event.kind == Self.deleteFailedEvent, let copy = event.details["copy"] { deleteFailures[copy] = event }
-            if event.kind == Self.uploadFailedEvent, let key = event.details["object_key"] {
-                uploadFailures[(event.details["location"] ?? "offsite") + "/" + key] = event
-            }
+    /// What the key store says about interrupted shreds; reads, never writes. A key store that
+    /// cannot be read is named as such, in place of the rotation it may owe.
+    func keyStoreFindings() -> RetentionReport.KeyStoreFindings {
+        do {
+            let (pending, owed) = try KeyMaintenance(home: home).unfinished()
+            return .init(pendingShreds: pending.map { ($0.pseudonym, $0.request, $0.shreddedAt) }, owedRotation: owed)
+        } catch {
+            return .init(pendingShreds: [], owedRotation: "the key store could not be checked (\(error))")
         }
-
-        let erasures = erasures(events)
-        let unfinished = unfinishedShred(records, erasures: erasures)
-        var flags: [String: String] = [:]
-        for event in unfinished?.unrotatedErasures ?? [] {
-            if let erasure = erasures.first(where: { $0.event == event }) { flags[erasure.pseudonym] = "rotation_owed" }
-        }
-        for shred in unfinished?.unrecorded ?? [] { flags[shred.pseudonym] = "unrecorded" }
-
-        let ordered = records.sorted(by: Self.copyOrder)
-        let copies = ordered.map { copy -> CopyEntry in
-            let state = Inventory.effectiveState(copy, now: now)
-            var entry = CopyEntry(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, class: copy.retentionClass.rawValue,
-                                  location: copy.location.rawValue, objectKey: copy.objectKey.rawValue, created: copy.created,
-                                  deleteBy: copy.deleteBy, state: state.rawValue, bytes: copy.bytes, overdueSeconds: nil,
-                                  lastFailure: nil, lastFailureAt: nil,
-                                  unfinishedShred: copy.state == .deleted ? nil : flags[copy.pseudonym.rawValue])
-            if Inventory.isOverdue(copy, now: now) {
-                entry.overdueSeconds = Self.seconds(from: copy.deleteBy, to: now)
-                let failure = copy.state == .pending
-                    ? uploadFailures[copy.location.rawValue + "/" + copy.objectKey.rawValue]
-                    : deleteFailures[String(copy.id)]
-                entry.lastFailure = failure?.details["error"]
-                entry.lastFailureAt = failure?.at
-            }
-            return entry
-        }
-        let overdue = copies.filter(\.isOverdue).sorted { a, b in
-            a.deleteBy != b.deleteBy ? a.deleteBy < b.deleteBy : (a.set, a.pseudonym, a.location) < (b.set, b.pseudonym, b.location)
-        }
-
-        let entries = Dictionary(uniqueKeysWithValues: zip(ordered.map(\.id), copies))
-        let maxAge = locations(records).map { location in
-            maxAgeCheck(location, ordered.filter { $0.location == location }, entries: entries, violating: violating, now: now)
-        }
-        let violations = maxAge.reduce(0) { $0 + $1.violations }
-        let runs = events.filter { $0.kind == Self.expireFinishedEvent }
-        let ledger = RetentionReport.LedgerSummary(intact: verification.isIntact, events: verification.events,
-                                                   firstBrokenEvent: verification.firstBrokenSequence,
-                                                   problem: verification.problem, headSequence: head?.sequence,
-                                                   headHash: head?.hash, headAt: head?.at)
-
-        var problems: [String] = []
-        if !overdue.isEmpty {
-            problems.append("\(Self.plural(overdue.count, "copy", "copies")) past \(overdue.count == 1 ? "its" : "their") delete-by and not yet deleted")
-        }
-        if violations > 0 {
-            problems.append("\(Self.plural(violations, "stored copy", "stored copies")) beyond max_age \(home.policy.maxAge)")
-        }
-        if let broken = verification.firstBrokenSequence {
-            problems.append("the ledger is broken at event \(broken) of \(verification.events): \(verification.problem ?? "the chain does not check"); the events from there on cannot be trusted")
-        }
-        for shred in unfinished?.unrecorded ?? [] {
-            problems.append("an interrupted shred: the customer key of \(shred.pseudonym) was destroyed (request \(shred.request)) but the shred is not recorded, so \(Self.plural(shred.listedCopies, "copy is", "copies are")) still listed (run `lethe keys rotate`)")
-        }
-        for erasure in erasures where erasure.kekRotation?.complete != true {
-            problems.append("the shred of \(erasure.pseudonym) is not followed by a complete key-encryption-key rotation: copies of the key store taken before it are not yet inert (run `lethe keys rotate`)")
-        }
-        if let owed = unfinished?.owedRotation {
-            problems.append("the key store owes a key-encryption-key rotation: \(owed) (run `lethe keys rotate`)")
-        }
-        var headline = overdue.isEmpty ? "All copies within their delete-by dates" : "\(Self.plural(overdue.count, "copy", "copies")) overdue"
-        if let unfinished {
-            let lead = unfinished.unrecorded.isEmpty ? "Shred unfinished: key-encryption-key rotation owed" : "Interrupted shred"
-            headline = overdue.isEmpty ? lead : "\(lead); \(headline)"
-        }
-        let summary = RetentionReport.Summary(
-            headline: headline, copies: copies.count, overdueCopies: overdue.count, maxAgeViolations: violations,
-            ledgerIntact: verification.isIntact, unfinishedShred: unfinished != nil, lastExpireRun: runs.last?.at, problems: problems)
-
-        return RetentionReport(
-            generatedAt: now, home: home.url.path, summary: summary, policy: policySummary(), ledger: ledger,
-            locations: locations(records).map { locationSummary($0, copies: copies) },
-            overdue: overdue, maxAge: maxAge,
-            sets: try home.catalog.sets().map { set in
-                RetentionReport.SetEntry(id: set.id.rawValue, created: set.created, class: set.retentionClass.rawValue,
-                                         state: set.state.rawValue, customers: set.customers, failures: set.failures,
-                                         policy: URL(fileURLWithPath: set.policy).lastPathComponent)
-            },
-            copies: copies, erasures: erasures,
-            expiryKeyDestructions: events.filter { $0.kind == Self.expiryDestroyedEvent }.map { event in
-                RetentionReport.ExpiryKeyDestruction(at: event.at, deleteBy: Self.dates(event.details["delete_by"]))
-            },
-            expireRuns: runs.suffix(RetentionReport.recentExpireRuns).reversed().map { event in
-                RetentionReport.ExpireRun(at: event.at, state: event.details["state"] ?? "unknown",
-                                          kept: Self.int(event.details["kept"]), deleted: Self.int(event.details["deleted"]),
-                                          cancelled: Self.int(event.details["cancelled"]), failed: Self.int(event.details["failed"]),
-                                          keysDestroyed: Self.int(event.details["keys_destroyed"]))
-            },
-            expireRunsTotal: runs.count, unfinishedShred: unfinished, signedWith: Self.signingKeyID(of: home))
     }
 
     /// The id of the home's signing key, or nil when it has none or the key store cannot open it
@@ -212,123 +118,4 @@ public struct ReportJob: Sendable {
     public static func write(_ text: String, to url: URL) throws {
         try Array(text.utf8).withUnsafeBytes { try DurableFile.replace(url, with: $0, mode: 0o640) }
     }
-
-    // MARK: Parts
-
-    typealias CopyEntry = RetentionReport.CopyEntry
-
-    /// By creation time, set, pseudonym, then local before offsite (the planner's order).
-    static func copyOrder(_ a: CopyRecord, _ b: CopyRecord) -> Bool {
-        if a.created != b.created { return a.created < b.created }
-        if a.setID != b.setID { return a.setID < b.setID }
-        if a.pseudonym != b.pseudonym { return a.pseudonym < b.pseudonym }
-        if a.location != b.location { return locationRank(a.location) < locationRank(b.location) }
-        return a.objectKey < b.objectKey
-    }
-
-    static func locationRank(_ location: Location) -> Int { Location.allCases.firstIndex(of: location)! }
-
-    /// The locations the policy keeps or any copy is at, local first.
-    func locations(_ records: [CopyRecord]) -> [Location] {
-        let present = Set(records.map(\.location))
-        return Location.allCases.filter { home.policy.tiers[$0] != nil || present.contains($0) }
-    }
-
-    func policySummary() -> RetentionReport.PolicySummary {
-        let policy = home.policy
-        let tiers = Location.allCases.compactMap { location -> RetentionReport.PolicySummary.Tier? in
-            guard let tier = policy.tiers[location] else { return nil }
-            let lifetimes = RetentionClass.allCases.compactMap { retentionClass in
-                tier.lifetimes[retentionClass].map { RetentionReport.PolicySummary.Lifetime(class: retentionClass.rawValue, keep: $0.description) }
-            }
-            return .init(location: location.rawValue, lifetimes: lifetimes, objectLock: tier.objectLock?.rawValue ?? "none")
-        }
-        return .init(name: policy.name, file: policy.sourceFile, timeZone: policy.timeZoneName,
-                     maxAge: policy.maxAge.description, locations: tiers)
-    }
-
-    func locationSummary(_ location: Location, copies: [CopyEntry]) -> RetentionReport.LocationSummary {
-        let here = copies.filter { $0.location == location.rawValue }
-        let states = CopyState.allCases.map { state in
-            let matching = here.filter { $0.state == state.rawValue }
-            return RetentionReport.StateCount(state: state.rawValue, copies: matching.count,
-                                              bytes: matching.reduce(0) { $0 + $1.bytes })
-        }
-        return .init(location: location.rawValue, inPolicy: home.policy.tiers[location] != nil, states: states)
-    }
-
-    /// The oldest copy still stored at a location (live in the catalog, overdue or not) against
-    /// its `max_age` limit; every stored copy past its limit, or written with a delete-by beyond
-    /// it, counts as a violation.
-    func maxAgeCheck(_ location: Location, _ records: [CopyRecord], entries: [Int64: CopyEntry],
-                     violating: Set<Int64>, now: Date) -> RetentionReport.MaxAgeCheck {
-        let stored = records.filter { $0.state == .live || $0.state == .overdue }
-        let violations = stored.filter { violating.contains($0.id) || home.policy.latestDeleteBy(created: $0.created) <= now }.count
-        guard let oldest = stored.min(by: { $0.created != $1.created ? $0.created < $1.created : Self.copyOrder($0, $1) }) else {
-            return .init(location: location.rawValue, oldest: nil, ageSeconds: nil, latestAllowed: nil, marginSeconds: nil,
-                         violations: violations)
-        }
-        let limit = home.policy.latestDeleteBy(created: oldest.created)
-        return .init(location: location.rawValue, oldest: entries[oldest.id], ageSeconds: Self.seconds(from: oldest.created, to: now),
-                     latestAllowed: limit, marginSeconds: Self.seconds(from: now, to: limit), violations: violations)
-    }
-
-    /// What interrupted shreds left undone, or nil: shreds the key store holds whose ledger
-    /// event is missing, the rotation the key store owes (a key store that cannot be read is
-    /// named as such), and shreds not followed by a complete rotation. Reads, never writes.
-    func unfinishedShred(_ records: [CopyRecord], erasures: [RetentionReport.Erasure]) -> RetentionReport.UnfinishedShred? {
-        var pending: [PendingShred] = []
-        var owed: String?
-        do {
-            (pending, owed) = try KeyMaintenance(home: home).unfinished()
-        } catch {
-            owed = "the key store could not be checked (\(error))"
-        }
-        let recorded = Set(erasures.map(\.pseudonym))
-        let unrecorded = pending.filter { !recorded.contains($0.pseudonym.rawValue) }.map { shred in
-            RetentionReport.UnrecordedShred(pseudonym: shred.pseudonym.rawValue, request: shred.request, shreddedAt: shred.shreddedAt,
-                                            listedCopies: records.filter { $0.pseudonym == shred.pseudonym && [.live, .pending, .overdue].contains($0.state) }.count)
-        }
-        let unrotated = erasures.filter { $0.kekRotation?.complete != true }.map(\.event)
-        guard !unrecorded.isEmpty || owed != nil || !unrotated.isEmpty else { return nil }
-        return .init(unrecorded: unrecorded, owedRotation: owed, unrotatedErasures: unrotated,
-                     fix: "run `lethe keys rotate` (the next `lethe nightly` or `lethe backup` also finishes it); if a key directory cannot be reached, reconnect it first")
-    }
-
-    /// Every shred in the ledger, each with the first complete KEK rotation recorded after it
-    /// (else the first incomplete one: a rotation recorded `complete: no` does not finish it).
-    func erasures(_ events: [LedgerEvent]) -> [RetentionReport.Erasure] {
-        let rotations = events.filter { $0.kind == Self.rotationEvent }
-        return events.filter { $0.kind == Self.shredEvent }.map { event in
-            let details = event.details
-            let byLocation = Location.allCases.compactMap { location -> RetentionReport.ErasedCopies? in
-                guard let count = details["copies.\(location.rawValue)"].flatMap({ Int($0) }) else { return nil }
-                return .init(location: location.rawValue, copies: count, bytes: Int64(details["bytes.\(location.rawValue)"] ?? "") ?? 0)
-            }
-            let after = rotations.filter { $0.sequence > event.sequence }
-            let rotation = (after.first { $0.details["complete"] == "yes" } ?? after.first).map { rotation in
-                RetentionReport.KEKRotation(event: rotation.sequence, at: rotation.at,
-                                            fromEpoch: Self.int(rotation.details["from_epoch"]),
-                                            toEpoch: Self.int(rotation.details["to_epoch"]),
-                                            complete: rotation.details["complete"] == "yes")
-            }
-            return .init(event: event.sequence, pseudonym: details["pseudonym"] ?? "-", request: details["request"] ?? "-",
-                         shreddedAt: details["shredded_at"].flatMap(Timestamp.parse) ?? event.at,
-                         copies: Self.int(details["copies"]), byLocation: byLocation, kekRotation: rotation)
-        }
-    }
-
-    // MARK: Small helpers
-
-    static func seconds(from start: Date, to end: Date) -> Int64 {
-        Int64(end.timeIntervalSince1970.rounded(.down)) - Int64(start.timeIntervalSince1970.rounded(.down))
-    }
-
-    static func int(_ text: String?) -> Int { text.flatMap { Int($0) } ?? 0 }
-
-    static func dates(_ text: String?) -> [Date] {
-        (text ?? "").split(separator: ",").compactMap { Timestamp.parse(String($0)) }
-    }
-
-    static func plural(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
 }

@@ -17,7 +17,7 @@ import LetheCore
 ///   ``RetentionPlan/expiredKeyDates``: the expiry keys of those days must be destroyed.
 public enum RetentionPlanner {
     /// Plans the expire run over `copies` under `policy` at `now`.
-    public static func plan(copies: [CopyFacts], policy: Policy, now: Date) -> RetentionPlan {
+    public static func plan(copies: [CopyRecord], policy: Policy, now: Date) -> RetentionPlan {
         var context = PlanningContext(policy: policy)
         var decisions: [RetentionPlan.Decision] = []
         decisions.reserveCapacity(copies.count)
@@ -116,7 +116,7 @@ struct PlanningContext {
 
     /// The rule, the date verdict and, for a pending copy, what becomes of it; memoised, so
     /// that copies with the same class, location, delete-by and pending state share one array.
-    mutating func reasons(_ copy: CopyFacts, passed: Bool) -> [RetentionPlan.Reason] {
+    mutating func reasons(_ copy: CopyRecord, passed: Bool) -> [RetentionPlan.Reason] {
         let key = ReasonsKey(retentionClass: copy.retentionClass, location: copy.location, deleteBy: copy.deleteBy,
                              pending: copy.state == .pending)
         if let reasons = shared[key] { return reasons }
@@ -130,7 +130,7 @@ struct PlanningContext {
         return reasons
     }
 
-    mutating func ruleReason(_ copy: CopyFacts) -> RetentionPlan.Reason {
+    mutating func ruleReason(_ copy: CopyRecord) -> RetentionPlan.Reason {
         let key = RuleKey(retentionClass: copy.retentionClass, location: copy.location)
         if let reason = rules[key] { return reason }
         let name = copy.retentionClass.rawValue, place = copy.location.rawValue
@@ -153,7 +153,7 @@ struct PlanningContext {
         return cap
     }
 
-    mutating func currentDeleteBy(_ copy: CopyFacts) -> Date? {
+    mutating func currentDeleteBy(_ copy: CopyRecord) -> Date? {
         let key = CurrentKey(created: copy.created, retentionClass: copy.retentionClass, location: copy.location)
         if let date = current[key] { return date }
         let date = policy.deleteBy(created: copy.created, class: copy.retentionClass, location: copy.location)

@@ -12,19 +12,19 @@ struct RetentionPlannerTests {
 
     /// One copy, with a set id and object key derived from its creation time.
     static func copy(_ id: Int64, _ location: Location, _ retentionClass: RetentionClass, _ pseudonym: Pseudonym,
-                     created: String, deleteBy: String, state: CopyState = .live) -> CopyFacts {
+                     created: String, deleteBy: String, state: CopyState = .live) -> CopyRecord {
         let createdDate = at(created)
         let set = SetID(Timestamp.compact(createdDate) + "-test")
-        return CopyFacts(id: id, location: location, retentionClass: retentionClass, pseudonym: pseudonym,
-                         setID: set, created: createdDate, deleteBy: at(deleteBy), state: state,
-                         objectKey: .archive(pseudonym: pseudonym, set: set, archive: ArchiveID("a\(id)")))
+        return CopyRecord(id: id, archiveID: ArchiveID("a\(id)"), setID: set, pseudonym: pseudonym, retentionClass: retentionClass,
+                          location: location, objectKey: .archive(pseudonym: pseudonym, set: set, archive: ArchiveID("a\(id)")),
+                          created: createdDate, deleteBy: at(deleteBy), state: state, bytes: 0)
     }
 
     /// A fixed catalog of 20 copies under policies/default.yaml (UTC), planned at
     /// 2026-11-29T02:00:00Z: expired and live copies of every class kept, pending copies before
     /// and after their date, deleted and shredded copies, a copy written under an earlier
     /// policy, a class the policy no longer keeps offsite, and one impossible delete-by.
-    static let catalog: [CopyFacts] = [
+    static let catalog: [CopyRecord] = [
         copy(1, .local, .monthly, alice, created: "2026-05-01T02:10:00Z", deleteBy: "2026-11-01T00:00:00Z"),
         copy(2, .offsite, .monthly, alice, created: "2026-05-01T02:10:00Z", deleteBy: "2026-11-01T00:00:00Z", state: .overdue),
         copy(3, .local, .monthly, alice, created: "2026-06-01T02:10:00Z", deleteBy: "2026-12-01T00:00:00Z"),
@@ -144,7 +144,7 @@ struct RetentionPlannerTests {
     /// planner that is accidentally quadratic shows up as a slow test.
     @Test func largeCatalog() {
         let policy = Fixtures.defaultPolicy
-        var copies: [CopyFacts] = []
+        var copies: [CopyRecord] = []
         copies.reserveCapacity(200_000)
         let start = Self.at("2026-06-01T02:10:00Z")
         var previous: Date?
@@ -164,9 +164,10 @@ struct RetentionPlannerTests {
                     let deleteBy = policy.deleteBy(created: created, class: retentionClass, location: location)
                         ?? created.addingTimeInterval(86_400) // a class not kept there: still planned
                     let state: CopyState = customer == 0 ? .deleted : (location == .offsite && customer % 10 == 1 ? .pending : .live)
-                    copies.append(CopyFacts(id: id, location: location, retentionClass: retentionClass, pseudonym: pseudonym,
-                                            setID: set, created: created, deleteBy: deleteBy, state: state,
-                                            objectKey: .archive(pseudonym: pseudonym, set: set, archive: ArchiveID("a\(id)"))))
+                    copies.append(CopyRecord(id: id, archiveID: ArchiveID("a\(id)"), setID: set, pseudonym: pseudonym,
+                                             retentionClass: retentionClass, location: location,
+                                             objectKey: .archive(pseudonym: pseudonym, set: set, archive: ArchiveID("a\(id)")),
+                                             created: created, deleteBy: deleteBy, state: state, bytes: 0))
                     guard state != .deleted else { continue }
                     if deleteBy <= now {
                         expectedDates.insert(deleteBy)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LetheJobs
+import LetheReport
 import LetheTestSupport
 import Testing
 

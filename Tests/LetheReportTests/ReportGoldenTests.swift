@@ -2,6 +2,7 @@ import Foundation
 import LetheTestSupport
 import LetheCore
 import LetheJobs
+@testable import LetheReport
 import Testing
 
 /// The report of the golden history (see ``ReportFixture/golden()``), pinned in every format.
@@ -37,20 +38,20 @@ import Testing
         #expect(report.summary.lastExpireRun == ReportFixture.at("2026-11-10T02:00:00Z"))
         #expect(report.ledger.intact && report.ledger.headHash?.count == 64)
         #expect(report.policy.name == "default" && report.policy.maxAge == "190d")
-        #expect(report.policy.locations.map(\.location) == ["local", "offsite"])
+        #expect(report.policy.locations.map(\.location) == [.local, .offsite])
         #expect(report.policy.locations.last?.objectLock == "governance")
-        #expect(report.sets.map(\.class) == ["monthly", "weekly", "daily", "daily"])
+        #expect(report.sets.map(\.class) == [.monthly, .weekly, .daily, .daily])
 
         // 4 sets x 2 customers locally; the monthly and weekly sets offsite as well.
         #expect(report.copies.count == 12)
-        let local = try #require(report.locations.first { $0.location == "local" })
+        let local = try #require(report.locations.first { $0.location == .local })
         #expect(local.count(.overdue).copies == 1 && local.count(.deleted).copies == 1)
         #expect(local.count(.shredded).copies == 3 && local.count(.live).copies == 3)
-        let offsite = try #require(report.locations.first { $0.location == "offsite" })
+        let offsite = try #require(report.locations.first { $0.location == .offsite })
         #expect(offsite.count(.shredded).copies == 2 && offsite.count(.live).copies == 2 && offsite.count(.pending).copies == 0)
 
         let overdue = try #require(report.overdue.first)
-        #expect(overdue.set.hasPrefix("20261103T020000Z-") && overdue.location == "local")
+        #expect(overdue.set.rawValue.hasPrefix("20261103T020000Z-") && overdue.location == .local)
         #expect(overdue.overdueSeconds == Int64(12 * 3_600))
         #expect(overdue.lastFailure?.contains("503 Service Unavailable") == true)
         #expect(overdue.lastFailureAt == ReportFixture.at("2026-11-10T02:00:00Z"))
@@ -59,16 +60,16 @@ import Testing
         #expect(report.erasures.count == 1)
         #expect(erasure.request == "ERASURE-2026-0117" && erasure.shreddedAt == ReportFixture.at("2026-11-10T09:00:00Z"))
         #expect(erasure.copies == 5)
-        #expect(erasure.byLocation == [.init(location: "local", copies: 3, bytes: local.count(.shredded).bytes),
-                                       .init(location: "offsite", copies: 2, bytes: offsite.count(.shredded).bytes)])
+        #expect(erasure.byLocation == [.init(location: .local, copies: 3, bytes: local.count(.shredded).bytes),
+                                       .init(location: .offsite, copies: 2, bytes: offsite.count(.shredded).bytes)])
         // The expire run at 02:00 rotated 1 -> 2 (cryptographic expiry), the shred 2 -> 3.
         #expect(erasure.kekRotation?.fromEpoch == 2 && erasure.kekRotation?.toEpoch == 3 && erasure.kekRotation?.complete == true)
         #expect(report.expiryKeyDestructions.map(\.deleteBy) == [[ReportFixture.at("2026-11-10T00:00:00Z")]])
         #expect(report.expireRuns.map(\.state) == ["partial"] && report.expireRuns.first?.failed == 1)
 
         // The oldest stored copy is the monthly set's, with about 174 days left before max_age.
-        let check = try #require(report.maxAge.first { $0.location == "local" })
-        #expect(check.oldest?.set.hasPrefix("20261101T020000Z-") == true)
+        let check = try #require(report.maxAge.first { $0.location == .local })
+        #expect(check.oldest?.set.rawValue.hasPrefix("20261101T020000Z-") == true)
         #expect(check.latestAllowed == ReportFixture.at("2027-05-10T00:00:00Z"))
         #expect(check.violations == 0 && (check.marginSeconds ?? 0) > 170 * 86_400)
     }
@@ -82,16 +83,16 @@ import Testing
         #expect(html.contains("tr.overdue td { background: #fde2e2; color: #8b0000; }"))
         // Its rows (in the overdue list and in the copy list) are overdue rows; no live copy's is.
         let rows = html.components(separatedBy: "\n").filter { $0.hasPrefix("<tr") }
-        let itsRows = rows.filter { $0.contains(overdue.objectKey.split(separator: "/")[2]) && $0.contains(overdue.pseudonym) }
+        let itsRows = rows.filter { $0.contains(overdue.objectKey.rawValue.split(separator: "/")[2]) && $0.contains(overdue.pseudonym.rawValue) }
         #expect(itsRows.count == 2 && itsRows.allSatisfy { $0.hasPrefix("<tr class=\"overdue\">") }, "\(itsRows)")
         #expect(itsRows.contains { $0.contains("503 Service Unavailable") && $0.contains("12 h") })
-        for copy in report.copies where copy.state == "live" {
-            #expect(!rows.contains { $0.hasPrefix("<tr class=\"overdue\">") && $0.contains(copy.set) && $0.contains(copy.pseudonym) && $0.contains("live") })
+        for copy in report.copies where copy.state == .live {
+            #expect(!rows.contains { $0.hasPrefix("<tr class=\"overdue\">") && $0.contains(copy.set.rawValue) && $0.contains(copy.pseudonym.rawValue) && $0.contains("live") })
         }
 
         let csv = report.csv().components(separatedBy: "\r\n").dropLast()
         #expect(csv.first == "pseudonym,set,class,location,object_key,created,delete_by,state,bytes,overdue_days,unfinished_shred")
-        let line = try #require(csv.first { $0.contains(overdue.objectKey) })
+        let line = try #require(csv.first { $0.contains(overdue.objectKey.rawValue) })
         #expect(line.hasSuffix(",overdue,\(overdue.bytes),0.50,"))
         #expect(csv.dropFirst().filter { $0.contains(",overdue,") }.count == 1)
         // The others have no overdue days, and (every shred finished) no unfinished-shred flag.

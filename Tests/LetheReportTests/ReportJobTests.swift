@@ -4,6 +4,7 @@ import LetheCatalog
 import LetheCore
 import LetheKeys
 @testable import LetheJobs
+@testable import LetheReport
 import LetheTestSupport
 import Testing
 
@@ -71,10 +72,10 @@ import Testing
 
         fixture.clock.set(ReportFixture.at("2027-07-01T00:00:00Z"))
         let report = try ReportJob(home: fixture.home()).build()
-        let stored = report.copies.filter { $0.state == "shredded" }
+        let stored = report.copies.filter { $0.state == .shredded }
         #expect(!stored.isEmpty)
         #expect(report.summary.overdueCopies == stored.count)
-        #expect(report.overdue.count == stored.count && report.overdue.allSatisfy { $0.state == "shredded" && ($0.overdueSeconds ?? 0) > 0 })
+        #expect(report.overdue.count == stored.count && report.overdue.allSatisfy { $0.state == .shredded && ($0.overdueSeconds ?? 0) > 0 })
         #expect(report.summary.headline == "\(stored.count) copies overdue")
         #expect(report.html().contains("shredded, overdue by"))
         #expect(report.csv().contains(",shredded,"))
@@ -129,13 +130,13 @@ import Testing
         let report = try ReportJob(home: home).build()
         #expect(report.summary.maxAgeViolations == 1)
         #expect(report.summary.problems.contains { $0.contains("1 stored copy beyond max_age 190d") })
-        let check = try #require(report.maxAge.first { $0.location == "local" })
-        #expect(check.oldest?.pseudonym == "pold" && check.violations == 1 && (check.marginSeconds ?? 0) < 0)
+        let check = try #require(report.maxAge.first { $0.location == .local })
+        #expect(check.oldest?.pseudonym == Pseudonym("pold") && check.violations == 1 && (check.marginSeconds ?? 0) < 0)
         #expect(check.latestAllowed == ReportFixture.at("2026-10-08T00:00:00Z"))
         #expect(report.html().contains("exceeded by 25 d 12 h"))
 
-        let pending = try #require(report.overdue.first { $0.pseudonym == "ppend" })
-        #expect(pending.state == "overdue" && pending.overdueSeconds == 12 * 3_600)
+        let pending = try #require(report.overdue.first { $0.pseudonym == Pseudonym("ppend") })
+        #expect(pending.state == .overdue && pending.overdueSeconds == 12 * 3_600)
         #expect(pending.lastFailure == "the store is unavailable (bucket gone)")
         #expect(report.summary.headline == "1 copy overdue")
         #expect(try Inventory(home: home).copies().first { $0.pseudonym == "ppend" }?.state == "overdue")
@@ -193,7 +194,7 @@ import Testing
         #expect(flagged.summary.problems.contains { $0.contains("the shred of \(pending.pseudonym.rawValue) is not followed by a complete key-encryption-key rotation") },
                 "\(flagged.summary.problems)")
         #expect(flagged.summary.unfinishedShred)
-        #expect(flagged.copies.allSatisfy { $0.unfinishedShred == "rotation_owed" })
+        #expect(flagged.copies.allSatisfy { $0.unfinishedShred == .rotationOwed })
 
         fixture.clock.set(ReportFixture.at("2026-11-01T11:00:00Z"))
         let rotated = try KeysJob(home: fixture.home()).rotate()

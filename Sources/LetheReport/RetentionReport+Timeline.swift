@@ -4,26 +4,26 @@ import LetheCore
 extension RetentionReport {
     /// One bar of the timeline: the copies one location still stores that share a delete-by day.
     struct TimelineBar: Equatable {
-        var location: String
-        var day: Int64
-        var copies: Int
-        var overdue: Int
-        var shredded: Int
+        /// The lane.
+        let location: Location
+        /// The delete-by day (days since 1970).
+        let day: Int64
+        /// The copies due that day; of them, the overdue ones and the shredded (not overdue) ones.
+        var copies = 0, overdue = 0, shredded = 0
     }
 
     /// Stored copies (every state but deleted) per location and delete-by day, earliest first:
     /// what the timeline draws. A million copies fold into at most a few hundred bars.
     func timelineBars() -> [TimelineBar] {
-        var bars: [String: TimelineBar] = [:]
-        for copy in copies where copy.state != CopyState.deleted.rawValue {
+        var lanes: [Location: [Int64: TimelineBar]] = [:]
+        for copy in copies where copy.state != .deleted {
             let day = Int64((copy.deleteBy.timeIntervalSince1970 / 86_400).rounded(.down))
-            let key = "\(copy.location)|\(day)"
-            var bar = bars[key] ?? TimelineBar(location: copy.location, day: day, copies: 0, overdue: 0, shredded: 0)
+            var bar = lanes[copy.location]?[day] ?? TimelineBar(location: copy.location, day: day)
             bar.copies += 1
-            if copy.isOverdue { bar.overdue += 1 } else if copy.state == CopyState.shredded.rawValue { bar.shredded += 1 }
-            bars[key] = bar
+            if copy.isOverdue { bar.overdue += 1 } else if copy.state == .shredded { bar.shredded += 1 }
+            lanes[copy.location, default: [:]][day] = bar
         }
-        return bars.values.sorted { ($0.location, $0.day) < ($1.location, $1.day) }
+        return lanes.values.flatMap(\.values).sorted { ($0.location.rawValue, $0.day) < ($1.location.rawValue, $1.day) }
     }
 
     /// The timeline section: an inline SVG (no script, nothing fetched) with one lane per
@@ -37,7 +37,7 @@ extension RetentionReport {
         }
         let today = Int64((generatedAt.timeIntervalSince1970 / 86_400).rounded(.down))
         let start = min(first, today) - 2, end = max(last, today) + 2
-        let lanes = Array(Set(bars.map(\.location))).sorted()
+        let lanes = Array(Set(bars.map(\.location))).sorted { $0.rawValue < $1.rawValue }
         let width = 960.0, left = 70.0, right = 10.0, top = 24.0, laneHeight = 70.0, axis = 24.0
         let height = top + laneHeight * Double(lanes.count) + axis
         let dayWidth = (width - left - right) / Double(end - start + 1)
@@ -49,14 +49,14 @@ extension RetentionReport {
         page.raw("<title id=\"timeline-title\">Copies by delete-by date, \(HTMLPage.escape(Self.day(start + 2))) to \(HTMLPage.escape(Self.day(end - 2)))</title>\n")
         for (index, lane) in lanes.enumerated() {
             let base = top + laneHeight * Double(index + 1) - 4
-            page.raw("<text class=\"lane\" x=\"4\" y=\"\(Self.number(base - laneHeight / 2))\">\(HTMLPage.escape(lane))</text>\n")
+            page.raw("<text class=\"lane\" x=\"4\" y=\"\(Self.number(base - laneHeight / 2))\">\(HTMLPage.escape(lane.rawValue))</text>\n")
             page.raw("<line class=\"base\" x1=\"\(Self.number(left))\" y1=\"\(Self.number(base))\" x2=\"\(Self.number(width - right))\" y2=\"\(Self.number(base))\"/>\n")
             for bar in bars where bar.location == lane {
                 var y = base
                 for (count, kind) in [(bar.copies - bar.overdue - bar.shredded, "live"), (bar.shredded, "shredded"), (bar.overdue, "overdue")] where count > 0 {
                     let h = max(2, (laneHeight - 12) * Double(count) / tallest)
                     y -= h
-                    page.raw("<rect class=\"\(kind)\" x=\"\(Self.number(x(bar.day)))\" y=\"\(Self.number(y))\" width=\"\(Self.number(max(1.5, dayWidth - 0.5)))\" height=\"\(Self.number(h))\"><title>\(HTMLPage.escape(lane)): \(count) \(kind == "live" ? "" : kind + " ")\(count == 1 ? "copy" : "copies") due \(Self.day(bar.day))</title></rect>\n")
+                    page.raw("<rect class=\"\(kind)\" x=\"\(Self.number(x(bar.day)))\" y=\"\(Self.number(y))\" width=\"\(Self.number(max(1.5, dayWidth - 0.5)))\" height=\"\(Self.number(h))\"><title>\(HTMLPage.escape(lane.rawValue)): \(count) \(kind == "live" ? "" : kind + " ")\(count == 1 ? "copy" : "copies") due \(Self.day(bar.day))</title></rect>\n")
                 }
             }
         }

@@ -18,9 +18,9 @@ extension RetentionReport {
         var lines = [Self.csvColumns.map(Self.csvField).joined(separator: ",")]
         lines.reserveCapacity(copies.count + 1)
         for copy in copies {
-            let fields = [copy.pseudonym, copy.set, copy.class, copy.location, copy.objectKey, Timestamp.iso(copy.created),
-                          Timestamp.iso(copy.deleteBy), copy.state, String(copy.bytes),
-                          copy.overdueSeconds.map(Self.days) ?? "", copy.unfinishedShred ?? ""]
+            let fields = [copy.pseudonym.rawValue, copy.set.rawValue, copy.class.rawValue, copy.location.rawValue,
+                          copy.objectKey.rawValue, Timestamp.iso(copy.created), Timestamp.iso(copy.deleteBy), copy.state.rawValue,
+                          String(copy.bytes), copy.overdueSeconds.map(Self.days) ?? "", copy.unfinishedShred?.rawValue ?? ""]
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -1,4 +1,5 @@
 import Foundation
+import LetheCore
 
 extension RetentionReport {
     /// What interrupted shreds left undone: a shred killed, or stopped by an unreachable key
@@ -17,33 +18,17 @@ extension RetentionReport {
         public var unrotatedErasures: [Int64]
         /// What to run.
         public var fix: String
-
-        /// Creates a finding.
-        public init(unrecorded: [UnrecordedShred], owedRotation: String?, unrotatedErasures: [Int64], fix: String) {
-            self.unrecorded = unrecorded
-            self.owedRotation = owedRotation
-            self.unrotatedErasures = unrotatedErasures
-            self.fix = fix
-        }
     }
 
     /// A customer key destroyed by a shred that stopped before recording it.
     public struct UnrecordedShred: Codable, Sendable, Equatable {
         /// The customer's pseudonym.
-        public var pseudonym: String
+        public var pseudonym: Pseudonym
         /// The erasure request reference.
         public var request: String
         /// When the customer key was destroyed.
         public var shreddedAt: Date
         /// How many of their copies the catalog still lists as stored (live, pending or overdue).
         public var listedCopies: Int
-
-        /// Creates an entry.
-        public init(pseudonym: String, request: String, shreddedAt: Date, listedCopies: Int) {
-            self.pseudonym = pseudonym
-            self.request = request
-            self.shreddedAt = shreddedAt
-            self.listedCopies = listedCopies
-        }
     }
 }

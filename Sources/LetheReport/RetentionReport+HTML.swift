@@ -75,8 +75,8 @@ extension RetentionReport {
             for copy in overdue {
                 let failure = copy.lastFailure.map { "\(HTMLPage.escape($0)) <span class=\"when\">(\(HTMLPage.time(copy.lastFailureAt ?? generatedAt)))</span>" }
                     ?? "<span class=\"when\">no expire run has tried it yet</span>"
-                page.row([HTMLPage.escape(copy.location), HTMLPage.code(copy.pseudonym), HTMLPage.code(copy.set),
-                          HTMLPage.escape(copy.class), HTMLPage.time(copy.deleteBy),
+                page.row([HTMLPage.escape(copy.location.rawValue), HTMLPage.code(copy.pseudonym.rawValue), HTMLPage.code(copy.set.rawValue),
+                          HTMLPage.escape(copy.class.rawValue), HTMLPage.time(copy.deleteBy),
                           HTMLPage.escape(Self.duration(copy.overdueSeconds ?? 0)), failure], class: "overdue")
             }
         }
@@ -92,7 +92,7 @@ extension RetentionReport {
             page.raw("<p>These customer keys are destroyed, so the copies are unreadable, but the shred is not recorded: the copies are still listed as stored and the ledger has no event for them.</p>\n")
             page.table(["Key destroyed", "Pseudonym", "Request", "Copies still listed"]) { page in
                 for shred in unfinished.unrecorded {
-                    page.row([HTMLPage.time(shred.shreddedAt), HTMLPage.code(shred.pseudonym), HTMLPage.escape(shred.request),
+                    page.row([HTMLPage.time(shred.shreddedAt), HTMLPage.code(shred.pseudonym.rawValue), HTMLPage.escape(shred.request),
                               String(shred.listedCopies)], class: "overdue")
                 }
             }
@@ -122,11 +122,12 @@ extension RetentionReport {
         page.raw("<dt>File</dt><dd><code>\(HTMLPage.escape(policy.file))</code></dd>\n")
         page.raw("<dt>Time zone</dt><dd>\(HTMLPage.escape(policy.timeZone))</dd>\n")
         page.raw("<dt>max_age</dt><dd>\(HTMLPage.escape(policy.maxAge)): no copy may exist after the start of its creation day + \(HTMLPage.escape(policy.maxAge))</dd>\n</dl>\n")
-        let classes = ["daily", "weekly", "monthly", "yearly"]
-        page.table(["Location"] + classes + ["Object lock"]) { page in
+        page.table(["Location"] + RetentionClass.allCases.map(\.rawValue) + ["Object lock"]) { page in
             for tier in policy.locations {
-                let cells = classes.map { name in tier.lifetimes.first { $0.class == name }.map { HTMLPage.escape($0.keep) } ?? "<span class=\"none\">no copy</span>" }
-                page.row([HTMLPage.escape(tier.location)] + cells + [HTMLPage.escape(tier.objectLock)])
+                let cells = RetentionClass.allCases.map { retentionClass in
+                    tier.lifetimes.first { $0.class == retentionClass }.map { HTMLPage.escape($0.keep) } ?? "<span class=\"none\">no copy</span>"
+                }
+                page.row([HTMLPage.escape(tier.location.rawValue)] + cells + [HTMLPage.escape(tier.objectLock)])
             }
         }
     }
@@ -138,7 +139,7 @@ extension RetentionReport {
                 let cells = location.states.map { count in
                     "\(count.copies) <span class=\"bytes\">\(HTMLPage.escape(Self.bytes(count.bytes)))</span>"
                 }
-                let name = HTMLPage.escape(location.location) + (location.inPolicy ? "" : " <span class=\"none\">(not in the policy)</span>")
+                let name = HTMLPage.escape(location.location.rawValue) + (location.inPolicy ? "" : " <span class=\"none\">(not in the policy)</span>")
                 page.row([name] + cells, class: overdue.contains { $0.location == location.location } ? "overdue" : nil)
             }
         }
@@ -151,12 +152,12 @@ extension RetentionReport {
         page.table(["Location", "Oldest copy", "Created", "Age", "Must be gone by", "Margin", "Violations"]) { page in
             for check in maxAge {
                 guard let oldest = check.oldest, let limit = check.latestAllowed else {
-                    page.row([HTMLPage.escape(check.location), "<span class=\"none\">no stored copies</span>", "", "", "", "", String(check.violations)])
+                    page.row([HTMLPage.escape(check.location.rawValue), "<span class=\"none\">no stored copies</span>", "", "", "", "", String(check.violations)])
                     continue
                 }
                 let margin = check.marginSeconds ?? 0
                 let marginText = margin > 0 ? Self.duration(margin) : "exceeded by " + Self.duration(-margin)
-                page.row([HTMLPage.escape(check.location), HTMLPage.code(oldest.pseudonym) + " in " + HTMLPage.code(oldest.set),
+                page.row([HTMLPage.escape(check.location.rawValue), HTMLPage.code(oldest.pseudonym.rawValue) + " in " + HTMLPage.code(oldest.set.rawValue),
                           HTMLPage.time(oldest.created), HTMLPage.escape(Self.duration(check.ageSeconds ?? 0)), HTMLPage.time(limit),
                           HTMLPage.escape(marginText), String(check.violations)],
                          class: check.violations > 0 || margin <= 0 ? "overdue" : nil)
@@ -169,9 +170,9 @@ extension RetentionReport {
         guard !sets.isEmpty else { return page.raw("<p>No set has been written yet.</p>\n") }
         page.table(["Set", "Created", "Class", "State", "Customers", "Failed", "Policy"]) { page in
             for set in sets {
-                page.row([HTMLPage.code(set.id), HTMLPage.time(set.created), HTMLPage.escape(set.class), HTMLPage.escape(set.state),
+                page.row([HTMLPage.code(set.id.rawValue), HTMLPage.time(set.created), HTMLPage.escape(set.class.rawValue), HTMLPage.escape(set.state.rawValue),
                           String(set.customers), String(set.failures), HTMLPage.escape(set.policy)],
-                         class: set.state == "complete" ? nil : "warn")
+                         class: set.state == .complete ? nil : "warn")
             }
         }
     }
@@ -183,11 +184,11 @@ extension RetentionReport {
         page.table(["Shredded", "Pseudonym", "Request", "Copies made unreadable", "Key-encryption key"]) { page in
             for erasure in erasures {
                 let copies = erasure.byLocation.isEmpty ? "0"
-                    : erasure.byLocation.map { "\(HTMLPage.escape($0.location)): \($0.copies) (\(HTMLPage.escape(Self.bytes($0.bytes))))" }.joined(separator: "<br>")
+                    : erasure.byLocation.map { "\(HTMLPage.escape($0.location?.rawValue ?? "-")): \($0.copies) (\(HTMLPage.escape(Self.bytes($0.bytes))))" }.joined(separator: "<br>")
                 let kek = erasure.kekRotation.map { rotation in
                     "epoch \(rotation.fromEpoch) &rarr; \(rotation.toEpoch) at \(HTMLPage.time(rotation.at))" + (rotation.complete ? "" : " <span class=\"alarm\">(old key not yet destroyed everywhere)</span>")
                 } ?? "<span class=\"alarm\">not rotated yet</span>"
-                page.row([HTMLPage.time(erasure.shreddedAt), HTMLPage.code(erasure.pseudonym), HTMLPage.escape(erasure.request), copies, kek],
+                page.row([HTMLPage.time(erasure.shreddedAt), HTMLPage.code(erasure.pseudonym.rawValue), HTMLPage.escape(erasure.request), copies, kek],
                          class: erasure.kekRotation?.complete == true ? nil : "overdue")
             }
         }
@@ -226,14 +227,15 @@ extension RetentionReport {
         guard !copies.isEmpty else { return page.raw("<p>No copies recorded.</p>\n") }
         page.table(["Pseudonym", "Set", "Class", "Location", "Created", "Delete-by", "State", "Size"]) { page in
             for copy in copies {
-                var state = copy.isOverdue ? "\(copy.state == CopyState.overdue.rawValue ? "" : copy.state + ", ")overdue by \(Self.duration(copy.overdueSeconds ?? 0))" : copy.state
+                var state = copy.isOverdue ? "\(copy.state == .overdue ? "" : copy.state.rawValue + ", ")overdue by \(Self.duration(copy.overdueSeconds ?? 0))" : copy.state.rawValue
                 if let flag = copy.unfinishedShred {
-                    state += flag == "unrecorded" ? " (key destroyed, shred not recorded)" : " (key-encryption-key rotation owed)"
+                    state += flag == .unrecorded ? " (key destroyed, shred not recorded)" : " (key-encryption-key rotation owed)"
                 }
-                page.row([HTMLPage.code(copy.pseudonym), HTMLPage.code(copy.set), HTMLPage.escape(copy.class), HTMLPage.escape(copy.location),
+                page.row([HTMLPage.code(copy.pseudonym.rawValue), HTMLPage.code(copy.set.rawValue), HTMLPage.escape(copy.class.rawValue),
+                          HTMLPage.escape(copy.location.rawValue),
                           HTMLPage.time(copy.created), HTMLPage.time(copy.deleteBy), HTMLPage.escape(state),
                           HTMLPage.escape(Self.bytes(copy.bytes))],
-                         class: copy.isOverdue || copy.unfinishedShred != nil ? "overdue" : (copy.state == "live" || copy.state == "pending" ? nil : "gone"))
+                         class: copy.isOverdue || copy.unfinishedShred != nil ? "overdue" : (copy.state == .live || copy.state == .pending ? nil : "gone"))
             }
         }
     }
@@ -292,50 +294,5 @@ extension RetentionReport {
             unit += 1
         }
         return "\(scaled / 10).\(scaled % 10) \(units[unit])"
-    }
-}
-
-/// Builds an HTML page; every piece of text goes through ``escape(_:)``.
-struct HTMLPage {
-    private(set) var text = ""
-
-    /// Appends markup as is (only ever literal markup and escaped text).
-    mutating func raw(_ markup: String) { text += markup }
-
-    /// Appends a table with `header`, its rows added by `rows`.
-    mutating func table(_ header: [String], rows: (inout HTMLPage) -> Void) {
-        raw("<table>\n<thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n")
-        rows(&self)
-        raw("</tbody>\n</table>\n")
-    }
-
-    /// Appends one row of cells (already markup), with an optional class.
-    mutating func row(_ cells: [String], class name: String? = nil) {
-        raw((name.map { "<tr class=\"\($0)\">" } ?? "<tr>") + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n")
-    }
-
-    /// Text made safe for element content and quoted attribute values.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result
-    }
-
-    /// Escaped text in a `<code>` element.
-    static func code(_ text: String) -> String { "<code>\(escape(text))</code>" }
-
-    /// A date as a `<time>` element showing UTC.
-    static func time(_ date: Date) -> String {
-        "<time datetime=\"\(Timestamp.iso(date))\">\(escape(RetentionReport.display(date)))</time>"
     }
 }

@@ -88,6 +88,8 @@ public struct SQLiteFailures: Sendable {
     let busy: @Sendable (_ path: String) -> any Error
     let unavailable: @Sendable (_ path: String, _ reason: String) -> any Error
 
+    /// The store's error for each failure (its enum's cases, e.g. `CatalogError.damaged`).
+    ///
     /// - Parameters:
     ///   - damaged: the file is damaged (what `PRAGMA quick_check` and the failure say).
     ///   - busy: another process held the file (its path) longer than the busy timeout.

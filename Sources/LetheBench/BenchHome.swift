@@ -12,19 +12,8 @@ import LetheKeys
 /// Copies are catalog rows only (no archive bytes on disk): neither a shred nor the key part of
 /// an expiry reads a copy. Nights run from `start`, one complete set a night, every customer in
 /// every set, until `copies` rows exist; the delete-by dates begin the day after the last night,
-/// so at `morning` (the clock's reading when built) no expiry key is due yet.
+/// so on the morning after the last night (the clock's reading when built) no expiry key is due yet.
 struct BenchHome {
-    /// What to build.
-    struct Shape {
-        var customers: Int
-        var copies: Int
-        var bytesPerCopy: Int64
-        var expiryKeys: Int
-        var keyDirectories: Int
-        /// Every `offsiteEvery`-th customer's copies are offsite; nil: every copy is local.
-        var offsiteEvery: Int?
-    }
-
     /// The home's policy: the default one, except that dailies are kept (and `max_age` allows)
     /// ten years, so every simulated delete-by is within policy. Under the default policy (7 days,
     /// `max_age` 190 days) the planner would attach two warnings of its own to every copy (the
@@ -46,21 +35,21 @@ struct BenchHome {
     let clock: BenchClock
     /// The delete-by dates, one a day from the day after the last night, each with an expiry key.
     let deleteBys: [Date]
-    /// The morning after the last night: later than every recorded event, earlier than every delete-by.
-    let morning: Date
     /// Catalog rows written.
     let copies: Int
     /// Wall time the set-up took.
     let setupSeconds: Double
 
-    /// Builds the home under `root` (its folder `home`, the source and mirrors beside it).
-    init(shape: Shape, root: URL) throws {
+    /// Builds the home of `customers` under `root` (its folder `home`, the source and mirrors
+    /// beside it), shaped by `options`; every `offsiteEvery`-th customer's copies are offsite
+    /// (nil: every copy is local).
+    init(customers customerCount: Int, offsiteEvery: Int?, options: BenchHomeOptions, root: URL) throws {
         let setupStart = Date()
         let start = Self.start
         let source = root.appendingPathComponent("source")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         url = root.appendingPathComponent("home")
-        let mirrors = (1..<max(1, shape.keyDirectories)).map { root.appendingPathComponent("mirror-\($0)") }
+        let mirrors = (1..<max(1, options.keyDirectories)).map { root.appendingPathComponent("mirror-\($0)") }
         let policy = root.appendingPathComponent("bench-policy.yaml")
         try Self.policy.write(to: policy, atomically: true, encoding: .utf8)
         try HomeSetup.create(.init(home: url, source: source, policy: policy, keyMirrors: mirrors), now: start)
@@ -68,48 +57,37 @@ struct BenchHome {
         let home = try Home(url: url, clock: clock, log: EventLog(style: .silent))
 
         // Keyed customers, as the first nightly run keys them: in one commit.
-        let customers = (0..<shape.customers).map { CustomerID("customer-\($0)")! }
+        let customers = (0..<customerCount).map { CustomerID("customer-\($0)")! }
         try home.keys.createMissingKeys(for: customers, now: start)
         let pseudonyms = try customers.map { try home.keys.keys(for: $0)!.pseudonym }
 
         // Simulated copies: one set per night (the sets first: copies reference them), written
         // in large transactions.
-        let sets = max(1, (shape.copies + shape.customers - 1) / shape.customers)
+        let sets = max(1, (options.copies + customerCount - 1) / customerCount)
         let morning = start.addingTimeInterval(Double(sets) * 86_400)
-        let deleteBys = (0..<max(1, shape.expiryKeys)).map { morning.addingTimeInterval(Double($0 + 1) * 86_400) }
+        let deleteBys = (0..<max(1, options.expiryKeys)).map { morning.addingTimeInterval(Double($0 + 1) * 86_400) }
         for date in deleteBys { _ = try home.keys.expiryKeyCreatingIfNeeded(deleteBy: date) }
-        var setIDs: [(id: SetID, created: Date)] = []
-        for night in 0..<sets {
+        var catalog = SimulatedCatalog(home.catalog, batchSize: 200_000)
+        let setIDs = try (0..<sets).map { night in
             let created = start.addingTimeInterval(Double(night) * 86_400)
-            let set = SetID.make(created: created)
-            try home.catalog.beginSet(SetRecord(id: set, created: created, retentionClass: .daily, state: .complete, policy: "bench"),
-                                      event: LedgerEvent(kind: "set.started", at: created, details: ["set": set.rawValue]))
-            setIDs.append((set, created))
+            return (id: try catalog.beginSet(created: created, retentionClass: .daily, policy: "bench"), created: created)
         }
         var written = 0
-        var batch: [CopyRecord] = []
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            try home.catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: start, details: ["copies": String(batch.count)]))
-            batch.removeAll(keepingCapacity: true)
-        }
         for (night, set) in setIDs.enumerated() {
-            for index in 0..<shape.customers where written < shape.copies {
+            for index in 0..<customerCount where written < options.copies {
                 // Cheap distinct ids: random ids cost a system call per character.
                 let archive = ArchiveID(String(format: "bench%05d%016d", night, index))
-                let offsite = shape.offsiteEvery.map { index % $0 == 0 } ?? false
-                batch.append(CopyRecord(archiveID: archive, setID: set.id, pseudonym: pseudonyms[index], retentionClass: .daily,
-                                        location: offsite ? .offsite : .local,
-                                        objectKey: .archive(pseudonym: pseudonyms[index], set: set.id, archive: archive),
-                                        created: set.created, deleteBy: deleteBys[(night + index) % deleteBys.count],
-                                        state: .live, bytes: shape.bytesPerCopy))
+                let offsite = offsiteEvery.map { index % $0 == 0 } ?? false
+                try catalog.append(CopyRecord(archiveID: archive, setID: set.id, pseudonym: pseudonyms[index], retentionClass: .daily,
+                                              location: offsite ? .offsite : .local,
+                                              objectKey: .archive(pseudonym: pseudonyms[index], set: set.id, archive: archive),
+                                              created: set.created, deleteBy: deleteBys[(night + index) % deleteBys.count],
+                                              state: .live, bytes: options.bytesPerCopy), at: start)
                 written += 1
-                if batch.count == 200_000 { try flush() }
             }
         }
-        try flush()
+        try catalog.flush(at: start)
         copies = written
-        self.morning = morning
         self.deleteBys = deleteBys
         clock.set(morning)
         setupSeconds = Date().timeIntervalSince(setupStart)

@@ -16,37 +16,29 @@ struct BenchHomeOptions: ParsableArguments {
     @Option(help: "Key directories (the primary plus mirrors).")
     var keyDirectories: Int = 2
 
-    @Option(help: "Where to build the homes (default: a temporary folder, removed afterwards).")
-    var work: String?
+    @OptionGroup var workFolder: WorkFolderOption
 
     @Flag(help: "Print one JSON object per measurement.")
     var json = false
-
-    /// The shape of a home of `customers`, every `offsiteEvery`-th customer's copies offsite.
-    func shape(customers: Int, offsiteEvery: Int?) -> BenchHome.Shape {
-        .init(customers: customers, copies: copies, bytesPerCopy: bytesPerCopy, expiryKeys: expiryKeys,
-              keyDirectories: keyDirectories, offsiteEvery: offsiteEvery)
-    }
 
     /// Builds a home for each count under `--work` (or a temporary folder, removed afterwards),
     /// measures it with `measure`, removes it, and prints the header, then each result as a row
     /// or as JSON.
     func measureEach<R: Encodable>(_ counts: [Int], benchmark: String, header: String, row: (R) -> String,
                                    measure: (_ customers: Int, _ root: URL) throws -> R) throws {
-        let root = work.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("lethe-bench-\(benchmark)-\(UUID().uuidString)")
-        defer { if work == nil { try? FileManager.default.removeItem(at: root) } }
-        if !json { print(header) }
-        for count in counts {
-            let home = root.appendingPathComponent("home-\(count)")
-            let result = try measure(count, home)
-            try? FileManager.default.removeItem(at: home)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(row(result))
+        try workFolder.withFolder(for: benchmark) { root in
+            if !json { print(header) }
+            for count in counts {
+                let home = root.appendingPathComponent("home-\(count)")
+                let result = try measure(count, home)
+                try? FileManager.default.removeItem(at: home)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                } else {
+                    print(row(result))
+                }
             }
         }
     }

@@ -71,7 +71,7 @@ struct ExpireBenchmark: ParsableCommand {
     }
 
     func measure(customers count: Int, root: URL) throws -> Result {
-        let bench = try BenchHome(shape: options.shape(customers: count, offsiteEvery: nil), root: root)
+        let bench = try BenchHome(customers: count, offsiteEvery: nil, options: options, root: root)
         var totals: [Double] = [], plans: [Double] = [], untilDestroyed: [Double] = [], rotations: [Double] = [], dueCopies: [Double] = []
         var due = 0, rewrapped = 0
         for run in 0..<repeats {

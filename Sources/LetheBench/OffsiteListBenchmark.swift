@@ -46,27 +46,18 @@ struct OffsiteListBenchmark: ParsableCommand {
     @Option(help: "Customers per set.")
     var customers = 1_000
 
-    @Option(help: "The policy file (its offsite tier decides which sets have offsite copies).")
-    var policy = "policies/default.yaml"
+    @OptionGroup var planning: PlanningOptions
 
-    @Option(help: "The instant to plan at (ISO 8601).")
-    var now = "2026-11-29T02:00:00Z"
-
-    @Option(help: "Timed runs of each measurement; fastest and median are printed.")
-    var runs = 3
-
-    @Option(help: "Work folder for the home (default: a temporary folder, removed afterwards).")
-    var work: String?
+    @OptionGroup var workFolder: WorkFolderOption
 
     @Flag(help: "Skip the listing half (no server needed).")
     var skipList = false
 
     func run() throws {
-        let policy = try PolicyLoader.load(path: self.policy)
-        guard let now = Timestamp.parse(now) else { throw ValidationError("--now must be ISO 8601") }
-        guard policy.tiers[.offsite] != nil else { throw ValidationError("\(self.policy) has no offsite tier") }
+        let (policy, now) = try planning.load()
+        guard policy.tiers[.offsite] != nil else { throw ValidationError("\(planning.policy) has no offsite tier") }
         let sizes = objects.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty, sizes == sizes.sorted(), sizes[0] > 0, runs > 0, copies > 0, customers > 0 else {
+        guard !sizes.isEmpty, sizes == sizes.sorted(), sizes[0] > 0, planning.runs > 0, copies > 0, customers > 0 else {
             throw ValidationError("--objects must be increasing positive sizes; --runs, --copies, --customers positive")
         }
 
@@ -75,8 +66,8 @@ struct OffsiteListBenchmark: ParsableCommand {
         let planSeconds = try measurePlanning(policy: policy, now: now)
         if let perObject {
             let listing = perObject * Double(copies)
-            print("list + plan of \(copies) offsite copies: ~\(Self.format(listing + planSeconds)) s "
-                + "(listing extrapolated: ~\(Self.format(listing)) s; planning measured: \(Self.format(planSeconds)) s)")
+            print("list + plan of \(copies) offsite copies: ~\(BenchTiming.seconds(listing + planSeconds)) "
+                + "(listing extrapolated: ~\(BenchTiming.seconds(listing)); planning measured: \(BenchTiming.seconds(planSeconds)))")
         }
     }
 
@@ -90,31 +81,27 @@ struct OffsiteListBenchmark: ParsableCommand {
                                                 retry: S3RetryPolicy(maxAttempts: 5, baseDelay: 0.05, maxDelay: 1))
         let store = S3ObjectStore(configuration: configuration)
         try store.createBucket(objectLock: false)
-        print("listing: bucket \(bucket) at \(endpoint), ListObjectsV2 with 1,000 keys a page, \(runs) runs per size")
+        print("listing: bucket \(bucket) at \(endpoint), ListObjectsV2 with 1,000 keys a page, \(planning.runs) runs per size")
         print("  objects  put (s, rate)           list fastest  median     per page   per 1,000 objects")
         var put = 0
         var perObject = 0.0
         for size in sizes {
-            let began = DispatchTime.now().uptimeNanoseconds
-            try fill(store, from: put, to: size)
-            let putSeconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            let (putSeconds, _) = try BenchTiming.time { try fill(store, from: put, to: size) }
             let added = size - put
             put = size
             var times: [Double] = []
-            for _ in 0..<runs {
-                let start = DispatchTime.now().uptimeNanoseconds
-                let listed = try store.list(prefix: "archives/")
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            for _ in 0..<planning.runs {
+                let (seconds, listed) = try BenchTiming.time { try store.list(prefix: "archives/") }
+                times.append(seconds)
                 guard listed.count == size else { throw ValidationError("listed \(listed.count) objects, expected \(size)") }
             }
-            times.sort()
+            let median = BenchTiming.median(times)
             let pages = Double((size + 999) / 1000)
-            perObject = times[times.count / 2] / Double(size)
+            perObject = median / Double(size)
             print(String(format: "  %-8d %7.1f s (%4.0f/s)       %8.3f s  %8.3f s  %7.3f s  %7.3f s", size, putSeconds,
-                         Double(added) / putSeconds, times[0], times[times.count / 2], times[times.count / 2] / pages,
-                         perObject * 1000))
+                         Double(added) / putSeconds, times.min()!, median, median / pages, perObject * 1000))
         }
-        print("  extrapolated linearly to \(copies) objects from the largest size: ~\(Self.format(perObject * Double(copies))) s (not measured)")
+        print("  extrapolated linearly to \(copies) objects from the largest size: ~\(BenchTiming.seconds(perObject * Double(copies))) (not measured)")
         return perObject
     }
 
@@ -144,96 +131,72 @@ struct OffsiteListBenchmark: ParsableCommand {
     /// Builds a home holding `copies` catalogued offsite copies and times `ExpireJob.plan()`;
     /// returns the median seconds.
     func measurePlanning(policy: Policy, now: Date) throws -> Double {
-        let root = work.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("lethe-bench-offsite-\(UUID().uuidString)")
-        defer { if work == nil { try? FileManager.default.removeItem(at: root) } }
-        let homeURL = root.appendingPathComponent("home")
-        let source = root.appendingPathComponent("source")
-        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try workFolder.withFolder(for: "offsite") { root in
+            let homeURL = root.appendingPathComponent("home")
+            let source = root.appendingPathComponent("source")
+            try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
 
-        let setupStart = DispatchTime.now().uptimeNanoseconds
-        let sets = Self.offsiteSets(count: (copies + customers - 1) / customers, policy: policy, before: now)
-        guard let first = sets.first else { throw ValidationError("the policy's offsite tier keeps no class") }
-        try HomeSetup.create(.init(home: homeURL, source: source, policy: URL(fileURLWithPath: self.policy)), now: first.created)
-        let clock = BenchClock(first.created)
-        // An offsite store that is never called: planning reads the catalog only.
-        let home = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())
-        let pseudonyms = (0..<customers).map { Pseudonym(String(format: "p%025d", $0)) }
-        var batch: [CopyRecord] = []
-        var written = 0
-        for set in sets {
-            let id = SetID.make(created: set.created)
-            try home.catalog.beginSet(SetRecord(id: id, created: set.created, retentionClass: set.retentionClass, state: .complete,
-                                                policy: self.policy),
-                                      event: LedgerEvent(kind: "set.started", at: set.created, details: ["set": id.rawValue]))
-            for pseudonym in pseudonyms where written < copies {
-                let archive = ArchiveID(String(format: "bench%08d", written))
-                batch.append(CopyRecord(archiveID: archive, setID: id, pseudonym: pseudonym, retentionClass: set.retentionClass,
-                                        location: .offsite, objectKey: .archive(pseudonym: pseudonym, set: id, archive: archive),
-                                        created: set.created, deleteBy: set.deleteBy, state: .live, bytes: 1_800_000,
-                                        versionID: "v\(written)", lockedUntil: set.deleteBy))
-                written += 1
+            let setupStart = DispatchTime.now().uptimeNanoseconds
+            let sets = Self.offsiteSets(count: (copies + customers - 1) / customers, policy: policy, before: now)
+            guard let first = sets.first, let last = sets.last else { throw ValidationError("the policy's offsite tier keeps no class") }
+            try HomeSetup.create(.init(home: homeURL, source: source, policy: URL(fileURLWithPath: planning.policy)), now: first.created)
+            let clock = BenchClock(first.created)
+            // An offsite store that is never called: planning reads the catalog only.
+            let home = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())
+            let pseudonyms = (0..<customers).map { Pseudonym(String(format: "p%025d", $0)) }
+            var catalog = SimulatedCatalog(home.catalog, batchSize: 50_000)
+            var written = 0
+            for set in sets {
+                let id = try catalog.beginSet(created: set.created, retentionClass: set.retentionClass, policy: planning.policy)
+                for pseudonym in pseudonyms where written < copies {
+                    let archive = ArchiveID(String(format: "bench%08d", written))
+                    try catalog.append(CopyRecord(archiveID: archive, setID: id, pseudonym: pseudonym, retentionClass: set.retentionClass,
+                                                  location: .offsite, objectKey: .archive(pseudonym: pseudonym, set: id, archive: archive),
+                                                  created: set.created, deleteBy: set.deleteBy, state: .live, bytes: 1_800_000,
+                                                  versionID: "v\(written)", lockedUntil: set.deleteBy), at: set.created)
+                    written += 1
+                }
             }
-            if batch.count >= 50_000 {
-                try home.catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: set.created, details: ["copies": String(batch.count)]))
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        if !batch.isEmpty {
-            try home.catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: sets.last!.created, details: ["copies": String(batch.count)]))
-        }
-        let setupSeconds = Double(DispatchTime.now().uptimeNanoseconds - setupStart) / 1e9
-        clock.set(now)
+            try catalog.flush(at: last.created)
+            let setupSeconds = BenchTiming.elapsed(since: setupStart)
+            clock.set(now)
 
-        var times: [Double] = []
-        var plan: RetentionPlan?
-        for _ in 0..<runs {
-            let fresh = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())
-            let start = DispatchTime.now().uptimeNanoseconds
-            plan = try ExpireJob(home: fresh).plan()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            var times: [Double] = []
+            var plan: RetentionPlan?
+            for _ in 0..<planning.runs {
+                let fresh = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())
+                let (seconds, planned) = try BenchTiming.time { try ExpireJob(home: fresh).plan() }
+                times.append(seconds)
+                plan = planned
+            }
+            // The two steps apart: reading the rows, and the pure planner over them.
+            var readTimes: [Double] = []
+            var planTimes: [Double] = []
+            for _ in 0..<planning.runs {
+                let fresh = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())
+                let (readSeconds, records) = try BenchTiming.time { try fresh.catalog.copies(states: [.live, .pending, .overdue]) }
+                let (planSeconds, _) = BenchTiming.time { RetentionPlanner.plan(copies: records, policy: fresh.policy, now: now) }
+                readTimes.append(readSeconds)
+                planTimes.append(planSeconds)
+            }
+            let result = plan!
+            let s = BenchTiming.seconds
+            print("planning: \(written) catalogued offsite copies (\(sets.count) \(Set(sets.map(\.retentionClass.rawValue)).sorted().joined(separator: "/")) sets x \(customers) customers) under \(planning.policy) at \(Timestamp.iso(now))")
+            print("  home built in \(s(setupSeconds)); decisions: \(result.count(.keep)) keep, \(result.count(.delete)) delete")
+            print("  ExpireJob.plan() (catalog read + plan, = expire --dry-run without printing): fastest \(s(times.min()!)), median \(s(BenchTiming.median(times))) over \(planning.runs) runs")
+            print("    of which reading the rows (Catalog.copies): median \(s(BenchTiming.median(readTimes))); RetentionPlanner.plan alone: median \(s(BenchTiming.median(planTimes)))")
+            return BenchTiming.median(times)
         }
-        times.sort()
-        // The two steps apart: reading the rows, and the pure planner over them.
-        var readTimes: [Double] = []
-        var planTimes: [Double] = []
-        for _ in 0..<runs {
-            let fresh = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())
-            let start = DispatchTime.now().uptimeNanoseconds
-            let records = try fresh.catalog.copies(states: [.live, .pending, .overdue])
-            let read = DispatchTime.now().uptimeNanoseconds
-            _ = RetentionPlanner.plan(copies: records, policy: fresh.policy, now: now)
-            readTimes.append(Double(read - start) / 1e9)
-            planTimes.append(Double(DispatchTime.now().uptimeNanoseconds - read) / 1e9)
-        }
-        readTimes.sort()
-        planTimes.sort()
-        let result = plan!
-        print("planning: \(written) catalogued offsite copies (\(sets.count) \(Set(sets.map(\.retentionClass.rawValue)).sorted().joined(separator: "/")) sets x \(customers) customers) under \(self.policy) at \(Timestamp.iso(now))")
-        print("  home built in \(Self.format(setupSeconds)) s; decisions: \(result.count(.keep)) keep, \(result.count(.delete)) delete")
-        print("  ExpireJob.plan() (catalog read + plan, = expire --dry-run without printing): fastest \(Self.format(times[0])) s, median \(Self.format(times[times.count / 2])) s over \(runs) runs")
-        print("    of which reading the rows (Catalog.copies): median \(Self.format(readTimes[readTimes.count / 2])) s; RetentionPlanner.plan alone: median \(Self.format(planTimes[planTimes.count / 2])) s")
-        return times[times.count / 2]
     }
 
     /// The newest `count` sets before `now` (one a night) whose class the offsite tier keeps.
     static func offsiteSets(count: Int, policy: Policy, before now: Date) -> [(created: Date, retentionClass: RetentionClass, deleteBy: Date)] {
         // Classify forwards from far enough back: weeklies and monthlies are about 1 night in 6.
-        let nights = count * 8 + 40
-        var previous: Date?
-        var all: [(created: Date, retentionClass: RetentionClass, deleteBy: Date)] = []
-        for night in stride(from: nights, through: 1, by: -1) {
-            let created = now.addingTimeInterval(-Double(night) * 86_400 + 600)
-            let retentionClass = SetClassifier.classify(created: created, latestEarlierSet: previous, policy: policy)
-            previous = created
-            if let deleteBy = policy.deleteBy(created: created, class: retentionClass, location: .offsite) {
-                all.append((created, retentionClass, deleteBy))
-            }
+        let kept = PlanningOptions.nightlySets(count: count * 8 + 40, before: now, policy: policy).compactMap { set in
+            policy.deleteBy(created: set.created, class: set.retentionClass, location: .offsite).map { (set.created, set.retentionClass, $0) }
         }
-        return Array(all.suffix(count))
+        return Array(kept.suffix(count))
     }
-
-    static func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
 }
 
 /// An offsite store that is never called (planning reads the catalog only).

@@ -21,68 +21,44 @@ struct PlannerBench: ParsableCommand {
     @Option(help: "Customers per set.")
     var customers = 5_000
 
-    @Option(help: "The policy file.")
-    var policy = "policies/default.yaml"
-
-    @Option(help: "The instant to plan at (ISO 8601).")
-    var now = "2026-11-29T02:00:00Z"
-
-    @Option(help: "Planning runs; the fastest is reported with the median.")
-    var runs = 3
+    @OptionGroup var planning: PlanningOptions
 
     func run() throws {
-        let policy = try PolicyLoader.load(path: self.policy)
-        guard let now = Timestamp.parse(now) else { throw ValidationError("--now must be ISO 8601") }
+        let (policy, now) = try planning.load()
+        let runs = planning.runs
         guard copies > 0, customers > 0, runs > 0 else { throw ValidationError("--copies, --customers and --runs must be positive") }
 
-        let buildStart = ContinuousClock.now
-        let facts = Self.catalog(copies: copies, customers: customers, policy: policy, now: now)
-        let buildTime = ContinuousClock.now - buildStart
+        let (buildSeconds, facts) = BenchTiming.time { Self.catalog(copies: copies, customers: customers, policy: policy, now: now) }
         let catalogRSS = Self.status("VmRSS:")
 
-        var times: [Duration] = []
+        var times: [Double] = []
         var plan: RetentionPlan?
         for _ in 0..<runs {
             plan = nil // release the previous plan before timing the next one
-            let start = ContinuousClock.now
-            plan = RetentionPlanner.plan(copies: facts, policy: policy, now: now)
-            times.append(ContinuousClock.now - start)
+            let (seconds, planned) = BenchTiming.time { RetentionPlanner.plan(copies: facts, policy: policy, now: now) }
+            plan = planned
+            times.append(seconds)
         }
-        times.sort()
         let result = plan!
-        print("retention planner: \(facts.count) copies under \(self.policy) (\(policy.timeZoneName)) at \(Timestamp.iso(now))")
+        print("retention planner: \(facts.count) copies under \(planning.policy) (\(policy.timeZoneName)) at \(Timestamp.iso(now))")
         print("  decisions: \(result.decisions.count) (\(result.count(.keep)) keep, \(result.count(.delete)) delete, \(result.count(.cancelPending)) cancel-pending); \(result.expiredKeyDates.count) expiry dates")
-        print("  catalog built in \(Self.seconds(buildTime)) s; resident then \(catalogRSS.map { "\($0 / 1024) MiB" } ?? "unknown")")
-        print("  plan: fastest \(Self.seconds(times[0])) s, median \(Self.seconds(times[times.count / 2])) s over \(runs) runs")
+        print("  catalog built in \(BenchTiming.seconds(buildSeconds)); resident then \(catalogRSS.map { "\($0 / 1024) MiB" } ?? "unknown")")
+        print("  plan: fastest \(BenchTiming.seconds(times.min()!)), median \(BenchTiming.seconds(BenchTiming.median(times))) over \(runs) runs")
         print("  peak RSS (VmHWM): \(Self.status("VmHWM:").map { "\($0 / 1024) MiB" } ?? "unknown")")
     }
 
     /// A synthetic catalog of exactly `copies` copies, newest set first.
     static func catalog(copies: Int, customers: Int, policy: Policy, now: Date) -> [CopyRecord] {
         let pseudonyms = (0..<customers).map { Pseudonym("p" + String($0, radix: 32).leftPadded(to: 26)) }
-        var nights: [Date] = []
         var facts: [CopyRecord] = []
         facts.reserveCapacity(copies)
         var id: Int64 = 0
-        // Walk back night by night; classify forwards afterwards would need all dates first, so
-        // collect enough nights, then classify oldest first.
-        var night = now.addingTimeInterval(-86_400 + 600)
-        var estimate = 0
-        while estimate < copies {
-            nights.append(night)
-            estimate += customers * Location.allCases.count
-            night = night.addingTimeInterval(-86_400)
-        }
-        nights.reverse()
-        var previous: Date?
-        var sets: [(created: Date, retentionClass: RetentionClass, set: SetID)] = []
-        for created in nights {
-            let retentionClass = SetClassifier.classify(created: created, latestEarlierSet: previous, policy: policy)
-            previous = created
-            sets.append((created, retentionClass, SetID(Timestamp.compact(created) + "-bnch")))
-        }
+        // Enough nights for every customer to have a copy in each location every night.
+        let perNight = customers * Location.allCases.count
+        let sets = PlanningOptions.nightlySets(count: (copies + perNight - 1) / perNight, before: now, policy: policy)
         // Newest sets first, so the catalog holds the most recent history when it is cut at N.
-        outer: for (created, retentionClass, set) in sets.reversed() {
+        outer: for (created, retentionClass) in sets.reversed() {
+            let set = SetID(Timestamp.compact(created) + "-bnch")
             let locations = Location.allCases.map { ($0, policy.deleteBy(created: created, class: retentionClass, location: $0)) }
             for pseudonym in pseudonyms {
                 for (location, deleteBy) in locations {
@@ -100,15 +76,10 @@ struct PlannerBench: ParsableCommand {
         if facts.count < copies {
             // Locations that keep few classes left the estimate short: repeat older nights.
             let more = catalog(copies: copies - facts.count, customers: customers, policy: policy,
-                               now: nights[0].addingTimeInterval(-600))
+                               now: sets[0].created.addingTimeInterval(-600))
             facts += more.map { var copy = $0; id += 1; copy.id = id; return copy }
         }
         return facts
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        let (s, attoseconds) = duration.components
-        return String(format: "%.3f", Double(s) + Double(attoseconds) / 1e18)
     }
 
     /// A field of /proc/self/status in KiB ("VmHWM:" is the peak resident set, "VmRSS:" the current one).

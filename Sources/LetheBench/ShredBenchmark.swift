@@ -55,7 +55,7 @@ struct ShredBenchmark: ParsableCommand {
     }
 
     func measure(customers count: Int, root: URL) throws -> Result {
-        let bench = try BenchHome(shape: options.shape(customers: count, offsiteEvery: 4), root: root)
+        let bench = try BenchHome(customers: count, offsiteEvery: 4, options: options, root: root)
 
         // The shreds, each from a freshly opened home (as each CLI run does).
         var timings: [Double] = []

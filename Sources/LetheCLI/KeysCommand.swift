@@ -216,13 +216,18 @@ struct KeysCommand: ParsableCommand {
 /// How a rotation outcome is shown (`keys rotate`, and a backup that finished an interrupted shred).
 enum RotationText {
     static func print(_ outcome: RotationOutcome) {
-        for earlier in outcome.finishedEarlierShreds {
-            Swift.print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
-        }
+        printFinishedShreds(outcome.finishedEarlierShreds)
         if let rotation = outcome.rotation {
             let fingerprint = rotation.kekID // a one-way id of the new key, never its bytes
             Swift.print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (fingerprint \(fingerprint)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
             Swift.print(EscrowText.afterRotation(rotation))
+        }
+    }
+
+    /// One line for each interrupted shred (its pseudonym) that a run finished recording.
+    static func printFinishedShreds(_ pseudonyms: [String]) {
+        for earlier in pseudonyms {
+            Swift.print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
         }
     }
 }

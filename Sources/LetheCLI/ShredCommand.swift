@@ -142,9 +142,7 @@ enum ShredReceiptText {
     }
 
     private static func printCustomer(_ receipt: ShredReceipt) {
-        for earlier in receipt.finishedEarlierShreds {
-            Swift.print("Finished an interrupted shred: recorded the copies of \(earlier) as shredded")
-        }
+        RotationText.printFinishedShreds(receipt.finishedEarlierShreds)
         switch receipt.status {
         case .alreadyShredded:
             Swift.print("Already shredded on \(receipt.shreddedAt) (request \(receipt.request)): nothing more to destroy")

@@ -8,67 +8,38 @@ import LetheSQLite
 /// Every change that records a decision takes the ledger event to append in the same
 /// transaction, so the catalog and its ledger never disagree.
 public final class Catalog: @unchecked Sendable {
-    let database: DatabaseQueue
+    let file: SQLiteFile
     /// Concurrent `recordCopy` calls, committed in groups.
     private let copyRecords = GroupCommit<(CopyRecord, LedgerEvent), CopyRecord>()
-    /// The catalog's file, named in every error about it.
-    let file: URL
 
     /// Opens (creating if asked) the catalog at `path`.
+    ///
+    /// Every commit is synced before it returns (see `SQLiteFile`): a copy row is durable before
+    /// the upload it announces, a ledger event before the result it records is reported.
     ///
     /// - Parameter busyTimeout: how long a call waits for another process to release the file
     ///   before it throws `CatalogError.busy` (seconds).
     /// - Throws: `CatalogError.damaged` if SQLite finds the file damaged (or it is not a
     ///   catalog), `CatalogError.unavailable` if it is missing or cannot be opened now.
     public init(path: URL, create: Bool = false, busyTimeout: TimeInterval = SQLiteDamage.busyTimeout) throws {
-        file = path
-        guard create || FileManager.default.fileExists(atPath: path.path) else {
-            throw CatalogError.unavailable(path.path, reason: "no such file")
-        }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in
-            // WAL, with every commit synced before it returns (GRDB's own WAL set-up would choose
-            // NORMAL, which syncs only at checkpoints): a copy row is durable before the upload
-            // it announces, a ledger event before the result it records is reported.
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        do {
-            // An existing catalog emptied (or replaced) is damage, never a new catalog.
-            if !create { try SQLiteFileError.requireContent(path) }
-            database = try DatabaseQueue(path: path.path, configuration: configuration)
-            if !create { try database.read { try $0.requireTables() } }
-            try CatalogSchema.migrateIfNeeded(database)
-        } catch {
-            throw SQLiteDamage.diagnose(error, file: path).map(CatalogError.damaged)
-                ?? CatalogError.unavailable(path.path, reason: "\(error)")
-        }
+        // An existing catalog emptied (or replaced) is damage, never a new catalog.
+        file = try SQLiteFile(url: path, existing: !create, schema: CatalogSchema.schema, busyTimeout: busyTimeout,
+                              failures: SQLiteFailures(damaged: CatalogError.damaged, busy: CatalogError.busy,
+                                                       unavailable: CatalogError.unavailable))
     }
 
     /// Runs SQLite's `PRAGMA quick_check` on the catalog (`lethe verify`): damage in pages no
     /// command happened to read shows up here.
     ///
     /// - Throws: `CatalogError.damaged` with what the check reported.
-    public func checkFile() throws {
-        if let damage = SQLiteDamage.check(file) { throw CatalogError.damaged(damage) }
-    }
+    public func checkFile() throws { try file.checkFile() }
 
-    /// Runs `body` in a read transaction; a failure that shows the file is damaged (an SQLite
-    /// error about its content, a value Lethe never writes) becomes `CatalogError.damaged`.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.read(body) } catch { throw diagnosed(error) }
-    }
+    /// Runs `body` in a read transaction; damage becomes `CatalogError.damaged`, a file held too
+    /// long by another process `CatalogError.busy`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try file.read(body) }
 
-    /// Runs `body` in a write transaction; damage becomes `CatalogError.damaged`, as for `read`.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.write(body) } catch { throw diagnosed(error) }
-    }
-
-    private func diagnosed(_ error: any Error) -> any Error {
-        if SQLiteDamage.isBusy(error) { return CatalogError.busy(file.path) }
-        return SQLiteDamage.diagnose(error, file: file).map(CatalogError.damaged) ?? error
-    }
+    /// Runs `body` in a write transaction; failures become `CatalogError`s as for `read`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try file.write(body) }
 
     // MARK: Sets
 

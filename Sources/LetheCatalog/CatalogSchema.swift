@@ -1,67 +1,52 @@
-import GRDB
+import LetheSQLite
 
 /// The catalog's tables. No customer id anywhere: pseudonyms only.
 enum CatalogSchema {
-    static let migrator: DatabaseMigrator = {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE sets (
-                    id TEXT PRIMARY KEY,
-                    created INTEGER NOT NULL,
-                    class TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    policy TEXT NOT NULL,
-                    customers INTEGER NOT NULL DEFAULT 0,
-                    failures INTEGER NOT NULL DEFAULT 0);
-                CREATE TABLE copies (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    archive_id TEXT NOT NULL,
-                    set_id TEXT NOT NULL REFERENCES sets(id),
-                    pseudonym TEXT NOT NULL,
-                    class TEXT NOT NULL,
-                    location TEXT NOT NULL,
-                    object_key TEXT NOT NULL,
-                    created INTEGER NOT NULL,
-                    delete_by INTEGER NOT NULL,
-                    state TEXT NOT NULL,
-                    bytes INTEGER NOT NULL,
-                    version_id TEXT,
-                    locked_until INTEGER,
-                    UNIQUE(location, object_key, archive_id));
-                CREATE INDEX copies_by_pseudonym ON copies(pseudonym, set_id);
-                CREATE INDEX copies_by_state ON copies(state, delete_by);
-                -- Append-only, hash-chained: each event carries the hash of the one before.
-                CREATE TABLE ledger (
-                    seq INTEGER PRIMARY KEY,
-                    at INTEGER NOT NULL,
-                    kind TEXT NOT NULL,
-                    details TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL);
-                """)
-        }
-        migrator.registerMigration("v2-ledger-by-kind") { db in
-            // Finding the latest event of a kind (the last key rotation, a shred's record)
-            // without scanning a ledger of millions of copy events.
-            try db.execute(sql: "CREATE INDEX ledger_by_kind ON ledger(kind, seq)")
-        }
-        migrator.registerMigration("v3-ledger-head") { db in
-            // The newest event's sequence and hash, kept apart from the ledger rows (meta
-            // 'ledger_head' = "SEQ:HASH"), so that events deleted from the end are detected.
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO meta(name, value)
-                SELECT 'ledger_head', seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1
-                """)
-        }
-        return migrator
-    }()
-
-    /// Migrates when the file is behind; a read-only check otherwise, so opening an up-to-date
-    /// file costs no write transaction (and no fsync).
-    static func migrateIfNeeded(_ database: DatabaseQueue) throws {
-        if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
-        try migrator.migrate(database)
-    }
+    static let schema = SQLiteSchema([
+        ("v1", """
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE sets (
+                id TEXT PRIMARY KEY,
+                created INTEGER NOT NULL,
+                class TEXT NOT NULL,
+                state TEXT NOT NULL,
+                policy TEXT NOT NULL,
+                customers INTEGER NOT NULL DEFAULT 0,
+                failures INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE copies (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                archive_id TEXT NOT NULL,
+                set_id TEXT NOT NULL REFERENCES sets(id),
+                pseudonym TEXT NOT NULL,
+                class TEXT NOT NULL,
+                location TEXT NOT NULL,
+                object_key TEXT NOT NULL,
+                created INTEGER NOT NULL,
+                delete_by INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                bytes INTEGER NOT NULL,
+                version_id TEXT,
+                locked_until INTEGER,
+                UNIQUE(location, object_key, archive_id));
+            CREATE INDEX copies_by_pseudonym ON copies(pseudonym, set_id);
+            CREATE INDEX copies_by_state ON copies(state, delete_by);
+            -- Append-only, hash-chained: each event carries the hash of the one before.
+            CREATE TABLE ledger (
+                seq INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                details TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL);
+            """),
+        // Finding the latest event of a kind (the last key rotation, a shred's record) without
+        // scanning a ledger of millions of copy events.
+        ("v2-ledger-by-kind", "CREATE INDEX ledger_by_kind ON ledger(kind, seq)"),
+        // The newest event's sequence and hash, kept apart from the ledger rows (meta
+        // 'ledger_head' = "SEQ:HASH"), so that events deleted from the end are detected.
+        ("v3-ledger-head", """
+            INSERT OR REPLACE INTO meta(name, value)
+            SELECT 'ledger_head', seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1
+            """),
+    ])
 }

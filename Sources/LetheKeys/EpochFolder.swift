@@ -2,26 +2,13 @@ import Foundation
 import LetheCore
 import LetheCrypto
 
-/// A folder of one file per KEK epoch (`kek-000001.key`, `kek-000001.sealed`), what key
-/// directories and escrow directories share: durable writes, destruction by overwriting, the
-/// `CACHEDIR.TAG` that keeps the folder out of host backups, and the clean-up of temporaries.
+/// The files of an ``EpochDirectory``, one per KEK epoch (`kek-000001.key`, `kek-000001.sealed`):
+/// what key directories and escrow directories share: durable writes, destruction by
+/// overwriting, the `CACHEDIR.TAG` that keeps the folder out of host backups, and the clean-up
+/// of temporaries.
 struct EpochFolder: Sendable, Equatable {
-    /// What the folder holds; names the files and the error a failure becomes.
-    enum Kind: Sendable, Equatable {
-        /// Key-encryption keys (`.key`, 32 bytes).
-        case keys
-        /// KEKs sealed to the recovery public key (`.sealed`).
-        case sealedEscrow
-
-        var fileExtension: String { self == .keys ? "key" : "sealed" }
-
-        func unavailable(_ path: String, _ reason: String) -> KeyStoreError {
-            self == .keys ? .keyDirectoryUnavailable(path, reason: reason) : .escrowDirectoryUnavailable(path, reason: reason)
-        }
-    }
-
     let url: URL
-    let kind: Kind
+    let kind: EpochFileKind
 
     /// Creates the folder (mode 0700) if it is missing, tagged `CACHEDIR.TAG`.
     func create() throws {

@@ -13,25 +13,18 @@ import LetheCrypto
 /// recovery public key's fingerprint (16 bytes), then `crypto_box_seal` of the KEK (80). The
 /// header is not authenticated (sealing is anonymous): recovery checks the KEK it opens against
 /// the key store's fingerprint.
-public struct EscrowDirectory: Sendable, Equatable {
+public struct EscrowDirectory: EpochDirectory {
     /// Where the sealed files are.
     public let url: URL
-    let folder: EpochFolder
+    /// Sealed KEKs (`.sealed`).
+    public static let fileKind = EpochFileKind.sealedEscrow
 
-    public init(url: URL) {
-        self.url = url
-        folder = EpochFolder(url: url, kind: .sealedEscrow)
-    }
+    /// The escrow directory at `url`.
+    public init(url: URL) { self.url = url }
 
     static let magic = Array("LTHSEAL1".utf8)
     static let fingerprintCount = 16
     static let fileByteCount = magic.count + 8 + fingerprintCount + RecoveryPublicKey.sealedByteCount
-
-    /// Creates the folder (mode 0700) if it is missing, tagged `CACHEDIR.TAG`.
-    public func create() throws { try folder.create() }
-
-    /// The epochs whose sealed files are present, ascending.
-    public func epochs() throws -> [Int] { try folder.epochs() }
 
     /// Seals `kek` to `recipient` and writes it as the file of `epoch`, durably.
     public func write(_ kek: SecretKey, epoch: Int, sealedTo recipient: RecoveryPublicKey) throws {
@@ -80,11 +73,4 @@ public struct EscrowDirectory: Sendable, Equatable {
     static func epoch(of bytes: [UInt8]) -> Int {
         Int(truncatingIfNeeded: bytes[magic.count..<magic.count + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
-
-    /// Destroys the sealed file of `epoch` (overwritten, synced, removed).
-    public func destroy(epoch: Int) throws { try folder.destroy(epoch: epoch) }
-
-    /// Destroys sealed files a rotation that died left half-written.
-    @discardableResult
-    public func destroyTemporaries() throws -> Int { try folder.destroyTemporaries() }
 }

@@ -53,10 +53,7 @@ extension KeyStore {
     public static func recoverKEK(path: URL, directories: [KeyDirectory], escrow: SealedEscrow? = nil, escrowedKEK kek: SecretKey,
                                   escrowedEpoch: Int, acceptEpoch: Int? = nil,
                                   offsiteWitness: (epoch: Int, folder: String)? = nil) throws -> KEKRecoveryReport {
-        guard FileManager.default.fileExists(atPath: path.path) else {
-            throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
-        }
-        let store = KeyStore(database: try openDatabase(path, existing: true), directories: directories, escrow: escrow)
+        let store = KeyStore(file: try openFile(path, existing: true), directories: directories, escrow: escrow)
         // A key or escrow directory that survived (kept out of host backups) refuses an escrow,
         // and a key store, older than what it has seen, even when the two agree with each other.
         try EpochWitness.refuseOlder(escrowedEpoch, what: "escrow", among: store.witnessFolders, also: offsiteWitness)
@@ -107,9 +104,8 @@ extension KeyStore {
     /// The epoch the key store at `path` records, read without a KEK (nil if it cannot be read):
     /// which sealed escrow recovery should open.
     public static func recordedEpoch(path: URL) -> Int? {
-        guard FileManager.default.fileExists(atPath: path.path),
-              let database = try? openDatabase(path, existing: true) else { return nil }
-        let store = KeyStore(database: database, directories: [], escrow: nil)
+        guard let file = try? openFile(path, existing: true) else { return nil }
+        let store = KeyStore(file: file, directories: [], escrow: nil)
         return try? store.read { try store.storedEpoch($0) }
     }
 

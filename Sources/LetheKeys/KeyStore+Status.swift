@@ -4,7 +4,7 @@ import LetheCore
 import LetheCrypto
 
 /// The health of one key directory.
-public struct KeyDirectoryStatus: Sendable, Codable, Equatable {
+public struct KeyDirectoryStatus: Sendable, Encodable, Equatable {
     /// Where it is.
     public var path: String
     /// True if its contents can be listed.
@@ -21,20 +21,7 @@ public struct KeyDirectoryStatus: Sendable, Codable, Equatable {
         case path, readable, holdsCurrentEpoch = "holds_current_epoch", otherEpochs = "other_epochs", healthy
     }
 
-    public init(path: String, readable: Bool, holdsCurrentEpoch: Bool, otherEpochs: [Int]) {
-        self.path = path
-        self.readable = readable
-        self.holdsCurrentEpoch = holdsCurrentEpoch
-        self.otherEpochs = otherEpochs
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(path: try container.decode(String.self, forKey: .path), readable: try container.decode(Bool.self, forKey: .readable),
-                  holdsCurrentEpoch: try container.decode(Bool.self, forKey: .holdsCurrentEpoch),
-                  otherEpochs: try container.decode([Int].self, forKey: .otherEpochs))
-    }
-
+    /// Encodes the fields, and whether the directory is healthy (`healthy`).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(path, forKey: .path)
@@ -46,7 +33,7 @@ public struct KeyDirectoryStatus: Sendable, Codable, Equatable {
 }
 
 /// What `lethe keys status` shows: the current epoch, every key directory, what is owed.
-public struct KeyStoreStatus: Sendable, Codable, Equatable {
+public struct KeyStoreStatus: Sendable, Encodable, Equatable {
     /// The current KEK epoch.
     public var epoch: Int
     /// The current KEK's fingerprint (compare it with the escrowed one).
@@ -82,34 +69,8 @@ public struct KeyStoreStatus: Sendable, Codable, Equatable {
         case signingPublicKey = "signing_public_key", signingKeyID = "signing_key_id", escrow
     }
 
-    public init(epoch: Int, kekID: String, directories: [KeyDirectoryStatus], owedRotation: String?, pendingShreds: Int,
-                customers: Int, shreddedCustomers: Int, expiryKeys: Int, signingPublicKey: String? = nil, signingKeyID: String? = nil,
-                escrow: SealedEscrowStatus? = nil) {
-        self.epoch = epoch
-        self.kekID = kekID
-        self.directories = directories
-        self.owedRotation = owedRotation
-        self.pendingShreds = pendingShreds
-        self.customers = customers
-        self.shreddedCustomers = shreddedCustomers
-        self.expiryKeys = expiryKeys
-        self.signingPublicKey = signingPublicKey
-        self.signingKeyID = signingKeyID
-        self.escrow = escrow
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(epoch: try c.decode(Int.self, forKey: .epoch), kekID: try c.decode(String.self, forKey: .kekID),
-                  directories: try c.decode([KeyDirectoryStatus].self, forKey: .directories),
-                  owedRotation: try c.decodeIfPresent(String.self, forKey: .owedRotation),
-                  pendingShreds: try c.decode(Int.self, forKey: .pendingShreds), customers: try c.decode(Int.self, forKey: .customers),
-                  shreddedCustomers: try c.decode(Int.self, forKey: .shreddedCustomers), expiryKeys: try c.decode(Int.self, forKey: .expiryKeys),
-                  signingPublicKey: try c.decodeIfPresent(String.self, forKey: .signingPublicKey),
-                  signingKeyID: try c.decodeIfPresent(String.self, forKey: .signingKeyID),
-                  escrow: try c.decodeIfPresent(SealedEscrowStatus.self, forKey: .escrow))
-    }
-
+    /// Encodes the fields (`owed_rotation` and `escrow` as null when there is none), and whether
+    /// the key hierarchy is healthy (`healthy`).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(epoch, forKey: .epoch)

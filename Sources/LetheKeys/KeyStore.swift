@@ -11,7 +11,7 @@ import LetheSQLite
 /// itself is never in this file: it lives in the key directories. Customer ids are never stored:
 /// a customer is found by a keyed hash of their id (the lookup key is itself wrapped).
 public final class KeyStore: @unchecked Sendable {
-    let database: DatabaseQueue
+    let file: SQLiteFile
     /// The key directories: the primary first, then mirrors.
     public let directories: [KeyDirectory]
     /// Where each new KEK is sealed to the recovery key, or nil when no sealed escrow is set up.
@@ -21,19 +21,16 @@ public final class KeyStore: @unchecked Sendable {
     /// Opens an existing key store, loads the current KEK, and upgrades the store once if its
     /// wraps do not yet bind their rows (`upgradeWrapsIfNeeded`).
     public init(path: URL, directories: [KeyDirectory], escrow: SealedEscrow? = nil) throws {
-        guard FileManager.default.fileExists(atPath: path.path) else {
-            throw KeyStoreError.storeUnavailable(path.path, reason: "no such file")
-        }
+        file = try Self.openFile(path, existing: true)
         self.directories = directories
         self.escrow = escrow
-        database = try Self.openDatabase(path, existing: true)
         state = KeyStoreState()
         try loadCurrentKEK()
         try upgradeWrapsIfNeeded()
     }
 
-    init(database: DatabaseQueue, directories: [KeyDirectory], escrow: SealedEscrow?) {
-        self.database = database
+    init(file: SQLiteFile, directories: [KeyDirectory], escrow: SealedEscrow?) {
+        self.file = file
         self.directories = directories
         self.escrow = escrow
         state = KeyStoreState()
@@ -56,7 +53,7 @@ public final class KeyStore: @unchecked Sendable {
             try EpochWitness.record(1, in: directory.url)
         }
         try escrow?.write(kek, epoch: 1)
-        let store = KeyStore(database: try openDatabase(path, existing: false), directories: directories, escrow: escrow)
+        let store = KeyStore(file: try openFile(path, existing: false), directories: directories, escrow: escrow)
         let lookupKey = SecretKey.random()
         try store.write { db in
             try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('epoch', '1'), ('kek_id', ?), ('wrap_format', ?)",
@@ -68,64 +65,37 @@ public final class KeyStore: @unchecked Sendable {
         return store
     }
 
-    /// Opens the file and migrates it; `existing` says it must already be a key store (an
-    /// emptied or replaced file is damage, refused before a migration writes into it).
-    static func openDatabase(_ path: URL, existing: Bool) throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(SQLiteDamage.busyTimeout)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            // WAL, with every commit synced before it returns (GRDB's own WAL set-up would choose
-            // NORMAL, which syncs only at checkpoints): a key is durable before an archive sealed
-            // with it is published, a destroyed key before the shred or expiry is reported.
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        do {
-            if existing { try SQLiteFileError.requireContent(path) }
-            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
-            if existing { try queue.read { try $0.requireTables() } }
-            try KeyStoreSchema.migrateIfNeeded(queue)
-            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
-            return queue
-        } catch {
-            throw SQLiteDamage.diagnose(error, file: path).map(KeyStoreError.storeDamaged)
-                ?? KeyStoreError.storeUnavailable(path.path, reason: "\(error)")
-        }
+    /// Opens the file (mode 0600) and migrates it; `existing` says it must already be a key store
+    /// (a missing one is unavailable; an emptied or replaced one is damage, refused before a
+    /// migration writes into it).
+    ///
+    /// `secure_delete` is on, and every commit is synced before it returns (see `SQLiteFile`): a
+    /// key is durable before an archive sealed with it is published, a destroyed key before the
+    /// shred or expiry is reported.
+    static func openFile(_ path: URL, existing: Bool) throws -> SQLiteFile {
+        let file = try SQLiteFile(url: path, existing: existing, schema: KeyStoreSchema.schema, secureDelete: true,
+                                  failures: SQLiteFailures(damaged: KeyStoreError.storeDamaged, busy: KeyStoreError.storeBusy,
+                                                           unavailable: KeyStoreError.storeUnavailable))
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
+        return file
     }
-
-    /// The key store's file, named in every error about it.
-    var file: URL { URL(fileURLWithPath: database.path) }
 
     /// Runs SQLite's `PRAGMA quick_check` on the key store (`lethe verify`): damage in pages no
     /// command happened to read shows up here.
     ///
     /// - Throws: `KeyStoreError.storeDamaged` with what the check reported.
-    public func checkFile() throws {
-        if let damage = SQLiteDamage.check(file) { throw KeyStoreError.storeDamaged(damage) }
-    }
+    public func checkFile() throws { try file.checkFile() }
 
-    /// Runs `body` in a read transaction; a failure that shows the file is damaged (an SQLite
-    /// error about its content, a value Lethe never writes) becomes `KeyStoreError.storeDamaged`.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.read(body) } catch { throw diagnosed(error) }
-    }
+    /// Runs `body` in a read transaction; damage becomes `KeyStoreError.storeDamaged`, a file held
+    /// too long by another process `KeyStoreError.storeBusy`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try file.read(body) }
 
-    /// Runs `body` in a write transaction; damage becomes `KeyStoreError.storeDamaged`, as for `read`.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.write(body) } catch { throw diagnosed(error) }
-    }
+    /// Runs `body` in a write transaction; failures become `KeyStoreError`s as for `read`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try file.write(body) }
 
-    /// Runs `body` outside a transaction (checkpoints); damage becomes `KeyStoreError.storeDamaged`.
+    /// Runs `body` outside a transaction (checkpoints); failures become `KeyStoreError`s as for `read`.
     @discardableResult
-    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.writeWithoutTransaction(body) } catch { throw diagnosed(error) }
-    }
-
-    private func diagnosed(_ error: any Error) -> any Error {
-        if SQLiteDamage.isBusy(error) { return KeyStoreError.storeBusy(file.path) }
-        return SQLiteDamage.diagnose(error, file: file).map(KeyStoreError.storeDamaged) ?? error
-    }
+    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T { try file.writeWithoutTransaction(body) }
 
     /// The epoch the key store records (`meta.epoch`): a positive number, or the file is damaged.
     func storedEpoch(_ db: Database) throws -> Int {

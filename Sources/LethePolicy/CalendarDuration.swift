@@ -66,22 +66,18 @@ public struct CalendarDuration: Sendable, Hashable, Codable, CustomStringConvert
     }
 
     /// The most days this duration can span (months as 31 days, years as 366 days).
-    public var maximumDays: Int {
-        switch unit {
-        case .day: return value
-        case .week: return 7 * value
-        case .month: return 31 * value
-        case .year: return 366 * value
-        }
-    }
+    public var maximumDays: Int { days(month: 31, year: 366) }
 
     /// The fewest days this duration can span (months as 28 days, years as 365 days).
-    public var minimumDays: Int {
+    public var minimumDays: Int { days(month: 28, year: 365) }
+
+    /// The days this duration spans when a month has `month` days and a year `year`.
+    private func days(month: Int, year: Int) -> Int {
         switch unit {
         case .day: return value
         case .week: return 7 * value
-        case .month: return 28 * value
-        case .year: return 365 * value
+        case .month: return month * value
+        case .year: return year * value
         }
     }
 

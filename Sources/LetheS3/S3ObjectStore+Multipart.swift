@@ -10,21 +10,18 @@ extension S3ObjectStore {
     /// - Throws: `ObjectStoreError` as the other calls.
     public func listMultipartUploads(prefix: String) throws -> [S3MultipartUpload] {
         var found: [S3MultipartUpload] = []
-        var markers: (key: String, upload: String)?
-        repeat {
-            var query = [("uploads", ""), ("prefix", prefix), ("max-uploads", String(configuration.listPageSize))]
-            if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.upload)] }
-            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list multipart uploads")
-            for upload in xml.all("Upload") {
+        try eachPage([("uploads", ""), ("prefix", prefix), ("max-uploads", String(configuration.listPageSize))],
+                     doing: "list multipart uploads",
+                     next: { page in
+                         guard let key = page.value("NextKeyMarker"), let id = page.value("NextUploadIdMarker") else { return nil }
+                         return [("key-marker", key), ("upload-id-marker", id)]
+                     }) { page in
+            for upload in page.all("Upload") {
                 if let key = upload.value("Key"), let id = upload.value("UploadId") {
                     found.append(S3MultipartUpload(key: key, uploadID: id, initiated: upload.value("Initiated").flatMap(Timestamp.parse)))
                 }
             }
-            markers = nil
-            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker") {
-                markers = (key, id)
-            }
-        } while markers != nil
+        }
         return found
     }
 

@@ -120,17 +120,14 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
 
     public func list(prefix: String) throws -> [StoredObject] {
         var found: [StoredObject] = []
-        var token: String?
-        repeat {
-            var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))]
-            if let token { query.append(("continuation-token", token)) }
-            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list objects")
-            for entry in xml.all("Contents") {
+        try eachPage([("list-type", "2"), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))],
+                     doing: "list objects",
+                     next: { page in page.value("NextContinuationToken").map { [("continuation-token", $0)] } }) { page in
+            for entry in page.all("Contents") {
                 guard let name = entry.value("Key"), let key = ObjectKey(name) else { continue }
                 found.append(StoredObject(key: key, size: Int64(entry.value("Size") ?? "") ?? 0))
             }
-            token = xml.value("IsTruncated") == "true" ? xml.value("NextContinuationToken") : nil
-        } while token != nil
+        }
         return found.sorted { $0.key < $1.key }
     }
 
@@ -241,22 +238,32 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
 
     func versionEntries(prefix: String) throws -> [VersionEntry] {
         var found: [VersionEntry] = []
-        var markers: (key: String, version: String)?
-        repeat {
-            var query = [("versions", ""), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))]
-            if let markers { query += [("key-marker", markers.key), ("version-id-marker", markers.version)] }
-            let xml = try listing(S3Request(method: "GET", key: nil, query: query), doing: "list object versions")
-            for entry in xml.children where entry.name == "Version" || entry.name == "DeleteMarker" {
+        try eachPage([("versions", ""), ("prefix", prefix), ("max-keys", String(configuration.listPageSize))],
+                     doing: "list object versions",
+                     next: { page in
+                         page.value("NextKeyMarker").map { [("key-marker", $0), ("version-id-marker", page.value("NextVersionIdMarker") ?? "")] }
+                     }) { page in
+            for entry in page.children where entry.name == "Version" || entry.name == "DeleteMarker" {
                 guard let name = entry.value("Key"), let key = ObjectKey(name) else { continue }
                 let object = StoredObject(key: key, size: Int64(entry.value("Size") ?? "") ?? 0, versionID: entry.value("VersionId"))
                 found.append(VersionEntry(object: object, isDeleteMarker: entry.name == "DeleteMarker"))
             }
-            markers = nil
-            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker") {
-                markers = (key, xml.value("NextVersionIdMarker") ?? "")
-            }
-        } while markers != nil
+        }
         return found
+    }
+
+    /// Sends a listing (a GET of the bucket with `query`) page by page, passing each page's XML
+    /// to `body`: while a page says it is truncated, the next request adds the parameters `next`
+    /// reads from it (its markers); a truncated page without them ends the listing.
+    func eachPage(_ query: [(String, String)], doing: String, next: (S3XML) -> [(String, String)]?,
+                  _ body: (S3XML) throws -> Void) throws {
+        var markers: [(String, String)] = []
+        while true {
+            let page = try listing(S3Request(method: "GET", key: nil, query: query + markers), doing: doing)
+            try body(page)
+            guard page.value("IsTruncated") == "true", let following = next(page) else { return }
+            markers = following
+        }
     }
 
     /// Sends a listing request and parses its XML.

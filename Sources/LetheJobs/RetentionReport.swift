@@ -491,13 +491,7 @@ extension RetentionReport {
     /// The report for tools: the whole model, pretty-printed, keys sorted and in snake case,
     /// dates as ISO 8601 UTC. Stable for golden files; ``decode(json:)`` reads it back.
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.iso(date))
-        }
+        let encoder = LetheJSON.encoder
         // Strings, numbers, booleans and arrays cannot fail to encode.
         return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
     }

@@ -32,7 +32,14 @@ public enum LetheJSON {
     public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in SnakeKey(snakeCase(path.last!.stringValue)) }
-        decoder.dateDecodingStrategy = .custom { decoder in
+        decoder.dateDecodingStrategy = dateDecodingStrategy
+        return decoder
+    }
+
+    /// Dates as the encoder writes them (ISO 8601, ``Timestamp/parse(_:)``); anything else is a
+    /// `DecodingError`. For a decoder of types keyed by their Swift names (the report's).
+    public static var dateDecodingStrategy: JSONDecoder.DateDecodingStrategy {
+        .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = Timestamp.parse(text) else {
@@ -40,7 +47,6 @@ public enum LetheJSON {
             }
             return date
         }
-        return decoder
     }
 
     /// `value` as the encoder writes it (pretty unless `pretty` is false), as text.
@@ -51,11 +57,11 @@ public enum LetheJSON {
     }
 
     /// A Swift name in snake_case, as `JSONEncoder.KeyEncodingStrategy.convertToSnakeCase` spells
-    /// a property name (lower-case first letter; a leading capital run is kept as one word here,
-    /// `URLValue` → `url_value`): a word starts at each capital after a lower-case letter or digit, and at the last
-    /// capital of a run followed by a lower-case letter (`allowInsecureHTTP` →
+    /// a property name: a word starts at each capital after a lower-case letter or digit, and at
+    /// the last capital of a run followed by a lower-case letter (`allowInsecureHTTP` →
     /// `allow_insecure_http`, `httpURLValue` → `http_url_value`); leading and trailing
-    /// underscores are kept; a name in snake_case stays as it is.
+    /// underscores are kept; a name in snake_case stays as it is. (A name starting with a
+    /// capital run keeps it as one word, `URLValue` → `url_value`, where Foundation splits it.)
     public static func snakeCase(_ name: String) -> String {
         let characters = Array(name)
         guard let first = characters.firstIndex(where: { $0 != "_" }) else { return name }

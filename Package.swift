@@ -79,11 +79,13 @@ let package = Package(
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar",
-                                                         .product(name: "Logging", package: "swift-log")]),
+                                                         .product(name: "Logging", package: "swift-log")],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The real `lethe` binary; Golden/ pins every `--json` output.
         .testTarget(name: "LetheCLITests", dependencies: [
             "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], resources: [.copy("Golden")]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
             "LetheReport", "LetheJobs", "LethePolicy", "LetheCatalog", "LetheCore", "LetheKeys", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LetheCore
 
 /// The options the shred and expire benchmarks share: the shape of each ``BenchHome``, where to
 /// build it, and how to print.
@@ -33,9 +34,7 @@ struct BenchHomeOptions: ParsableArguments {
                 let result = try measure(count, home)
                 try? FileManager.default.removeItem(at: home)
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                    print(try LetheJSON.text(result, pretty: false))
                 } else {
                     print(row(result))
                 }

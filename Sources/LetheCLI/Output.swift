@@ -1,18 +1,16 @@
 import Foundation
+import LetheCore
 
 /// Writing results to standard output.
 enum Output {
-    /// Prints a value as pretty, key-sorted JSON.
+    /// Prints a value as Lethe's pretty JSON (``LetheJSON``: snake_case keys, sorted, ISO 8601 UTC dates).
     static func json<T: Encodable>(_ value: T) throws {
         print(try jsonText(value))
     }
 
-    /// A value as pretty, key-sorted JSON (what `json` prints, without the newline).
+    /// A value as Lethe's pretty JSON (what `json` prints, without the newline).
     static func jsonText<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try LetheJSON.text(value)
     }
 
     /// Prints rows as aligned columns under a header.

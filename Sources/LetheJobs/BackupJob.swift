@@ -42,7 +42,7 @@ public struct BackupOutcome: Codable, Sendable {
     public var interruptedShred: RotationOutcome?
 
     enum CodingKeys: String, CodingKey {
-        case set, created, retentionClass, state, customers, offsite, interruptedShred = "interrupted_shred"
+        case set, created, retentionClass = "class", state, customers, offsite, interruptedShred = "interrupted_shred"
     }
 
     /// Customers that were not committed (failed or shredded-but-present), plus offsite copies

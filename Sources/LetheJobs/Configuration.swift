@@ -5,9 +5,14 @@ import LetheKeys
 import LetheS3
 
 /// A Lethe home's settings, kept as `lethe.json` in the home. Never holds a secret.
+///
+/// Written with ``LetheJSON`` (snake_case keys, version 2) and read with ``LetheJSON/decoder``,
+/// which reads every key in its snake_case spelling: a version 1 file, written before Lethe's
+/// one JSON convention with camelCase keys (`keyDirectories`, `pathStyle`, …), reads the same.
 public struct Configuration: Codable, Sendable, Equatable {
-    /// Format version of this file.
-    public var version: Int = 1
+    /// Format version of this file: 2 since its keys are in snake_case (1 had camelCase keys,
+    /// still read).
+    public var version: Int = 2
     /// The source root: one folder per customer.
     public var source: String
     /// The local store's folder.
@@ -33,6 +38,11 @@ public struct Configuration: Codable, Sendable, Equatable {
         self.offsite = offsite
         self.recoveryPublicKey = recoveryPublicKey
         self.escrowDirectories = escrowDirectories
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, source, store, policy, keyDirectories = "key_directories", offsite
+        case recoveryPublicKey = "recovery_public_key", escrowDirectories = "escrow_directories"
     }
 
     /// The key directories, the primary first.
@@ -67,6 +77,11 @@ public struct OffsiteSettings: Codable, Sendable, Equatable {
     /// --offsite-allow-insecure-http`); absent otherwise. Plain http is accepted only to
     /// loopback without it: the store's answers are otherwise unauthenticated.
     public var allowInsecureHTTP: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case endpoint, region, bucket, pathStyle = "path_style", credentialsFile = "credentials_file", profile
+        case allowInsecureHTTP = "allow_insecure_http"
+    }
 
     public init(endpoint: String, region: String, bucket: String, pathStyle: Bool, credentialsFile: String? = nil, profile: String? = nil,
                 allowInsecureHTTP: Bool = false) {

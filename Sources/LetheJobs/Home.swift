@@ -60,7 +60,7 @@ public final class Home: @unchecked Sendable {
             throw JobError.failed("cannot read \(configURL.path): check its permissions")
         }
         do {
-            return try JSONDecoder().decode(Configuration.self, from: data)
+            return try LetheJSON.decoder.decode(Configuration.self, from: data)
         } catch {
             throw JobError.invalidConfiguration("\(configURL.path) is not a valid Lethe configuration (\(error))")
         }
@@ -91,9 +91,9 @@ public final class Home: @unchecked Sendable {
     }
 
     /// Refuses offsite work when the configured endpoint is plain http to a host other than this
-    /// machine and the home does not say `allowInsecureHTTP` (exit 64, naming the setting).
+    /// machine and the home does not say `allow_insecure_http` (exit 64, naming the setting).
     public func checkOffsiteTransport() throws {
-        try configuration.offsite?.checkTransport(fix: "use https, or add \"allowInsecureHTTP\": true to \"offsite\" in "
+        try configuration.offsite?.checkTransport(fix: "use https, or add \"allow_insecure_http\": true to \"offsite\" in "
             + "\(url.appendingPathComponent(Self.configurationFile).path) to accept plain http knowingly")
     }
 

@@ -119,9 +119,7 @@ public enum HomeSetup {
             "policy": URL(fileURLWithPath: policyPath).lastPathComponent, "key_directories": String(directories.count),
             "offsite": request.offsite == nil ? "none" : "s3", "escrow_directories": String(escrowDirectories.count),
             "recovery_key": escrow?.recipient.fingerprint ?? "none"]))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
+        try LetheJSON.encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
         return configuration
     }
 

@@ -34,9 +34,20 @@ public struct EscrowedKEK: @unchecked Sendable {
         "lethe-kek-v1 epoch=\(epoch) id=\(kekID.rawValue) key=\(encodedKey(base64: base64))"
     }
 
-    /// The same as one JSON object (`format`, `epoch`, `kek_id`, `encoding`, `key`).
+    /// The same as one line of ``LetheJSON`` (`encoding`, `epoch`, `format`, `kek_id`, `key`).
     public func json(base64: Bool) -> String {
-        "{\"format\":\"lethe-kek-v1\",\"epoch\":\(epoch),\"kek_id\":\"\(kekID.rawValue)\",\"encoding\":\"\(base64 ? "base64" : "hex")\",\"key\":\"\(encodedKey(base64: base64))\"}"
+        let object = EscrowObject(epoch: epoch, kekID: kekID.rawValue, encoding: base64 ? "base64" : "hex", key: encodedKey(base64: base64))
+        // Strings and a number cannot fail to encode.
+        return try! LetheJSON.text(object, pretty: false)
+    }
+
+    /// What ``json(base64:)`` prints.
+    private struct EscrowObject: Encodable {
+        let format = "lethe-kek-v1"
+        let epoch: Int
+        let kekID: String
+        let encoding: String
+        let key: String
     }
 
     init(epoch: Int, kekID: KeyID, key: SecretKey) {

@@ -28,14 +28,11 @@ extension RetentionPlan {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The plan for tools, as `lethe expire --dry-run --json` prints it: pretty-printed, keys
-    /// sorted, dates as ISO 8601 UTC. Stable for golden files.
+    /// The plan for tools, as `lethe expire --dry-run --json` prints it: ``LetheJSON``
+    /// (pretty-printed, snake_case keys sorted, dates as ISO 8601 UTC). Stable for golden files.
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding strings, numbers and arrays cannot fail.
-        let data = try! encoder.encode(self)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        try! LetheJSON.text(self) + "\n"
     }
 }
 

@@ -135,7 +135,7 @@ import Testing
         let json = try fixture.lethe(["verify", "--ledger", "--json"])
         #expect(json.status == 3)
         let result = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect((result?["firstBrokenSequence"] as? Int).map(String.init) == sequence)
+        #expect((result?["first_broken_sequence"] as? Int).map(String.init) == sequence)
 
         #expect(try fixture.lethe(["verify", "--ledger", "--copies"]).status == 64)
     }

@@ -24,7 +24,7 @@ import Testing
     static func setOffsite(_ fixture: CLIFixture, endpoint: String, bucket: String) throws {
         let url = fixture.home.appendingPathComponent("lethe.json")
         var configuration = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        configuration["offsite"] = ["endpoint": endpoint, "region": "us-east-1", "bucket": bucket, "pathStyle": true]
+        configuration["offsite"] = ["endpoint": endpoint, "region": "us-east-1", "bucket": bucket, "path_style": true]
         try JSONSerialization.data(withJSONObject: configuration).write(to: url)
     }
 

@@ -44,7 +44,7 @@ import Testing
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let configuration = try JSONSerialization.jsonObject(with: Data(contentsOf: home.appendingPathComponent("lethe.json"))) as? [String: Any]
         let offsite = try #require(configuration?["offsite"] as? [String: Any])
-        #expect(offsite["allowInsecureHTTP"] as? Bool == true)
+        #expect(offsite["allow_insecure_http"] as? Bool == true)
     }
 
     /// A home whose configuration was edited to a plain-http endpoint elsewhere: offsite work is
@@ -56,7 +56,7 @@ import Testing
         try OffsiteCLITests.setOffsite(fixture, endpoint: "http://example.com", bucket: "lethe")
         let backup = try fixture.lethe(["backup"])
         #expect(backup.status == 64, "stdout: \(backup.stdout) stderr: \(backup.stderr)")
-        #expect(backup.stderr.contains("\"allowInsecureHTTP\": true"))
+        #expect(backup.stderr.contains("\"allow_insecure_http\": true"))
         #expect(backup.stderr.contains("lethe.json"))
         #expect(try fixture.lethe(["list", "archives"]).status == 0)
     }

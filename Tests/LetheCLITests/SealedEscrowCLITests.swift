@@ -211,7 +211,7 @@ import Testing
         #expect(generated.status == 0, "\(generated.stderr)")
         #expect(generated.stderr.contains("move it OFFLINE"))
         let configuration = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("h4/lethe.json"))) as? [String: Any])
-        let publicKey = try #require(configuration["recoveryPublicKey"] as? String)
+        let publicKey = try #require(configuration["recovery_public_key"] as? String)
         #expect(publicKey.hasPrefix("lethe-recovery-public-v1:"))
         #expect(!(try String(contentsOf: root.appendingPathComponent("h4/lethe.json"), encoding: .utf8)).contains("private"))
         // Bring your own: the same public key for a second home.

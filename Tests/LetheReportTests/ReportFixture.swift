@@ -56,7 +56,7 @@ final class ReportFixture: @unchecked Sendable {
                 try Data(text.utf8).write(to: url)
             }
         }
-        try Self.pinTimes(under: source)
+        try Tree.pinTimes(under: source)
     }
 
     /// Opens the home (a fresh `Home` each time, as each CLI run does).
@@ -69,16 +69,6 @@ final class ReportFixture: @unchecked Sendable {
     func backup(at time: String) throws -> SetID {
         clock.set(Self.at(time))
         return try BackupJob(home: home()).run().set
-    }
-
-    /// Fixed modification times (whole seconds) on every file and folder, so the archives and
-    /// their sizes are the same on every run.
-    static func pinTimes(under folder: URL) throws {
-        let fixed = Date(timeIntervalSince1970: 1_790_000_000)
-        let items = (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL]) ?? []
-        for item in items + [folder] {
-            try FileManager.default.setAttributes([.modificationDate: fixed], ofItemAtPath: item.path)
-        }
     }
 
     /// The golden history described above, the clock left at the report's instant.
@@ -114,40 +104,4 @@ final class ReportFixture: @unchecked Sendable {
 struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Replaces what differs from run to run (random pseudonyms, set id suffixes, archive ids,
-/// hashes, the signing key's id, the temporary folder) by stable labels, numbered in order of
-/// first appearance.
-enum GoldenNormaliser {
-    static func normalise(_ text: String, root: URL) -> String {
-        var result = text.replacingOccurrences(of: root.path, with: "/TMP")
-        result = relabel(result, pattern: "[0-9a-f]{64}", prefix: "hash")
-        result = relabel(result, pattern: "\\bp[a-z2-7]{26}\\b", prefix: "pseudonym")
-        result = relabel(result, pattern: "(?<=\\d{8}T\\d{6}Z-)[a-z2-7]{4}\\b", prefix: "s")
-        result = relabel(result, pattern: "\\b[a-z2-7]{26}\\b", prefix: "archive")
-        result = relabel(result, pattern: "\\b[0-9A-F]{16}\\b", prefix: "signing-key")
-        return result
-    }
-
-    /// Replaces each distinct match of `pattern` by `prefix` and its number of first appearance.
-    static func relabel(_ text: String, pattern: String, prefix: String) -> String {
-        let regex = try! NSRegularExpression(pattern: pattern)
-        let source = text as NSString
-        var labels: [String: String] = [:]
-        var result = ""
-        var last = 0
-        for match in regex.matches(in: text, range: NSRange(location: 0, length: source.length)) {
-            let found = source.substring(with: match.range)
-            let label = labels[found] ?? {
-                let label = "\(prefix)\(labels.count + 1)"
-                labels[found] = label
-                return label
-            }()
-            result += source.substring(with: NSRange(location: last, length: match.range.location - last)) + label
-            last = match.range.location + match.range.length
-        }
-        result += source.substring(from: last)
-        return result
-    }
 }

@@ -83,6 +83,15 @@ public enum Tree {
         precondition(status == 0, "utimensat failed")
     }
 
+    /// Sets one fixed modification time (whole seconds) on `folder` and everything under it, so
+    /// that archives of it, and their sizes, are the same on every run (golden files).
+    public static func pinTimes(under folder: URL, at fixed: Date = Date(timeIntervalSince1970: 1_790_000_000)) throws {
+        let items = (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL]) ?? []
+        for item in items + [folder] {
+            try FileManager.default.setAttributes([.modificationDate: fixed], ofItemAtPath: item.path)
+        }
+    }
+
     /// One node of a tree, as compared after a round trip.
     public struct Node: Equatable, CustomStringConvertible {
         public var path: [UInt8]

@@ -198,8 +198,25 @@ private final class DurableFileSink: ByteSink {
 public struct DurableFileError: ClassifiedError, CustomStringConvertible {
     /// Which step failed; the raw value is how the message names it.
     public enum Operation: String, Sendable {
-        case create, open, write, sync, close, rename, link, remove
+        /// Creating a new file (never over an existing one).
+        case create
+        /// Opening an existing file.
+        case open
+        /// Writing to a file.
+        case write
+        /// Syncing a file.
+        case sync
+        /// Closing a file after its sync.
+        case close
+        /// Renaming a file into place.
+        case rename
+        /// Linking a file into place without replacing.
+        case link
+        /// Removing a file.
+        case remove
+        /// Opening a folder to sync it.
         case openFolder = "open folder"
+        /// Syncing a folder.
         case syncFolder = "sync folder"
     }
 

@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "LethePolicy", dependencies: ["LetheCore", .product(name: "Yams", package: "Yams")]),
         // What the catalog and the key store share about their SQLite files: rows read without
         // trapping, and damage told from an unlucky moment (PRAGMA quick_check).
-        .target(name: "LetheSQLite", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "LetheSQLite", dependencies: ["LetheCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Key store (wrapped keys, SQLite with secure_delete) and key directories (KEK epochs).
         .target(name: "LetheKeys", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // Catalog of sets and copies, and the hash-chained ledger.
@@ -57,9 +57,11 @@ let package = Package(
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
             "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", .product(name: "Logging", package: "swift-log"),
         ]),
-        // The thin command line: parse, call a job, map errors to exit codes.
+        // The thin command line: parse, call a job, map errors to exit codes. It imports only
+        // these (LetheJobs re-exports nothing): what it names lives in LetheCore, LetheJobs or
+        // LetheReport (the report formats).
         .executableTarget(name: "lethe", dependencies: [
-            "LetheJobs", "LetheReport", "LetheCore", "LetheCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LetheJobs", "LetheReport", "LetheCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheCLI"),
 
         // Benchmarks (not shipped): `lethe-bench shred`, …
@@ -78,9 +80,11 @@ let package = Package(
         .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar",
-                                                         .product(name: "Logging", package: "swift-log")],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LetheJobsTests", dependencies: [
+            "LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar", .product(name: "Logging", package: "swift-log"),
+            // The failure class of every error enum (FailureClassTests).
+            "LetheCore", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheSQLite",
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // The real `lethe` binary; Golden/ pins every `--json` output.
         .testTarget(name: "LetheCLITests", dependencies: [

@@ -207,6 +207,7 @@ private struct NoStore: ObjectStore {
     func head(_ key: ObjectKey) throws -> StoredObject? { throw Self.unused }
     func list(prefix: String) throws -> [StoredObject] { throw Self.unused }
     func delete(_ key: ObjectKey, versionID: String?) throws { throw Self.unused }
+    func removeAbandoned(prefix: String, olderThan age: TimeInterval) throws -> [AbandonedWrite] { throw Self.unused }
     static let unused = ObjectStoreError.failed("the planning benchmark never calls the store")
 }
 

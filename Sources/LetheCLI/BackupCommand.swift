@@ -29,48 +29,25 @@ struct NightlyCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
-    /// Backs up (finishing an interrupted shred first), then expires even if the backup failed
-    /// (copies must go on time whether or not new ones were written); exits 2 if either was
-    /// partial or an interrupted shred could not be finished, or with the backup's error.
+    /// Runs `NightlyJob` (backup, then expire even if the backup failed); exits 2 if either was
+    /// partial or an interrupted shred could not be finished, or with the backup's error (the
+    /// expire run's, if it failed too, shown first), else the expire run's.
     func run() throws {
-        let home = try options.open()
-        var backup: BackupOutcome?
-        var backupError: Error?
-        do {
-            backup = try BackupJob(home: home).run(progress: Progress.terminal)
-        } catch {
-            backupError = error
-        }
-        var expire: ExpireOutcome?
-        var expireError: Error?
-        do {
-            expire = try ExpireJob(home: home).run()
-        } catch {
-            expireError = error
-        }
+        let outcome = NightlyJob(home: try options.open()).run(progress: Progress.terminal)
         if options.json {
-            if let backup { BackupReport.printAliases(backup) }
-            try Output.json(NightlyOutcome(backup: backup, expire: expire))
+            if let backup = outcome.backup { BackupReport.printAliases(backup) }
+            try Output.json(outcome)
         } else {
-            if let backup { try BackupReport.print(backup, json: false) }
-            if let expire { try ExpireReport.print(expire, json: false) }
+            if let backup = outcome.backup { try BackupReport.print(backup, json: false) }
+            if let expire = outcome.expire { try ExpireReport.print(expire, json: false) }
         }
-        if let backup { BackupReport.warnIfShredUnfinished(backup) }
-        if let backupError {
-            if let expireError { FileHandle.standardError.write(Data("lethe: expire: \(expireError)\n".utf8)) }
-            throw backupError
-        }
-        if let expireError { throw expireError }
-        let code = backup.map(ExitStatus.code(for:)) ?? ExitStatus.done
+        if let backup = outcome.backup { BackupReport.warnIfShredUnfinished(backup) }
+        if let hidden = outcome.hiddenError { FileHandle.standardError.write(Data("lethe: expire: \(hidden)\n".utf8)) }
+        if let error = outcome.error { throw error }
+        let code = outcome.backup.map(ExitStatus.code(for:)) ?? ExitStatus.done
         if code != ExitStatus.done { throw ExitCode(code) }
-        if expire?.state == .partial { throw ExitCode(ExitStatus.partial) }
+        if outcome.expirePartial { throw ExitCode(ExitStatus.partial) }
     }
-}
-
-/// What `nightly --json` prints: the backup's outcome and the expire run's.
-struct NightlyOutcome: Encodable {
-    var backup: BackupOutcome?
-    var expire: ExpireOutcome?
 }
 
 /// How a backup's outcome is shown.

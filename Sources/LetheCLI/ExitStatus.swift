@@ -1,13 +1,7 @@
 import ArgumentParser
 import Foundation
-import LetheCatalog
 import LetheCore
-import LetheCrypto
-import LetheFormat
 import LetheJobs
-import LetheKeys
-import LethePolicy
-import LetheTar
 
 /// The exit codes of DESIGN.md, the same for every subcommand. The only place errors become codes.
 enum ExitStatus {
@@ -20,55 +14,21 @@ enum ExitStatus {
     static let busy: Int32 = 6
     static let usage: Int32 = 64
 
-    /// The code for a domain error, or nil for the argument parser's own errors.
+    /// The code for a domain error (one that names its `FailureClass`), or nil for the argument
+    /// parser's own errors and anything else.
     static func code(for error: Error) -> Int32? {
-        switch error {
-        case let error as JobError:
-            switch error {
-            case .invalidConfiguration, .invalidEscrow, .invalidRequest: return usage
-            case .unknownCustomer, .notFound, .neverBackedUp: return notFound
-            case .busy: return busy
-            case .customerShredded: return shredded
-            case .integrity: return integrity
-            case .homeMissing, .homeExists, .targetNotEmpty, .outputExists, .keysNotReady, .clockWentBack, .failed: return failed
-            }
-        case let error as KeyStoreError:
-            switch error {
-            case .customerShredded: return shredded
-            case .unknownCustomer: return notFound
-            case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed, .noWitness, .acceptedEpochMismatch, .sealedEscrowInvalid:
-                return integrity
-            case .storeBusy: return busy
-            default: return failed
-            }
-        case let error as CatalogError:
-            switch error {
-            case .unavailable: return failed
-            case .busy: return busy
-            case .damaged: return integrity
-            case .unknownSet, .noCopy: return notFound
-            }
-        case let error as ObjectStoreError:
-            switch error {
-            case .notFound: return notFound
-            case .checksumMismatch: return integrity
-            default: return failed
-            }
-        case let error as FormatError: return error.isIntegrityFailure ? integrity : failed
-        case let error as TarError:
-            switch error {
-            case .unreadable, .fileChanged, .noSpace, .libarchive: return failed
-            default: return integrity
-            }
-        case let error as CryptoError:
-            switch error {
-            case .invalidRecoveryKey: return usage
-            case .authenticationFailed, .invalidLength, .invalidKeyLength: return integrity
-            default: return failed
-            }
-        case is PolicyError, is ClockError: return usage
-        case is DurableFileError: return failed
-        default: return nil
+        (error as? any ClassifiedError).map { code(for: $0.failureClass) }
+    }
+
+    /// The exit status of each failure class.
+    static func code(for failureClass: FailureClass) -> Int32 {
+        switch failureClass {
+        case .integrity: return integrity
+        case .notFound: return notFound
+        case .shredded: return shredded
+        case .busy: return busy
+        case .usage: return usage
+        case .failed: return failed
         }
     }
 

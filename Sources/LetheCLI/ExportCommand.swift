@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LetheCore
 import LetheJobs
-import LetheTar
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LetheCore
-import LetheCrypto
 import LetheJobs
 
 struct InitCommand: ParsableCommand {
@@ -44,7 +43,7 @@ struct InitCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read the recovery public key file \(file)")
             }
-            return .publicKey(try RecoveryPublicKey(text: String(decoding: data, as: UTF8.self)))
+            return try .fromPublicKeyText(String(decoding: data, as: UTF8.self))
         case (nil, let file?): return .generate(privateKeyFile: URL(fileURLWithPath: file))
         default: throw ValidationError("--recovery-public-key and --recovery-key-out exclude each other: bring your own key or have one generated")
         }

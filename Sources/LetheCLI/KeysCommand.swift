@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LetheCore
-import LetheCrypto
 import LetheJobs
 #if canImport(Glibc)
 import Glibc
@@ -202,10 +201,9 @@ struct KeysCommand: ParsableCommand {
                 guard sealedEscrow == nil else { throw ValidationError("--sealed-escrow goes with --recovery-key, not --escrow") }
                 var data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
                 guard data != nil else { throw ValidationError("cannot read the escrow file \(file)") }
-                defer { data!.withUnsafeMutableBytes { SecureMemory.zero($0) } }
-                return .raw(try EscrowedKEK(escrow: String(decoding: data!, as: UTF8.self)))
+                return .raw(try EscrowedKEK(wiping: &data!))
             case (nil, let file?):
-                return .sealed(try RecoveryPrivateKey(file: URL(fileURLWithPath: file)), file: sealedEscrow.map { URL(fileURLWithPath: $0) })
+                return try .sealedEscrow(recoveryKeyFile: URL(fileURLWithPath: file), escrowFile: sealedEscrow.map { URL(fileURLWithPath: $0) })
             default:
                 throw ValidationError("pass --recovery-key FILE (the sealed escrow) or --escrow FILE (a raw escrow), one of them")
             }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LetheCrypto
 import LetheJobs
 
 @main
@@ -24,8 +23,7 @@ struct Lethe: ParsableCommand {
         // Before any key exists: no core dump can hold one, and keys live in locked memory
         // (a warning, once, if the system refuses to lock it).
         let log = EventLog.standard()
-        for problem in ProcessHardening.apply() { log.warning("process.dumpable", ["reason": problem]) }
-        KeyArena.shared.setWarningHandler { log.warning("keys.memory_not_locked", ["reason": $0]) }
+        ProcessSetup.harden(log: log)
         do {
             var command = try parseAsRoot()
             try command.run()

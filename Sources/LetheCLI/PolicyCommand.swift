@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LethePolicy
+import LetheJobs
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "policy", abstract: "Work with retention policy files.",
@@ -16,8 +16,8 @@ struct PolicyCommand: ParsableCommand {
             var failures: [Error] = []
             for file in files {
                 do {
-                    let policy = try PolicyLoader.load(path: file)
-                    print("\(file): ok (policy '\(policy.name)', time zone \(policy.timeZone.identifier))")
+                    let policy = try PolicyCheck.check(path: file)
+                    print("\(file): ok (policy '\(policy.name)', time zone \(policy.timeZone))")
                 } catch {
                     failures.append(error)
                 }

@@ -18,16 +18,26 @@ public enum CatalogError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unavailable(let path, let reason): return "the catalog \(path) is unavailable (\(reason)): check the home folder"
+        case .unavailable(let path, let reason): return SQLiteFileProblem.unavailable("catalog", path, reason: reason)
         case .damaged(let damage):
-            return "\(damage): the catalog cannot be trusted; run nothing that writes to this home, restore \(damage.file.lastPathComponent) "
-                + "from your last backup of the home (or salvage what SQLite can read with `sqlite3 \(damage.file.lastPathComponent) .recover`), "
-                + "then run `lethe verify` and `lethe verify --ledger`"
-        case .busy(let path):
-            return "the catalog \(path) stayed locked by another process (a lethe run stopped or stalled?): "
-                + "let it finish or stop it, then run this command again"
+            return SQLiteFileProblem.damaged(damage, "the catalog cannot be trusted", restore: "from your last backup of the home "
+                + "(or salvage what SQLite can read with `sqlite3 \(damage.file.lastPathComponent) .recover`)",
+                then: "`lethe verify` and `lethe verify --ledger`")
+        case .busy(let path): return SQLiteFileProblem.busy("catalog", path)
         case .unknownSet(let id): return "no set \(id): see `lethe list sets`"
         case .noCopy(let what): return "no copy \(what): see `lethe list archives`"
+        }
+    }
+}
+
+extension CatalogError: ClassifiedError {
+    /// The class of each case (the exit status the command line gives it).
+    public var failureClass: FailureClass {
+        switch self {
+        case .unavailable: return .failed
+        case .busy: return .busy
+        case .damaged: return .integrity
+        case .unknownSet, .noCopy: return .notFound
         }
     }
 }

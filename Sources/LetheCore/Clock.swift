@@ -56,3 +56,12 @@ public enum Timestamp {
         return nil
     }
 }
+
+extension ClockError: ClassifiedError {
+    /// A `LETHE_NOW` that is not a time is a usage error.
+    public var failureClass: FailureClass {
+        switch self {
+        case .invalidOverride: return .usage
+        }
+    }
+}

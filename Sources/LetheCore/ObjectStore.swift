@@ -34,6 +34,14 @@ public struct StoredObject: Sendable, Equatable {
 /// - `delete` of a locked object before its date throws `objectLocked` (permanent until the
 ///   date); deleting a missing key throws `notFound`. After `delete(key, versionID: nil)`
 ///   returns, `versions(of: key)` is empty (every version is gone, not only the current one).
+/// - A write that never finished (its process died mid-`put`) is never visible as an object,
+///   but may hold space: a local store's temporary file, an S3 store's multipart upload.
+///   `removeAbandoned(prefix:olderThan:)` removes those under `prefix` begun more than `age`
+///   seconds ago by the store's own clock (never the local clock or `LETHE_NOW` for a remote
+///   store: a simulation running ahead must not remove a write in flight), leaves every object
+///   and every younger write alone, skips what vanished meanwhile, and returns what it removed.
+///   A store that cannot tell when a write began leaves it alone; `age` 0 removes every one
+///   whatever its date, for a caller that knows no write is in flight.
 /// - `unavailable` is transient (the store is down or throttling; retry later). Every other
 ///   error is permanent for that request.
 public protocol ObjectStore: Sendable {
@@ -60,6 +68,10 @@ public protocol ObjectStore: Sendable {
     /// versions lists its one object. This, not `head`, says whether a key is entirely gone.
     func versions(of key: ObjectKey) throws -> [StoredObject]
 
+    /// Removes the leftovers of writes that never finished under `prefix`, begun more than `age`
+    /// seconds ago by the store's clock (0: all of them), and returns them (see the contract).
+    func removeAbandoned(prefix: String, olderThan age: TimeInterval) throws -> [AbandonedWrite]
+
     /// The store's own clock, as its latest response said (nil if it has none or said nothing).
     /// Expiry checks locks against it, not only against the local clock.
     func serverDate() -> Date?
@@ -71,6 +83,21 @@ extension ObjectStore {
 
     /// Stores without versions: the one object `head` shows, if any.
     public func versions(of key: ObjectKey) throws -> [StoredObject] { try head(key).map { [$0] } ?? [] }
+}
+
+/// What a write that never finished left in a store, removed by `removeAbandoned(prefix:olderThan:)`.
+public struct AbandonedWrite: Sendable, Equatable {
+    /// What the store held it under: the key of an unfinished S3 upload, the path of a local
+    /// temporary file relative to the store's root.
+    public var name: String
+    /// When it was begun, by the store's clock, if the store says.
+    public var started: Date?
+
+    /// A write left under `name`, begun at `started`.
+    public init(name: String, started: Date?) {
+        self.name = name
+        self.started = started
+    }
 }
 
 /// What can go wrong talking to a store, in the contract's terms.
@@ -108,5 +135,16 @@ public enum ObjectStoreError: Error, Equatable, CustomStringConvertible {
     public var isTransient: Bool {
         if case .unavailable = self { return true }
         return false
+    }
+}
+
+extension ObjectStoreError: ClassifiedError {
+    /// The class of each case (the exit status the command line gives it).
+    public var failureClass: FailureClass {
+        switch self {
+        case .notFound: return .notFound
+        case .checksumMismatch: return .integrity
+        case .objectLocked, .unavailable, .accessDenied, .lockUnsupported, .failed: return .failed
+        }
     }
 }

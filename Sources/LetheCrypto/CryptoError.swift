@@ -1,3 +1,5 @@
+import LetheCore
+
 /// What can go wrong in LetheCrypto.
 ///
 /// Authentication failures mean the bytes were altered, belong to something else, or the key
@@ -35,6 +37,17 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
             return "the key file \(path) cannot be read (\(reason)): check that it exists and its permissions"
         case .invalidRecoveryKey(let why):
             return "not a Lethe recovery key (\(why)): pass the file `lethe init --recovery-key-out` wrote, or its public half"
+        }
+    }
+}
+
+extension CryptoError: ClassifiedError {
+    /// The class of each case (the exit status the command line gives it).
+    public var failureClass: FailureClass {
+        switch self {
+        case .invalidRecoveryKey: return .usage
+        case .authenticationFailed, .invalidLength, .invalidKeyLength: return .integrity
+        case .streamFinished, .sodiumFailed, .keyFileUnreadable: return .failed
         }
     }
 }

@@ -1,3 +1,5 @@
+import LetheCore
+
 /// What can go wrong writing, reading or copying an archive.
 ///
 /// Cases for which `isIntegrityFailure` is true mean the bytes read are not an intact archive
@@ -34,15 +36,7 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
     ///
     /// `malformedHeader` counts as integrity: from a reader it means damaged bytes. A writer
     /// throws it only for an invalid header it was given, which is a bug in the caller.
-    public var isIntegrityFailure: Bool {
-        switch self {
-        case .notAnArchive, .malformedHeader, .headerAuthenticationFailed, .chunkAuthenticationFailed,
-             .truncated, .trailingData:
-            return true
-        case .unsupportedVersion, .keyMismatch, .mismatch, .writerClosed:
-            return false
-        }
-    }
+    public var isIntegrityFailure: Bool { failureClass == .integrity }
 
     /// What happened and what to do, for people; never contains key bytes or customer ids.
     public var description: String {
@@ -67,6 +61,20 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
             return "the new copy's header differs from the source archive in \(field): a copy may change only its delete-by date and keys"
         case .writerClosed:
             return "the archive writer is finished or failed: start a new archive"
+        }
+    }
+}
+
+extension FormatError: ClassifiedError {
+    /// Integrity for damaged, forged or swapped bytes (`isIntegrityFailure`); failed for caller
+    /// errors, a header given to a writer, and unknown versions.
+    public var failureClass: FailureClass {
+        switch self {
+        case .notAnArchive, .malformedHeader, .headerAuthenticationFailed, .chunkAuthenticationFailed,
+             .truncated, .trailingData:
+            return .integrity
+        case .unsupportedVersion, .keyMismatch, .mismatch, .writerClosed:
+            return .failed
         }
     }
 }

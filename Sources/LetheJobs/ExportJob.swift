@@ -43,40 +43,32 @@ public struct ExportJob: Sendable {
         guard fileManager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw JobError.failed("the folder \(folder.path) does not exist: create it first")
         }
-        let temporary = folder.appendingPathComponent(".lethe-export-" + RandomName.base32(count: 12))
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw JobError.failed("cannot create a file in \(folder.path): \(String(cString: strerror(errno)))")
+        let written = try DurableFile.publish(
+            output, .noReplace, mode: 0o600, temporaryName: ".lethe-export-" + RandomName.base32(count: 12),
+            failure: { Self.exportError($0, folder: folder) },
+            write: { sink in
+                try CopyReader(home: home).read(copy) { plaintext in
+                    try TarExporter.export(from: plaintext, to: sink, format: format)
+                }
+            },
+            // Erasure wins the race: checked before the output appears, and again after (a
+            // shred committed in between takes it back).
+            beforePublishing: { try home.keys.refuseShredded(customer) },
+            afterPublishing: { try home.keys.refuseShredded(customer) })
+        return try recordExport(of: copy, to: output.path, format: format, bytes: written)
+    }
+
+    /// The job's error for a failed step of writing the output (link(2) never replaces: a file
+    /// that appeared at the output meanwhile is left alone and reported as existing).
+    private static func exportError(_ error: DurableFileError, folder: URL) -> any Error {
+        let reason = String(cString: strerror(error.code))
+        switch error.operation {
+        case .create: return JobError.failed("cannot create a file in \(folder.path): \(reason)")
+        case .sync: return JobError.failed("cannot sync \(error.path): \(reason)")
+        case .link where error.code == EEXIST: return JobError.outputExists(error.path)
+        case .link: return JobError.failed("cannot create \(error.path): \(reason)")
+        case .open, .write, .close, .rename, .remove, .openFolder, .syncFolder: return error
         }
-        let sink = ExportFile(fd: fd, path: temporary.path)
-        var linked = false
-        defer {
-            sink.close()
-            unlink(temporary.path)
-            if !linked { _ = try? DurableFile.syncDirectory(folder) }
-        }
-        try CopyReader(home: home).read(copy) { plaintext in
-            try TarExporter.export(from: plaintext, to: sink, format: format)
-        }
-        guard fsync(fd) == 0 else { throw JobError.failed("cannot sync \(temporary.path): \(String(cString: strerror(errno)))") }
-        // Erasure wins the race: checked before the output appears, and again after (a shred
-        // committed in between removes it).
-        try home.keys.refuseShredded(customer)
-        // link(2) never replaces: a file that appeared at `output` meanwhile is left alone.
-        guard link(temporary.path, output.path) == 0 else {
-            if errno == EEXIST { throw JobError.outputExists(output.path) }
-            throw JobError.failed("cannot create \(output.path): \(String(cString: strerror(errno)))")
-        }
-        linked = true
-        do {
-            try home.keys.refuseShredded(customer)
-        } catch {
-            unlink(output.path)
-            try? DurableFile.syncDirectory(folder)
-            throw error
-        }
-        try DurableFile.syncDirectory(folder)
-        return try recordExport(of: copy, to: output.path, format: format, bytes: sink.written)
     }
 
     /// The name an export to standard output is recorded under.
@@ -156,26 +148,4 @@ final class ShredCheckedStream: ByteSink {
         written += Int64(pending.count)
         pending.removeAll(keepingCapacity: true)
     }
-}
-
-/// The export's temporary file.
-private final class ExportFile: ByteSink {
-    private var fd: Int32
-    private let path: String
-    private(set) var written: Int64 = 0
-
-    init(fd: Int32, path: String) { self.fd = fd; self.path = path }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard fd >= 0, !bytes.isEmpty else { return }
-        try DurableFile.writeAll(fd, bytes, path: path)
-        written += Int64(bytes.count)
-    }
-
-    func close() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
-    }
-
-    deinit { close() }
 }

@@ -115,7 +115,7 @@ public final class Home: @unchecked Sendable {
             let configuration = try S3Configuration(endpoint: endpoint, region: settings.region, bucket: settings.bucket,
                                                     addressing: settings.pathStyle ? .path : .virtualHost,
                                                     credentials: credentials,
-                                                    lockMode: lockMode.map { $0 == .governance ? .governance : .compliance },
+                                                    lockMode: lockMode,
                                                     allowInsecureHTTP: settings.allowInsecureHTTP == true)
             return S3ObjectStore(configuration: configuration)
         } catch let error as S3Error {

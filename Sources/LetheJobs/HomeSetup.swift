@@ -43,6 +43,13 @@ public enum HomeSetup {
         case publicKey(RecoveryPublicKey)
         /// A new pair; the private half is written once to this file (`--recovery-key-out FILE`).
         case generate(privateKeyFile: URL)
+
+        /// The operator's own public key, from the text of its file.
+        ///
+        /// - Throws: `CryptoError.invalidRecoveryKey` (usage) if it is not a Lethe recovery public key.
+        public static func fromPublicKeyText(_ text: String) throws -> Recovery {
+            .publicKey(try RecoveryPublicKey(text: text))
+        }
     }
 
     /// Creates the home, refusing to touch one that exists.

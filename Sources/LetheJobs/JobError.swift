@@ -71,3 +71,17 @@ public enum JobError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension JobError: ClassifiedError {
+    /// The class of each case (the exit status the command line gives it).
+    public var failureClass: FailureClass {
+        switch self {
+        case .invalidConfiguration, .invalidEscrow, .invalidRequest: return .usage
+        case .unknownCustomer, .notFound, .neverBackedUp: return .notFound
+        case .busy: return .busy
+        case .customerShredded: return .shredded
+        case .integrity: return .integrity
+        case .homeMissing, .homeExists, .targetNotEmpty, .outputExists, .keysNotReady, .clockWentBack, .failed: return .failed
+        }
+    }
+}

@@ -14,6 +14,14 @@ public enum KeyRecovery {
         /// The sealed escrow, opened with the recovery private key: the key store's epoch's (else
         /// the newest) in the escrow directories, or the file given (`--sealed-escrow FILE`).
         case sealed(RecoveryPrivateKey, file: URL?)
+
+        /// The sealed escrow, opened with the recovery private key read from `recoveryKeyFile`
+        /// (`--recovery-key FILE`); `escrowFile` as for `sealed`.
+        ///
+        /// - Throws: `CryptoError` if the file cannot be read or is not a recovery private key.
+        public static func sealedEscrow(recoveryKeyFile: URL, escrowFile: URL?) throws -> Source {
+            .sealed(try RecoveryPrivateKey(file: recoveryKeyFile), file: escrowFile)
+        }
     }
 
     /// Checks the escrow against the witnesses and the key store (no key or escrow directory,

@@ -56,6 +56,15 @@ public struct EscrowedKEK: @unchecked Sendable {
         self.key = key
     }
 
+    /// Reads an escrow from the bytes of its file (as `init(escrow:)`), then zeroes them: they
+    /// hold the KEK.
+    ///
+    /// - Throws: `invalidEscrow` if it is not one.
+    public init(wiping bytes: inout Data) throws {
+        defer { bytes.withUnsafeMutableBytes { SecureMemory.zero($0) } }
+        try self.init(escrow: String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Reads an escrow as `text(base64:)` or `json(base64:)` wrote it (surrounding whitespace and
     /// comment lines starting with `#` are ignored).
     ///

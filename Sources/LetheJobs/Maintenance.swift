@@ -1,8 +1,6 @@
 import Foundation
 import LetheCatalog
 import LetheCore
-import LetheS3
-import LetheStore
 
 /// What every writing run does first: check the clock, and clean up after a run that died.
 struct Maintenance {
@@ -33,10 +31,9 @@ struct Maintenance {
                                         "reason": "the run that wrote it stopped before finishing"]))
             home.log.warning("set.abandoned", ["set": set.id.rawValue, "state": state.rawValue])
         }
-        if let local = home.localStore as? LocalDirectoryStore {
-            let removed = try local.removeStaleTemporaries(olderThan: .distantFuture)
-            if removed > 0 { home.log.warning("store.temporaries_removed", ["count": String(removed)]) }
-        }
+        // The run lock is held: no write to the local store is in flight, so every leftover is abandoned.
+        let removed = try home.localStore.removeAbandoned(prefix: ObjectKey.archivePrefix, olderThan: 0)
+        if !removed.isEmpty { home.log.warning("store.temporaries_removed", ["count": String(removed.count)]) }
         try abortAbandonedUploads(now: now)
         // Catches up an offsite epoch witness a rotation could not record (the store was down).
         try OffsiteEpochWitness(home: home).catchUp(now: now)
@@ -59,17 +56,16 @@ struct Maintenance {
     /// again by this run's uploads, which stay pending): the offsite copies say so themselves.
     private func abortAbandonedUploads(now: Date) throws {
         guard home.offsiteConfigured else { return }
-        let aborted: [S3MultipartUpload]
+        let aborted: [AbandonedWrite]
         do {
-            guard let s3 = try home.store(for: .offsite) as? S3ObjectStore else { return }
-            aborted = try s3.abortStaleMultipartUploads(prefix: ObjectKey.archivePrefix, olderThan: Self.abandonedUploadAge)
+            aborted = try home.store(for: .offsite).removeAbandoned(prefix: ObjectKey.archivePrefix, olderThan: Self.abandonedUploadAge)
         } catch {
             if let storeError = error as? ObjectStoreError, storeError.isTransient { home.offsiteDown.set("\(storeError)") }
             home.log.warning("offsite.uploads_unchecked", ["error": "\(error)"])
             return
         }
         guard !aborted.isEmpty else { return }
-        let keys = aborted.map(\.key).joined(separator: " ")
+        let keys = aborted.map(\.name).joined(separator: " ")
         try home.catalog.record(LedgerEvent(kind: "store.uploads_aborted", at: now, details: [
             "location": Location.offsite.rawValue, "count": String(aborted.count), "object_keys": keys,
             "reason": "multipart uploads begun over a day ago by the store's clock and never completed: left by a run that died"]))

@@ -48,16 +48,16 @@ struct EpochFolder: Sendable, Equatable {
         return names.compactMap(epoch(fromFileName:)).sorted()
     }
 
-    /// Writes `bytes` as the file of `epoch` durably: temporary file, fsync, rename, fsync the folder.
+    /// Writes `bytes` as the file of `epoch` durably (`DurableFile.publish`: temporary file, fsync, rename, fsync the folder).
     func write(_ bytes: UnsafeRawBufferPointer, epoch: Int) throws {
         tagToBeLeftOutOfBackups()
         let final = fileURL(epoch: epoch)
-        let temporary = url.appendingPathComponent(Self.temporaryPrefix + final.lastPathComponent)
+        let temporaryName = Self.temporaryPrefix + final.lastPathComponent
+        let temporary = url.appendingPathComponent(temporaryName)
         do {
             // A rotation that died mid-write may have left this temporary (never used): replace it.
             try destroyFile(temporary)
-            try DurableFile.write(bytes, to: temporary, mode: 0o600)
-            try DurableFile.rename(temporary, to: final)
+            try DurableFile.publish(final, .replace, mode: 0o600, temporaryName: temporaryName) { try $0.write(bytes) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw kind.unavailable(url.path, "cannot write a \(kind.fileExtension) file")

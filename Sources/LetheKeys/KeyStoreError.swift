@@ -50,21 +50,17 @@ public enum KeyStoreError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .storeUnavailable(let path, let reason):
-            return "the key store \(path) is unavailable (\(reason)): check the home folder"
+        case .storeUnavailable(let path, let reason): return SQLiteFileProblem.unavailable("key store", path, reason: reason)
         case .storeDamaged(let damage):
-            return "\(damage): the customer and expiry keys in it cannot be trusted; run nothing that writes to this home, "
-                + "restore \(damage.file.lastPathComponent) from your latest backup of the home taken since the last key rotation "
-                + "(an older copy is inert by design: `lethe keys status` shows the epoch), then run `lethe verify --copies`"
-        case .storeBusy(let path):
-            return "the key store \(path) stayed locked by another process (a lethe run stopped or stalled?): "
-                + "let it finish or stop it, then run this command again"
-        case .keyDirectoryUnavailable(let path, let reason):
-            return "key directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
+            return SQLiteFileProblem.damaged(damage, "the customer and expiry keys in it cannot be trusted", restore: "from your latest "
+                + "backup of the home taken since the last key rotation (an older copy is inert by design: `lethe keys status` shows the epoch)",
+                then: "`lethe verify --copies`")
+        case .storeBusy(let path): return SQLiteFileProblem.busy("key store", path)
+        case .keyDirectoryUnavailable(let path, let reason): return Self.folderUnavailable("key directory", path, reason)
         case .kekMissing(let epoch, let directory):
-            return "the key-encryption key of epoch \(epoch) is missing from \(directory): restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) or `lethe keys recover --escrow FILE` (raw)"
+            return "the key-encryption key of epoch \(epoch) is missing from \(directory): \(Self.restoreKEK)"
         case .kekCorrupt(let epoch, let directory):
-            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) or `lethe keys recover --escrow FILE` (raw)"
+            return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: \(Self.restoreKEK)"
         case .unknownCustomer:
             return "no such customer: nothing was ever backed up for them"
         case .customerShredded(let date, let request):
@@ -83,8 +79,7 @@ public enum KeyStoreError: Error, CustomStringConvertible {
             return "the \(what) is at key epoch \(epoch), but \(folder) has seen epoch \(witnessed): it is older than the "
                 + "newest key store (restored from a host backup taken before a shred or an expiry?), and using it would bring back what "
                 + "those erased. Nothing was changed: put back the current key store, or recover with the current escrow"
-        case .escrowDirectoryUnavailable(let path, let reason):
-            return "escrow directory \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
+        case .escrowDirectoryUnavailable(let path, let reason): return Self.folderUnavailable("escrow directory", path, reason)
         case .sealedEscrowInvalid(let file, let reason):
             return "the sealed escrow \(file) cannot be used (\(reason)): use the recovery key this home was set up with, or another escrow directory"
         case .noWitness(let epoch):
@@ -100,6 +95,34 @@ public enum KeyStoreError: Error, CustomStringConvertible {
                     : "the escrow is from another home or the key store was restored from an older copy")
         case .escrowMismatch(let epoch):
             return "the escrowed key is not the key-encryption key of epoch \(epoch) (its fingerprint differs): it belongs to another home, or the escrow was altered"
+        }
+    }
+}
+
+extension KeyStoreError {
+    /// What to do about a missing or damaged KEK file.
+    static let restoreKEK = "restore it from a mirror, or from escrow: `lethe keys recover --recovery-key FILE` (sealed escrow) "
+        + "or `lethe keys recover --escrow FILE` (raw)"
+
+    /// A key or escrow directory that cannot be read or written: a rotation stays owed until it can.
+    static func folderUnavailable(_ kind: String, _ path: String, _ reason: String) -> String {
+        "\(kind) \(path) is unavailable (\(reason)): mount or repair it, then run `lethe keys rotate` to finish"
+    }
+}
+
+extension KeyStoreError: ClassifiedError {
+    /// The class of each case (the exit status the command line gives it).
+    public var failureClass: FailureClass {
+        switch self {
+        case .customerShredded: return .shredded
+        case .unknownCustomer: return .notFound
+        case .unwrapFailed, .unknownExpiryKey, .storeDamaged, .olderThanWitnessed, .noWitness, .acceptedEpochMismatch,
+             .sealedEscrowInvalid:
+            return .integrity
+        case .storeBusy: return .busy
+        case .storeUnavailable, .keyDirectoryUnavailable, .kekMissing, .kekCorrupt, .unknownPseudonym, .expiryKeyDestroyed,
+             .rotationIncomplete, .escrowStale, .escrowMismatch, .escrowDirectoryUnavailable:
+            return .failed
         }
     }
 }

@@ -1,3 +1,5 @@
+import LetheCore
+
 /// Why a policy file could not be used.
 public enum PolicyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be read at all (missing, unreadable, not UTF-8).
@@ -75,5 +77,14 @@ public struct PolicyProblem: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
         return "\(place): \(message) — \(fix)"
+    }
+}
+
+extension PolicyError: ClassifiedError {
+    /// A policy that cannot be read or is invalid is a usage error.
+    public var failureClass: FailureClass {
+        switch self {
+        case .unreadable, .invalid: return .usage
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LetheCore
 
 /// Where and how to reach an S3-compatible bucket.
 public struct S3Configuration: Sendable {
@@ -8,14 +9,6 @@ public struct S3Configuration: Sendable {
         case path
         /// `https://bucket.endpoint/key` (AWS's default).
         case virtualHost
-    }
-
-    /// The object-lock mode put on locked uploads.
-    public enum LockMode: String, Sendable, Codable {
-        /// Users with special permission may shorten or remove the lock (Lethe never does).
-        case governance = "GOVERNANCE"
-        /// Nobody, not even the account root, can remove the lock before its date.
-        case compliance = "COMPLIANCE"
     }
 
     /// The service's base URL, e.g. `https://s3.eu-central-1.amazonaws.com`.
@@ -29,7 +22,7 @@ public struct S3Configuration: Sendable {
     /// The keys that sign requests.
     public var credentials: S3Credentials
     /// The lock mode for `put(…, lockUntil:)`; nil means this store refuses locks (`lockUnsupported`).
-    public var lockMode: LockMode?
+    public var lockMode: ObjectLockMode?
     /// Bodies larger than this many bytes are sent as multipart uploads.
     public var multipartThreshold: Int
     /// The size of each of the first 1,000 parts of a multipart upload (S3 requires at least
@@ -54,7 +47,7 @@ public struct S3Configuration: Sendable {
     ///   bucket or region, a part size under 5 MiB, a non-positive threshold or chunk size, or a
     ///   list page size outside 1...1000.
     public init(endpoint: URL, region: String, bucket: String, addressing: Addressing = .path,
-                credentials: S3Credentials, lockMode: LockMode? = nil,
+                credentials: S3Credentials, lockMode: ObjectLockMode? = nil,
                 multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, readChunkSize: Int = 8 << 20,
                 listPageSize: Int = 1000, retry: S3RetryPolicy = S3RetryPolicy(), requestTimeout: TimeInterval = 120,
                 allowInsecureHTTP: Bool = false) throws {

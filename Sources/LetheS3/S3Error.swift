@@ -1,4 +1,5 @@
 import Foundation
+import LetheCore
 
 /// What can go wrong setting up the S3 store (talking to it reports `ObjectStoreError`).
 public enum S3Error: Error, Equatable, CustomStringConvertible {
@@ -25,6 +26,17 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
             return "invalid S3 configuration: \(why)"
         case .insecureEndpoint(let endpoint):
             return "the offsite endpoint \(endpoint) is plain http to a host other than this machine: its answers could be forged (a fake 404 would confirm a deletion, a fake Date would move lock checks) and credentials read on the way"
+        }
+    }
+}
+
+extension S3Error: ClassifiedError {
+    /// Failed, as the command line has always reported these: the jobs wrap them as an invalid
+    /// configuration (`JobError.invalidConfiguration`, usage) before they reach it.
+    public var failureClass: FailureClass {
+        switch self {
+        case .credentialsMissing, .credentialsFileUnreadable, .profileIncomplete, .invalidConfiguration, .insecureEndpoint:
+            return .failed
         }
     }
 }

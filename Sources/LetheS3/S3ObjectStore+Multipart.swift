@@ -30,18 +30,24 @@ extension S3ObjectStore {
     ///
     /// Only the store's clock counts: the local clock (or `LETHE_NOW` in a simulation) may run
     /// far ahead and must never abort an upload in flight. An upload without a start date, or a
-    /// listing answered without a `Date`, is left alone. One that vanished meanwhile (completed
-    /// or aborted elsewhere) is skipped.
+    /// listing answered without a `Date`, is left alone (unless `age` is 0: then every upload
+    /// under `prefix` is aborted). One that vanished meanwhile (completed or aborted elsewhere)
+    /// is skipped.
     /// - Throws: `ObjectStoreError` if the listing or an abort fails.
-    public func abortStaleMultipartUploads(prefix: String, olderThan age: TimeInterval) throws -> [S3MultipartUpload] {
+    public func removeAbandoned(prefix: String, olderThan age: TimeInterval) throws -> [AbandonedWrite] {
         let uploads = try listMultipartUploads(prefix: prefix)
-        guard let storeNow = serverDate() else { return [] }
-        let stale = uploads.filter { upload in upload.initiated.map { storeNow.timeIntervalSince($0) > age } ?? false }
-        var aborted: [S3MultipartUpload] = []
+        let stale: [S3MultipartUpload]
+        if age <= 0 {
+            stale = uploads
+        } else {
+            guard let storeNow = serverDate() else { return [] }
+            stale = uploads.filter { upload in upload.initiated.map { storeNow.timeIntervalSince($0) > age } ?? false }
+        }
+        var aborted: [AbandonedWrite] = []
         for upload in stale {
             do {
                 try abortMultipartUpload(upload)
-                aborted.append(upload)
+                aborted.append(AbandonedWrite(name: upload.key, started: upload.initiated))
             } catch ObjectStoreError.notFound {
                 continue
             }

@@ -50,7 +50,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         var lockHeaders: [String: String] = [:]
         if let until = lockUntil {
             guard let mode = configuration.lockMode else { throw ObjectStoreError.lockUnsupported }
-            lockHeaders["x-amz-object-lock-mode"] = mode.rawValue
+            lockHeaders["x-amz-object-lock-mode"] = mode.s3HeaderValue
             // Whole seconds, rounded up: the lock must never end before the date asked for.
             let rounded = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up))
             lockHeaders["x-amz-object-lock-retain-until-date"] = Timestamp.iso(rounded)

@@ -1,4 +1,5 @@
 import Foundation
+import LetheCore
 
 /// What can go wrong reading a row of an SQLite file Lethe keeps.
 ///
@@ -25,5 +26,15 @@ extension SQLiteFileError {
     public static func requireContent(_ url: URL) throws {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int
         if size == 0 { throw SQLiteFileError.noTables }
+    }
+}
+
+extension SQLiteFileError: ClassifiedError {
+    /// Failed, as the command line has always reported it: the stores turn it into their own
+    /// damage error (integrity) before it reaches it.
+    public var failureClass: FailureClass {
+        switch self {
+        case .invalidValue, .noTables: return .failed
+        }
     }
 }

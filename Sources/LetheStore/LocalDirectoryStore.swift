@@ -11,7 +11,7 @@ import Darwin
 /// Publication is crash-safe: a `put` writes a temporary file (`.tmp-<random>`, mode 0600) in
 /// the object's directory, fsyncs it, renames it over the key and fsyncs the directory, so a
 /// crash leaves either the old object, the new one, or a temporary file that readers never see
-/// and `removeStaleTemporaries(olderThan:)` cleans up. The root directory must exist (a missing
+/// and `removeAbandoned(prefix:olderThan:)` cleans up. The root directory must exist (a missing
 /// root reads as an unmounted disk: `unavailable`); directories below it are made as needed.
 /// The store cannot lock objects: a `put` with `lockUntil` throws `lockUnsupported`.
 /// It keeps no versions: `delete`'s `versionID` is ignored. As keys map to paths, one key
@@ -51,27 +51,32 @@ public struct LocalDirectoryStore: ObjectStore {
         try checkRoot()
         let directory = (final as NSString).deletingLastPathComponent
         try makeDirectories(directory)
-        let temporary = directory + "/" + Self.temporaryPrefix + RandomName.base32(count: 16)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw posixError(errno, "create a temporary file for \(key)") }
-        var published = false
-        defer { if !published { unlink(temporary) } }
-        let sink = FileSink(fd: fd, key: key, store: self)
-        do {
-            try body(sink)
-            guard fsync(fd) == 0 else { throw posixError(errno, "flush \(key) to disk") }
+        let written = try DurableFile.publish(
+            URL(fileURLWithPath: final, isDirectory: false), .replace, mode: 0o600,
+            temporaryName: Self.temporaryPrefix + RandomName.base32(count: 16),
             // A copy is written once and read rarely: drop its now-clean pages from the page
             // cache, so a nightly run does not push the source tree and everything else out.
-            _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
-        } catch {
-            sink.close()
-            throw error
+            uncached: true,
+            failure: { posixError($0.code, Self.doing($0.operation, key)) },
+            write: body)
+        return StoredObject(key: key, size: written)
+    }
+
+    /// What a step of publishing `key` was doing, for the error message.
+    private static func doing(_ operation: DurableFileError.Operation, _ key: ObjectKey) -> String {
+        switch operation {
+        case .create: return "create a temporary file for \(key)"
+        case .write: return "write \(key)"
+        case .sync: return "flush \(key) to disk"
+        case .close: return "close \(key)"
+        case .rename, .link: return "publish \(key)"
+        case .open, .remove, .openFolder, .syncFolder: return folderDoing(operation)
         }
-        guard sink.close() == 0 else { throw posixError(errno, "close \(key)") }
-        guard rename(temporary, final) == 0 else { throw posixError(errno, "publish \(key)") }
-        published = true
-        try syncDirectory(directory)
-        return StoredObject(key: key, size: sink.written)
+    }
+
+    /// What a step on a folder was doing, for the error message.
+    private static func folderDoing(_ operation: DurableFileError.Operation) -> String {
+        operation == .openFolder ? "open a directory to flush it" : "flush a directory to disk"
     }
 
     // MARK: get, head, list
@@ -105,10 +110,8 @@ public struct LocalDirectoryStore: ObjectStore {
 
     public func list(prefix: String) throws -> [StoredObject] {
         try checkRoot()
-        // Start at the deepest directory the prefix names, so a narrow listing stays cheap.
-        let directoryPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
         var found: [StoredObject] = []
-        try walk(relative: directoryPart) { relative, info in
+        try walk(relative: Self.deepestDirectory(of: prefix)) { relative, info in
             if relative.hasPrefix(prefix), let key = ObjectKey(relative) {
                 found.append(StoredObject(key: key, size: Int64(info.st_size)))
             }
@@ -141,27 +144,30 @@ public struct LocalDirectoryStore: ObjectStore {
         }
     }
 
-    /// Removes temporary files left by runs that died, if last modified before `date`.
+    /// Removes the temporary files (`.tmp-…`) that puts of runs that died left below `prefix`,
+    /// if last modified more than `age` seconds ago by this machine's clock (which stamps the
+    /// files; 0: all of them), and syncs their folders.
     ///
-    /// - Returns: how many files were removed.
+    /// - Returns: each removed file, by its path relative to the root.
     /// - Throws: `ObjectStoreError` if the directory cannot be read or a file cannot be removed.
-    public func removeStaleTemporaries(olderThan date: Date) throws -> Int {
+    public func removeAbandoned(prefix: String, olderThan age: TimeInterval) throws -> [AbandonedWrite] {
         try checkRoot()
-        var removed = 0
+        let cutoff = Date().addingTimeInterval(-age)
+        var removed: [AbandonedWrite] = []
         var touched = Set<String>()
-        try walk(relative: "", includeTemporaries: true) { relative, info in
+        try walk(relative: Self.deepestDirectory(of: prefix), includeTemporaries: true) { relative, info in
             let name = (relative as NSString).lastPathComponent
-            guard name.hasPrefix(Self.temporaryPrefix) else { return }
+            guard name.hasPrefix(Self.temporaryPrefix), relative.hasPrefix(prefix) else { return }
             #if os(Linux)
             let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
             #else
             let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtimespec.tv_sec))
             #endif
-            guard modified < date else { return }
+            guard age <= 0 || modified < cutoff else { return }
             let full = root.path + "/" + relative
             guard unlink(full) == 0 || errno == ENOENT else { throw posixError(errno, "remove the stale temporary file \(relative)") }
             touched.insert((full as NSString).deletingLastPathComponent)
-            removed += 1
+            removed.append(AbandonedWrite(name: relative, started: modified))
         }
         for directory in touched { try syncDirectory(directory) }
         return removed
@@ -213,11 +219,19 @@ public struct LocalDirectoryStore: ObjectStore {
         }
     }
 
+    /// Fsyncs a folder (`DurableFile.syncDirectory`), failing with the store's error.
     func syncDirectory(_ directory: String) throws {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw posixError(errno, "open a directory to flush it") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw posixError(errno, "flush a directory to disk") }
+        do {
+            try DurableFile.syncDirectory(URL(fileURLWithPath: directory))
+        } catch let error as DurableFileError {
+            throw posixError(error.code, Self.folderDoing(error.operation))
+        }
+    }
+
+    /// The deepest directory `prefix` names (relative to the root), where a walk for it starts,
+    /// so a narrow listing stays cheap.
+    private static func deepestDirectory(of prefix: String) -> String {
+        prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
     }
 
     /// Calls `visit` for every regular file below `relative`, depth first.
@@ -274,42 +288,6 @@ public struct LocalDirectoryStore: ObjectStore {
     }
 }
 
-/// Writes to an open file descriptor, all of every buffer.
-private final class FileSink: ByteSink {
-    private var fd: Int32
-    private let key: ObjectKey
-    private let store: LocalDirectoryStore
-    private(set) var written: Int64 = 0
-
-    init(fd: Int32, key: ObjectKey, store: LocalDirectoryStore) {
-        self.fd = fd; self.key = key; self.store = store
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard fd >= 0 else { throw ObjectStoreError.failed("write to \(key) after it was closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw store.posixError(errno, "write \(key)")
-            }
-            offset += n
-        }
-        written += Int64(bytes.count)
-    }
-
-    @discardableResult
-    func close() -> Int32 {
-        guard fd >= 0 else { return 0 }
-        let result = systemClose(fd)
-        fd = -1
-        return result
-    }
-
-    deinit { close() }
-}
-
 /// Reads an open file descriptor, at most 1 MiB per call; closes it on deinit.
 private final class FileSource: ByteSource {
     private let fd: Int32
@@ -334,6 +312,5 @@ private final class FileSource: ByteSource {
 }
 
 // The C calls, under names the classes' own `read`/`write`/`close` methods do not shadow.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
 @discardableResult private func systemClose(_ fd: Int32) -> Int32 { close(fd) }

@@ -1,3 +1,5 @@
+import LetheCore
+
 /// Everything that can go wrong while packing, unpacking or exporting a customer archive.
 ///
 /// Messages describe the entry by its kind (regular file, directory, symbolic link…), never by
@@ -70,6 +72,19 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
             return "The disk being written is full (or its quota is reached). Free space, or restore or export to another disk; nothing was kept of this attempt."
         case let .libarchive(message):
             return "libarchive failed: \(message). If this repeats, check the archive copy and the libarchive installation."
+        }
+    }
+}
+
+extension TarError: ClassifiedError {
+    /// The class of each case: a refused entry or manifest is an integrity failure; a tree that
+    /// cannot be read, a full disk or libarchive itself failing are not.
+    public var failureClass: FailureClass {
+        switch self {
+        case .unreadable, .fileChanged, .noSpace, .libarchive: return .failed
+        case .unsafePath, .unsupportedEntry, .duplicatePath, .symlinkEscapes, .writesThroughSymlink, .manifestMissing,
+             .manifestMismatch:
+            return .integrity
         }
     }
 }

@@ -28,7 +28,7 @@ struct LocalDirectoryStoreTests {
         try Data([8]).write(to: fresh)
 
         #expect(try store.list(prefix: "").map(\.key.rawValue) == ["a/kept"])
-        #expect(try store.removeStaleTemporaries(olderThan: Date(timeIntervalSinceNow: -3600)) == 1)
+        #expect(try store.removeAbandoned(prefix: "", olderThan: 3600).map(\.name) == ["a/.tmp-deadbeef"])
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: fresh.path), "a temporary still being written was removed")
         #expect(try read(store, key("a/kept")) == [1])

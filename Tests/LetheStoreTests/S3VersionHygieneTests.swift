@@ -65,14 +65,14 @@ import Testing
         try server.plantUpload(key: "elsewhere/old", age: 90_000)
 
         try server.setClock(offset: 79_200)  // young: 23 h old by the server's clock
-        let first = try store.abortStaleMultipartUploads(prefix: "archives/", olderThan: 86_400)
-        #expect(first.map(\.key) == ["archives/p/s/old.lethe"])
+        let first = try store.removeAbandoned(prefix: "archives/", olderThan: 86_400)
+        #expect(first.map(\.name) == ["archives/p/s/old.lethe"])
         #expect(try store.listMultipartUploads(prefix: "").map(\.key).sorted() == ["archives/p/s/young.lethe", "elsewhere/old"])
         #expect(try store.listMultipartUploads(prefix: "archives/").allSatisfy { $0.initiated != nil })
 
         try server.setClock(offset: 86_400)  // young: 25 h old
-        let second = try store.abortStaleMultipartUploads(prefix: "archives/", olderThan: 86_400)
-        #expect(second.map(\.key) == ["archives/p/s/young.lethe"])
+        let second = try store.removeAbandoned(prefix: "archives/", olderThan: 86_400)
+        #expect(second.map(\.name) == ["archives/p/s/young.lethe"])
         #expect(try store.listMultipartUploads(prefix: "").map(\.key) == ["elsewhere/old"])
     }
 
@@ -84,8 +84,8 @@ import Testing
         let upload = S3Upload(store: store, key: key("archives/p/s/killed.lethe"), extraHeaders: [:])
         try upload.write(patternBytes(6 << 20))  // begins the multipart upload and sends a part; never finished
         #expect(try store.listMultipartUploads(prefix: "archives/").map(\.key) == ["archives/p/s/killed.lethe"])
-        let aborted = try store.abortStaleMultipartUploads(prefix: "archives/", olderThan: 86_400)
-        #expect(aborted.map(\.key) == ["archives/p/s/killed.lethe"])
+        let aborted = try store.removeAbandoned(prefix: "archives/", olderThan: 86_400)
+        #expect(aborted.map(\.name) == ["archives/p/s/killed.lethe"])
         #expect(try store.listMultipartUploads(prefix: "").isEmpty)
     }
 

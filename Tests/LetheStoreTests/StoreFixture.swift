@@ -1,6 +1,6 @@
 import Foundation
 import LetheCore
-import LetheS3
+@testable import LetheS3
 import LetheStore
 import LetheTestSupport
 import Testing
@@ -36,7 +36,7 @@ enum S3TestServer {
     /// ranged reads happen with small bodies, and quick retries.
     static func configuration(endpoint: URL? = endpoint, bucket: String = bucketName(),
                               credentials: S3Credentials = S3Credentials(accessKeyID: "lethe-test", secretAccessKey: "lethe-test-secret"),
-                              lockMode: S3Configuration.LockMode? = .governance,
+                              lockMode: ObjectLockMode? = .governance,
                               retry: S3RetryPolicy = S3RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05)) throws -> S3Configuration {
         try S3Configuration(endpoint: try #require(endpoint), region: "us-east-1", bucket: bucket, addressing: .path,
                             credentials: credentials, lockMode: lockMode,
@@ -107,6 +107,21 @@ final class StoreFixture {
                 Thread.sleep(forTimeInterval: 0.25)
                 _ = try store.list(prefix: "none/")
             }
+        }
+    }
+
+    /// Leaves what a put of `key` cut short by a dying process leaves: a temporary file (local),
+    /// an unfinished write (in memory), a multipart upload begun with one part sent (S3).
+    func abandonWrite(_ key: ObjectKey) throws {
+        switch kind {
+        case .local:
+            let folder = (store as! LocalDirectoryStore).root.appendingPathComponent(key.rawValue).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(patternBytes(100)).write(to: folder.appendingPathComponent(LocalDirectoryStore.temporaryPrefix + RandomName.base32(count: 16)))
+        case .memory: (store as! InMemoryObjectStore).abandonPut(key)
+        case .s3:
+            let upload = S3Upload(store: store as! S3ObjectStore, key: key, extraHeaders: [:])
+            try upload.write(patternBytes(6 << 20))  // begins the multipart upload and sends a part; never finished
         }
     }
 

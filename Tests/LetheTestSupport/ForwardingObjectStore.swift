@@ -20,5 +20,8 @@ extension ForwardingObjectStore {
     public func list(prefix: String) throws -> [StoredObject] { try inner.list(prefix: prefix) }
     public func delete(_ key: ObjectKey, versionID: String?) throws { try inner.delete(key, versionID: versionID) }
     public func versions(of key: ObjectKey) throws -> [StoredObject] { try inner.versions(of: key) }
+    public func removeAbandoned(prefix: String, olderThan age: TimeInterval) throws -> [AbandonedWrite] {
+        try inner.removeAbandoned(prefix: prefix, olderThan: age)
+    }
     public func serverDate() -> Date? { inner.serverDate() }
 }

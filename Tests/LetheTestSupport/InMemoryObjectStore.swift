@@ -9,16 +9,11 @@ import LetheCore
 /// - a locked current version (retain-until after the clock's `now`) refuses replacement;
 /// - `delete(key, versionID: nil)` removes every version of the key (refusing, and removing
 ///   nothing, if any version is still locked); `delete(key, versionID:)` removes that version;
-/// - governance locks can be removed with `deleteBypassingGovernance`, compliance locks never.
+/// - governance locks (`ObjectLockMode`) can be removed with `deleteBypassingGovernance`,
+///   compliance locks never;
+/// - a put cut short by a dying process (`abandonPut`) leaves an unfinished write, invisible as
+///   an object, until `removeAbandoned` removes it.
 public final class InMemoryObjectStore: ObjectStore, @unchecked Sendable {
-    /// How the store locks objects.
-    public enum LockMode: Sendable {
-        /// Locks can be bypassed by a privileged delete (`deleteBypassingGovernance`).
-        case governance
-        /// Locks hold against everyone until their date.
-        case compliance
-    }
-
     private struct Version {
         var id: String
         var bytes: [UInt8]
@@ -27,13 +22,14 @@ public final class InMemoryObjectStore: ObjectStore, @unchecked Sendable {
 
     public let location: Location
     private let clock: any Clock
-    private let lockMode: LockMode?
+    private let lockMode: ObjectLockMode?
     private let lock = NSLock()
     private var objects: [ObjectKey: [Version]] = [:]   // oldest first; last is current
+    private var unfinished: [(key: ObjectKey, started: Date)] = []
     private var nextVersion = 1
 
     /// A store serving `location`, reading time from `clock`; `lockMode` nil means it cannot lock.
-    public init(location: Location = .offsite, clock: any Clock, lockMode: LockMode? = .compliance) {
+    public init(location: Location = .offsite, clock: any Clock, lockMode: ObjectLockMode? = .compliance) {
         self.location = location
         self.clock = clock
         self.lockMode = lockMode
@@ -108,6 +104,22 @@ public final class InMemoryObjectStore: ObjectStore, @unchecked Sendable {
             }
             versions = versions.indices.filter { !doomed.contains($0) }.map { versions[$0] }
             objects[key] = versions.isEmpty ? nil : versions
+        }
+    }
+
+    /// Leaves what a `put` of `key` cut short by a dying process leaves: an unfinished write
+    /// begun now by the store's clock, never visible as an object.
+    public func abandonPut(_ key: ObjectKey) {
+        let now = clock.now()
+        lock.withLock { unfinished.append((key, now)) }
+    }
+
+    public func removeAbandoned(prefix: String, olderThan age: TimeInterval) throws -> [AbandonedWrite] {
+        let now = clock.now()
+        return lock.withLock {
+            let doomed = unfinished.filter { $0.key.rawValue.hasPrefix(prefix) && (age <= 0 || now.timeIntervalSince($0.started) > age) }
+            unfinished.removeAll { write in doomed.contains { $0.key == write.key && $0.started == write.started } }
+            return doomed.map { AbandonedWrite(name: $0.key.rawValue, started: $0.started) }
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import LetheCore
+
+/// What a nightly run did: the backup's outcome or error, and the expire run's.
+///
+/// Encodes as `{"backup": …, "expire": …}` (what `nightly --json` prints); the errors are not
+/// encoded, the command line reports them.
+public struct NightlyOutcome: Encodable, Sendable {
+    /// The backup's outcome, nil if it failed.
+    public var backup: BackupOutcome?
+    /// The expire run's outcome, nil if it failed.
+    public var expire: ExpireOutcome?
+    /// Why the backup failed, if it did.
+    public var backupError: (any Error)?
+    /// Why the expire run failed, if it did.
+    public var expireError: (any Error)?
+
+    /// The error the run fails with: the backup's, else the expire run's; nil if both ran.
+    public var error: (any Error)? { backupError ?? expireError }
+
+    /// The expire run's error when the backup failed too: the run fails with the backup's, so
+    /// this one is only shown.
+    public var hiddenError: (any Error)? { backupError == nil ? nil : expireError }
+
+    /// True when the expire run left copies it could not delete yet (a partial run).
+    public var expirePartial: Bool { expire?.state == .partial }
+
+    enum CodingKeys: String, CodingKey { case backup, expire }
+}
+
+/// The nightly job: back up every customer (finishing an interrupted shred first), then expire,
+/// even if the backup failed: copies must go on time whether or not new ones were written.
+public struct NightlyJob: Sendable {
+    let home: Home
+
+    /// The nightly job of `home`.
+    public init(home: Home) { self.home = home }
+
+    /// Backs up, then expires; neither part's failure stops the other.
+    ///
+    /// - Parameter progress: where the backup shows its progress, if anywhere.
+    /// - Returns: both outcomes, and the error of each part that failed.
+    public func run(progress: Progress? = nil) -> NightlyOutcome {
+        var outcome = NightlyOutcome()
+        do {
+            outcome.backup = try BackupJob(home: home).run(progress: progress)
+        } catch {
+            outcome.backupError = error
+        }
+        do {
+            outcome.expire = try ExpireJob(home: home).run()
+        } catch {
+            outcome.expireError = error
+        }
+        return outcome
+    }
+}

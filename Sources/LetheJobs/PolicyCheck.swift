@@ -1,0 +1,20 @@
+import LethePolicy
+
+/// `lethe policy check`: a policy file loaded exactly as the jobs load it.
+public enum PolicyCheck {
+    /// What a valid policy file holds, as the check reports it.
+    public struct Summary: Sendable {
+        /// The policy's name.
+        public var name: String
+        /// Its time zone's identifier.
+        public var timeZone: String
+    }
+
+    /// Loads and validates the policy file at `path`.
+    ///
+    /// - Throws: `PolicyError` (usage) with every problem found, by line.
+    public static func check(path: String) throws -> Summary {
+        let policy = try PolicyLoader.load(path: path)
+        return Summary(name: policy.name, timeZone: policy.timeZone.identifier)
+    }
+}

@@ -72,7 +72,8 @@ let package = Package(
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
-        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheCLITests", dependencies: [
             "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -83,14 +83,14 @@ struct BenchHome {
             let created = start.addingTimeInterval(Double(night) * 86_400)
             let set = SetID.make(created: created)
             try home.catalog.beginSet(SetRecord(id: set, created: created, retentionClass: .daily, state: .complete, policy: "bench"),
-                                      event: LedgerEvent(kind: "set.started", at: created, details: ["set": set.rawValue]))
+                                      event: LedgerEvent(LedgerEvent.SetStarted(set: set, retentionClass: .daily, customers: customers.count), at: created))
             setIDs.append((set, created))
         }
         var written = 0
         var batch: [CopyRecord] = []
         func flush() throws {
             guard !batch.isEmpty else { return }
-            try home.catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: start, details: ["copies": String(batch.count)]))
+            try home.catalog.recordCopies(batch, event: LedgerEvent(LedgerEvent.BenchCopies(copies: batch.count), at: start))
             batch.removeAll(keepingCapacity: true)
         }
         for (night, set) in setIDs.enumerated() {

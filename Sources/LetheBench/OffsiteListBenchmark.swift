@@ -165,7 +165,8 @@ struct OffsiteListBenchmark: ParsableCommand {
             let id = SetID.make(created: set.created)
             try home.catalog.beginSet(SetRecord(id: id, created: set.created, retentionClass: set.retentionClass, state: .complete,
                                                 policy: self.policy),
-                                      event: LedgerEvent(kind: "set.started", at: set.created, details: ["set": id.rawValue]))
+                                      event: LedgerEvent(LedgerEvent.SetStarted(set: id, retentionClass: set.retentionClass, customers: pseudonyms.count),
+                                                         at: set.created))
             for pseudonym in pseudonyms where written < copies {
                 let archive = ArchiveID(String(format: "bench%08d", written))
                 batch.append(CopyRecord(archiveID: archive, setID: id, pseudonym: pseudonym, retentionClass: set.retentionClass,
@@ -175,12 +176,12 @@ struct OffsiteListBenchmark: ParsableCommand {
                 written += 1
             }
             if batch.count >= 50_000 {
-                try home.catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: set.created, details: ["copies": String(batch.count)]))
+                try home.catalog.recordCopies(batch, event: LedgerEvent(LedgerEvent.BenchCopies(copies: batch.count), at: set.created))
                 batch.removeAll(keepingCapacity: true)
             }
         }
         if !batch.isEmpty {
-            try home.catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: sets.last!.created, details: ["copies": String(batch.count)]))
+            try home.catalog.recordCopies(batch, event: LedgerEvent(LedgerEvent.BenchCopies(copies: batch.count), at: sets.last!.created))
         }
         let setupSeconds = Double(DispatchTime.now().uptimeNanoseconds - setupStart) / 1e9
         clock.set(now)

@@ -45,7 +45,7 @@ enum ExitStatus {
             switch error {
             case .unavailable: return failed
             case .busy: return busy
-            case .damaged: return integrity
+            case .damaged, .invalidEvent: return integrity
             case .unknownSet, .noCopy: return notFound
             }
         case let error as ObjectStoreError:

@@ -28,15 +28,8 @@ public struct ReportJob: Sendable {
     /// A report on `home`.
     public init(home: Home) { self.home = home }
 
-    /// The ledger event kinds the report reads.
-    static let shredEvent = KeyMaintenance.shredEvent
-    static let rotationEvent = KeyMaintenance.rotationEvent
-    static let deleteFailedEvent = "copy.delete_failed"
-    static let uploadFailedEvent = "copy.upload_failed"
-    static let expiryDestroyedEvent = "keys.expiry_destroyed"
-    static let expireFinishedEvent = "expire.finished"
     /// The event this job appends.
-    public static let generatedEvent = "report.generated"
+    public static let generatedEvent = LedgerEvent.ReportGenerated.kind.rawValue
 
     /// Builds the report at the clock's `now`, changing nothing.
     ///
@@ -48,23 +41,27 @@ public struct ReportJob: Sendable {
         try Maintenance(home: home).refuseClockGoneBack(now: now)
         let verification = try home.catalog.verifyLedger()
         let head = try home.catalog.ledgerHead()
-        let events = try home.catalog.events(kinds: [Self.shredEvent, Self.rotationEvent, Self.deleteFailedEvent,
-                                                     Self.uploadFailedEvent, Self.expiryDestroyedEvent, Self.expireFinishedEvent])
+        let shreds = try home.catalog.events(LedgerEvent.CustomerShredded.self)
+        let rotations = try home.catalog.events(LedgerEvent.KeysRotated.self)
+        let expiryDestructions = try home.catalog.events(LedgerEvent.KeysExpiryDestroyed.self)
+        let runs = try home.catalog.events(LedgerEvent.ExpireFinished.self)
         let records = try home.catalog.copies()
         let plan = ExpireJob(home: home).plan(records.filter { ExpireJob.plannedStates.contains($0.state) }, now: now)
         let violating = Set(plan.decisions.filter(\.hasViolation).map(\.copyID))
 
         // The last recorded failure of each copy: deletions by copy id, uploads by object key.
-        var deleteFailures: [String: LedgerEvent] = [:]
-        var uploadFailures: [String: LedgerEvent] = [:]
-        for event in events {
-            if event.kind == Self.deleteFailedEvent, let copy = event.details["copy"] { deleteFailures[copy] = event }
-            if event.kind == Self.uploadFailedEvent, let key = event.details["object_key"] {
-                uploadFailures[(event.details["location"] ?? "offsite") + "/" + key] = event
+        var deleteFailures: [Int64: (error: String, at: Date)] = [:]
+        var uploadFailures: [String: (error: String, at: Date)] = [:]
+        for event in try home.catalog.events(LedgerEvent.CopyDeleteFailed.self) {
+            if let copy = event.payload.copy.copyID { deleteFailures[copy] = (event.payload.error, event.at) }
+        }
+        for event in try home.catalog.events(LedgerEvent.CopyUploadFailed.self) {
+            if let key = event.payload.copy.objectKey {
+                uploadFailures[event.payload.copy.location.rawValue + "/" + key.rawValue] = (event.payload.error, event.at)
             }
         }
 
-        let erasures = erasures(events)
+        let erasures = erasures(shreds, rotations: rotations)
         let unfinished = unfinishedShred(records, erasures: erasures)
         var flags: [String: String] = [:]
         for event in unfinished?.unrotatedErasures ?? [] {
@@ -84,8 +81,8 @@ public struct ReportJob: Sendable {
                 entry.overdueSeconds = Self.seconds(from: copy.deleteBy, to: now)
                 let failure = copy.state == .pending
                     ? uploadFailures[copy.location.rawValue + "/" + copy.objectKey.rawValue]
-                    : deleteFailures[String(copy.id)]
-                entry.lastFailure = failure?.details["error"]
+                    : deleteFailures[copy.id]
+                entry.lastFailure = failure?.error
                 entry.lastFailureAt = failure?.at
             }
             return entry
@@ -99,7 +96,6 @@ public struct ReportJob: Sendable {
             maxAgeCheck(location, ordered.filter { $0.location == location }, entries: entries, violating: violating, now: now)
         }
         let violations = maxAge.reduce(0) { $0 + $1.violations }
-        let runs = events.filter { $0.kind == Self.expireFinishedEvent }
         let ledger = RetentionReport.LedgerSummary(intact: verification.isIntact, events: verification.events,
                                                    firstBrokenEvent: verification.firstBrokenSequence,
                                                    problem: verification.problem, headSequence: head?.sequence,
@@ -143,14 +139,13 @@ public struct ReportJob: Sendable {
                                          policy: URL(fileURLWithPath: set.policy).lastPathComponent)
             },
             copies: copies, erasures: erasures,
-            expiryKeyDestructions: events.filter { $0.kind == Self.expiryDestroyedEvent }.map { event in
-                RetentionReport.ExpiryKeyDestruction(at: event.at, deleteBy: Self.dates(event.details["delete_by"]))
+            expiryKeyDestructions: expiryDestructions.map { event in
+                RetentionReport.ExpiryKeyDestruction(at: event.at, deleteBy: event.payload.deleteBy)
             },
             expireRuns: runs.suffix(RetentionReport.recentExpireRuns).reversed().map { event in
-                RetentionReport.ExpireRun(at: event.at, state: event.details["state"] ?? "unknown",
-                                          kept: Self.int(event.details["kept"]), deleted: Self.int(event.details["deleted"]),
-                                          cancelled: Self.int(event.details["cancelled"]), failed: Self.int(event.details["failed"]),
-                                          keysDestroyed: Self.int(event.details["keys_destroyed"]))
+                let run = event.payload
+                return RetentionReport.ExpireRun(at: event.at, state: run.state, kept: run.kept, deleted: run.deleted,
+                                                 cancelled: run.cancelled, failed: run.failed, keysDestroyed: run.keysDestroyed)
             },
             expireRunsTotal: runs.count, unfinishedShred: unfinished, signedWith: Self.signingKeyID(of: home))
     }
@@ -185,19 +180,14 @@ public struct ReportJob: Sendable {
             try deliverSignature(signature.minisig)
             signedBy = signature.keyID
         }
-        var details = [
-            "format": format.rawValue, "copies": String(report.summary.copies), "overdue": String(report.summary.overdueCopies),
-            "max_age_violations": String(report.summary.maxAgeViolations), "sets": String(report.sets.count),
-            "erasures": String(report.erasures.count), "ledger_intact": String(report.ledger.intact),
-            "unfinished_shred": String(report.summary.unfinishedShred),
-            "ledger_events": String(report.ledger.events),
-        ]
-        if let signedBy { details["signed_by"] = signedBy }
-        if let sequence = report.ledger.headSequence { details["ledger_head"] = String(sequence) }
-        if let hash = report.ledger.headHash { details["ledger_head_hash"] = hash }
-        if let broken = report.ledger.firstBrokenEvent { details["first_broken"] = String(broken) }
-        try home.catalog.record(LedgerEvent(kind: Self.generatedEvent, at: report.generatedAt, details: details))
-        home.log.info(Self.generatedEvent, details.filter { $0.key != "ledger_head_hash" })
+        let generated = LedgerEvent.ReportGenerated(
+            format: format.rawValue, copies: report.summary.copies, overdue: report.summary.overdueCopies,
+            maxAgeViolations: report.summary.maxAgeViolations, sets: report.sets.count, erasures: report.erasures.count,
+            ledgerIntact: report.ledger.intact, unfinishedShred: report.summary.unfinishedShred, ledgerEvents: report.ledger.events,
+            signedBy: signedBy, ledgerHead: report.ledger.headSequence, ledgerHeadHash: report.ledger.headHash,
+            firstBroken: report.ledger.firstBrokenEvent)
+        try home.catalog.record(LedgerEvent(generated, at: report.generatedAt))
+        home.log.info(Self.generatedEvent, generated.details.filter { $0.key != "ledger_head_hash" })
         if !report.ledger.intact {
             home.log.error("ledger.broken", ["first_broken": report.ledger.firstBrokenEvent.map(String.init) ?? "-"])
         }
@@ -297,24 +287,21 @@ public struct ReportJob: Sendable {
 
     /// Every shred in the ledger, each with the first complete KEK rotation recorded after it
     /// (else the first incomplete one: a rotation recorded `complete: no` does not finish it).
-    func erasures(_ events: [LedgerEvent]) -> [RetentionReport.Erasure] {
-        let rotations = events.filter { $0.kind == Self.rotationEvent }
-        return events.filter { $0.kind == Self.shredEvent }.map { event in
-            let details = event.details
+    func erasures(_ shreds: [LedgerEvent.Recorded<LedgerEvent.CustomerShredded>],
+                  rotations: [LedgerEvent.Recorded<LedgerEvent.KeysRotated>]) -> [RetentionReport.Erasure] {
+        shreds.map { event in
+            let shred = event.payload
             let byLocation = Location.allCases.compactMap { location -> RetentionReport.ErasedCopies? in
-                guard let count = details["copies.\(location.rawValue)"].flatMap({ Int($0) }) else { return nil }
-                return .init(location: location.rawValue, copies: count, bytes: Int64(details["bytes.\(location.rawValue)"] ?? "") ?? 0)
+                guard let copies = shred.unreadable.first(where: { $0.location == location }) else { return nil }
+                return .init(location: location.rawValue, copies: copies.copies, bytes: copies.bytes)
             }
             let after = rotations.filter { $0.sequence > event.sequence }
-            let rotation = (after.first { $0.details["complete"] == "yes" } ?? after.first).map { rotation in
-                RetentionReport.KEKRotation(event: rotation.sequence, at: rotation.at,
-                                            fromEpoch: Self.int(rotation.details["from_epoch"]),
-                                            toEpoch: Self.int(rotation.details["to_epoch"]),
-                                            complete: rotation.details["complete"] == "yes")
+            let rotation = (after.first { $0.payload.complete } ?? after.first).map { rotation in
+                RetentionReport.KEKRotation(event: rotation.sequence, at: rotation.at, fromEpoch: rotation.payload.fromEpoch,
+                                            toEpoch: rotation.payload.toEpoch, complete: rotation.payload.complete)
             }
-            return .init(event: event.sequence, pseudonym: details["pseudonym"] ?? "-", request: details["request"] ?? "-",
-                         shreddedAt: details["shredded_at"].flatMap(Timestamp.parse) ?? event.at,
-                         copies: Self.int(details["copies"]), byLocation: byLocation, kekRotation: rotation)
+            return .init(event: event.sequence, pseudonym: shred.pseudonym.rawValue, request: shred.request, shreddedAt: shred.shreddedAt,
+                         copies: shred.copies, byLocation: byLocation, kekRotation: rotation)
         }
     }
 
@@ -322,12 +309,6 @@ public struct ReportJob: Sendable {
 
     static func seconds(from start: Date, to end: Date) -> Int64 {
         Int64(end.timeIntervalSince1970.rounded(.down)) - Int64(start.timeIntervalSince1970.rounded(.down))
-    }
-
-    static func int(_ text: String?) -> Int { text.flatMap { Int($0) } ?? 0 }
-
-    static func dates(_ text: String?) -> [Date] {
-        (text ?? "").split(separator: ",").compactMap { Timestamp.parse(String($0)) }
     }
 
     static func plural(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }

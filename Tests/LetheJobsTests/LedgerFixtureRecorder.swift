@@ -15,10 +15,11 @@ import Testing
 ///
 /// Most events come from real runs (backup with an offsite store, export, shred, escrow,
 /// recovery, rotation with the offsite witness owed, expire, verification, report). Events
-/// that need a fault or a race are built by the writers' own helpers (`OffsiteCopier.event`,
-/// `ExpireJob.event`) with the extras their call sites add; the few left (a local copy
-/// discarded by a shred race, aborted multipart uploads, the legacy `keys.escrowed`, the
-/// benchmark's `bench.copies`) are recorded with the details their writers build.
+/// that need a fault or a race are recorded with what their writers record (at 81505f1 the
+/// writers' own helpers `OffsiteCopier.event` and `ExpireJob.event` built them; now the same
+/// payloads the writers build), as are the legacy `keys.escrowed` and the benchmark's
+/// `bench.copies`. The committed file was recorded by the code at 81505f1, before the ledger
+/// was typed; recording it again with today's code must give a ledger the same tests accept.
 @Suite struct LedgerFixtureRecorder {
     static var fixtureFile: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -27,6 +28,44 @@ import Testing
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["LETHE_RECORD_LEDGER_FIXTURE"] == "1"))
     func recordALedgerOfEveryKind() throws {
+        try Self.record(to: Self.fixtureFile)
+    }
+
+    /// Today's (typed) writers, taking the same steps, record the same kinds with the same keys,
+    /// event by event, as the code at 81505f1 did; the values differ only where they are random
+    /// or derived from random bytes (ids, pseudonyms, keys, sizes of encrypted archives).
+    @Test func todaysWritersRecordWhatTheFixtureHolds() throws {
+        let folder = try TemporaryDirectory(prefix: "lethe-ledger-record")
+        let target = folder.url.appendingPathComponent("ledger.sqlite")
+        try Self.record(to: target)
+        let recorded = try Self.events(in: Self.fixtureFile), written = try Self.events(in: target)
+        #expect(recorded.count == written.count)
+        for (old, new) in zip(recorded, written) {
+            #expect(old.kind == new.kind && Set(old.details.keys) == Set(new.details.keys), "event \(old.sequence)")
+            for (key, value) in old.details where !Self.randomKeys.contains(key) {
+                #expect(new.details[key] == value, "event \(old.sequence) (\(old.kind)): \(key)")
+            }
+        }
+    }
+
+    /// Keys whose values come from random ids or keys (or the order in which concurrent backups commit).
+    static let randomKeys: Set = ["copy", "pseudonym", "pseudonyms", "set", "archive", "object_key", "object_keys", "kek_id", "destroyed_key",
+                                  "ledger_head_hash", "bytes", "bytes.local", "bytes.offsite", "version", "reasons"]
+
+    /// The ledger of the catalog file at `path`, read without writing to it.
+    static func events(in path: URL) throws -> [(sequence: Int64, kind: String, details: [String: String])] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: path.path, configuration: configuration).read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, kind, details FROM ledger ORDER BY seq").map { row in
+                (try row.decode(Int64.self, forColumn: "seq"), try row.decode(String.self, forColumn: "kind"),
+                 try JSONDecoder().decode([String: String].self, from: Data(try row.decode(String.self, forColumn: "details").utf8)))
+            }
+        }
+    }
+
+    /// Takes the steps and writes the catalog to `target`.
+    static func record(to target: URL) throws {
         let fixture = try JobFixture(customers: [
             "alice": ["a.txt": Array("alice".utf8)],
             "bob": ["b.txt": Array("bob".utf8)],
@@ -77,43 +116,38 @@ import Testing
         _ = try CopyVerification(home: home()).run()
         _ = try LedgerCheck(home: home()).run()
 
-        // Faults and races, through the writers' own helpers.
+        // Faults and races, with the payloads their writers build (OffsiteCopier, ExpireJob, BackupJob.backUp,
+        // Maintenance.abortAbandonedUploads), and the legacy `keys.escrowed` and the benchmark's `bench.copies`.
         let now = fixture.clock.now()
         let h = try home()
+        func record<Payload: LedgerPayload>(_ payload: Payload) throws { try h.catalog.record(LedgerEvent(payload, at: now)) }
         let offsiteCopy = try #require(try h.catalog.copies(location: .offsite, states: [.live]).first)
-        let copier = OffsiteCopier(home: h)
-        try h.catalog.record(copier.event("copy.upload_failed", offsiteCopy, now: now, extra: [
-            "error": "not attempted: the offsite store was unavailable earlier in this run (the offsite store is unavailable (test))"]))
-        try h.catalog.record(copier.event("copy.adoption_refused", offsiteCopy, now: now, extra: ["error": "chunk 0 of the archive failed authentication"]))
-        try h.catalog.record(copier.event("copy.cancel_failed", offsiteCopy, now: now, extra: ["error": "the object is locked"]))
-        try h.catalog.record(copier.event("copy.cancelled", offsiteCopy, now: now, extra: [
-            "reason": "its delete-by or its local source passed before it could be uploaded: it never will be",
-            "result": "nothing was stored"]))
-        try h.catalog.record(copier.event("copy.discarded", offsiteCopy, now: now, extra: [
-            "reason": "the copy's row left pending (now shredded) while it was being uploaded: the customer was shredded",
-            "result": "the upload was deleted and confirmed gone", "version": offsiteCopy.versionID ?? "-"]))
-        let expire = ExpireJob(home: h)
-        let decision = try #require(try expire.plan(now: now).decisions.first)
-        try h.catalog.record(expire.event("copy.delete_failed", decision, now: now, extra: [
-            "error": "the object is locked", "result": "still stored: overdue, retried on the next run"]))
-        try h.catalog.record(expire.event("copy.cancel_failed", decision, now: now, extra: [
-            "error": "the object is locked", "result": "still pending: what is stored at its key could not be deleted; retried on the next run"]))
-        try h.catalog.record(expire.event("copy.cancelled", decision, now: now, extra: ["result": "never uploaded: marked deleted"]))
-        try h.catalog.record(expire.event("copy.deleted", decision, now: now, extra: [
-            "result": "deleted from the store and confirmed gone",
-            "note": "already gone from the store (an earlier run deleted it but stopped before recording it)"]))
-
-        // The rest, with the details their writers build (BackupJob.backUp, Maintenance.abortAbandonedUploads,
-        // KeysJob.escrow before the sealed escrow, BenchHome).
+        let offsiteFacts = LedgerEvent.CopyFacts(offsiteCopy)
+        try record(LedgerEvent.CopyUploadFailed(
+            copy: offsiteFacts, error: "not attempted: the offsite store was unavailable earlier in this run (the offsite store is unavailable (test))"))
+        try record(LedgerEvent.CopyAdoptionRefused(copy: offsiteFacts, error: "chunk 0 of the archive failed authentication"))
+        try record(LedgerEvent.CopyCancelFailed(copy: offsiteFacts, error: "the object is locked"))
+        try record(LedgerEvent.CopyCancelled(copy: offsiteFacts, result: "nothing was stored",
+                                             reason: "its delete-by or its local source passed before it could be uploaded: it never will be"))
+        try record(LedgerEvent.CopyDiscarded(
+            copy: offsiteFacts, reason: "the copy's row left pending (now shredded) while it was being uploaded: the customer was shredded",
+            result: "the upload was deleted and confirmed gone", version: offsiteCopy.versionID ?? "-"))
+        let decision = try #require(try ExpireJob(home: h).plan(now: now).decisions.first)
+        let decided = ExpireJob.facts(decision)
+        try record(LedgerEvent.CopyDeleteFailed(copy: decided, error: "the object is locked", result: "still stored: overdue, retried on the next run"))
+        try record(LedgerEvent.CopyCancelFailed(copy: decided, error: "the object is locked",
+                                                result: "still pending: what is stored at its key could not be deleted; retried on the next run"))
+        try record(LedgerEvent.CopyCancelled(copy: decided, result: "never uploaded: marked deleted"))
+        try record(LedgerEvent.CopyDeleted(copy: decided, result: "deleted from the store and confirmed gone",
+                                           note: "already gone from the store (an earlier run deleted it but stopped before recording it)"))
         let local = try #require(try h.catalog.copies(location: .local).last)
-        try h.catalog.record(LedgerEvent(kind: "copy.discarded", at: now, details: [
-            "pseudonym": local.pseudonym.rawValue, "set": local.setID.rawValue, "archive": local.archiveID.rawValue,
-            "location": "local", "reason": "the customer was shredded while this copy was being written"]))
-        try h.catalog.record(LedgerEvent(kind: "store.uploads_aborted", at: now, details: [
-            "location": Location.offsite.rawValue, "count": "1", "object_keys": offsiteCopy.objectKey.rawValue,
-            "reason": "multipart uploads begun over a day ago by the store's clock and never completed: left by a run that died"]))
-        try h.catalog.record(LedgerEvent(kind: "keys.escrowed", at: now, details: ["epoch": String(escrow.epoch), "kek_id": escrow.kekID.rawValue]))
-        try h.catalog.recordCopies([], event: LedgerEvent(kind: "bench.copies", at: now, details: ["copies": "0"]))
+        try record(LedgerEvent.CopyDiscarded(copy: .init(pseudonym: local.pseudonym, set: local.setID, location: .local, archive: local.archiveID),
+                                             reason: "the customer was shredded while this copy was being written"))
+        try record(LedgerEvent.StoreUploadsAborted(
+            location: .offsite, count: 1, objectKeys: [offsiteCopy.objectKey.rawValue],
+            reason: "multipart uploads begun over a day ago by the store's clock and never completed: left by a run that died"))
+        try h.catalog.record(LedgerEvent(kind: .keysEscrowed, at: now, details: ["epoch": String(escrow.epoch), "kek_id": escrow.kekID.rawValue]))
+        try h.catalog.recordCopies([], event: LedgerEvent(LedgerEvent.BenchCopies(copies: 0), at: now))
 
         at("2026-11-15T04:00:00Z")
         _ = try ReportJob(home: home()).run(format: .json) { _ in }
@@ -124,7 +158,6 @@ import Testing
         #expect(try home().catalog.verifyLedger().isIntact)
 
         // One clean file: the WAL folded in, free pages dropped.
-        let target = Self.fixtureFile
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: target)
         let queue = try DatabaseQueue(path: fixture.homeURL.appendingPathComponent("catalog.sqlite").path)
@@ -145,5 +178,5 @@ import Testing
         "customer.shredded", "customer.erased_before_backup", "customer.exported",
         "keys.rotated", "keys.expiry_destroyed", "keys.recovered", "keys.escrow_raw", "keys.escrowed", "keys.escrow_raw_destroyed",
         "keys.offsite_witness_recorded", "report.generated", "bench.copies",
-    ]
+    ].map(LedgerEvent.Kind.init(rawValue:))
 }

@@ -71,7 +71,8 @@ let package = Package(
         .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),
         .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar"]),
+        .testTarget(name: "LetheJobsTests", dependencies: ["LetheJobs", "LetheCatalog", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar",
+                                                     .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheCLITests", dependencies: [

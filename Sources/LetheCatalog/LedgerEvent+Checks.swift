@@ -19,16 +19,11 @@ extension LedgerEvent {
         /// `rotation_owed`: why the key-encryption key still needs rotating, if it does.
         public var rotationOwed: String?
 
+        /// A payload of these fields, to record.
         public init(state: String, policy: String, kept: Int, deleted: Int, cancelled: Int, failed: Int, keysDestroyed: Int,
                     rotationOwed: String?) {
-            self.state = state
-            self.policy = policy
-            self.kept = kept
-            self.deleted = deleted
-            self.cancelled = cancelled
-            self.failed = failed
-            self.keysDestroyed = keysDestroyed
-            self.rotationOwed = rotationOwed
+            (self.state, self.policy, self.kept, self.deleted, self.cancelled, self.failed, self.keysDestroyed, self.rotationOwed) =
+                (state, policy, kept, deleted, cancelled, failed, keysDestroyed, rotationOwed)
         }
 
         public init(details: [String: String]) throws {
@@ -62,11 +57,9 @@ extension LedgerEvent {
         /// `location`: the location checked, nil for every one (`all`).
         public var location: Location?
 
+        /// A payload of these fields, to record.
         public init(checked: Int, failed: Int, failedKeys: [ObjectKey], location: Location?) {
-            self.checked = checked
-            self.failed = failed
-            self.failedKeys = failedKeys
-            self.location = location
+            (self.checked, self.failed, self.failedKeys, self.location) = (checked, failed, failedKeys, location)
         }
 
         public init(details: [String: String]) throws {
@@ -98,12 +91,10 @@ extension LedgerEvent {
         /// `unreachable`: locations that could not be listed, space-separated.
         public var unreachable: [String]
 
+        /// A payload of these fields, to record.
         public init(copies: Int, objects: Int, findings: Int, findingKeys: [ObjectKey], unreachable: [String]) {
-            self.copies = copies
-            self.objects = objects
-            self.findings = findings
-            self.findingKeys = findingKeys
-            self.unreachable = unreachable
+            (self.copies, self.objects, self.findings, self.findingKeys, self.unreachable) =
+                (copies, objects, findings, findingKeys, unreachable)
         }
 
         public init(details: [String: String]) throws {
@@ -131,10 +122,9 @@ extension LedgerEvent {
         /// `first_broken`: the first event that does not fit, if any.
         public var firstBroken: Int64?
 
+        /// A payload of these fields, to record.
         public init(events: Int, intact: Bool, firstBroken: Int64?) {
-            self.events = events
-            self.intact = intact
-            self.firstBroken = firstBroken
+            (self.events, self.intact, self.firstBroken) = (events, intact, firstBroken)
         }
 
         public init(details: [String: String]) throws {
@@ -176,22 +166,12 @@ extension LedgerEvent {
         /// `first_broken`: the first event that breaks the chain, if any.
         public var firstBroken: Int64?
 
+        /// A payload of these fields, to record.
         public init(format: String, copies: Int, overdue: Int, maxAgeViolations: Int, sets: Int, erasures: Int, ledgerIntact: Bool,
                     unfinishedShred: Bool?, ledgerEvents: Int, signedBy: String?, ledgerHead: Int64?, ledgerHeadHash: String?,
                     firstBroken: Int64?) {
-            self.format = format
-            self.copies = copies
-            self.overdue = overdue
-            self.maxAgeViolations = maxAgeViolations
-            self.sets = sets
-            self.erasures = erasures
-            self.ledgerIntact = ledgerIntact
-            self.unfinishedShred = unfinishedShred
-            self.ledgerEvents = ledgerEvents
-            self.signedBy = signedBy
-            self.ledgerHead = ledgerHead
-            self.ledgerHeadHash = ledgerHeadHash
-            self.firstBroken = firstBroken
+            (self.format, self.copies, self.overdue, self.maxAgeViolations, self.sets, self.erasures, self.ledgerIntact, self.unfinishedShred, self.ledgerEvents, self.signedBy, self.ledgerHead, self.ledgerHeadHash, self.firstBroken) =
+                (format, copies, overdue, maxAgeViolations, sets, erasures, ledgerIntact, unfinishedShred, ledgerEvents, signedBy, ledgerHead, ledgerHeadHash, firstBroken)
         }
 
         public init(details: [String: String]) throws {

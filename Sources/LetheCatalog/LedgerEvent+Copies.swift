@@ -31,15 +31,8 @@ extension LedgerEvent {
         /// Facts with every field given.
         public init(pseudonym: Pseudonym, set: SetID, location: Location, copyID: Int64? = nil, archive: ArchiveID? = nil,
                     objectKey: ObjectKey? = nil, deleteBy: Date? = nil, retentionClass: RetentionClass? = nil, reasons: String? = nil) {
-            self.pseudonym = pseudonym
-            self.set = set
-            self.location = location
-            self.copyID = copyID
-            self.archive = archive
-            self.objectKey = objectKey
-            self.deleteBy = deleteBy
-            self.retentionClass = retentionClass
-            self.reasons = reasons
+            (self.pseudonym, self.set, self.location, self.copyID, self.archive, self.objectKey, self.deleteBy, self.retentionClass, self.reasons) =
+                (pseudonym, set, location, copyID, archive, objectKey, deleteBy, retentionClass, reasons)
         }
 
         /// The facts of a copy's row as the backup and the offsite copier record them: pseudonym,
@@ -72,16 +65,12 @@ extension LedgerEvent {
             details["reasons"] = reasons
             return details
         }
-
-        /// The facts with `fields` added (optional ones only when present).
-        func details(adding fields: [String: String?]) -> [String: String] {
-            details.merging(fields.compactMapValues { $0 }) { $1 }
-        }
     }
 
     /// `copy.written`: a copy is stored and recorded live.
-    public struct CopyWritten: LedgerPayload {
+    public struct CopyWritten: CopyEventPayload {
         public static let kind = Kind.copyWritten
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `bytes`: its stored size.
         public var bytes: Int64
@@ -92,45 +81,39 @@ extension LedgerEvent {
         /// `locked_until`: the object lock's end (ISO 8601), `-` for none (offsite copies).
         public var lockedUntil: String?
 
+        /// A payload of these fields, to record.
         public init(copy: CopyFacts, bytes: Int64, dataKey: String? = nil, version: String? = nil, lockedUntil: String? = nil) {
-            self.copy = copy
-            self.bytes = bytes
-            self.dataKey = dataKey
-            self.version = version
-            self.lockedUntil = lockedUntil
+            (self.copy, self.bytes, self.dataKey, self.version, self.lockedUntil) = (copy, bytes, dataKey, version, lockedUntil)
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            bytes = try read.value("bytes", FlatDetails.int64)
-            dataKey = read.optionalText("data_key")
-            version = read.optionalText("version")
-            lockedUntil = read.optionalText("locked_until")
+        public init(copy: CopyFacts, _ read: FlatDetails) throws {
+            self.init(copy: copy, bytes: try read.value("bytes", FlatDetails.int64), dataKey: read.optionalText("data_key"),
+                      version: read.optionalText("version"), lockedUntil: read.optionalText("locked_until"))
         }
 
-        public var details: [String: String] {
-            copy.details(adding: ["bytes": String(bytes), "data_key": dataKey, "version": version, "locked_until": lockedUntil])
+        public var fields: [String: String?] {
+            ["bytes": String(bytes), "data_key": dataKey, "version": version, "locked_until": lockedUntil]
         }
     }
 
     /// `copy.planned`: an offsite copy is recorded pending, before its upload.
-    public struct CopyPlanned: LedgerPayload {
+    public struct CopyPlanned: CopyEventPayload {
         public static let kind = Kind.copyPlanned
+        /// The copy it is about.
         public var copy: CopyFacts
 
+        /// A payload of these fields, to record.
         public init(copy: CopyFacts) { self.copy = copy }
 
-        public init(details: [String: String]) throws {
-            copy = try CopyFacts(FlatDetails(details, kind: Self.kind))
-        }
+        public init(copy: CopyFacts, _ read: FlatDetails) { self.copy = copy }
 
-        public var details: [String: String] { copy.details }
+        public var fields: [String: String?] { [:] }
     }
 
     /// `copy.discarded`: a copy written while its customer was shredded was thrown away.
-    public struct CopyDiscarded: LedgerPayload {
+    public struct CopyDiscarded: CopyEventPayload {
         public static let kind = Kind.copyDiscarded
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `reason`.
         public var reason: String
@@ -139,164 +122,128 @@ extension LedgerEvent {
         /// `version`: the upload's version id, `-` for none (offsite copies).
         public var version: String?
 
+        /// A payload of these fields, to record.
         public init(copy: CopyFacts, reason: String, result: String? = nil, version: String? = nil) {
-            self.copy = copy
-            self.reason = reason
-            self.result = result
-            self.version = version
+            (self.copy, self.reason, self.result, self.version) = (copy, reason, result, version)
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            reason = try read.text("reason")
-            result = read.optionalText("result")
-            version = read.optionalText("version")
+        public init(copy: CopyFacts, _ read: FlatDetails) throws {
+            self.init(copy: copy, reason: try read.text("reason"), result: read.optionalText("result"), version: read.optionalText("version"))
         }
 
-        public var details: [String: String] { copy.details(adding: ["reason": reason, "result": result, "version": version]) }
+        public var fields: [String: String?] { ["reason": reason, "result": result, "version": version] }
     }
 
     /// `copy.upload_failed`: an offsite upload failed (or was not attempted); the copy stays pending.
-    public struct CopyUploadFailed: LedgerPayload {
+    public struct CopyUploadFailed: CopyEventPayload {
         public static let kind = Kind.copyUploadFailed
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `error`.
         public var error: String
 
-        public init(copy: CopyFacts, error: String) {
-            self.copy = copy
-            self.error = error
-        }
+        /// A payload of these fields, to record.
+        public init(copy: CopyFacts, error: String) { (self.copy, self.error) = (copy, error) }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            error = try read.text("error")
-        }
+        public init(copy: CopyFacts, _ read: FlatDetails) throws { self.init(copy: copy, error: try read.text("error")) }
 
-        public var details: [String: String] { copy.details(adding: ["error": error]) }
+        public var fields: [String: String?] { ["error": error] }
     }
 
     /// `copy.adoption_refused`: what was found at a pending copy's key did not read back authentic.
-    public struct CopyAdoptionRefused: LedgerPayload {
+    public struct CopyAdoptionRefused: CopyEventPayload {
         public static let kind = Kind.copyAdoptionRefused
+        /// The copy it is about.
         public var copy: CopyFacts
-        /// `error`.
+        /// `error`: why it was not adopted.
         public var error: String
 
-        public init(copy: CopyFacts, error: String) {
-            self.copy = copy
-            self.error = error
-        }
+        /// A payload of these fields, to record.
+        public init(copy: CopyFacts, error: String) { (self.copy, self.error) = (copy, error) }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            error = try read.text("error")
-        }
+        public init(copy: CopyFacts, _ read: FlatDetails) throws { self.init(copy: copy, error: try read.text("error")) }
 
-        public var details: [String: String] { copy.details(adding: ["error": error]) }
+        public var fields: [String: String?] { ["error": error] }
     }
 
     /// `copy.cancelled`: a pending copy was given up, never uploaded, and marked deleted.
-    public struct CopyCancelled: LedgerPayload {
+    public struct CopyCancelled: CopyEventPayload {
         public static let kind = Kind.copyCancelled
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `result`.
         public var result: String
         /// `reason` (the offsite copier's events).
         public var reason: String?
 
-        public init(copy: CopyFacts, result: String, reason: String? = nil) {
-            self.copy = copy
-            self.result = result
-            self.reason = reason
+        /// A payload of these fields, to record.
+        public init(copy: CopyFacts, result: String, reason: String? = nil) { (self.copy, self.result, self.reason) = (copy, result, reason) }
+
+        public init(copy: CopyFacts, _ read: FlatDetails) throws {
+            self.init(copy: copy, result: try read.text("result"), reason: read.optionalText("reason"))
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            result = try read.text("result")
-            reason = read.optionalText("reason")
-        }
-
-        public var details: [String: String] { copy.details(adding: ["result": result, "reason": reason]) }
+        public var fields: [String: String?] { ["result": result, "reason": reason] }
     }
 
     /// `copy.cancel_failed`: a pending copy could not be given up; it stays pending.
-    public struct CopyCancelFailed: LedgerPayload {
+    public struct CopyCancelFailed: CopyEventPayload {
         public static let kind = Kind.copyCancelFailed
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `error`.
         public var error: String
         /// `result` (expiry's events).
         public var result: String?
 
-        public init(copy: CopyFacts, error: String, result: String? = nil) {
-            self.copy = copy
-            self.error = error
-            self.result = result
+        /// A payload of these fields, to record.
+        public init(copy: CopyFacts, error: String, result: String? = nil) { (self.copy, self.error, self.result) = (copy, error, result) }
+
+        public init(copy: CopyFacts, _ read: FlatDetails) throws {
+            self.init(copy: copy, error: try read.text("error"), result: read.optionalText("result"))
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            error = try read.text("error")
-            result = read.optionalText("result")
-        }
-
-        public var details: [String: String] { copy.details(adding: ["error": error, "result": result]) }
+        public var fields: [String: String?] { ["error": error, "result": result] }
     }
 
     /// `copy.deleted`: a copy past its delete-by was deleted from its store and confirmed gone.
-    public struct CopyDeleted: LedgerPayload {
+    public struct CopyDeleted: CopyEventPayload {
         public static let kind = Kind.copyDeleted
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `result`.
         public var result: String
         /// `note`: when nothing was stored any more.
         public var note: String?
 
-        public init(copy: CopyFacts, result: String, note: String? = nil) {
-            self.copy = copy
-            self.result = result
-            self.note = note
+        /// A payload of these fields, to record.
+        public init(copy: CopyFacts, result: String, note: String? = nil) { (self.copy, self.result, self.note) = (copy, result, note) }
+
+        public init(copy: CopyFacts, _ read: FlatDetails) throws {
+            self.init(copy: copy, result: try read.text("result"), note: read.optionalText("note"))
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            result = try read.text("result")
-            note = read.optionalText("note")
-        }
-
-        public var details: [String: String] { copy.details(adding: ["result": result, "note": note]) }
+        public var fields: [String: String?] { ["result": result, "note": note] }
     }
 
     /// `copy.delete_failed`: a copy past its delete-by could not be deleted; it stays overdue.
-    public struct CopyDeleteFailed: LedgerPayload {
+    public struct CopyDeleteFailed: CopyEventPayload {
         public static let kind = Kind.copyDeleteFailed
+        /// The copy it is about.
         public var copy: CopyFacts
         /// `error`.
         public var error: String
-        /// `result`.
+        /// `result`: what the copy is left as.
         public var result: String
 
-        public init(copy: CopyFacts, error: String, result: String) {
-            self.copy = copy
-            self.error = error
-            self.result = result
+        /// A payload of these fields, to record.
+        public init(copy: CopyFacts, error: String, result: String) { (self.copy, self.error, self.result) = (copy, error, result) }
+
+        public init(copy: CopyFacts, _ read: FlatDetails) throws {
+            self.init(copy: copy, error: try read.text("error"), result: try read.text("result"))
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copy = try CopyFacts(read)
-            error = try read.text("error")
-            result = try read.text("result")
-        }
-
-        public var details: [String: String] { copy.details(adding: ["error": error, "result": result]) }
+        public var fields: [String: String?] { ["error": error, "result": result] }
     }
 
     /// `store.uploads_aborted`: multipart uploads a dead run left in the offsite store were aborted.
@@ -311,11 +258,9 @@ extension LedgerEvent {
         /// `reason`.
         public var reason: String
 
+        /// A payload of these fields, to record.
         public init(location: Location, count: Int, objectKeys: [String], reason: String) {
-            self.location = location
-            self.count = count
-            self.objectKeys = objectKeys
-            self.reason = reason
+            (self.location, self.count, self.objectKeys, self.reason) = (location, count, objectKeys, reason)
         }
 
         public init(details: [String: String]) throws {
@@ -330,4 +275,26 @@ extension LedgerEvent {
             ["location": location.rawValue, "count": String(count), "object_keys": objectKeys.joined(separator: " "), "reason": reason]
         }
     }
+}
+
+/// A `copy.*` payload: the copy's facts (`LedgerEvent.CopyFacts`), then the event's own fields,
+/// in one flat map.
+public protocol CopyEventPayload: LedgerPayload {
+    /// The copy the event is about.
+    var copy: LedgerEvent.CopyFacts { get }
+    /// The event's own fields by key; a nil value is left out.
+    var fields: [String: String?] { get }
+    /// The payload of `copy`, its own fields read from `read`.
+    ///
+    /// - Throws: `CatalogError.invalidEvent` naming a field that is missing or not what Lethe writes.
+    init(copy: LedgerEvent.CopyFacts, _ read: FlatDetails) throws
+}
+
+extension CopyEventPayload {
+    public init(details: [String: String]) throws {
+        let read = FlatDetails(details, kind: Self.kind)
+        try self.init(copy: try LedgerEvent.CopyFacts(read), read)
+    }
+
+    public var details: [String: String] { copy.details.merging(fields.compactMapValues { $0 }) { $1 } }
 }

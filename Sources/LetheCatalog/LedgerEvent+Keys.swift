@@ -26,11 +26,9 @@ extension LedgerEvent {
             /// Earliest first, stored as `DATE=COUNT,…`.
             public var deleteBy: [DueDate]
 
+            /// One location's counts.
             public init(location: Location, copies: Int, bytes: Int64, deleteBy: [DueDate]) {
-                self.location = location
-                self.copies = copies
-                self.bytes = bytes
-                self.deleteBy = deleteBy
+                (self.location, self.copies, self.bytes, self.deleteBy) = (location, copies, bytes, deleteBy)
             }
 
             /// Groups copies by location (in the order of their names), then by delete-by date.
@@ -48,9 +46,9 @@ extension LedgerEvent {
             public var deleteBy: Date
             public var copies: Int
 
+            /// One date's count.
             public init(deleteBy: Date, copies: Int) {
-                self.deleteBy = deleteBy
-                self.copies = copies
+                (self.deleteBy, self.copies) = (deleteBy, copies)
             }
 
             init?(_ text: String) {
@@ -62,13 +60,10 @@ extension LedgerEvent {
             var text: String { "\(Timestamp.iso(deleteBy))=\(copies)" }
         }
 
+        /// A payload of these fields, to record.
         public init(pseudonym: Pseudonym, request: String, shreddedAt: Date, destroyedKey: String, copies: Int, unreadable: [Unreadable]) {
-            self.pseudonym = pseudonym
-            self.request = request
-            self.shreddedAt = shreddedAt
-            self.destroyedKey = destroyedKey
-            self.copies = copies
-            self.unreadable = unreadable
+            (self.pseudonym, self.request, self.shreddedAt, self.destroyedKey, self.copies, self.unreadable) =
+                (pseudonym, request, shreddedAt, destroyedKey, copies, unreadable)
         }
 
         public init(details: [String: String]) throws {
@@ -107,10 +102,9 @@ extension LedgerEvent {
         /// `result`.
         public var result: String
 
+        /// A payload of these fields, to record.
         public init(request: String, shreddedAt: Date, result: String) {
-            self.request = request
-            self.shreddedAt = shreddedAt
-            self.result = result
+            (self.request, self.shreddedAt, self.result) = (request, shreddedAt, result)
         }
 
         public init(details: [String: String]) throws {
@@ -135,12 +129,9 @@ extension LedgerEvent {
         /// `bytes`: the export's size.
         public var bytes: Int64
 
+        /// A payload of these fields, to record.
         public init(pseudonym: Pseudonym, set: SetID, location: Location, format: String, bytes: Int64) {
-            self.pseudonym = pseudonym
-            self.set = set
-            self.location = location
-            self.format = format
-            self.bytes = bytes
+            (self.pseudonym, self.set, self.location, self.format, self.bytes) = (pseudonym, set, location, format, bytes)
         }
 
         public init(details: [String: String]) throws {
@@ -189,17 +180,8 @@ extension LedgerEvent {
 
         public init(fromEpoch: Int, toEpoch: Int, kekID: String, rewrappedKeys: Int, destroyedEpochs: [Int], keyDirectories: Int,
                     reason: String, complete: Bool, escrow: String, unrecordedEpochs: String?, offsiteWitness: OffsiteWitness?) {
-            self.fromEpoch = fromEpoch
-            self.toEpoch = toEpoch
-            self.kekID = kekID
-            self.rewrappedKeys = rewrappedKeys
-            self.destroyedEpochs = destroyedEpochs
-            self.keyDirectories = keyDirectories
-            self.reason = reason
-            self.complete = complete
-            self.escrow = escrow
-            self.unrecordedEpochs = unrecordedEpochs
-            self.offsiteWitness = offsiteWitness
+            (self.fromEpoch, self.toEpoch, self.kekID, self.rewrappedKeys, self.destroyedEpochs, self.keyDirectories, self.reason, self.complete, self.escrow, self.unrecordedEpochs, self.offsiteWitness) =
+                (fromEpoch, toEpoch, kekID, rewrappedKeys, destroyedEpochs, keyDirectories, reason, complete, escrow, unrecordedEpochs, offsiteWitness)
         }
 
         public init(details: [String: String]) throws {
@@ -237,9 +219,9 @@ extension LedgerEvent {
         /// `count`.
         public var count: Int
 
+        /// A payload of these fields, to record.
         public init(deleteBy: [Date], count: Int) {
-            self.deleteBy = deleteBy
-            self.count = count
+            (self.deleteBy, self.count) = (deleteBy, count)
         }
 
         public init(details: [String: String]) throws {
@@ -270,15 +252,11 @@ extension LedgerEvent {
         /// `accepted_epoch`: the epoch the operator accepted by name, when nothing witnessed one.
         public var acceptedEpoch: Int?
 
+        /// A payload of these fields, to record.
         public init(epoch: Int, kekID: String, source: String?, directoriesRestored: Int, escrowDirectoriesRestored: Int?,
                     keysVerified: Int, acceptedEpoch: Int?) {
-            self.epoch = epoch
-            self.kekID = kekID
-            self.source = source
-            self.directoriesRestored = directoriesRestored
-            self.escrowDirectoriesRestored = escrowDirectoriesRestored
-            self.keysVerified = keysVerified
-            self.acceptedEpoch = acceptedEpoch
+            (self.epoch, self.kekID, self.source, self.directoriesRestored, self.escrowDirectoriesRestored, self.keysVerified, self.acceptedEpoch) =
+                (epoch, kekID, source, directoriesRestored, escrowDirectoriesRestored, keysVerified, acceptedEpoch)
         }
 
         public init(details: [String: String]) throws {
@@ -310,9 +288,9 @@ extension LedgerEvent {
         public var epoch: Int
         public var kekID: String
 
+        /// A payload of these fields, to record.
         public init(epoch: Int, kekID: String) {
-            self.epoch = epoch
-            self.kekID = kekID
+            (self.epoch, self.kekID) = (epoch, kekID)
         }
 
         public init(details: [String: String]) throws {
@@ -330,6 +308,7 @@ extension LedgerEvent {
         /// `epoch`.
         public var epoch: Int
 
+        /// A payload of these fields, to record.
         public init(epoch: Int) { self.epoch = epoch }
 
         public init(details: [String: String]) throws {
@@ -345,6 +324,7 @@ extension LedgerEvent {
         /// `epoch`: the epoch the store holds now.
         public var epoch: Int
 
+        /// A payload of these fields, to record.
         public init(epoch: Int) { self.epoch = epoch }
 
         public init(details: [String: String]) throws {

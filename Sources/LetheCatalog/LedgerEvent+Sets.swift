@@ -16,12 +16,10 @@ extension LedgerEvent {
         /// `recovery_key`: the recovery key's fingerprint or `none` (idem).
         public var recoveryKey: String?
 
+        /// A payload of these fields, to record.
         public init(policy: String, keyDirectories: Int, offsite: String, escrowDirectories: Int?, recoveryKey: String?) {
-            self.policy = policy
-            self.keyDirectories = keyDirectories
-            self.offsite = offsite
-            self.escrowDirectories = escrowDirectories
-            self.recoveryKey = recoveryKey
+            (self.policy, self.keyDirectories, self.offsite, self.escrowDirectories, self.recoveryKey) =
+                (policy, keyDirectories, offsite, escrowDirectories, recoveryKey)
         }
 
         public init(details: [String: String]) throws {
@@ -51,10 +49,9 @@ extension LedgerEvent {
         /// `customers`: how many the run will back up or refuse.
         public var customers: Int
 
+        /// A payload of these fields, to record.
         public init(set: SetID, retentionClass: RetentionClass, customers: Int) {
-            self.set = set
-            self.retentionClass = retentionClass
-            self.customers = customers
+            (self.set, self.retentionClass, self.customers) = (set, retentionClass, customers)
         }
 
         public init(details: [String: String]) throws {
@@ -81,11 +78,9 @@ extension LedgerEvent {
         /// `failed`: customers not backed up.
         public var failed: Int
 
+        /// A payload of these fields, to record.
         public init(set: SetID, state: SetState, committed: Int, failed: Int) {
-            self.set = set
-            self.state = state
-            self.committed = committed
-            self.failed = failed
+            (self.set, self.state, self.committed, self.failed) = (set, state, committed, failed)
         }
 
         public init(details: [String: String]) throws {
@@ -113,11 +108,9 @@ extension LedgerEvent {
         /// `reason`.
         public var reason: String
 
+        /// A payload of these fields, to record.
         public init(set: SetID, state: SetState, committed: Int, reason: String) {
-            self.set = set
-            self.state = state
-            self.committed = committed
-            self.reason = reason
+            (self.set, self.state, self.committed, self.reason) = (set, state, committed, reason)
         }
 
         public init(details: [String: String]) throws {
@@ -143,10 +136,9 @@ extension LedgerEvent {
         /// `pseudonyms`: those of the names that have one, comma-separated.
         public var pseudonyms: [Pseudonym]
 
+        /// A payload of these fields, to record.
         public init(set: SetID, names: Int, pseudonyms: [Pseudonym]) {
-            self.set = set
-            self.names = names
-            self.pseudonyms = pseudonyms
+            (self.set, self.names, self.pseudonyms) = (set, names, pseudonyms)
         }
 
         public init(details: [String: String]) throws {
@@ -167,6 +159,7 @@ extension LedgerEvent {
         /// `copies`: how many.
         public var copies: Int
 
+        /// A payload of these fields, to record.
         public init(copies: Int) { self.copies = copies }
 
         public init(details: [String: String]) throws {

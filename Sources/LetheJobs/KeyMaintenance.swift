@@ -127,9 +127,10 @@ struct KeyMaintenance {
     ///
     /// - Throws: the key store's error when the rotation could not commit (nothing changed).
     func rotate(reason: String, now: Date) throws -> RotationSummary {
+        // Read before rotating: a ledger whose last rotation does not decode stops here, before any key changes.
+        let lastRecorded = try home.catalog.latestEvent(LedgerEvent.KeysRotated.self)?.payload.toEpoch ?? 1
         let report = try home.keys.rotate { reached($0.rawValue) }
         let sealedInto = home.keys.escrow?.directories.count ?? 0
-        let lastRecorded = try home.catalog.latestEvent(LedgerEvent.KeysRotated.self)?.payload.toEpoch ?? 1
         let witnessed = OffsiteEpochWitness(home: home).record(report.toEpoch)
         try home.catalog.record(LedgerEvent(LedgerEvent.KeysRotated(
             fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue, rewrappedKeys: report.rewrappedKeys,

@@ -35,7 +35,8 @@ public struct ReportJob: Sendable {
     ///
     /// - Throws: `clockWentBack` if the clock reads earlier than the last recorded event;
     ///   catalog errors if the catalog cannot be read. A broken ledger does not throw: the
-    ///   report says so (``RetentionReport/LedgerSummary/intact`` is false).
+    ///   report says so (``RetentionReport/LedgerSummary/intact`` is false); an event the report
+    ///   reads whose details do not decode does (`CatalogError.invalidEvent`, exit 3).
     public func build() throws -> RetentionReport {
         let now = home.clock.now()
         try Maintenance(home: home).refuseClockGoneBack(now: now)

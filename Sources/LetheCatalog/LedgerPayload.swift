@@ -134,8 +134,8 @@ public struct FlatDetails {
     /// The list at `key`, split at `separator` (an empty text is an empty list), each item made by `make`.
     public func list<T>(_ key: String, separator: Character, _ make: (String) -> T?) throws -> [T] {
         try value(key) { text in
-            let items = text.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
             if text.isEmpty { return [T]() }
+            let items = text.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
             let made = items.compactMap(make)
             return made.count == items.count ? made : nil
         }

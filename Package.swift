@@ -82,10 +82,12 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: [
             "LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar", .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             // The failure class of every error enum (FailureClassTests).
             "LetheCore", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheSQLite",
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Fixtures")]),
         // The real `lethe` binary; Golden/ pins every `--json` output.
         .testTarget(name: "LetheCLITests", dependencies: [
             "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),

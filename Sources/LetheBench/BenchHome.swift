@@ -70,7 +70,7 @@ struct BenchHome {
         var catalog = SimulatedCatalog(home.catalog, batchSize: 200_000)
         let setIDs = try (0..<sets).map { night in
             let created = start.addingTimeInterval(Double(night) * 86_400)
-            return (id: try catalog.beginSet(created: created, retentionClass: .daily, policy: "bench"), created: created)
+            return (id: try catalog.beginSet(created: created, retentionClass: .daily, customers: customers.count, policy: "bench"), created: created)
         }
         var written = 0
         for (night, set) in setIDs.enumerated() {

@@ -147,7 +147,8 @@ struct OffsiteListBenchmark: ParsableCommand {
             var catalog = SimulatedCatalog(home.catalog, batchSize: 50_000)
             var written = 0
             for set in sets {
-                let id = try catalog.beginSet(created: set.created, retentionClass: set.retentionClass, policy: planning.policy)
+                let id = try catalog.beginSet(created: set.created, retentionClass: set.retentionClass, customers: pseudonyms.count,
+                                               policy: planning.policy)
                 for pseudonym in pseudonyms where written < copies {
                     let archive = ArchiveID(String(format: "bench%08d", written))
                     try catalog.append(CopyRecord(archiveID: archive, setID: id, pseudonym: pseudonym, retentionClass: set.retentionClass,

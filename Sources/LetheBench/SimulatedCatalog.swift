@@ -17,11 +17,11 @@ struct SimulatedCatalog {
         batch.reserveCapacity(batchSize)
     }
 
-    /// Records a complete set created at `created`, with its `set.started` event.
-    func beginSet(created: Date, retentionClass: RetentionClass, policy: String) throws -> SetID {
+    /// Records a complete set of `customers` created at `created`, with its `set.started` event.
+    func beginSet(created: Date, retentionClass: RetentionClass, customers: Int, policy: String) throws -> SetID {
         let id = SetID.make(created: created)
         try catalog.beginSet(SetRecord(id: id, created: created, retentionClass: retentionClass, state: .complete, policy: policy),
-                             event: LedgerEvent(kind: "set.started", at: created, details: ["set": id.rawValue]))
+                             event: LedgerEvent(LedgerEvent.SetStarted(set: id, retentionClass: retentionClass, customers: customers), at: created))
         return id
     }
 
@@ -34,7 +34,7 @@ struct SimulatedCatalog {
     /// Records the copies waiting, if any, with one event at `date`.
     mutating func flush(at date: Date) throws {
         guard !batch.isEmpty else { return }
-        try catalog.recordCopies(batch, event: LedgerEvent(kind: "bench.copies", at: date, details: ["copies": String(batch.count)]))
+        try catalog.recordCopies(batch, event: LedgerEvent(LedgerEvent.BenchCopies(copies: batch.count), at: date))
         batch.removeAll(keepingCapacity: true)
     }
 }

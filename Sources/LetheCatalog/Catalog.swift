@@ -243,31 +243,38 @@ public final class Catalog: @unchecked Sendable {
     }
 
     /// The latest ledger event of `kind`, or nil.
-    public func latestEvent(kind: String) throws -> LedgerEvent? {
+    public func latestEvent(kind: LedgerEvent.Kind) throws -> LedgerEvent? {
+        try latestEvent(kinds: [kind])
+    }
+
+    /// The latest ledger event of any of `kinds`, or nil.
+    func latestEvent(kinds: [LedgerEvent.Kind]) throws -> LedgerEvent? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM ledger WHERE kind = ? ORDER BY seq DESC LIMIT 1", arguments: [kind]).map(Self.event)
+            try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM ledger WHERE kind IN (\(Self.marks(kinds))) ORDER BY seq DESC LIMIT 1",
+                             arguments: StatementArguments(kinds.map(\.rawValue))).map(Self.event)
         }
     }
 
     /// True if the ledger holds an event of `kind` whose details name `pseudonym`.
-    public func hasEvent(kind: String, pseudonym: Pseudonym) throws -> Bool {
+    public func hasEvent(kind: LedgerEvent.Kind, pseudonym: Pseudonym) throws -> Bool {
         try read { db in
             try Bool.fetchOne(db, sql: """
                 SELECT 1 FROM ledger WHERE kind = ? AND json_extract(details, '$.pseudonym') = ? LIMIT 1
-                """, arguments: [kind, pseudonym.rawValue]) ?? false
+                """, arguments: [kind.rawValue, pseudonym.rawValue]) ?? false
         }
     }
 
     /// Every ledger event of the given kinds, in order (through the by-kind index: reports read
     /// shreds, failures and runs without scanning millions of copy events).
-    public func events(kinds: [String]) throws -> [LedgerEvent] {
+    public func events(kinds: [LedgerEvent.Kind]) throws -> [LedgerEvent] {
         guard !kinds.isEmpty else { return [] }
-        let marks = kinds.map { _ in "?" }.joined(separator: ",")
         return try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM ledger WHERE kind IN (\(marks)) ORDER BY seq",
-                             arguments: StatementArguments(kinds)).map(Self.event)
+            try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM ledger WHERE kind IN (\(Self.marks(kinds))) ORDER BY seq",
+                             arguments: StatementArguments(kinds.map(\.rawValue))).map(Self.event)
         }
     }
+
+    private static func marks(_ kinds: [LedgerEvent.Kind]) -> String { kinds.map { _ in "?" }.joined(separator: ",") }
 
     /// The last event of the ledger (its head: the hash an auditor notes to compare next time), or nil if empty.
     public func ledgerHead() throws -> LedgerEvent? {
@@ -336,9 +343,9 @@ public final class Catalog: @unchecked Sendable {
         let previous = try last.map { try $0.value("hash", in: "ledger", as: String.self) } ?? ""
         let at = seconds(event.at)
         let details = LedgerEvent.canonicalDetails(event.details)
-        let hash = LedgerEvent.chainHash(sequence: sequence, at: at, kind: event.kind, details: details, previousHash: previous)
+        let hash = LedgerEvent.chainHash(sequence: sequence, at: at, kind: event.kind.rawValue, details: details, previousHash: previous)
         try db.execute(sql: "INSERT INTO ledger(seq, at, kind, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [sequence, at, event.kind, details, previous, hash])
+                       arguments: [sequence, at, event.kind.rawValue, details, previous, hash])
         try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('ledger_head', ?)", arguments: ["\(sequence):\(hash)"])
     }
 
@@ -402,12 +409,16 @@ public final class Catalog: @unchecked Sendable {
     static let eventColumns = "seq, at, kind, details, prev_hash, hash"
 
     static func event(_ row: Row) throws -> LedgerEvent {
-        let details: String = try row.value("details", in: "ledger")
-        // Details that are not JSON leave the event's fields empty; its hash no longer matches,
-        // so the ledger check and the report flag the event as altered.
-        var event = LedgerEvent(kind: try row.value("kind", in: "ledger"), at: try row.date("at", in: "ledger"),
-                                details: (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:])
-        event.sequence = try row.value("seq", in: "ledger")
+        let sequence: Int64 = try row.value("seq", in: "ledger")
+        let text: String = try row.value("details", in: "ledger")
+        // Details that are not a JSON object of strings are nothing Lethe writes: damage (the
+        // chain, which hashes the stored text, locates the event: `lethe verify --ledger`).
+        guard let details = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
+            throw SQLiteFileError.invalidValue("ledger.details of event \(sequence)")
+        }
+        var event = LedgerEvent(kind: LedgerEvent.Kind(rawValue: try row.value("kind", in: "ledger")), at: try row.date("at", in: "ledger"),
+                                details: details)
+        event.sequence = sequence
         event.previousHash = try row.value("prev_hash", in: "ledger")
         event.hash = try row.value("hash", in: "ledger")
         return event

@@ -15,6 +15,10 @@ public enum CatalogError: Error, CustomStringConvertible {
     case unknownSet(SetID)
     /// No copy matches.
     case noCopy(String)
+    /// A ledger event's details are not what its kind records (a key missing, a number that is
+    /// not one): the ledger was altered, or written by a version that does not exist (exit 3).
+    /// `sequence` is nil while a payload is decoded from details alone.
+    case invalidEvent(sequence: Int64?, kind: String, problem: String)
 
     public var description: String {
         switch self {
@@ -26,6 +30,9 @@ public enum CatalogError: Error, CustomStringConvertible {
         case .busy(let path): return SQLiteFileProblem.busy("catalog", path)
         case .unknownSet(let id): return "no set \(id): see `lethe list sets`"
         case .noCopy(let what): return "no copy \(what): see `lethe list archives`"
+        case .invalidEvent(let sequence, let kind, let problem):
+            return "ledger event \(sequence.map(String.init) ?? "?") (\(kind)) does not hold what Lethe records for its kind: \(problem); "
+                + "the ledger cannot be trusted from there: run `lethe verify --ledger`, and compare the catalog with your last backup of the home"
         }
     }
 }
@@ -36,7 +43,7 @@ extension CatalogError: ClassifiedError {
         switch self {
         case .unavailable: return .failed
         case .busy: return .busy
-        case .damaged: return .integrity
+        case .damaged, .invalidEvent: return .integrity
         case .unknownSet, .noCopy: return .notFound
         }
     }

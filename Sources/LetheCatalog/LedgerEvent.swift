@@ -7,17 +7,21 @@ public struct LedgerEvent: Sendable, Equatable, Codable {
     /// Position in the chain, from 1.
     public var sequence: Int64
     public var at: Date
-    /// What happened: "copy.written", "copy.deleted", "set.finished", "customer.shredded", "keys.rotated", …
-    public var kind: String
-    /// The facts, as sorted key/value pairs (never a customer id or key bytes).
+    /// What happened: one of the ``Kind`` constants ("copy.written", "customer.shredded", …).
+    public var kind: Kind
+    /// The facts as stored: a flat map, hashed as its JSON with sorted keys (never a customer
+    /// id or key bytes). Writers build it from a ``LedgerPayload`` (``init(_:at:)``), readers
+    /// decode one from it (``payload(_:)``, `Catalog.events(_:)`).
     public var details: [String: String]
     /// The previous event's hash ("" for the first).
     public var previousHash: String
     /// SHA-256 over this event's fields and `previousHash`, hex.
     public var hash: String
 
-    /// An event to append; the catalog fills in sequence and hashes.
-    public init(kind: String, at: Date, details: [String: String]) {
+    /// An event to append, of any kind, with its details as given; the catalog fills in
+    /// sequence and hashes. Jobs record a typed payload instead (``init(_:at:)``); this one is
+    /// for kinds with no payload type (tests, imports).
+    public init(kind: Kind, at: Date, details: [String: String]) {
         self.sequence = 0
         self.at = at
         self.kind = kind

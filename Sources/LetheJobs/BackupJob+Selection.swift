@@ -54,9 +54,8 @@ extension BackupJob {
                 outcomes.append(CustomerOutcome(pseudonym: pseudonym, status: .failed, bytes: 0, entries: 0,
                                                 message: Self.refusal(names: alias.names.count), warnings: []))
             }
-            try home.catalog.record(LedgerEvent(kind: "backup.alias_refused", at: now, details: [
-                "set": set.rawValue, "names": String(alias.names.count),
-                "pseudonyms": pseudonyms.map(\.rawValue).joined(separator: ",")]))
+            try home.catalog.record(LedgerEvent(LedgerEvent.BackupAliasRefused(set: set, names: alias.names.count, pseudonyms: pseudonyms),
+                                                at: now))
         }
         return outcomes
     }

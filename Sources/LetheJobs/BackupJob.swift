@@ -96,9 +96,8 @@ public struct BackupJob: Sendable {
         let setID = SetID.make(created: created)
         try home.catalog.beginSet(SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running,
                                             policy: home.policy.sourceFile),
-                                  event: LedgerEvent(kind: "set.started", at: now, details: [
-                                    "set": setID.rawValue, "class": retentionClass.rawValue,
-                                    "customers": String(customers.count + selection.refused.count)]))
+                                  event: LedgerEvent(LedgerEvent.SetStarted(set: setID, retentionClass: retentionClass,
+                                                                            customers: customers.count + selection.refused.count), at: now))
         home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue,
                                          "customers": String(customers.count + selection.refused.count)])
         let refused = try refuse(selection, set: setID, now: now)
@@ -125,9 +124,8 @@ public struct BackupJob: Sendable {
         let committed = results.filter { $0.status == .committed }.count
         let state: SetState = committed == results.count ? .complete : (committed == 0 && !results.isEmpty ? .failed : .partial)
         try home.catalog.finishSet(setID, state: state, customers: committed, failures: results.count - committed,
-                                   event: LedgerEvent(kind: "set.finished", at: home.clock.now(), details: [
-                                    "set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
-                                    "failed": String(results.count - committed)]))
+                                   event: LedgerEvent(LedgerEvent.SetFinished(set: setID, state: state, committed: committed,
+                                                                              failed: results.count - committed), at: home.clock.now()))
         home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
                                           "failed": String(results.count - committed)])
         return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results,
@@ -156,17 +154,15 @@ public struct BackupJob: Sendable {
             let copy = CopyRecord(archiveID: archiveID, setID: plan.setID, pseudonym: keys.pseudonym, retentionClass: plan.retentionClass,
                                   location: .local, objectKey: key, created: plan.created, deleteBy: plan.deleteBy, state: .live,
                                   bytes: stored.size)
-            let recorded = try home.catalog.recordCopy(copy, event: LedgerEvent(kind: "copy.written", at: home.clock.now(), details: [
-                "pseudonym": keys.pseudonym.rawValue, "set": plan.setID.rawValue, "archive": archiveID.rawValue,
-                "location": "local", "object_key": key.rawValue, "delete_by": Timestamp.iso(plan.deleteBy),
-                "bytes": String(stored.size), "data_key": "fresh", "class": plan.retentionClass.rawValue]))
+            let recorded = try home.catalog.recordCopy(copy, event: LedgerEvent(
+                LedgerEvent.CopyWritten(copy: .init(copy), bytes: stored.size, dataKey: "fresh"), at: home.clock.now()))
             if let tombstone = try home.keys.tombstone(customer) {
                 // The shred committed while this copy was being published: the copy is already
                 // unreadable (its customer key is gone); remove it and keep the row as history.
                 try? home.localStore.delete(key, versionID: nil)
-                try home.catalog.updateCopy(recorded.id, state: .shredded, event: LedgerEvent(kind: "copy.discarded", at: home.clock.now(), details: [
-                    "pseudonym": keys.pseudonym.rawValue, "set": plan.setID.rawValue, "archive": archiveID.rawValue,
-                    "location": "local", "reason": "the customer was shredded while this copy was being written"]))
+                try home.catalog.updateCopy(recorded.id, state: .shredded, event: LedgerEvent(LedgerEvent.CopyDiscarded(
+                    copy: .init(pseudonym: keys.pseudonym, set: plan.setID, location: .local, archive: archiveID),
+                    reason: "the customer was shredded while this copy was being written"), at: home.clock.now()))
                 throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
             }
             let warnings = report?.warnings ?? []

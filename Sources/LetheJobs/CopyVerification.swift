@@ -40,10 +40,9 @@ public struct CopyVerification: Sendable {
                                     objectKey: copy.objectKey, problem: problem))
         }
         let failed = checks.filter { $0.problem != nil }
-        try home.catalog.record(LedgerEvent(kind: "copies.verified", at: home.clock.now(), details: [
-            "checked": String(checks.count), "failed": String(failed.count),
-            "failed_keys": failed.map(\.objectKey.rawValue).joined(separator: " "),
-            "location": location?.rawValue ?? "all"]))
+        try home.catalog.record(LedgerEvent(LedgerEvent.CopiesVerified(checked: checks.count, failed: failed.count,
+                                                                       failedKeys: failed.map(\.objectKey), location: location),
+                                            at: home.clock.now()))
         return checks
     }
 }

@@ -137,10 +137,12 @@ public struct ExpireJob: Sendable {
             try home.catalog.updateCopies(marks)
             marks.removeAll(keepingCapacity: true)
         }
-        /// A decision that could not be carried out: its ledger event (`copy.<what>`), its result, a warning.
-        func failed(_ decision: RetentionPlan.Decision, _ what: String, _ error: any Error, result: String) throws {
+        /// A decision that could not be carried out: its ledger event (`copy.<what>`, made by
+        /// `payload` from the copy's facts and the error), its result, a warning.
+        func failed<Payload: LedgerPayload>(_ decision: RetentionPlan.Decision, _ what: String, _ error: any Error,
+                                            _ payload: (LedgerEvent.CopyFacts, String) -> Payload) throws {
             let reason = "\(error)"
-            try home.catalog.record(event("copy." + what, decision, now: now, extra: ["error": reason, "result": result]))
+            try home.catalog.record(LedgerEvent(payload(Self.facts(decision), reason), at: now))
             results.append(ExpireResult(copyID: decision.copyID, action: decision.action, status: .failed, message: reason))
             home.log.warning("expire.copy." + what, ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
                                                      "location": decision.location.rawValue, "error": reason])
@@ -155,25 +157,29 @@ public struct ExpireJob: Sendable {
                     let stored = try removeLeftovers(of: decision)
                     let result = stored ? "never recorded as uploaded; what was stored at its key was deleted and confirmed gone"
                                         : "never uploaded: marked deleted"
-                    marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.cancelled", decision, now: now, extra: [
-                        "result": result])))
+                    marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: LedgerEvent(
+                        LedgerEvent.CopyCancelled(copy: Self.facts(decision), result: result), at: now)))
                     results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled,
                                                 message: stored ? "deleted what an interrupted upload left at its key" : "never uploaded"))
                 } catch {
-                    try failed(decision, "cancel_failed", error,
-                               result: "still pending: what is stored at its key could not be deleted; retried on the next run")
+                    try failed(decision, "cancel_failed", error) { copy, error in
+                        LedgerEvent.CopyCancelFailed(copy: copy, error: error,
+                                                     result: "still pending: what is stored at its key could not be deleted; retried on the next run")
+                    }
                 }
             case .delete:
                 do {
                     let note = try delete(decision)
-                    var extra = ["result": "deleted from the store and confirmed gone"]
-                    if let note { extra["note"] = note }
-                    marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: event("copy.deleted", decision, now: now, extra: extra)))
+                    marks.append(CopyStateChange(id: decision.copyID, state: .deleted, event: LedgerEvent(
+                        LedgerEvent.CopyDeleted(copy: Self.facts(decision), result: "deleted from the store and confirmed gone", note: note),
+                        at: now)))
                     results.append(ExpireResult(copyID: decision.copyID, action: .delete, status: .deleted, message: note))
                     home.log.detail("expire.copy.deleted", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
                                                           "location": decision.location.rawValue])
                 } catch {
-                    try failed(decision, "delete_failed", error, result: "still stored: overdue, retried on the next run")
+                    try failed(decision, "delete_failed", error) { copy, error in
+                        LedgerEvent.CopyDeleteFailed(copy: copy, error: error, result: "still stored: overdue, retried on the next run")
+                    }
                 }
             }
             if marks.count >= batchSize { try flush() }
@@ -184,14 +190,12 @@ public struct ExpireJob: Sendable {
         let state: ExpireOutcome.State = failed == 0 && rotationOwed == nil ? .complete : .partial
         let outcome = ExpireOutcome(plan: plan, destroyedKeyDates: destroyed, results: results, state: state,
                                     rotation: rotation, rotationOwed: rotationOwed)
-        var summary = [
-            "state": state.rawValue, "policy": URL(fileURLWithPath: plan.policyFile).lastPathComponent,
-            "kept": String(outcome.count(.kept)), "deleted": String(outcome.count(.deleted)),
-            "cancelled": String(outcome.count(.cancelled)), "failed": String(failed),
-            "keys_destroyed": String(destroyed.count)]
-        if let rotationOwed { summary["rotation_owed"] = rotationOwed }
-        try home.catalog.record(LedgerEvent(kind: "expire.finished", at: now, details: summary))
-        home.log.info("expire.finished", summary)
+        let summary = LedgerEvent.ExpireFinished(
+            state: state.rawValue, policy: URL(fileURLWithPath: plan.policyFile).lastPathComponent, kept: outcome.count(.kept),
+            deleted: outcome.count(.deleted), cancelled: outcome.count(.cancelled), failed: failed, keysDestroyed: destroyed.count,
+            rotationOwed: rotationOwed)
+        try home.catalog.record(LedgerEvent(summary, at: now))
+        home.log.info("expire.finished", summary.details)
         return outcome
     }
 
@@ -205,8 +209,7 @@ public struct ExpireJob: Sendable {
         defer { withExtendedLifetime(keysLock) {} }
         let destroyed = try home.keys.destroyExpiryKeys(dueBy: now)
         if !destroyed.isEmpty {
-            try home.catalog.record(LedgerEvent(kind: "keys.expiry_destroyed", at: now, details: [
-                "delete_by": destroyed.map(Timestamp.iso).joined(separator: ","), "count": String(destroyed.count)]))
+            try home.catalog.record(LedgerEvent(LedgerEvent.KeysExpiryDestroyed(deleteBy: destroyed, count: destroyed.count), at: now))
             home.log.info("expire.keys_destroyed", ["count": String(destroyed.count),
                                                     "delete_by": destroyed.map(Timestamp.iso).joined(separator: ",")])
         }
@@ -275,15 +278,10 @@ public struct ExpireJob: Sendable {
         StoredCopyRemoval(store: try home.store(for: location), location: location)
     }
 
-    /// A ledger event about one decision: the copy's facts and the plan's reasons.
-    func event(_ kind: String, _ decision: RetentionPlan.Decision, now: Date, extra: [String: String]) -> LedgerEvent {
-        var details = [
-            "copy": String(decision.copyID), "pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
-            "location": decision.location.rawValue, "class": decision.retentionClass.rawValue,
-            "object_key": decision.objectKey.rawValue, "delete_by": Timestamp.iso(decision.deleteBy),
-            "reasons": decision.reasons.map(\.text).joined(separator: "; "),
-        ]
-        details.merge(extra) { $1 }
-        return LedgerEvent(kind: kind, at: now, details: details)
+    /// What the ledger events about one decision say of its copy: its row, facts and the plan's reasons.
+    static func facts(_ decision: RetentionPlan.Decision) -> LedgerEvent.CopyFacts {
+        LedgerEvent.CopyFacts(pseudonym: decision.pseudonym, set: decision.setID, location: decision.location, copyID: decision.copyID,
+                              objectKey: decision.objectKey, deleteBy: decision.deleteBy, retentionClass: decision.retentionClass,
+                              reasons: decision.reasons.map(\.text).joined(separator: "; "))
     }
 }

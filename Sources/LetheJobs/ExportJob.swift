@@ -99,9 +99,8 @@ public struct ExportJob: Sendable {
 
     /// Records a finished export in the ledger and the log, and describes it.
     private func recordExport(of copy: CopyRecord, to output: String, format: ExportFormat, bytes: Int64) throws -> ExportOutcome {
-        try home.catalog.record(LedgerEvent(kind: "customer.exported", at: home.clock.now(), details: [
-            "pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue,
-            "format": format.rawValue, "bytes": String(bytes)]))
+        try home.catalog.record(LedgerEvent(LedgerEvent.CustomerExported(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location,
+                                                                         format: format.rawValue, bytes: bytes), at: home.clock.now()))
         home.log.info("export.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "format": format.rawValue])
         return ExportOutcome(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, location: copy.location.rawValue, output: output,
                              format: format.rawValue, bytes: bytes)

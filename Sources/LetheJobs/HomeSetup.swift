@@ -122,10 +122,10 @@ public enum HomeSetup {
                                        directories: directories.map(KeyDirectory.init(url:)), escrow: escrow)
         _ = try keys.signingKeyCreatingIfNeeded()
         let catalog = try Catalog(path: home.appendingPathComponent(Home.catalogFile), create: true)
-        try catalog.record(LedgerEvent(kind: "home.created", at: now, details: [
-            "policy": URL(fileURLWithPath: policyPath).lastPathComponent, "key_directories": String(directories.count),
-            "offsite": request.offsite == nil ? "none" : "s3", "escrow_directories": String(escrowDirectories.count),
-            "recovery_key": escrow?.recipient.fingerprint ?? "none"]))
+        try catalog.record(LedgerEvent(LedgerEvent.HomeCreated(
+            policy: URL(fileURLWithPath: policyPath).lastPathComponent, keyDirectories: directories.count,
+            offsite: request.offsite == nil ? "none" : "s3", escrowDirectories: escrowDirectories.count,
+            recoveryKey: escrow?.recipient.fingerprint ?? "none"), at: now))
         try LetheJSON.encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
         return configuration
     }

@@ -19,14 +19,12 @@ public struct UnreadableCopies: Codable, Sendable, Equatable {
     public var deleteBy: [DueDate]
     enum CodingKeys: String, CodingKey { case location, copies, bytes, deleteBy = "delete_by" }
 
-    /// Groups copies by location, then by delete-by date.
-    static func summarise(_ copies: [CopyRecord]) -> [UnreadableCopies] {
-        Dictionary(grouping: copies, by: \.location).sorted { $0.key.rawValue < $1.key.rawValue }.map { location, copies in
-            let dates = Dictionary(grouping: copies, by: \.deleteBy).sorted { $0.key < $1.key }
-                .map { DueDate(deleteBy: Timestamp.iso($0.key), copies: $0.value.count) }
-            return UnreadableCopies(location: location.rawValue, copies: copies.count,
-                                    bytes: copies.reduce(0) { $0 + $1.bytes }, deleteBy: dates)
-        }
+    /// What a shred's ledger event records of one location.
+    init(_ recorded: LedgerEvent.CustomerShredded.Unreadable) {
+        location = recorded.location.rawValue
+        copies = recorded.copies
+        bytes = recorded.bytes
+        deleteBy = recorded.deleteBy.map { DueDate(deleteBy: Timestamp.iso($0.deleteBy), copies: $0.copies) }
     }
 }
 
@@ -56,9 +54,6 @@ struct KeyMaintenance {
     let home: Home
     /// Called after each step ("after-catalog", "after-rotate-write", "after-rotate-commit").
     var reached: (String) -> Void = { _ in }
-
-    static let shredEvent = "customer.shredded"
-    static let rotationEvent = "keys.rotated"
 
     /// What interrupted shreds (or rotations) left undone, as the key store says, changing
     /// nothing: shreds whose copies the catalog may not have recorded yet, and why a KEK rotation
@@ -112,21 +107,14 @@ struct KeyMaintenance {
     /// store forget the pseudonym. Returns what became unreadable (empty if recorded earlier).
     func recordShred(_ shred: PendingShred, now: Date) throws -> [UnreadableCopies] {
         var summary: [UnreadableCopies] = []
-        if try !home.catalog.hasEvent(kind: Self.shredEvent, pseudonym: shred.pseudonym) {
+        if try !home.catalog.hasEvent(kind: .customerShredded, pseudonym: shred.pseudonym) {
             let copies = try home.catalog.markShredded(shred.pseudonym) { copies in
-                var details = [
-                    "pseudonym": shred.pseudonym.rawValue, "request": shred.request,
-                    "shredded_at": Timestamp.iso(shred.shreddedAt), "destroyed_key": shred.destroyedKeyID.rawValue,
-                    "copies": String(copies.count),
-                ]
-                for location in UnreadableCopies.summarise(copies) {
-                    details["copies.\(location.location)"] = String(location.copies)
-                    details["bytes.\(location.location)"] = String(location.bytes)
-                    details["delete_by.\(location.location)"] = location.deleteBy.map { "\($0.deleteBy)=\($0.copies)" }.joined(separator: ",")
-                }
-                return LedgerEvent(kind: Self.shredEvent, at: now, details: details)
+                LedgerEvent(LedgerEvent.CustomerShredded(
+                    pseudonym: shred.pseudonym, request: shred.request, shreddedAt: shred.shreddedAt,
+                    destroyedKey: shred.destroyedKeyID.rawValue, copies: copies.count,
+                    unreadable: LedgerEvent.CustomerShredded.Unreadable.summarise(copies)), at: now)
             }
-            summary = UnreadableCopies.summarise(copies)
+            summary = LedgerEvent.CustomerShredded.Unreadable.summarise(copies).map(UnreadableCopies.init)
             home.log.info("shred.recorded", ["pseudonym": shred.pseudonym.rawValue, "copies": String(copies.count)])
         }
         reached("after-catalog")
@@ -139,24 +127,19 @@ struct KeyMaintenance {
     ///
     /// - Throws: the key store's error when the rotation could not commit (nothing changed).
     func rotate(reason: String, now: Date) throws -> RotationSummary {
+        // Read before rotating: a ledger whose last rotation does not decode stops here, before any key changes.
+        let lastRecorded = try home.catalog.latestEvent(LedgerEvent.KeysRotated.self)?.payload.toEpoch ?? 1
         let report = try home.keys.rotate { reached($0.rawValue) }
         let sealedInto = home.keys.escrow?.directories.count ?? 0
-        var details = [
-            "from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch), "kek_id": report.kekID.rawValue,
-            "rewrapped_keys": String(report.rewrappedKeys),
-            "destroyed_epochs": report.destroyedEpochs.map(String.init).joined(separator: ","),
-            "key_directories": String(home.keys.directories.count), "reason": reason,
-            "complete": report.isComplete ? "yes" : "no",
-            "escrow": sealedInto > 0 ? "sealed into \(sealedInto) escrow directories" : "no sealed escrow set up",
-        ]
-        let lastRecorded = try home.catalog.latestEvent(kind: Self.rotationEvent).flatMap { $0.details["to_epoch"] }.flatMap { Int($0) } ?? 1
-        if lastRecorded != report.fromEpoch {
-            details["unrecorded_epochs"] = "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it"
-        }
-        if let witnessed = OffsiteEpochWitness(home: home).record(report.toEpoch) {
-            details["offsite_witness"] = witnessed ? "recorded" : "owed"
-        }
-        try home.catalog.record(LedgerEvent(kind: Self.rotationEvent, at: now, details: details))
+        let witnessed = OffsiteEpochWitness(home: home).record(report.toEpoch)
+        try home.catalog.record(LedgerEvent(LedgerEvent.KeysRotated(
+            fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue, rewrappedKeys: report.rewrappedKeys,
+            destroyedEpochs: report.destroyedEpochs, keyDirectories: home.keys.directories.count, reason: reason,
+            complete: report.isComplete,
+            escrow: sealedInto > 0 ? "sealed into \(sealedInto) escrow directories" : "no sealed escrow set up",
+            unrecordedEpochs: lastRecorded == report.fromEpoch ? nil
+                : "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it",
+            offsiteWitness: witnessed.map { $0 ? .recorded : .owed }), at: now))
         home.log.info("keys.rotated", ["from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch),
                                        "complete": report.isComplete ? "yes" : "no"])
         return RotationSummary(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,

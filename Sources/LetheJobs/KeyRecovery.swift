@@ -49,12 +49,10 @@ public enum KeyRecovery {
                                              offsiteWitness: OffsiteEpochWitness.read(configuration: configuration, log: log))
         if !report.restored.isEmpty || !report.escrowRestored.isEmpty {
             let home = try Home(url: url, clock: clock, log: log)
-            var details = [
-                "epoch": String(report.epoch), "kek_id": report.kekID.rawValue, "source": origin,
-                "directories_restored": String(report.restored.count), "escrow_directories_restored": String(report.escrowRestored.count),
-                "keys_verified": String(report.verifiedKeys)]
-            if report.acceptedWithoutWitness { details["accepted_epoch"] = String(report.epoch) }
-            try home.catalog.record(LedgerEvent(kind: "keys.recovered", at: clock.now(), details: details))
+            try home.catalog.record(LedgerEvent(LedgerEvent.KeysRecovered(
+                epoch: report.epoch, kekID: report.kekID.rawValue, source: origin, directoriesRestored: report.restored.count,
+                escrowDirectoriesRestored: report.escrowRestored.count, keysVerified: report.verifiedKeys,
+                acceptedEpoch: report.acceptedWithoutWitness ? report.epoch : nil), at: clock.now()))
         }
         log.info("keys.recovered", ["epoch": String(report.epoch), "directories_restored": String(report.restored.count)])
         return report

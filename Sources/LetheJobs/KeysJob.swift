@@ -153,22 +153,12 @@ public struct KeysJob: Sendable {
         return try KeyMaintenance(home: home).finish(reason: "on demand", always: true, now: now)
     }
 
-    /// The ledger event of a raw escrow (`keys escrow --raw`).
-    static let rawEscrowEvent = "keys.escrow_raw"
-
-    /// The ledger event earlier versions recorded for the same raw printout.
-    static let legacyRawEscrowEvent = "keys.escrowed"
-
-    /// The ledger event of an operator's statement that a raw escrow was destroyed.
-    static let rawEscrowDestroyedEvent = "keys.escrow_raw_destroyed"
-
-    /// The epochs whose KEK was printed raw and not since recorded destroyed, ascending, as
-    /// the ledger records them.
+    /// The epochs whose KEK was printed raw (`keys.escrow_raw`, or `keys.escrowed` from earlier
+    /// versions) and not since recorded destroyed (`keys.escrow_raw_destroyed`), ascending.
     static func rawEscrowEpochs(in catalog: Catalog) throws -> [Int] {
-        func epochs(_ kinds: [String]) throws -> Set<Int> {
-            Set(try catalog.events(kinds: kinds).compactMap { $0.details["epoch"].flatMap { Int($0) } })
-        }
-        return try epochs([rawEscrowEvent, legacyRawEscrowEvent]).subtracting(epochs([rawEscrowDestroyedEvent])).sorted()
+        let printed = try catalog.events(LedgerEvent.KeysEscrowRaw.self).map(\.payload.epoch)
+        let destroyed = try catalog.events(LedgerEvent.KeysEscrowRawDestroyed.self).map(\.payload.epoch)
+        return Set(printed).subtracting(destroyed).sorted()
     }
 
     /// Records the operator's statement that the raw escrow of `epoch` was destroyed, so later
@@ -181,8 +171,9 @@ public struct KeysJob: Sendable {
         guard outstanding.contains(epoch) else {
             throw JobError.invalidConfiguration("no outstanding raw escrow of epoch \(epoch) (outstanding: \(outstanding.isEmpty ? "none" : outstanding.map(String.init).joined(separator: ","))); nothing was recorded")
         }
-        try home.catalog.record(LedgerEvent(kind: Self.rawEscrowDestroyedEvent, at: home.clock.now(), details: ["epoch": String(epoch)]))
-        home.log.info(Self.rawEscrowDestroyedEvent, ["epoch": String(epoch)])
+        let destroyed = LedgerEvent.KeysEscrowRawDestroyed(epoch: epoch)
+        try home.catalog.record(LedgerEvent(destroyed, at: home.clock.now()))
+        home.log.info(LedgerEvent.KeysEscrowRawDestroyed.kind.rawValue, destroyed.details)
     }
 
     /// The current KEK printed raw, recorded in the ledger (`keys.escrow_raw`, epoch and
@@ -197,9 +188,8 @@ public struct KeysJob: Sendable {
             throw JobError.keysNotReady("refusing to escrow: \(owed); run `lethe keys rotate` first, then escrow the new key-encryption key")
         }
         let (epoch, key) = try home.keys.currentKEKForEscrow()
-        try home.catalog.record(LedgerEvent(kind: Self.rawEscrowEvent, at: home.clock.now(), details: [
-            "epoch": String(epoch), "kek_id": key.id.rawValue]))
-        home.log.info(Self.rawEscrowEvent, ["epoch": String(epoch)])
+        try home.catalog.record(LedgerEvent(LedgerEvent.KeysEscrowRaw(epoch: epoch, kekID: key.id.rawValue), at: home.clock.now()))
+        home.log.info(LedgerEvent.KeysEscrowRaw.kind.rawValue, ["epoch": String(epoch)])
         return EscrowedKEK(epoch: epoch, kekID: key.id, key: key)
     }
 }

@@ -18,9 +18,9 @@ public struct LedgerCheck: Sendable {
     /// - Throws: catalog errors if the catalog cannot be read or written.
     public func run() throws -> LedgerVerification {
         let result = try home.catalog.verifyLedger()
-        var details = ["events": String(result.events), "intact": String(result.isIntact)]
-        if let broken = result.firstBrokenSequence { details["first_broken"] = String(broken) }
-        try home.catalog.record(LedgerEvent(kind: "ledger.verified", at: home.clock.now(), details: details))
+        let verified = LedgerEvent.LedgerVerified(events: result.events, intact: result.isIntact, firstBroken: result.firstBrokenSequence)
+        try home.catalog.record(LedgerEvent(verified, at: home.clock.now()))
+        let details = verified.details
         if result.isIntact {
             home.log.info("ledger.verified", details)
         } else {

@@ -26,9 +26,9 @@ struct Maintenance {
             let committed = recorded.count
             let state: SetState = committed > 0 ? .partial : .failed
             try home.catalog.finishSet(set.id, state: state, customers: committed, failures: 0,
-                                       event: LedgerEvent(kind: "set.abandoned", at: now, details: [
-                                        "set": set.id.rawValue, "state": state.rawValue, "committed": String(committed),
-                                        "reason": "the run that wrote it stopped before finishing"]))
+                                       event: LedgerEvent(LedgerEvent.SetAbandoned(set: set.id, state: state, committed: committed,
+                                                                                   reason: "the run that wrote it stopped before finishing"),
+                                                          at: now))
             home.log.warning("set.abandoned", ["set": set.id.rawValue, "state": state.rawValue])
         }
         // The run lock is held: no write to the local store is in flight, so every leftover is abandoned.
@@ -65,10 +65,9 @@ struct Maintenance {
             return
         }
         guard !aborted.isEmpty else { return }
-        let keys = aborted.map(\.name).joined(separator: " ")
-        try home.catalog.record(LedgerEvent(kind: "store.uploads_aborted", at: now, details: [
-            "location": Location.offsite.rawValue, "count": String(aborted.count), "object_keys": keys,
-            "reason": "multipart uploads begun over a day ago by the store's clock and never completed: left by a run that died"]))
+        try home.catalog.record(LedgerEvent(LedgerEvent.StoreUploadsAborted(
+            location: .offsite, count: aborted.count, objectKeys: aborted.map(\.name),
+            reason: "multipart uploads begun over a day ago by the store's clock and never completed: left by a run that died"), at: now))
         home.log.warning("offsite.uploads_aborted", ["count": String(aborted.count)])
     }
 

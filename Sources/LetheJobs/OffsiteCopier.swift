@@ -64,7 +64,7 @@ struct OffsiteCopier {
             pending.bytes = 0
             pending.versionID = nil
             do {
-                guard let planned = try home.catalog.planCopy(pending, event: event("copy.planned", pending, now: now, extra: [:])) else {
+                guard let planned = try home.catalog.planCopy(pending, event: LedgerEvent(LedgerEvent.CopyPlanned(copy: .init(pending)), at: now)) else {
                     return OffsiteOutcome(pseudonym: local.pseudonym, set: local.setID, status: .discarded,
                                           message: "the customer was shredded before this offsite copy was planned: nothing was uploaded")
                 }
@@ -99,10 +99,11 @@ struct OffsiteCopier {
         let message = "its delete-by or its local source passed before it could be uploaded: it never will be"
         do {
             let stored = try StoredCopyRemoval(store: home.store(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
-            try home.catalog.updateCopy(copy.id, state: .deleted, event: event("copy.cancelled", copy, now: now, extra: [
-                "reason": message, "result": stored ? "what an interrupted upload left at its key was deleted and confirmed gone" : "nothing was stored"]))
+            try home.catalog.updateCopy(copy.id, state: .deleted, event: LedgerEvent(LedgerEvent.CopyCancelled(
+                copy: .init(copy), result: stored ? "what an interrupted upload left at its key was deleted and confirmed gone" : "nothing was stored",
+                reason: message), at: now))
         } catch {
-            try? home.catalog.record(event("copy.cancel_failed", copy, now: now, extra: ["error": "\(error)"]))
+            try? home.catalog.record(LedgerEvent(LedgerEvent.CopyCancelFailed(copy: .init(copy), error: "\(error)"), at: now))
             home.log.warning("offsite.cancel_failed", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "error": "\(error)"])
             return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .pending,
                                   message: "\(message), but it stays pending: what is stored at its key could not be deleted (\(error)); the next run tries again")
@@ -113,8 +114,8 @@ struct OffsiteCopier {
     /// Uploads one pending copy from its local copy and marks it live; leaves it pending on failure.
     func upload(_ pending: CopyRecord, from local: CopyRecord, now: Date) -> OffsiteOutcome {
         if let reason = storeDown.reason {
-            try? home.catalog.record(event("copy.upload_failed", pending, now: now, extra: [
-                "error": "not attempted: the offsite store was unavailable earlier in this run (\(reason))"]))
+            try? home.catalog.record(LedgerEvent(LedgerEvent.CopyUploadFailed(
+                copy: .init(pending), error: "not attempted: the offsite store was unavailable earlier in this run (\(reason))"), at: now))
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
                                   message: "offsite copy left pending: the offsite store was unavailable earlier in this run (\(reason)); the next run retries it")
         }
@@ -146,15 +147,15 @@ struct OffsiteCopier {
             }
             let recorded = try home.catalog.updateCopy(pending.id, from: .pending, state: .live, bytes: stored.size,
                                                        versionID: stored.versionID, lockedUntil: stored.lockedUntil ?? lockUntil,
-                                                       event: event("copy.written", pending, now: now, extra: [
-                                                           "bytes": String(stored.size), "version": stored.versionID ?? "-",
-                                                           "locked_until": (stored.lockedUntil ?? lockUntil).map(Timestamp.iso) ?? "-"]))
+                                                       event: LedgerEvent(LedgerEvent.CopyWritten(
+                                                           copy: .init(pending), bytes: stored.size, version: stored.versionID ?? "-",
+                                                           lockedUntil: (stored.lockedUntil ?? lockUntil).map(Timestamp.iso) ?? "-"), at: now))
             guard recorded else { return discard(pending, stored: stored, now: now) }
             home.log.detail("offsite.copied", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue])
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .copied, message: nil)
         } catch {
             if let storeError = error as? ObjectStoreError, storeError.isTransient { storeDown.set("\(storeError)") }
-            try? home.catalog.record(event("copy.upload_failed", pending, now: now, extra: ["error": "\(error)"]))
+            try? home.catalog.record(LedgerEvent(LedgerEvent.CopyUploadFailed(copy: .init(pending), error: "\(error)"), at: now))
             home.log.warning("offsite.pending", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue,
                                                  "error": "\(error)"])
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
@@ -180,9 +181,9 @@ struct OffsiteCopier {
         }
         let state = (try? home.catalog.copies(pseudonym: copy.pseudonym, set: copy.setID, location: .offsite))?
             .first { $0.id == copy.id }?.state.rawValue ?? "unknown"
-        try? home.catalog.record(event("copy.discarded", copy, now: now, extra: [
-            "reason": "the copy's row left pending (now \(state)) while it was being uploaded: the customer was shredded",
-            "result": result, "version": stored.versionID ?? "-"]))
+        try? home.catalog.record(LedgerEvent(LedgerEvent.CopyDiscarded(
+            copy: .init(copy), reason: "the copy's row left pending (now \(state)) while it was being uploaded: the customer was shredded",
+            result: result, version: stored.versionID ?? "-"), at: now))
         home.log.warning("offsite.discarded", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "result": result])
         return OffsiteOutcome(pseudonym: copy.pseudonym, set: copy.setID, status: .discarded,
                               message: "the customer was shredded while this offsite copy was being uploaded: \(result)")
@@ -196,19 +197,11 @@ struct OffsiteCopier {
             try CopyReader(home: home).read(pending) { _ in }
             return true
         } catch {
-            try? home.catalog.record(event("copy.adoption_refused", pending, now: now, extra: ["error": "\(error)"]))
+            try? home.catalog.record(LedgerEvent(LedgerEvent.CopyAdoptionRefused(copy: .init(pending), error: "\(error)"), at: now))
             home.log.warning("offsite.adoption_refused", ["pseudonym": pending.pseudonym.rawValue, "set": pending.setID.rawValue,
                                                           "error": "\(error)"])
             return false
         }
-    }
-
-    func event(_ kind: String, _ copy: CopyRecord, now: Date, extra: [String: String]) -> LedgerEvent {
-        var details = ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "archive": copy.archiveID.rawValue,
-                       "location": "offsite", "object_key": copy.objectKey.rawValue, "delete_by": Timestamp.iso(copy.deleteBy),
-                       "class": copy.retentionClass.rawValue]
-        details.merge(extra) { $1 }
-        return LedgerEvent(kind: kind, at: now, details: details)
     }
 }
 

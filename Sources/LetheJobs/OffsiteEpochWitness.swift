@@ -42,18 +42,15 @@ struct OffsiteEpochWitness {
         }
     }
 
-    /// The ledger event a writing run records when it caught up a witness a rotation left owed.
-    static let caughtUpEvent = "keys.offsite_witness_recorded"
-
     /// Records the witness the latest rotation left owed (its ledger event says
-    /// `offsite_witness: owed`), unless a run caught it up since; records that in the ledger.
-    /// Touches the store only when something is owed.
+    /// `offsite_witness: owed`), unless a run caught it up since; records that in the ledger
+    /// (`keys.offsite_witness_recorded`). Touches the store only when something is owed.
     func catchUp(now: Date) throws {
-        guard let rotation = try home.catalog.latestEvent(kind: KeyMaintenance.rotationEvent),
-              rotation.details["offsite_witness"] == "owed", let epoch = rotation.details["to_epoch"].flatMap({ Int($0) }) else { return }
-        if let done = try home.catalog.latestEvent(kind: Self.caughtUpEvent)?.details["epoch"].flatMap({ Int($0) }), done >= epoch { return }
+        guard let rotation = try home.catalog.latestEvent(LedgerEvent.KeysRotated.self)?.payload,
+              rotation.offsiteWitness == .owed else { return }
+        if let done = try home.catalog.latestEvent(LedgerEvent.KeysOffsiteWitnessRecorded.self), done.payload.epoch >= rotation.toEpoch { return }
         guard record(home.keys.epoch) == true else { return }
-        try home.catalog.record(LedgerEvent(kind: Self.caughtUpEvent, at: now, details: ["epoch": String(home.keys.epoch)]))
+        try home.catalog.record(LedgerEvent(LedgerEvent.KeysOffsiteWitnessRecorded(epoch: home.keys.epoch), at: now))
     }
 
     /// The epoch the store holds, or nil when there is none (or it is not a number).

@@ -27,7 +27,7 @@ public struct ReportJob: Sendable {
     public init(home: Home) { self.home = home }
 
     /// The event this job appends.
-    public static let generatedEvent = "report.generated"
+    public static let generatedEvent = LedgerEvent.ReportGenerated.kind.rawValue
 
     /// Builds the report at the clock's `now`, changing nothing: reads the catalog, the ledger,
     /// the key store (what interrupted shreds left undone) and the policy, plans the retention
@@ -36,13 +36,20 @@ public struct ReportJob: Sendable {
     /// - Throws: `clockWentBack` if the clock reads earlier than the last recorded event;
     ///   catalog errors if the catalog cannot be read. A broken ledger does not throw: the
     ///   report says so (``RetentionReport/LedgerSummary/intact`` is false); nor does a key
-    ///   store that cannot be read (the report names it as owing a rotation).
+    ///   store that cannot be read (the report names it as owing a rotation). An event the
+    ///   report reads whose details do not decode does (`CatalogError.invalidEvent`, exit 3).
     public func build() throws -> RetentionReport {
         let now = home.clock.now()
         try Maintenance(home: home).refuseClockGoneBack(now: now)
         let verification = try home.catalog.verifyLedger()
         let head = try home.catalog.ledgerHead()
-        let events = try home.catalog.events(kinds: RetentionReport.ledgerKinds)
+        let catalog = home.catalog
+        let events = RetentionReport.LedgerHistory(
+            shreds: try catalog.events(LedgerEvent.CustomerShredded.self), rotations: try catalog.events(LedgerEvent.KeysRotated.self),
+            deleteFailures: try catalog.events(LedgerEvent.CopyDeleteFailed.self),
+            uploadFailures: try catalog.events(LedgerEvent.CopyUploadFailed.self),
+            expiryDestructions: try catalog.events(LedgerEvent.KeysExpiryDestroyed.self),
+            expireRuns: try catalog.events(LedgerEvent.ExpireFinished.self))
         let records = try home.catalog.copies()
         return RetentionReport.build(
             copies: records, sets: try home.catalog.sets(), events: events, verification: verification, head: head,
@@ -91,19 +98,14 @@ public struct ReportJob: Sendable {
             try deliverSignature(signature.minisig)
             signedBy = signature.keyID
         }
-        var details = [
-            "format": format.rawValue, "copies": String(report.summary.copies), "overdue": String(report.summary.overdueCopies),
-            "max_age_violations": String(report.summary.maxAgeViolations), "sets": String(report.sets.count),
-            "erasures": String(report.erasures.count), "ledger_intact": String(report.ledger.intact),
-            "unfinished_shred": String(report.summary.unfinishedShred),
-            "ledger_events": String(report.ledger.events),
-        ]
-        if let signedBy { details["signed_by"] = signedBy }
-        if let sequence = report.ledger.headSequence { details["ledger_head"] = String(sequence) }
-        if let hash = report.ledger.headHash { details["ledger_head_hash"] = hash }
-        if let broken = report.ledger.firstBrokenEvent { details["first_broken"] = String(broken) }
-        try home.catalog.record(LedgerEvent(kind: Self.generatedEvent, at: report.generatedAt, details: details))
-        home.log.info(Self.generatedEvent, details.filter { $0.key != "ledger_head_hash" })
+        let generated = LedgerEvent.ReportGenerated(
+            format: format.rawValue, copies: report.summary.copies, overdue: report.summary.overdueCopies,
+            maxAgeViolations: report.summary.maxAgeViolations, sets: report.sets.count, erasures: report.erasures.count,
+            ledgerIntact: report.ledger.intact, unfinishedShred: report.summary.unfinishedShred, ledgerEvents: report.ledger.events,
+            signedBy: signedBy, ledgerHead: report.ledger.headSequence, ledgerHeadHash: report.ledger.headHash,
+            firstBroken: report.ledger.firstBrokenEvent)
+        try home.catalog.record(LedgerEvent(generated, at: report.generatedAt))
+        home.log.info(Self.generatedEvent, generated.details.filter { $0.key != "ledger_head_hash" })
         if !report.ledger.intact {
             home.log.error("ledger.broken", ["first_broken": report.ledger.firstBrokenEvent.map(String.init) ?? "-"])
         }

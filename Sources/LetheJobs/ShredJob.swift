@@ -74,9 +74,6 @@ public struct ShredReceipt: Codable, Sendable {
 public struct ShredJob: Sendable {
     let home: Home
 
-    /// The ledger event for an erasure recorded before the customer's first backup.
-    static let erasedBeforeBackupEvent = "customer.erased_before_backup"
-
     public init(home: Home) { self.home = home }
 
     /// Shreds `customer` for erasure request `request`: `run(customers:)` with one customer.
@@ -182,9 +179,8 @@ public struct ShredJob: Sendable {
         }
         Self.testCrashPoint("after-mark")
         if outcome.nothingStored {
-            try home.catalog.record(LedgerEvent(kind: Self.erasedBeforeBackupEvent, at: now, details: [
-                "request": outcome.request, "shredded_at": Timestamp.iso(outcome.shreddedAt),
-                "result": "nothing stored; future backups refused"]))
+            try home.catalog.record(LedgerEvent(LedgerEvent.CustomerErasedBeforeBackup(
+                request: outcome.request, shreddedAt: outcome.shreddedAt, result: "nothing stored; future backups refused"), at: now))
             home.log.info("shred.before_backup", ["result": "nothing stored; future backups refused"])
         }
         let status: ShredReceipt.Status = outcome.nothingStored ? .notYetBackedUp : outcome.alreadyShredded ? .alreadyShredded : .shredded

@@ -58,11 +58,10 @@ public struct StructureVerification: Sendable {
             }
         }
         report.findings.sort { ($0.location.rawValue, $0.objectKey) < ($1.location.rawValue, $1.objectKey) }
-        try home.catalog.record(LedgerEvent(kind: "structure.verified", at: home.clock.now(), details: [
-            "copies": String(report.copiesChecked), "objects": String(report.objectsListed),
-            "findings": String(report.findings.count),
-            "finding_keys": report.findings.map(\.objectKey.rawValue).joined(separator: " "),
-            "unreachable": report.unreachable.map { String($0.prefix { $0 != ":" }) }.joined(separator: " ")]))
+        try home.catalog.record(LedgerEvent(LedgerEvent.StructureVerified(
+            copies: report.copiesChecked, objects: report.objectsListed, findings: report.findings.count,
+            findingKeys: report.findings.map(\.objectKey), unreachable: report.unreachable.map { String($0.prefix { $0 != ":" }) }),
+            at: home.clock.now()))
         return report
     }
 

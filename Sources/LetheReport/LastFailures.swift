@@ -14,15 +14,13 @@ struct LastFailures {
     private var deletions: [Int64: CopyFailure] = [:]
     private var uploads: [Location: [ObjectKey: CopyFailure]] = [:]
 
-    init(_ events: [LedgerEvent]) {
-        for event in events {
-            if event.kind == RetentionReport.LedgerKind.deleteFailed {
-                let (copy, failure) = RetentionReport.deleteFailure(event)
-                if let copy { deletions[copy] = failure }
-            }
-            if event.kind == RetentionReport.LedgerKind.uploadFailed {
-                let (location, key, failure) = RetentionReport.uploadFailure(event)
-                if let location, let key { uploads[location, default: [:]][key] = failure }
+    init(_ events: RetentionReport.LedgerHistory) {
+        for event in events.deleteFailures {
+            if let copy = event.payload.copy.copyID { deletions[copy] = CopyFailure(error: event.payload.error, at: event.at) }
+        }
+        for event in events.uploadFailures {
+            if let key = event.payload.copy.objectKey {
+                uploads[event.payload.copy.location, default: [:]][key] = CopyFailure(error: event.payload.error, at: event.at)
             }
         }
     }

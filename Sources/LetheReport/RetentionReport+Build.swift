@@ -9,7 +9,7 @@ extension RetentionReport {
     /// - Parameters:
     ///   - copies: every copy the catalog records, in any order and every state.
     ///   - sets: every set, oldest first.
-    ///   - events: the ledger events of ``ledgerKinds``, in order.
+    ///   - events: the ledger events the report reads, typed.
     ///   - verification: the ledger's chain check.
     ///   - head: the ledger's last event (nil when it is empty).
     ///   - keyStore: what the key store says about unfinished shreds.
@@ -17,7 +17,7 @@ extension RetentionReport {
     ///   - policy: the policy in force.
     ///   - home: the home folder, as shown.
     ///   - signedWith: the id of the home's signing key, if it has one.
-    public static func build(copies records: [CopyRecord], sets: [SetRecord], events: [LedgerEvent],
+    public static func build(copies records: [CopyRecord], sets: [SetRecord], events: LedgerHistory,
                              verification: LedgerVerification, head: LedgerEvent?, keyStore: KeyStoreFindings,
                              plan: RetentionPlan, policy: Policy, home: String, signedWith: String?, now: Date) -> RetentionReport {
         let violating = Set(plan.decisions.filter(\.hasViolation).map(\.copyID))
@@ -55,7 +55,7 @@ extension RetentionReport {
             maxAgeCheck(location, ordered.filter { $0.location == location }, entries: entries, violating: violating,
                         policy: policy, now: now)
         }
-        let runs = events.filter { $0.kind == LedgerKind.expireFinished }
+        let runs = events.expireRuns
         let ledger = LedgerSummary(intact: verification.isIntact, events: verification.events,
                                    firstBrokenEvent: verification.firstBrokenSequence, problem: verification.problem,
                                    headSequence: head?.sequence, headHash: head?.hash, headAt: head?.at)
@@ -71,7 +71,7 @@ extension RetentionReport {
                          failures: set.failures, policy: URL(fileURLWithPath: set.policy, isDirectory: false).lastPathComponent)
             },
             copies: copies, erasures: erasures, unfinishedShred: unfinished,
-            expiryKeyDestructions: events.filter { $0.kind == LedgerKind.expiryDestroyed }.map(expiryKeyDestruction),
+            expiryKeyDestructions: events.expiryDestructions.map(expiryKeyDestruction),
             expireRuns: runs.suffix(recentExpireRuns).reversed().map(expireRun),
             expireRunsTotal: runs.count, signedWith: signedWith)
     }
@@ -180,9 +180,9 @@ extension RetentionReport {
 
     /// Every shred in the ledger, each with the first complete KEK rotation recorded after it
     /// (else the first incomplete one: a rotation recorded `complete: no` does not finish it).
-    static func erasures(_ events: [LedgerEvent]) -> [Erasure] {
-        let rotations = events.filter { $0.kind == LedgerKind.rotation }.map(rotation)
-        return events.filter { $0.kind == LedgerKind.shred }.map { event in
+    static func erasures(_ events: LedgerHistory) -> [Erasure] {
+        let rotations = events.rotations.map(rotation)
+        return events.shreds.map { event in
             var shred = erasure(event)
             let after = rotations.filter { $0.event > event.sequence }
             shred.kekRotation = after.first(where: \.complete) ?? after.first

@@ -2,70 +2,66 @@ import Foundation
 import LetheCatalog
 import LetheCore
 
-// Everything the report reads from ledger events' `details`, in one place: one small function
-// per event kind, each turning one event into the report's typed value. Nothing else in the
-// report reads `details`. (The event writers are ShredJob/KeyMaintenance, ExpireJob and
-// OffsiteCopier in LetheJobs.)
+// What the report takes from the ledger, in one place: the typed events it reads, and one small
+// function per event kind turning one event into the report's value. (Who writes each kind:
+// docs/DESIGN.md, "The ledger's events".)
 
 extension RetentionReport {
-    /// The ledger event kinds the report reads: the report job fetches exactly these.
-    public static let ledgerKinds = [
-        LedgerKind.shred, LedgerKind.rotation, LedgerKind.deleteFailed, LedgerKind.uploadFailed,
-        LedgerKind.expiryDestroyed, LedgerKind.expireFinished,
-    ]
+    /// The ledger events the report reads, each list in ledger order. The report job reads them
+    /// with `Catalog.events(_:)`; an event whose details do not decode stops it there
+    /// (`CatalogError.invalidEvent`), so nothing here guesses a missing value.
+    public struct LedgerHistory: Sendable {
+        public typealias Recorded = LedgerEvent.Recorded
+        /// `customer.shredded`.
+        public var shreds: [Recorded<LedgerEvent.CustomerShredded>] = []
+        /// `keys.rotated`.
+        public var rotations: [Recorded<LedgerEvent.KeysRotated>] = []
+        /// `copy.delete_failed`.
+        public var deleteFailures: [Recorded<LedgerEvent.CopyDeleteFailed>] = []
+        /// `copy.upload_failed`.
+        public var uploadFailures: [Recorded<LedgerEvent.CopyUploadFailed>] = []
+        /// `keys.expiry_destroyed`.
+        public var expiryDestructions: [Recorded<LedgerEvent.KeysExpiryDestroyed>] = []
+        /// `expire.finished`.
+        public var expireRuns: [Recorded<LedgerEvent.ExpireFinished>] = []
 
-    /// The names of the ledger event kinds the report reads.
-    enum LedgerKind {
-        static let shred = "customer.shredded"
-        static let rotation = "keys.rotated"
-        static let deleteFailed = "copy.delete_failed"
-        static let uploadFailed = "copy.upload_failed"
-        static let expiryDestroyed = "keys.expiry_destroyed"
-        static let expireFinished = "expire.finished"
-    }
-
-    /// `customer.shredded`: who, which request, when, and the copies made unreadable per
-    /// location (`copies.local`, `bytes.local`, …); the rotation after it is found by the caller.
-    static func erasure(_ event: LedgerEvent) -> Erasure {
-        let details = event.details
-        let byLocation = Location.allCases.compactMap { location -> CopyCount? in
-            guard let count = details["copies.\(location.rawValue)"].flatMap({ Int($0) }) else { return nil }
-            return CopyCount(location: location, copies: count, bytes: Int64(details["bytes.\(location.rawValue)"] ?? "") ?? 0)
+        /// The events of each kind the report reads.
+        public init(shreds: [Recorded<LedgerEvent.CustomerShredded>] = [], rotations: [Recorded<LedgerEvent.KeysRotated>] = [],
+                    deleteFailures: [Recorded<LedgerEvent.CopyDeleteFailed>] = [],
+                    uploadFailures: [Recorded<LedgerEvent.CopyUploadFailed>] = [],
+                    expiryDestructions: [Recorded<LedgerEvent.KeysExpiryDestroyed>] = [],
+                    expireRuns: [Recorded<LedgerEvent.ExpireFinished>] = []) {
+            (self.shreds, self.rotations, self.deleteFailures, self.uploadFailures, self.expiryDestructions, self.expireRuns)
+                = (shreds, rotations, deleteFailures, uploadFailures, expiryDestructions, expireRuns)
         }
-        return Erasure(event: event.sequence, pseudonym: Pseudonym(details["pseudonym"] ?? "-"), request: details["request"] ?? "-",
-                       shreddedAt: details["shredded_at"].flatMap(Timestamp.parse) ?? event.at,
-                       copies: int(details["copies"]), byLocation: byLocation)
     }
 
-    /// `keys.rotated`: the epochs, and whether the old key was destroyed everywhere (`complete: yes`).
-    static func rotation(_ event: LedgerEvent) -> KEKRotation {
-        KEKRotation(event: event.sequence, at: event.at, fromEpoch: int(event.details["from_epoch"]),
-                    toEpoch: int(event.details["to_epoch"]), complete: event.details["complete"] == "yes")
+    /// A shred: who, which request, when, and the copies made unreadable per location; the
+    /// rotation after it is found by the caller.
+    static func erasure(_ event: LedgerEvent.Recorded<LedgerEvent.CustomerShredded>) -> Erasure {
+        let shred = event.payload
+        let byLocation = Location.allCases.compactMap { location in
+            shred.unreadable.first { $0.location == location }.map { CopyCount(location: location, copies: $0.copies, bytes: $0.bytes) }
+        }
+        return Erasure(event: event.sequence, pseudonym: shred.pseudonym, request: shred.request, shreddedAt: shred.shreddedAt,
+                       copies: shred.copies, byLocation: byLocation)
     }
 
-    /// `copy.delete_failed`: the copy's catalog id and the error (nil id: not a catalog copy's).
-    static func deleteFailure(_ event: LedgerEvent) -> (copy: Int64?, failure: CopyFailure) {
-        (event.details["copy"].flatMap { Int64($0) }, CopyFailure(error: event.details["error"], at: event.at))
+    /// A KEK rotation: the epochs, and whether the old key was destroyed everywhere.
+    static func rotation(_ event: LedgerEvent.Recorded<LedgerEvent.KeysRotated>) -> KEKRotation {
+        KEKRotation(event: event.sequence, at: event.at, fromEpoch: event.payload.fromEpoch, toEpoch: event.payload.toEpoch,
+                    complete: event.payload.complete)
     }
 
-    /// `copy.upload_failed`: where the pending copy was to go (offsite when unnamed) and the error.
-    static func uploadFailure(_ event: LedgerEvent) -> (location: Location?, objectKey: ObjectKey?, failure: CopyFailure) {
-        (Location(rawValue: event.details["location"] ?? Location.offsite.rawValue), event.details["object_key"].flatMap(ObjectKey.init),
-         CopyFailure(error: event.details["error"], at: event.at))
+    /// A destruction of expiry keys: the delete-by dates whose copies became unreadable.
+    static func expiryKeyDestruction(_ event: LedgerEvent.Recorded<LedgerEvent.KeysExpiryDestroyed>) -> ExpiryKeyDestruction {
+        ExpiryKeyDestruction(at: event.at, deleteBy: event.payload.deleteBy)
     }
 
-    /// `keys.expiry_destroyed`: the delete-by dates whose expiry keys were destroyed (comma-separated).
-    static func expiryKeyDestruction(_ event: LedgerEvent) -> ExpiryKeyDestruction {
-        ExpiryKeyDestruction(at: event.at, deleteBy: (event.details["delete_by"] ?? "").split(separator: ",").compactMap { Timestamp.parse(String($0)) })
+    /// An expire run: how it ended and its counts.
+    static func expireRun(_ event: LedgerEvent.Recorded<LedgerEvent.ExpireFinished>) -> ExpireRun {
+        let run = event.payload
+        return ExpireRun(at: event.at, state: run.state, kept: run.kept, deleted: run.deleted, cancelled: run.cancelled,
+                         failed: run.failed, keysDestroyed: run.keysDestroyed)
     }
-
-    /// `expire.finished`: how the run ended and its counts.
-    static func expireRun(_ event: LedgerEvent) -> ExpireRun {
-        let details = event.details
-        return ExpireRun(at: event.at, state: details["state"] ?? "unknown", kept: int(details["kept"]), deleted: int(details["deleted"]),
-                         cancelled: int(details["cancelled"]), failed: int(details["failed"]), keysDestroyed: int(details["keys_destroyed"]))
-    }
-
-    /// A number written as text (0 when missing or not a number).
-    private static func int(_ text: String?) -> Int { text.flatMap { Int($0) } ?? 0 }
 }

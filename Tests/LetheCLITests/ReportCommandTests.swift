@@ -74,6 +74,24 @@ import Testing
         #expect((object["ledger"] as? [String: Any])?["intact"] as? Bool == false)
     }
 
+    /// An event the report reads whose details are not what its kind records (a count that is
+    /// no number, written behind Lethe's back) is an integrity failure, not a zero.
+    @Test func anEventWhoseDetailsDoNotDecodeExitsThree() throws {
+        let fixture = try Self.overdueHome()
+        try fixture.succeed(["shred", "--customer", "alice-0042", "--request", "R-1", "--yes"])
+        try python(fixture, """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE ledger SET details = json_set(details, '$.copies', 'many') WHERE kind = 'customer.shredded'")
+            db.commit()
+            """)
+        let result = try fixture.lethe(["report", "--format", "json"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("(customer.shredded) does not hold what Lethe records for its kind: its 'copies' is not one Lethe writes"),
+                "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     func python(_ fixture: CLIFixture, _ script: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

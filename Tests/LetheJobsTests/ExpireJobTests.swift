@@ -32,7 +32,7 @@ import Testing
         return (fixture, daily!)
     }
 
-    static func events(_ home: Home, _ kind: String) throws -> [LedgerEvent] {
+    static func events(_ home: Home, _ kind: LedgerEvent.Kind) throws -> [LedgerEvent] {
         try home.catalog.ledger().filter { $0.kind == kind }
     }
 

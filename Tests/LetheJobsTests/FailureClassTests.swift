@@ -58,6 +58,7 @@ import Testing
         check([
             (CatalogError.unavailable("c", reason: "r"), .failed), (CatalogError.damaged(Self.damage), .integrity),
             (CatalogError.busy("c"), .busy), (CatalogError.unknownSet(SetID("s")), .notFound), (CatalogError.noCopy("x"), .notFound),
+            (CatalogError.invalidEvent(sequence: 7, kind: "copy.written", problem: "p"), .integrity),
         ])
     }
 

@@ -38,13 +38,13 @@ import Testing
     /// A pending copy past its date whose upload failed, and a shred the key store holds but the
     /// ledger does not: the report says both, from the inputs alone.
     static func report(copies: [CopyRecord] = copies) -> RetentionReport {
-        let failure = LedgerEvent(kind: "copy.upload_failed", at: at("2026-11-09T02:00:00Z"), details: [
-            "location": "offsite", "object_key": copies.first { $0.id == 2 }!.objectKey.rawValue, "error": "bucket gone"])
+        let failure = LedgerEvent.Recorded(sequence: 1, at: at("2026-11-09T02:00:00Z"), payload: LedgerEvent.CopyUploadFailed(
+            copy: .init(copies.first { $0.id == 2 }!), error: "bucket gone"))
         let keyStore = RetentionReport.KeyStoreFindings(
             pendingShreds: [(pseudonym: erased, request: "REQ-9", shreddedAt: at("2026-11-10T09:00:00Z"))],
             owedRotation: "the key-encryption key of epoch 2 still exists")
         return RetentionReport.build(
-            copies: copies, sets: [], events: [failure], verification: LedgerVerification(events: 0), head: nil,
+            copies: copies, sets: [], events: .init(uploadFailures: [failure]), verification: LedgerVerification(events: 0), head: nil,
             keyStore: keyStore, plan: RetentionPlanner.plan(copies: copies, policy: policy, now: now), policy: policy,
             home: "/srv/lethe", signedWith: nil, now: now)
     }

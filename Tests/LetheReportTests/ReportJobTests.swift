@@ -120,12 +120,12 @@ import Testing
                                                deleteBy: ReportFixture.at("2026-12-01T00:00:00Z"), state: .live, bytes: 10),
                                     event: LedgerEvent(kind: "test.import", at: fixture.clock.now(), details: [:]))
         let pendingKey = ObjectKey.archive(pseudonym: Pseudonym("ppend"), set: set.id, archive: ArchiveID("pend"))
-        try home.catalog.recordCopy(CopyRecord(archiveID: ArchiveID("pend"), setID: set.id, pseudonym: Pseudonym("ppend"),
-                                               retentionClass: .weekly, location: .offsite, objectKey: pendingKey, created: set.created,
-                                               deleteBy: ReportFixture.at("2026-11-02T00:00:00Z"), state: .pending, bytes: 0),
-                                    event: LedgerEvent(kind: "test.import", at: fixture.clock.now(), details: [:]))
-        try home.catalog.record(LedgerEvent(kind: "copy.upload_failed", at: fixture.clock.now(), details: [
-            "location": "offsite", "object_key": pendingKey.rawValue, "error": "the store is unavailable (bucket gone)"]))
+        let pendingCopy = try home.catalog.recordCopy(CopyRecord(archiveID: ArchiveID("pend"), setID: set.id, pseudonym: Pseudonym("ppend"),
+                                                                 retentionClass: .weekly, location: .offsite, objectKey: pendingKey, created: set.created,
+                                                                 deleteBy: ReportFixture.at("2026-11-02T00:00:00Z"), state: .pending, bytes: 0),
+                                                      event: LedgerEvent(kind: "test.import", at: fixture.clock.now(), details: [:]))
+        try home.catalog.record(LedgerEvent(LedgerEvent.CopyUploadFailed(copy: .init(pendingCopy), error: "the store is unavailable (bucket gone)"),
+                                            at: fixture.clock.now()))
 
         let report = try ReportJob(home: home).build()
         #expect(report.summary.maxAgeViolations == 1)

@@ -104,13 +104,10 @@ public enum DurableFile {
         try publish(url, .replace, mode: mode) { try $0.write(bytes) }
     }
 
-    /// Writes `bytes` to a new file at `url` (replacing nothing: fails if it exists) and fsyncs it.
+    /// Writes `bytes` to a new file at `url`, replacing nothing (fails if it exists):
+    /// `publish(url, .noReplace, …)`, so a failed write leaves no file behind.
     public static func write(_ bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw DurableFileError(operation: .create, path: url.path, code: errno) }
-        defer { close(fd) }
-        try writeAll(fd, bytes, path: url.path)
-        guard fsync(fd) == 0 else { throw DurableFileError(operation: .sync, path: url.path, code: errno) }
+        try publish(url, .noReplace, mode: mode) { try $0.write(bytes) }
     }
 
     /// Overwrites an existing file in place with `bytes` (from offset 0) and fsyncs it.

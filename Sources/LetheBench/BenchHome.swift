@@ -40,6 +40,21 @@ struct BenchHome {
     /// Wall time the set-up took.
     let setupSeconds: Double
 
+    /// What a benchmark's result says of the home it ran in (`--json` keys as written).
+    struct Figures: Codable {
+        var customers: Int
+        var copies: Int
+        var expiry_keys: Int
+        var key_directories: Int
+        var setup_seconds: Double
+    }
+
+    /// The home's figures: `customers` keyed, shaped by `options`.
+    func figures(customers: Int, options: BenchHomeOptions) -> Figures {
+        Figures(customers: customers, copies: copies, expiry_keys: options.expiryKeys,
+                key_directories: max(1, options.keyDirectories), setup_seconds: setupSeconds)
+    }
+
     /// Builds the home of `customers` under `root` (its folder `home`, the source and mirrors
     /// beside it), shaped by `options`; every `offsiteEvery`-th customer's copies are offsite
     /// (nil: every copy is local).

@@ -42,8 +42,8 @@ struct ExpireBenchmark: ParsableCommand {
         let s: (Double) -> String = BenchTiming.seconds
         let runs: String = result.expire_seconds.map(s).joined(separator: ", ")
         let cells: [String] = [
-            String(result.customers).padding(10), String(result.copies).padding(8), String(result.due_copies_per_run).padding(8),
-            s(result.setup_seconds).padding(10), (s(result.expire_seconds_median) + " (" + runs + ")").padding(38),
+            String(result.home.customers).padding(10), String(result.home.copies).padding(8), String(result.due_copies_per_run).padding(8),
+            s(result.home.setup_seconds).padding(10), (s(result.expire_seconds_median) + " (" + runs + ")").padding(38),
             s(BenchTiming.median(result.dry_run_seconds)).padding(9), s(BenchTiming.median(result.until_keys_destroyed_seconds)).padding(21),
             s(BenchTiming.median(result.rotation_in_run_seconds)).padding(16), s(BenchTiming.median(result.due_copies_seconds)).padding(11),
             s(result.destroy_alone_seconds).padding(14), s(result.rotate_alone_seconds).padding(13), String(result.rewrapped_keys),
@@ -53,11 +53,7 @@ struct ExpireBenchmark: ParsableCommand {
 
     /// One measurement, as printed with --json (each list has one entry per run).
     struct Result: Codable {
-        var customers: Int
-        var copies: Int
-        var expiry_keys: Int
-        var key_directories: Int
-        var setup_seconds: Double
+        var home: BenchHome.Figures
         var due_copies_per_run: Int
         var expire_seconds: [Double]
         var expire_seconds_median: Double
@@ -107,8 +103,7 @@ struct ExpireBenchmark: ParsableCommand {
         let (rotateSeconds, rotation) = try BenchTiming.time { try keysJob.rotate() }
         guard destroyed.count == 1, rotation.complete else { throw ValidationError("the benchmark's destroy and rotate alone did not complete") }
 
-        return Result(customers: count, copies: bench.copies, expiry_keys: options.expiryKeys, key_directories: max(1, options.keyDirectories),
-                      setup_seconds: bench.setupSeconds, due_copies_per_run: due, expire_seconds: totals,
+        return Result(home: bench.figures(customers: count, options: options), due_copies_per_run: due, expire_seconds: totals,
                       expire_seconds_median: BenchTiming.median(totals), dry_run_seconds: plans, until_keys_destroyed_seconds: untilDestroyed,
                       rotation_in_run_seconds: rotations, due_copies_seconds: dueCopies, destroy_alone_seconds: destroySeconds,
                       rotate_alone_seconds: rotateSeconds, rewrapped_keys: rewrapped)

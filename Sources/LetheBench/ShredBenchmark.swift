@@ -32,21 +32,17 @@ struct ShredBenchmark: ParsableCommand {
 
     /// One measurement as a table row under the header `run()` prints.
     static func row(_ result: Result) -> String {
-        String(format: "%-10d %-10d %-11@ %-12d %-9@ %-25@ %-13@ %d", result.customers, result.copies,
-               BenchTiming.bytes(result.catalogued_bytes) as NSString, result.expiry_keys,
-               BenchTiming.seconds(result.setup_seconds) as NSString,
+        String(format: "%-10d %-10d %-11@ %-12d %-9@ %-25@ %-13@ %d", result.home.customers, result.home.copies,
+               BenchTiming.bytes(result.catalogued_bytes) as NSString, result.home.expiry_keys,
+               BenchTiming.seconds(result.home.setup_seconds) as NSString,
                (BenchTiming.seconds(result.shred_seconds_median) + " (" + result.shred_seconds.map(BenchTiming.seconds).joined(separator: ", ") + ")") as NSString,
                BenchTiming.seconds(result.rotate_seconds) as NSString, result.rewrapped_keys)
     }
 
     /// One measurement, as printed with --json.
     struct Result: Codable {
-        var customers: Int
-        var copies: Int
+        var home: BenchHome.Figures
         var catalogued_bytes: Int64
-        var expiry_keys: Int
-        var key_directories: Int
-        var setup_seconds: Double
         var shred_seconds: [Double]
         var shred_seconds_median: Double
         var rotate_seconds: Double
@@ -74,8 +70,8 @@ struct ShredBenchmark: ParsableCommand {
         let (rotateSeconds, rotation) = try BenchTiming.time { try keysJob.rotate() }
         guard rotation.complete else { throw ValidationError("the benchmark rotation did not complete: \(rotation.incomplete ?? "")") }
 
-        return Result(customers: count, copies: bench.copies, catalogued_bytes: Int64(bench.copies) * options.bytesPerCopy,
-                      expiry_keys: options.expiryKeys, key_directories: max(1, options.keyDirectories), setup_seconds: bench.setupSeconds, shred_seconds: timings,
+        return Result(home: bench.figures(customers: count, options: options), catalogued_bytes: Int64(bench.copies) * options.bytesPerCopy,
+                      shred_seconds: timings,
                       shred_seconds_median: BenchTiming.median(timings), rotate_seconds: rotateSeconds,
                       rewrapped_keys: rotation.rotation?.rewrappedKeys ?? 0, unreadable_copies_per_shred: unreadable)
     }

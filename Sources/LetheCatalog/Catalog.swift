@@ -299,17 +299,16 @@ public final class Catalog: @unchecked Sendable {
         }
         var previous = ""
         var expectedSequence: Int64 = 1
-        for row in rows {
-            let sequence = row.sequence
-            let storedPrevious = row.previousHash
-            let hash = LedgerEvent.chainHash(sequence: sequence, at: row.at, kind: row.kind, details: row.details,
-                                             previousHash: storedPrevious)
+        for (link, storedHash) in rows {
+            let sequence = link.sequence
+            let storedPrevious = link.previousHash
+            let hash = link.hash
             let problem: String?
             if sequence != expectedSequence {
                 problem = "event \(expectedSequence) is missing (the next one is \(sequence)): an event was deleted"
             } else if storedPrevious != previous {
                 problem = "event \(sequence) does not follow the event before it: events were deleted or reordered"
-            } else if hash != row.hash {
+            } else if hash != storedHash {
                 problem = "event \(sequence) was altered: its content does not match its hash"
             } else {
                 problem = nil
@@ -320,7 +319,7 @@ public final class Catalog: @unchecked Sendable {
             previous = hash
             expectedSequence += 1
         }
-        let last = rows.last.map { "\($0.sequence):\($0.hash)" }
+        let last = rows.last.map { "\($0.link.sequence):\($0.hash)" }
         if head != last {
             let newest = expectedSequence - 1
             let recorded = head.flatMap { Int64($0.split(separator: ":").first ?? "") } ?? 0
@@ -343,7 +342,7 @@ public final class Catalog: @unchecked Sendable {
         let previous = try last.map { try $0.value("hash", in: "ledger", as: String.self) } ?? ""
         let at = seconds(event.at)
         let details = LedgerEvent.canonicalDetails(event.details)
-        let hash = LedgerEvent.chainHash(sequence: sequence, at: at, kind: event.kind.rawValue, details: details, previousHash: previous)
+        let hash = ChainLink(sequence: sequence, at: at, kind: event.kind.rawValue, details: details, previousHash: previous).hash
         try db.execute(sql: "INSERT INTO ledger(seq, at, kind, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [sequence, at, event.kind.rawValue, details, previous, hash])
         try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('ledger_head', ?)", arguments: ["\(sequence):\(hash)"])
@@ -424,20 +423,13 @@ public final class Catalog: @unchecked Sendable {
         return event
     }
 
-    /// One ledger row as stored, for recomputing the chain (`at` as the raw seconds hashed).
-    struct ChainLink {
-        var sequence: Int64
-        var at: Int64
-        var kind: String
-        var details: String
-        var previousHash: String
-        var hash: String
-    }
-
-    static func chainLink(_ row: Row) throws -> ChainLink {
-        ChainLink(sequence: try row.value("seq", in: "ledger"), at: try row.value("at", in: "ledger"),
-                  kind: try row.value("kind", in: "ledger"), details: try row.value("details", in: "ledger"),
-                  previousHash: try row.value("prev_hash", in: "ledger"), hash: try row.value("hash", in: "ledger"))
+    /// One ledger row as stored, for recomputing the chain (`at` as the raw seconds hashed), and
+    /// the hash stored with it.
+    static func chainLink(_ row: Row) throws -> (link: ChainLink, hash: String) {
+        (ChainLink(sequence: try row.value("seq", in: "ledger"), at: try row.value("at", in: "ledger"),
+                   kind: try row.value("kind", in: "ledger"), details: try row.value("details", in: "ledger"),
+                   previousHash: try row.value("prev_hash", in: "ledger")),
+         try row.value("hash", in: "ledger"))
     }
 }
 

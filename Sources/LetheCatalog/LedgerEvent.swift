@@ -37,10 +37,6 @@ public struct LedgerEvent: Sendable, Equatable, Codable {
         return String(decoding: (try? encoder.encode(details)) ?? Data(), as: UTF8.self)
     }
 
-    static func chainHash(sequence: Int64, at: Int64, kind: String, details: String, previousHash: String) -> String {
-        let text = "\(sequence)\n\(at)\n\(kind)\n\(details)\n\(previousHash)"
-        return Digest.hex(Digest.sha256(Array(text.utf8)))
-    }
 }
 
 /// The result of recomputing the ledger's chain.
@@ -53,4 +49,19 @@ public struct LedgerVerification: Sendable, Codable {
     public var problem: String?
 
     public var isIntact: Bool { firstBrokenSequence == nil }
+}
+
+/// What the chain hashes of one event: its position, its time in raw seconds, its kind, its
+/// details as canonical text, and the previous event's hash.
+struct ChainLink {
+    var sequence: Int64
+    var at: Int64
+    var kind: String
+    var details: String
+    var previousHash: String
+
+    /// SHA-256 over the fields, one per line, hex: the event's hash.
+    var hash: String {
+        Digest.hex(Digest.sha256(Array("\(sequence)\n\(at)\n\(kind)\n\(details)\n\(previousHash)".utf8)))
+    }
 }

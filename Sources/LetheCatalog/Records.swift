@@ -36,9 +36,5 @@ public struct CopyStateChange: Sendable, Equatable {
     public var event: LedgerEvent
 
     /// Creates a change.
-    public init(id: Int64, state: CopyState, event: LedgerEvent) {
-        self.id = id
-        self.state = state
-        self.event = event
-    }
+    public init(id: Int64, state: CopyState, event: LedgerEvent) { (self.id, self.state, self.event) = (id, state, event) }
 }

@@ -225,11 +225,7 @@ public struct DurableFileError: ClassifiedError, CustomStringConvertible {
     public let code: Int32
 
     /// A failure of `operation` on `path` with errno `code`.
-    public init(operation: Operation, path: String, code: Int32) {
-        self.operation = operation
-        self.path = path
-        self.code = code
-    }
+    public init(operation: Operation, path: String, code: Int32) { (self.operation, self.path, self.code) = (operation, path, code) }
 
     /// Always failed: nothing was committed (a full disk included).
     public var failureClass: FailureClass { .failed }

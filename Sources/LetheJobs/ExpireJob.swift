@@ -74,12 +74,8 @@ public struct ExpireOutcome: Codable, Sendable {
     /// Creates an outcome.
     public init(plan: RetentionPlan, destroyedKeyDates: [Date], results: [ExpireResult], state: State,
                 rotation: RotationOutcome? = nil, rotationOwed: String? = nil) {
-        self.plan = plan
-        self.destroyedKeyDates = destroyedKeyDates
-        self.results = results
-        self.state = state
-        self.rotation = rotation
-        self.rotationOwed = rotationOwed
+        (self.plan, self.destroyedKeyDates, self.results) = (plan, destroyedKeyDates, results)
+        (self.state, self.rotation, self.rotationOwed) = (state, rotation, rotationOwed)
     }
 
     /// How many decisions ended with `status`.

@@ -24,12 +24,8 @@ public struct RetentionPlan: Sendable, Hashable {
     /// Creates a plan.
     public init(policyName: String, policyFile: String, timeZone: String, now: Date,
                 decisions: [Decision], expiredKeyDates: [Date]) {
-        self.policyName = policyName
-        self.policyFile = policyFile
-        self.timeZone = timeZone
-        self.now = now
-        self.decisions = decisions
-        self.expiredKeyDates = expiredKeyDates
+        (self.policyName, self.policyFile, self.timeZone) = (policyName, policyFile, timeZone)
+        (self.now, self.decisions, self.expiredKeyDates) = (now, decisions, expiredKeyDates)
     }
 
     /// How many decisions have `action`.

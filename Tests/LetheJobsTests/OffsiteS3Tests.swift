@@ -142,8 +142,8 @@ import Testing
         }
         let deleteBy = Self.utcMidnight(monthsAfter: now, 6)
         let (unlockedKey, lockedKey) = (ObjectKey(copies[0].object_key)!, ObjectKey(copies[1].object_key)!)
-        try s3.put(unlockedKey, lockUntil: nil) { try $0.write(Array("a retried upload's twin".utf8)) }
-        try s3.put(lockedKey, lockUntil: deleteBy) { try $0.write(Array("a retried upload's locked twin".utf8)) }
+        _ = try s3.put(unlockedKey, lockUntil: nil) { try $0.write(Array("a retried upload's twin".utf8)) }
+        _ = try s3.put(lockedKey, lockUntil: deleteBy) { try $0.write(Array("a retried upload's locked twin".utf8)) }
         #expect(try s3.versions(of: unlockedKey).count == 2 && s3.versions(of: lockedKey).count == 2)
 
         fixture.clock.set(deleteBy.addingTimeInterval(3600))

@@ -41,18 +41,20 @@ let package = Package(
         .target(name: "LetheS3", dependencies: ["LetheCore", "LetheCrypto"]),
         // Policy files, set classification, delete-by dates, the retention planner.
         .target(name: "LethePolicy", dependencies: ["LetheCore", .product(name: "Yams", package: "Yams")]),
-        // What the catalog and the key store share about their SQLite files: rows read without
+        // What the catalog and the key store share about their SQLite files: one SQLiteFile that
+        // opens, migrates and runs transactions (WAL, synced commits), rows read without
         // trapping, and damage told from an unlucky moment (PRAGMA quick_check).
         .target(name: "LetheSQLite", dependencies: ["LetheCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Key store (wrapped keys, SQLite with secure_delete) and key directories (KEK epochs).
         .target(name: "LetheKeys", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Catalog of sets and copies, and the hash-chained ledger.
+        // Catalog of sets and copies, and the hash-chained ledger with its typed events.
         .target(name: "LetheCatalog", dependencies: ["LetheCore", "LetheCrypto", "LetheSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // The retention report: a pure value built from catalog records, ledger events, the
         // retention plan and the policy, and its HTML, JSON and CSV renderings. No I/O: the
         // report job in LetheJobs fetches its inputs, writes it and records it.
         .target(name: "LetheReport", dependencies: ["LetheCore", "LethePolicy", "LetheCatalog"]),
-        // The jobs: init, backup, restore, export, shred, expire, verify, report.
+        // The jobs: init, backup, nightly, restore, export, shred, expire, verify, report; their
+        // events go through swift-log.
         .target(name: "LetheJobs", dependencies: [
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
             "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", .product(name: "Logging", package: "swift-log"),
@@ -66,7 +68,7 @@ let package = Package(
 
         // Benchmarks (not shipped): `lethe-bench shred`, …
         .executableTarget(name: "lethe-bench", dependencies: [
-            "LetheJobs", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheCore",
+            "LetheJobs", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheBench"),
 
@@ -74,19 +76,19 @@ let package = Package(
         .target(name: "LetheTestSupport", dependencies: ["LetheCore"], path: "Tests/LetheTestSupport"),
 
         .testTarget(name: "LetheCoreTests", dependencies: ["LetheCore", "LetheTestSupport"]),
-        .testTarget(name: "LetheCryptoTests", dependencies: ["LetheCrypto", "LetheFormat", "LetheTestSupport"]),
-        .testTarget(name: "LetheTarTests", dependencies: ["LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"],
+        .testTarget(name: "LetheCryptoTests", dependencies: ["LetheCore", "LetheCrypto", "LetheFormat", "LetheTestSupport"]),
+        .testTarget(name: "LetheTarTests", dependencies: ["LetheCore", "LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "LetheStoreTests", dependencies: ["LetheStore", "LetheS3", "LetheTestSupport"]),
-        .testTarget(name: "LethePolicyTests", dependencies: ["LethePolicy", "LetheTestSupport"],
+        .testTarget(name: "LetheStoreTests", dependencies: ["LetheCore", "LetheCrypto", "LetheStore", "LetheS3", "LetheTestSupport"]),
+        .testTarget(name: "LethePolicyTests", dependencies: ["LetheCore", "LethePolicy", "LetheTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: [
             "LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             // The failure class of every error enum (FailureClassTests).
-            "LetheCore", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheSQLite",
+            "LetheCore", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheSQLite", "LetheStore",
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCore", "LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         // The real `lethe` binary; Golden/ pins every `--json` output.
         .testTarget(name: "LetheCLITests", dependencies: [
@@ -94,7 +96,7 @@ let package = Package(
         ], resources: [.copy("Golden")]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
-            "LetheReport", "LetheJobs", "LethePolicy", "LetheCatalog", "LetheCore", "LetheKeys", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "LetheReport", "LetheJobs", "LethePolicy", "LetheCatalog", "LetheCore", "LetheKeys", "LetheStore", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], resources: [.copy("Golden")]),
         // Key-hierarchy tests that read the key store's SQLite file directly (stale copies, residue).
         .testTarget(name: "LetheKeysTests", dependencies: [

@@ -1,5 +1,5 @@
 /// The archive formats a customer's data can be exported in.
-public enum ExportFormat: String, Sendable, CaseIterable {
+public enum ExportFormat: String, Sendable, Codable, CaseIterable {
     /// An uncompressed POSIX tar (restricted pax: ustar headers plus a pax header per entry
     /// holding `hdrcharset=BINARY`, so bsdtar and GNU tar extract names as the exact bytes; GNU
     /// tar notes the keyword it does not know unless given `--warning=no-unknown-keyword`).

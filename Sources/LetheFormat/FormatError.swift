@@ -46,22 +46,28 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
         case .unsupportedVersion(let version):
             return "archive format version \(version) is not supported by this Lethe (knows \(ArchiveHeader.formatVersion)): use the Lethe version that wrote it"
         case .malformedHeader(let why):
-            return "the archive header is malformed (\(why)): the archive is damaged or not what the catalog expects; restore from another copy"
+            return Self.restoreFromAnotherCopy("the archive header is malformed (\(why)): the archive is damaged or not what the catalog expects")
         case .keyMismatch(let which, let expected, let actual):
             return "the archive header names \(which) \(expected) but \(actual) was given: look the key up from the header, or the catalog points at the wrong archive"
         case .headerAuthenticationFailed:
-            return "the archive header or its wrapped key failed authentication (wrong key, or the header was altered, re-dated or swapped): the archive was altered or is not the one the catalog expects; restore from another copy"
+            return Self.restoreFromAnotherCopy("the archive header or its wrapped key failed authentication (wrong key, or the header was altered, "
+                + "re-dated or swapped): the archive was altered or is not the one the catalog expects")
         case .chunkAuthenticationFailed(let index):
-            return "chunk \(index) of the archive failed authentication: the archive was altered; restore from another copy"
+            return Self.restoreFromAnotherCopy("chunk \(index) of the archive failed authentication: the archive was altered")
         case .truncated(let count):
-            return "the archive ends after \(count) verified chunk(s), before its final chunk: it was cut short (an interrupted copy or upload); restore from another copy"
+            return Self.restoreFromAnotherCopy("the archive ends after \(count) verified chunk(s), before its final chunk: it was cut short (an interrupted copy or upload)")
         case .trailingData:
-            return "unexpected bytes follow the archive's final chunk: the archive was extended or altered; restore from another copy"
+            return Self.restoreFromAnotherCopy("unexpected bytes follow the archive's final chunk: the archive was extended or altered")
         case .mismatch(let field):
             return "the new copy's header differs from the source archive in \(field): a copy may change only its delete-by date and keys"
         case .writerClosed:
             return "the archive writer is finished or failed: start a new archive"
         }
+    }
+
+    /// A message about archive bytes that cannot be trusted, with the one remedy for all of them.
+    static func restoreFromAnotherCopy(_ problem: String) -> String {
+        problem + "; restore from another copy"
     }
 }
 

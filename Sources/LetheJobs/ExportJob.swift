@@ -6,13 +6,19 @@ import LetheTar
 import Glibc
 #endif
 
-/// What an export wrote.
+/// What an export wrote (`export --json`).
 public struct ExportOutcome: Codable, Sendable {
-    public var pseudonym: String
-    public var set: String
-    public var location: String
+    /// Whose copy was read.
+    public var pseudonym: Pseudonym
+    /// The set it was read from.
+    public var set: SetID
+    /// Where the copy read is stored.
+    public var location: Location
+    /// The file written, or `ExportJob.standardOutput` for a stream.
     public var output: String
-    public var format: String
+    /// The format written.
+    public var format: ExportFormat
+    /// The bytes written.
     public var bytes: Int64
 }
 
@@ -102,8 +108,7 @@ public struct ExportJob: Sendable {
         try home.catalog.record(LedgerEvent(LedgerEvent.CustomerExported(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location,
                                                                          format: format.rawValue, bytes: bytes), at: home.clock.now()))
         home.log.info("export.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "format": format.rawValue])
-        return ExportOutcome(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, location: copy.location.rawValue, output: output,
-                             format: format.rawValue, bytes: bytes)
+        return ExportOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, output: output, format: format, bytes: bytes)
     }
 }
 

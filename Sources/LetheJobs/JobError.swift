@@ -1,5 +1,6 @@
 import Foundation
 import LetheCore
+import LetheKeys
 
 /// What can go wrong in a job, in the operator's terms. The CLI maps these to exit codes.
 public enum JobError: Error, CustomStringConvertible {
@@ -19,7 +20,7 @@ public enum JobError: Error, CustomStringConvertible {
     case neverBackedUp(positions: [Int], of: Int, twins: [Int])
     /// Another run holds the lock (exit 6).
     case busy(String)
-    /// The customer was shredded (exit 4).
+    /// The customer was shredded (exit 4); described as the key store describes it.
     case customerShredded(on: Date, request: String)
     /// Data read back failed authentication or does not belong where it was found (exit 3).
     case integrity(String)
@@ -58,7 +59,7 @@ public enum JobError: Error, CustomStringConvertible {
                 + "to erase a customer before their first backup, so that every future backup refuses them, run `lethe shred --not-yet-backed-up`"
         case .busy(let what): return "another Lethe run holds the \(what) lock: wait for it to finish, then try again"
         case .customerShredded(let date, let request):
-            return "customer shredded on \(Timestamp.iso(date)) (request \(request)): nothing can be restored or exported"
+            return KeyStoreError.customerShredded(on: date, request: request).description
         case .integrity(let why): return "integrity check failed: \(why)"
         case .targetNotEmpty(let path): return "the restore target \(path) exists and is not empty: choose a new or empty folder"
         case .outputExists(let path): return "\(path) already exists: choose a new file name (nothing was written)"

@@ -64,7 +64,7 @@ extension S3ObjectStore {
     }
 }
 
-/// A multipart upload in progress.
+/// A multipart upload in progress, as `listMultipartUploads(prefix:)` lists it (only the store makes one).
 public struct S3MultipartUpload: Sendable, Equatable {
     /// The key it will be stored under.
     public var key: String
@@ -72,11 +72,4 @@ public struct S3MultipartUpload: Sendable, Equatable {
     public var uploadID: String
     /// When it was begun, by the store's clock (nil if the listing did not say).
     public var initiated: Date?
-
-    /// An upload as listed by the store.
-    public init(key: String, uploadID: String, initiated: Date? = nil) {
-        self.key = key
-        self.uploadID = uploadID
-        self.initiated = initiated
-    }
 }

@@ -94,9 +94,8 @@ public struct BackupJob: Sendable {
             throw JobError.invalidConfiguration("the policy keeps no local \(retentionClass.rawValue) copies; every set is written locally first, so the local tier must keep every class")
         }
         let setID = SetID.make(created: created)
-        try home.catalog.beginSet(SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running,
-                                            policy: home.policy.sourceFile),
-                                  event: LedgerEvent(LedgerEvent.SetStarted(set: setID, retentionClass: retentionClass,
+        let set = SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running, policy: home.policy.sourceFile)
+        try home.catalog.beginSet(set, event: LedgerEvent(LedgerEvent.SetStarted(set: setID, retentionClass: retentionClass,
                                                                             customers: customers.count + selection.refused.count), at: now))
         home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue,
                                          "customers": String(customers.count + selection.refused.count)])
@@ -105,8 +104,7 @@ public struct BackupJob: Sendable {
         // New customers' keys in one commit, durable before any archive sealed with one is published.
         try home.keys.createMissingKeys(for: customers, now: now)
 
-        let plan = ArchivePlan(setID: setID, created: created, retentionClass: retentionClass, deleteBy: deleteBy,
-                               expiryKey: expiryKey, now: now)
+        let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now)
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
         WorkerPool.run(count: customers.count, width: workers) { index in
@@ -139,10 +137,10 @@ public struct BackupJob: Sendable {
             let keys = try home.keys.keysCreatingIfNeeded(for: customer, now: plan.now)
             pseudonym = keys.pseudonym
             let archiveID = ArchiveID.random()
-            let header = ArchiveHeader(pseudonym: keys.pseudonym, setID: plan.setID, archiveID: archiveID, created: plan.created,
+            let header = ArchiveHeader(pseudonym: keys.pseudonym, setID: plan.set.id, archiveID: archiveID, created: plan.set.created,
                                        deleteBy: plan.deleteBy, customerKeyID: keys.key.id, expiryKeyID: plan.expiryKey.id,
                                        baseArchiveID: nil, chunkSize: chunkSize)
-            let key = ObjectKey.archive(pseudonym: keys.pseudonym, set: plan.setID, archive: archiveID)
+            let key = ObjectKey.archive(pseudonym: keys.pseudonym, set: plan.set.id, archive: archiveID)
             var report: PackReport?
             let stored = try home.localStore.put(key, lockUntil: nil) { sink in
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
@@ -151,8 +149,8 @@ public struct BackupJob: Sendable {
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
                 try home.keys.refuseShredded(customer)
             }
-            let copy = CopyRecord(archiveID: archiveID, setID: plan.setID, pseudonym: keys.pseudonym, retentionClass: plan.retentionClass,
-                                  location: .local, objectKey: key, created: plan.created, deleteBy: plan.deleteBy, state: .live,
+            let copy = CopyRecord(archiveID: archiveID, setID: plan.set.id, pseudonym: keys.pseudonym, retentionClass: plan.set.retentionClass,
+                                  location: .local, objectKey: key, created: plan.set.created, deleteBy: plan.deleteBy, state: .live,
                                   bytes: stored.size)
             let recorded = try home.catalog.recordCopy(copy, event: LedgerEvent(
                 LedgerEvent.CopyWritten(copy: .init(copy), bytes: stored.size, dataKey: "fresh"), at: home.clock.now()))
@@ -161,7 +159,7 @@ public struct BackupJob: Sendable {
                 // unreadable (its customer key is gone); remove it and keep the row as history.
                 try? home.localStore.delete(key, versionID: nil)
                 try home.catalog.updateCopy(recorded.id, state: .shredded, event: LedgerEvent(LedgerEvent.CopyDiscarded(
-                    copy: .init(pseudonym: keys.pseudonym, set: plan.setID, location: .local, archive: archiveID),
+                    copy: .init(pseudonym: keys.pseudonym, set: plan.set.id, location: .local, archive: archiveID),
                     reason: "the customer was shredded while this copy was being written"), at: home.clock.now()))
                 throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
             }
@@ -181,11 +179,10 @@ public struct BackupJob: Sendable {
     }
 }
 
-/// What every archive of one set shares.
+/// What every archive of one set shares: the set, its delete-by and expiry key, and the run's
+/// time (new customers' keys are dated by it).
 struct ArchivePlan: @unchecked Sendable {
-    let setID: SetID
-    let created: Date
-    let retentionClass: RetentionClass
+    let set: SetRecord
     let deleteBy: Date
     let expiryKey: SecretKey
     let now: Date

@@ -26,14 +26,8 @@ public enum HomeSetup {
 
         public init(home: URL, source: URL, policy: URL? = nil, store: URL? = nil, keyMirrors: [URL] = [], offsite: OffsiteSettings? = nil,
                     recovery: Recovery? = nil, escrowDirectories: [URL] = []) {
-            self.home = home
-            self.source = source
-            self.policy = policy
-            self.store = store
-            self.keyMirrors = keyMirrors
-            self.offsite = offsite
-            self.recovery = recovery
-            self.escrowDirectories = escrowDirectories
+            (self.home, self.source, self.policy, self.store) = (home, source, policy, store)
+            (self.keyMirrors, self.offsite, self.recovery, self.escrowDirectories) = (keyMirrors, offsite, recovery, escrowDirectories)
         }
     }
 

@@ -66,11 +66,7 @@ public struct PolicyProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates a problem.
     public init(kind: Kind, file: String, line: Int?, message: String, fix: String) {
-        self.kind = kind
-        self.file = file
-        self.line = line
-        self.message = message
-        self.fix = fix
+        (self.kind, self.file, self.line, self.message, self.fix) = (kind, file, line, message, fix)
     }
 
     /// `file:line: message — fix` (`file: message — fix` without a line).

@@ -1,0 +1,15 @@
+/// One copy as `lethe list archives` shows it (the fields DESIGN.md names, and a few more).
+public struct CopyListing: Codable, Sendable, Equatable {
+    public var pseudonym: String
+    public var set: String
+    public var archive: String
+    public var `class`: String
+    public var location: String
+    public var object_key: String
+    public var created: String
+    public var delete_by: String
+    public var state: String
+    public var bytes: Int64
+    public var version_id: String?
+    public var locked_until: String?
+}

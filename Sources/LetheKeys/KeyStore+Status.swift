@@ -6,29 +6,23 @@ import LetheCrypto
 /// The health of one key directory.
 public struct KeyDirectoryStatus: Sendable, Encodable, Equatable {
     /// Where it is.
-    public var path: String
+    public let path: String
     /// True if its contents can be listed.
-    public var readable: Bool
+    public let readable: Bool
     /// True if it holds the current epoch's KEK and that file is the key the store expects.
-    public var holdsCurrentEpoch: Bool
+    public let holdsCurrentEpoch: Bool
     /// Key files of any other epoch still present (old ones a rotation owes, or a stray new one).
-    public var otherEpochs: [Int]
-
-    /// True when the directory is readable, holds the current KEK, and nothing else.
-    public var isHealthy: Bool { readable && holdsCurrentEpoch && otherEpochs.isEmpty }
+    public let otherEpochs: [Int]
+    /// True when the directory is readable, holds the current KEK, and nothing else (`healthy`).
+    public let isHealthy: Bool
 
     enum CodingKeys: String, CodingKey {
-        case path, readable, holdsCurrentEpoch = "holds_current_epoch", otherEpochs = "other_epochs", healthy
+        case path, readable, holdsCurrentEpoch = "holds_current_epoch", otherEpochs = "other_epochs", isHealthy = "healthy"
     }
 
-    /// Encodes the fields, and whether the directory is healthy (`healthy`).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(path, forKey: .path)
-        try container.encode(readable, forKey: .readable)
-        try container.encode(holdsCurrentEpoch, forKey: .holdsCurrentEpoch)
-        try container.encode(otherEpochs, forKey: .otherEpochs)
-        try container.encode(isHealthy, forKey: .healthy)
+    init(path: String, readable: Bool, holdsCurrentEpoch: Bool, otherEpochs: [Int]) {
+        (self.path, self.readable, self.holdsCurrentEpoch, self.otherEpochs) = (path, readable, holdsCurrentEpoch, otherEpochs)
+        isHealthy = readable && holdsCurrentEpoch && otherEpochs.isEmpty
     }
 }
 

@@ -34,6 +34,13 @@ enum LibArchive {
         }
     }
 
+    /// `handle` as just allocated by an `archive_*_new()` call; nil (out of memory) becomes
+    /// `TarError.libarchive` naming `what` was being allocated.
+    static func allocated(_ handle: OpaquePointer?, _ what: String) throws -> OpaquePointer {
+        guard let handle else { throw TarError.libarchive("cannot allocate \(what)") }
+        return handle
+    }
+
     /// The last error text of an archive handle.
     static func message(_ archive: OpaquePointer, _ fallback: String) -> String {
         if let text = archive_error_string(archive) { return String(cString: text) }
@@ -124,10 +131,7 @@ final class LibArchiveWriter {
     /// - Parameter names: the locale entry headers are written under (see `NameLocale`):
     ///   `.bytes` for pax written with `hdrcharset=BINARY`, `.utf8` for zip.
     init(into sink: any ByteSink, names: NameLocale = .bytes, configure: (OpaquePointer) throws -> Void) throws {
-        guard let handle = archive_write_new() else {
-            throw TarError.libarchive("cannot allocate a write handle")
-        }
-        self.handle = handle
+        handle = try LibArchive.allocated(archive_write_new(), "a write handle")
         self.context = SinkContext(sink)
         self.names = names
         try configure(handle)
@@ -191,10 +195,7 @@ final class LibArchiveReader {
     /// Every header is read under the "C" locale (`NameLocale.bytes`): names come back as the
     /// bytes stored, whether the archive marks them `hdrcharset=BINARY` or as UTF-8.
     init(from source: any ByteSource, zstd: Bool) throws {
-        guard let handle = archive_read_new() else {
-            throw TarError.libarchive("cannot allocate a read handle")
-        }
-        self.handle = handle
+        handle = try LibArchive.allocated(archive_read_new(), "a read handle")
         self.context = SourceContext(source)
         try check(archive_read_support_format_tar(handle), "enabling the tar format")
         if zstd {
@@ -264,10 +265,7 @@ final class LibArchiveReader {
 final class LibArchiveEntry {
     let handle: OpaquePointer
     init() throws {
-        guard let handle = archive_entry_new() else {
-            throw TarError.libarchive("cannot allocate an entry")
-        }
-        self.handle = handle
+        handle = try LibArchive.allocated(archive_entry_new(), "an entry")
     }
     deinit { archive_entry_free(handle) }
 

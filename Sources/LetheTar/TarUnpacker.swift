@@ -106,10 +106,7 @@ final class DiskWriter {
     let handle: OpaquePointer
 
     init() throws {
-        guard let handle = archive_write_disk_new() else {
-            throw TarError.libarchive("cannot allocate a disk writer")
-        }
-        self.handle = handle
+        handle = try LibArchive.allocated(archive_write_disk_new(), "a disk writer")
         try check(archive_write_disk_set_options(handle, Int32(Self.flags)), "setting extraction options")
     }
 

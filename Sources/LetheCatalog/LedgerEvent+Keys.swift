@@ -136,14 +136,10 @@ extension LedgerEvent {
         }
     }
 
-    /// `keys.rotated`: the key-encryption key was rotated.
-    public struct KeysRotated: LedgerPayload {
-        public static let kind = Kind.keysRotated
-        /// Whether the offsite store holds the new epoch (`offsite_witness`).
-        public enum OffsiteWitness: String, Sendable, Codable {
-            case recorded, owed
-        }
-
+    /// What one key-encryption-key rotation did, as the key store reports it: the ledger's
+    /// `keys.rotated` records it (a group beside the event's own fields) and the receipts of
+    /// `shred` and `keys rotate` show it (`RotationSummary`).
+    public struct RotationFacts: Sendable, Equatable, Codable {
         /// `from_epoch`, `to_epoch`.
         public var fromEpoch: Int
         public var toEpoch: Int
@@ -155,6 +151,26 @@ extension LedgerEvent {
         public var destroyedEpochs: [Int]
         /// `key_directories`: how many.
         public var keyDirectories: Int
+
+        /// Facts with every field given.
+        public init(fromEpoch: Int, toEpoch: Int, kekID: String, rewrappedKeys: Int, destroyedEpochs: [Int], keyDirectories: Int) {
+            (self.fromEpoch, self.toEpoch, self.kekID, self.rewrappedKeys, self.destroyedEpochs, self.keyDirectories) =
+                (fromEpoch, toEpoch, kekID, rewrappedKeys, destroyedEpochs, keyDirectories)
+        }
+    }
+
+    /// `keys.rotated`: the key-encryption key was rotated. Its ``RotationFacts`` read as its
+    /// own fields (`payload.toEpoch`).
+    @dynamicMemberLookup
+    public struct KeysRotated: LedgerPayload {
+        public static let kind = Kind.keysRotated
+        /// Whether the offsite store holds the new epoch (`offsite_witness`).
+        public enum OffsiteWitness: String, Sendable, Codable {
+            case recorded, owed
+        }
+
+        /// What the rotation did.
+        public var rotation: RotationFacts
         /// `reason`.
         public var reason: String
         /// `complete`: `yes` when the old key-encryption key is gone from every key directory.
@@ -166,11 +182,15 @@ extension LedgerEvent {
         /// `offsite_witness`: nil without an offsite store.
         public var offsiteWitness: OffsiteWitness?
 
-        public init(fromEpoch: Int, toEpoch: Int, kekID: String, rewrappedKeys: Int, destroyedEpochs: [Int], keyDirectories: Int,
-                    reason: String, complete: Bool, escrow: String, unrecordedEpochs: String?, offsiteWitness: OffsiteWitness?) {
-            (self.fromEpoch, self.toEpoch, self.kekID, self.rewrappedKeys, self.destroyedEpochs, self.keyDirectories, self.reason, self.complete, self.escrow, self.unrecordedEpochs, self.offsiteWitness) =
-                (fromEpoch, toEpoch, kekID, rewrappedKeys, destroyedEpochs, keyDirectories, reason, complete, escrow, unrecordedEpochs, offsiteWitness)
+        /// A payload of these fields, to record.
+        public init(rotation: RotationFacts, reason: String, complete: Bool, escrow: String, unrecordedEpochs: String?,
+                    offsiteWitness: OffsiteWitness?) {
+            (self.rotation, self.reason, self.complete, self.escrow, self.unrecordedEpochs, self.offsiteWitness) =
+                (rotation, reason, complete, escrow, unrecordedEpochs, offsiteWitness)
         }
+
+        /// A fact of the rotation (`fromEpoch`, `toEpoch`, …).
+        public subscript<Value>(dynamicMember fact: KeyPath<RotationFacts, Value>) -> Value { rotation[keyPath: fact] }
     }
 
     /// `keys.expiry_destroyed`: the expiry keys of passed delete-by dates were destroyed.

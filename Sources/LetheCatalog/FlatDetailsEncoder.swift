@@ -80,7 +80,7 @@ struct FlatEncoding: Encoder {
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        List(encoding: self, separator: ",")
+        List(encoding: self)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { Single(encoding: self) }
@@ -109,22 +109,21 @@ struct FlatEncoding: Encoder {
         mutating func superEncoder(forKey key: Key) -> any Encoder { encoding(key) }
     }
 
-    /// A list: its items' texts joined at the field's key.
+    /// A list: its items' texts joined by `,` at the field's key.
     struct List: UnkeyedEncodingContainer {
         let encoding: FlatEncoding
-        let separator: String
         var texts: [String] = []
         var codingPath: [any CodingKey] { encoding.codingPath }
         var count: Int { texts.count }
 
-        init(encoding: FlatEncoding, separator: String) {
-            (self.encoding, self.separator) = (encoding, separator)
+        init(encoding: FlatEncoding) {
+            self.encoding = encoding
             try? encoding.store("")
         }
 
         mutating func encode<T: Encodable>(_ value: T) throws {
             texts.append(try FlatDetailsEncoder.text(value))
-            try encoding.store(texts.joined(separator: separator))
+            try encoding.store(texts.joined(separator: ","))
         }
 
         mutating func encodeNil() throws {

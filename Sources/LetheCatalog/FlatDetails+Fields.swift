@@ -17,6 +17,7 @@ extension ObjectKey: FlatIdentifier {}
 /// A flag stored as `yes` or `no` (a plain `Bool` is stored `true`/`false`).
 @propertyWrapper
 public struct YesNo: Codable, Sendable, Equatable {
+    /// The value the field holds.
     public var wrappedValue: Bool
 
     /// Wraps `wrappedValue`.
@@ -42,6 +43,7 @@ public struct YesNo: Codable, Sendable, Equatable {
 /// A list stored as its items' texts joined by a space (a plain list is joined by `,`).
 @propertyWrapper
 public struct SpaceSeparated<Item: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    /// The value the field holds.
     public var wrappedValue: [Item]
 
     /// Wraps `wrappedValue`.
@@ -64,6 +66,7 @@ public struct SpaceSeparated<Item: Codable & Sendable & Equatable>: Codable, Sen
 /// A location stored as its name, or `all` for nil (every location).
 @propertyWrapper
 public struct LocationOrAll: Codable, Sendable, Equatable {
+    /// The value the field holds.
     public var wrappedValue: Location?
 
     /// Wraps `wrappedValue`.

@@ -67,6 +67,7 @@ extension LedgerEvent {
         /// have none).
         @propertyWrapper
         public struct ByLocation: Codable, Sendable, Equatable {
+            /// The value the field holds.
             public var wrappedValue: [Unreadable]
 
             /// Wraps `wrappedValue`.

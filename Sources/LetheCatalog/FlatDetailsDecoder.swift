@@ -13,7 +13,13 @@ public struct FlatDetailsDecoder {
     ///
     /// - Throws: `CatalogError.invalidEvent` naming the key that is missing or not what Lethe writes.
     public func decode<T: Decodable>(_ type: T.Type, from map: [String: String], kind: LedgerEvent.Kind) throws -> T {
-        try T(from: FlatDecoding(map: map, kind: kind, key: nil, text: nil))
+        let decoding = FlatDecoding(map: map, kind: kind, key: nil, text: nil)
+        do {
+            return try T(from: decoding)
+        } catch is DecodingError {
+            // Fields name their key (`Fields.decode`); this is a payload type that reads no fields.
+            throw decoding.problem("its details are not a \(T.self)")
+        }
     }
 
     /// The value stored as `text` (a field's, or a list item's).

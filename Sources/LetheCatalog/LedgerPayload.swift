@@ -11,7 +11,8 @@ import LetheCore
 /// ``YesNo``, ISO 8601 UTC dates, keys like `copies.local`), and ``FlatDetailsDecoder`` reads
 /// every map its kind's writers ever wrote, older versions' included: a key a later version
 /// added is an optional field. A test holds every kind to a ledger written before the types
-/// existed (`LedgerFixtureTests`).
+/// existed (`LedgerFixtureTests`). (Through another coder, such as `JSONEncoder`, a payload is
+/// its typed fields, not its stored details.)
 ///
 /// A map a payload cannot be read from (a key missing, a number that is not one) is damage or
 /// tampering: `CatalogError.invalidEvent`, an integrity failure (exit 3).

@@ -25,25 +25,6 @@ extension LedgerEvent {
             (self.state, self.policy, self.kept, self.deleted, self.cancelled, self.failed, self.keysDestroyed, self.rotationOwed) =
                 (state, policy, kept, deleted, cancelled, failed, keysDestroyed, rotationOwed)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            state = try read.text("state")
-            policy = try read.text("policy")
-            kept = try read.value("kept", FlatDetails.int)
-            deleted = try read.value("deleted", FlatDetails.int)
-            cancelled = try read.value("cancelled", FlatDetails.int)
-            failed = try read.value("failed", FlatDetails.int)
-            keysDestroyed = try read.value("keys_destroyed", FlatDetails.int)
-            rotationOwed = read.optionalText("rotation_owed")
-        }
-
-        public var details: [String: String] {
-            var details = ["state": state, "policy": policy, "kept": String(kept), "deleted": String(deleted),
-                           "cancelled": String(cancelled), "failed": String(failed), "keys_destroyed": String(keysDestroyed)]
-            details["rotation_owed"] = rotationOwed
-            return details
-        }
     }
 
     /// `copies.verified`: `lethe verify --copies` read copies back through authentication.
@@ -53,27 +34,13 @@ extension LedgerEvent {
         public var checked: Int
         public var failed: Int
         /// `failed_keys`: the failed copies' object keys, space-separated.
-        public var failedKeys: [ObjectKey]
+        @SpaceSeparated public var failedKeys: [ObjectKey]
         /// `location`: the location checked, nil for every one (`all`).
-        public var location: Location?
+        @LocationOrAll public var location: Location?
 
         /// A payload of these fields, to record.
         public init(checked: Int, failed: Int, failedKeys: [ObjectKey], location: Location?) {
             (self.checked, self.failed, self.failedKeys, self.location) = (checked, failed, failedKeys, location)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            checked = try read.value("checked", FlatDetails.int)
-            failed = try read.value("failed", FlatDetails.int)
-            failedKeys = try read.list("failed_keys", separator: " ", ObjectKey.init)
-            let location = try read.text("location")
-            self.location = location == "all" ? nil : try read.value("location", Location.init(rawValue:))
-        }
-
-        public var details: [String: String] {
-            ["checked": String(checked), "failed": String(failed), "failed_keys": failedKeys.map(\.rawValue).joined(separator: " "),
-             "location": location?.rawValue ?? "all"]
         }
     }
 
@@ -87,28 +54,14 @@ extension LedgerEvent {
         /// `findings`: disagreements.
         public var findings: Int
         /// `finding_keys`: their object keys, space-separated.
-        public var findingKeys: [ObjectKey]
+        @SpaceSeparated public var findingKeys: [ObjectKey]
         /// `unreachable`: locations that could not be listed, space-separated.
-        public var unreachable: [String]
+        @SpaceSeparated public var unreachable: [String]
 
         /// A payload of these fields, to record.
         public init(copies: Int, objects: Int, findings: Int, findingKeys: [ObjectKey], unreachable: [String]) {
             (self.copies, self.objects, self.findings, self.findingKeys, self.unreachable) =
                 (copies, objects, findings, findingKeys, unreachable)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            copies = try read.value("copies", FlatDetails.int)
-            objects = try read.value("objects", FlatDetails.int)
-            findings = try read.value("findings", FlatDetails.int)
-            findingKeys = try read.list("finding_keys", separator: " ", ObjectKey.init)
-            unreachable = try read.list("unreachable", separator: " ") { $0 }
-        }
-
-        public var details: [String: String] {
-            ["copies": String(copies), "objects": String(objects), "findings": String(findings),
-             "finding_keys": findingKeys.map(\.rawValue).joined(separator: " "), "unreachable": unreachable.joined(separator: " ")]
         }
     }
 
@@ -125,19 +78,6 @@ extension LedgerEvent {
         /// A payload of these fields, to record.
         public init(events: Int, intact: Bool, firstBroken: Int64?) {
             (self.events, self.intact, self.firstBroken) = (events, intact, firstBroken)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            events = try read.value("events", FlatDetails.int)
-            intact = try read.value("intact", FlatDetails.bool)
-            firstBroken = try read.optional("first_broken", FlatDetails.int64)
-        }
-
-        public var details: [String: String] {
-            var details = ["events": String(events), "intact": String(intact)]
-            details["first_broken"] = firstBroken.map(String.init)
-            return details
         }
     }
 
@@ -172,37 +112,6 @@ extension LedgerEvent {
                     firstBroken: Int64?) {
             (self.format, self.copies, self.overdue, self.maxAgeViolations, self.sets, self.erasures, self.ledgerIntact, self.unfinishedShred, self.ledgerEvents, self.signedBy, self.ledgerHead, self.ledgerHeadHash, self.firstBroken) =
                 (format, copies, overdue, maxAgeViolations, sets, erasures, ledgerIntact, unfinishedShred, ledgerEvents, signedBy, ledgerHead, ledgerHeadHash, firstBroken)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            format = try read.text("format")
-            copies = try read.value("copies", FlatDetails.int)
-            overdue = try read.value("overdue", FlatDetails.int)
-            maxAgeViolations = try read.value("max_age_violations", FlatDetails.int)
-            sets = try read.value("sets", FlatDetails.int)
-            erasures = try read.value("erasures", FlatDetails.int)
-            ledgerIntact = try read.value("ledger_intact", FlatDetails.bool)
-            unfinishedShred = try read.optional("unfinished_shred", FlatDetails.bool)
-            ledgerEvents = try read.value("ledger_events", FlatDetails.int)
-            signedBy = read.optionalText("signed_by")
-            ledgerHead = try read.optional("ledger_head", FlatDetails.int64)
-            ledgerHeadHash = read.optionalText("ledger_head_hash")
-            firstBroken = try read.optional("first_broken", FlatDetails.int64)
-        }
-
-        public var details: [String: String] {
-            var details = [
-                "format": format, "copies": String(copies), "overdue": String(overdue), "max_age_violations": String(maxAgeViolations),
-                "sets": String(sets), "erasures": String(erasures), "ledger_intact": String(ledgerIntact),
-                "ledger_events": String(ledgerEvents),
-            ]
-            details["unfinished_shred"] = unfinishedShred.map { String($0) }
-            details["signed_by"] = signedBy
-            details["ledger_head"] = ledgerHead.map(String.init)
-            details["ledger_head_hash"] = ledgerHeadHash
-            details["first_broken"] = firstBroken.map(String.init)
-            return details
         }
     }
 }

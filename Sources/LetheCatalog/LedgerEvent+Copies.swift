@@ -2,13 +2,14 @@ import Foundation
 import LetheCore
 
 extension LedgerEvent {
-    /// The facts about one copy that every `copy.*` event carries.
+    /// The facts about one copy that every `copy.*` event carries: a group of fields stored
+    /// beside the event's own (a payload's `copy`, ``FlatDetailsEncoder``).
     ///
     /// Two writers fill it differently: events about a catalog row written by the backup and the
     /// offsite copier name the archive (`CopyFacts(_:)` of the copy's row); events about an
     /// expiry decision name the row (`copy`) and the plan's reasons. A copy discarded by a local
     /// backup names neither key nor date.
-    public struct CopyFacts: Sendable, Equatable {
+    public struct CopyFacts: Sendable, Equatable, Codable {
         /// `pseudonym`.
         public var pseudonym: Pseudonym
         /// `set`.
@@ -42,33 +43,13 @@ extension LedgerEvent {
                       objectKey: copy.objectKey, deleteBy: copy.deleteBy, retentionClass: copy.retentionClass)
         }
 
-        init(_ read: FlatDetails) throws {
-            pseudonym = Pseudonym(try read.text("pseudonym"))
-            set = SetID(try read.text("set"))
-            location = try read.value("location", Location.init(rawValue:))
-            copyID = try read.optional("copy", FlatDetails.int64)
-            archive = read.optionalText("archive").map { ArchiveID($0) }
-            objectKey = try read.optional("object_key", ObjectKey.init)
-            deleteBy = try read.optional("delete_by", FlatDetails.date)
-            retentionClass = try read.optional("class", RetentionClass.init(rawValue:))
-            reasons = read.optionalText("reasons")
-        }
-
-        /// The facts as stored, before the event's own fields are added.
-        var details: [String: String] {
-            var details = ["pseudonym": pseudonym.rawValue, "set": set.rawValue, "location": location.rawValue]
-            details["copy"] = copyID.map(String.init)
-            details["archive"] = archive?.rawValue
-            details["object_key"] = objectKey?.rawValue
-            details["delete_by"] = deleteBy.map(Timestamp.iso)
-            details["class"] = retentionClass?.rawValue
-            details["reasons"] = reasons
-            return details
+        enum CodingKeys: String, CodingKey {
+            case pseudonym, set, location, copyID = "copy", archive, objectKey, deleteBy, retentionClass = "class", reasons
         }
     }
 
     /// `copy.written`: a copy is stored and recorded live.
-    public struct CopyWritten: CopyEventPayload {
+    public struct CopyWritten: LedgerPayload {
         public static let kind = Kind.copyWritten
         /// The copy it is about.
         public var copy: CopyFacts
@@ -85,33 +66,20 @@ extension LedgerEvent {
         public init(copy: CopyFacts, bytes: Int64, dataKey: String? = nil, version: String? = nil, lockedUntil: String? = nil) {
             (self.copy, self.bytes, self.dataKey, self.version, self.lockedUntil) = (copy, bytes, dataKey, version, lockedUntil)
         }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws {
-            self.init(copy: copy, bytes: try read.value("bytes", FlatDetails.int64), dataKey: read.optionalText("data_key"),
-                      version: read.optionalText("version"), lockedUntil: read.optionalText("locked_until"))
-        }
-
-        public var fields: [String: String?] {
-            ["bytes": String(bytes), "data_key": dataKey, "version": version, "locked_until": lockedUntil]
-        }
     }
 
     /// `copy.planned`: an offsite copy is recorded pending, before its upload.
-    public struct CopyPlanned: CopyEventPayload {
+    public struct CopyPlanned: LedgerPayload {
         public static let kind = Kind.copyPlanned
         /// The copy it is about.
         public var copy: CopyFacts
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts) { self.copy = copy }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) { self.copy = copy }
-
-        public var fields: [String: String?] { [:] }
     }
 
     /// `copy.discarded`: a copy written while its customer was shredded was thrown away.
-    public struct CopyDiscarded: CopyEventPayload {
+    public struct CopyDiscarded: LedgerPayload {
         public static let kind = Kind.copyDiscarded
         /// The copy it is about.
         public var copy: CopyFacts
@@ -126,16 +94,10 @@ extension LedgerEvent {
         public init(copy: CopyFacts, reason: String, result: String? = nil, version: String? = nil) {
             (self.copy, self.reason, self.result, self.version) = (copy, reason, result, version)
         }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws {
-            self.init(copy: copy, reason: try read.text("reason"), result: read.optionalText("result"), version: read.optionalText("version"))
-        }
-
-        public var fields: [String: String?] { ["reason": reason, "result": result, "version": version] }
     }
 
     /// `copy.upload_failed`: an offsite upload failed (or was not attempted); the copy stays pending.
-    public struct CopyUploadFailed: CopyEventPayload {
+    public struct CopyUploadFailed: LedgerPayload {
         public static let kind = Kind.copyUploadFailed
         /// The copy it is about.
         public var copy: CopyFacts
@@ -144,14 +106,10 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts, error: String) { (self.copy, self.error) = (copy, error) }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws { self.init(copy: copy, error: try read.text("error")) }
-
-        public var fields: [String: String?] { ["error": error] }
     }
 
     /// `copy.adoption_refused`: what was found at a pending copy's key did not read back authentic.
-    public struct CopyAdoptionRefused: CopyEventPayload {
+    public struct CopyAdoptionRefused: LedgerPayload {
         public static let kind = Kind.copyAdoptionRefused
         /// The copy it is about.
         public var copy: CopyFacts
@@ -160,14 +118,10 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts, error: String) { (self.copy, self.error) = (copy, error) }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws { self.init(copy: copy, error: try read.text("error")) }
-
-        public var fields: [String: String?] { ["error": error] }
     }
 
     /// `copy.cancelled`: a pending copy was given up, never uploaded, and marked deleted.
-    public struct CopyCancelled: CopyEventPayload {
+    public struct CopyCancelled: LedgerPayload {
         public static let kind = Kind.copyCancelled
         /// The copy it is about.
         public var copy: CopyFacts
@@ -178,16 +132,10 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts, result: String, reason: String? = nil) { (self.copy, self.result, self.reason) = (copy, result, reason) }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws {
-            self.init(copy: copy, result: try read.text("result"), reason: read.optionalText("reason"))
-        }
-
-        public var fields: [String: String?] { ["result": result, "reason": reason] }
     }
 
     /// `copy.cancel_failed`: a pending copy could not be given up; it stays pending.
-    public struct CopyCancelFailed: CopyEventPayload {
+    public struct CopyCancelFailed: LedgerPayload {
         public static let kind = Kind.copyCancelFailed
         /// The copy it is about.
         public var copy: CopyFacts
@@ -198,16 +146,10 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts, error: String, result: String? = nil) { (self.copy, self.error, self.result) = (copy, error, result) }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws {
-            self.init(copy: copy, error: try read.text("error"), result: read.optionalText("result"))
-        }
-
-        public var fields: [String: String?] { ["error": error, "result": result] }
     }
 
     /// `copy.deleted`: a copy past its delete-by was deleted from its store and confirmed gone.
-    public struct CopyDeleted: CopyEventPayload {
+    public struct CopyDeleted: LedgerPayload {
         public static let kind = Kind.copyDeleted
         /// The copy it is about.
         public var copy: CopyFacts
@@ -218,16 +160,10 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts, result: String, note: String? = nil) { (self.copy, self.result, self.note) = (copy, result, note) }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws {
-            self.init(copy: copy, result: try read.text("result"), note: read.optionalText("note"))
-        }
-
-        public var fields: [String: String?] { ["result": result, "note": note] }
     }
 
     /// `copy.delete_failed`: a copy past its delete-by could not be deleted; it stays overdue.
-    public struct CopyDeleteFailed: CopyEventPayload {
+    public struct CopyDeleteFailed: LedgerPayload {
         public static let kind = Kind.copyDeleteFailed
         /// The copy it is about.
         public var copy: CopyFacts
@@ -238,12 +174,6 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copy: CopyFacts, error: String, result: String) { (self.copy, self.error, self.result) = (copy, error, result) }
-
-        public init(copy: CopyFacts, _ read: FlatDetails) throws {
-            self.init(copy: copy, error: try read.text("error"), result: try read.text("result"))
-        }
-
-        public var fields: [String: String?] { ["error": error, "result": result] }
     }
 
     /// `store.uploads_aborted`: multipart uploads a dead run left in the offsite store were aborted.
@@ -254,7 +184,7 @@ extension LedgerEvent {
         /// `count`.
         public var count: Int
         /// `object_keys`: the uploads' keys, space-separated.
-        public var objectKeys: [String]
+        @SpaceSeparated public var objectKeys: [String]
         /// `reason`.
         public var reason: String
 
@@ -262,39 +192,5 @@ extension LedgerEvent {
         public init(location: Location, count: Int, objectKeys: [String], reason: String) {
             (self.location, self.count, self.objectKeys, self.reason) = (location, count, objectKeys, reason)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            location = try read.value("location", Location.init(rawValue:))
-            count = try read.value("count", FlatDetails.int)
-            objectKeys = try read.list("object_keys", separator: " ") { $0 }
-            reason = try read.text("reason")
-        }
-
-        public var details: [String: String] {
-            ["location": location.rawValue, "count": String(count), "object_keys": objectKeys.joined(separator: " "), "reason": reason]
-        }
     }
-}
-
-/// A `copy.*` payload: the copy's facts (`LedgerEvent.CopyFacts`), then the event's own fields,
-/// in one flat map.
-public protocol CopyEventPayload: LedgerPayload {
-    /// The copy the event is about.
-    var copy: LedgerEvent.CopyFacts { get }
-    /// The event's own fields by key; a nil value is left out.
-    var fields: [String: String?] { get }
-    /// The payload of `copy`, its own fields read from `read`.
-    ///
-    /// - Throws: `CatalogError.invalidEvent` naming a field that is missing or not what Lethe writes.
-    init(copy: LedgerEvent.CopyFacts, _ read: FlatDetails) throws
-}
-
-extension CopyEventPayload {
-    public init(details: [String: String]) throws {
-        let read = FlatDetails(details, kind: Self.kind)
-        try self.init(copy: try LedgerEvent.CopyFacts(read), read)
-    }
-
-    public var details: [String: String] { copy.details.merging(fields.compactMapValues { $0 }) { $1 } }
 }

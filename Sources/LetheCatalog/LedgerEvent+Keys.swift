@@ -16,7 +16,7 @@ extension LedgerEvent {
         /// `copies`: copies made unreadable.
         public var copies: Int
         /// `copies.<location>`, `bytes.<location>`, `delete_by.<location>`: per location with copies.
-        public var unreadable: [Unreadable]
+        @ByLocation public var unreadable: [Unreadable]
 
         /// The copies one location held, by delete-by date.
         public struct Unreadable: Sendable, Equatable {
@@ -41,8 +41,8 @@ extension LedgerEvent {
             }
         }
 
-        /// One delete-by date and how many copies carry it.
-        public struct DueDate: Sendable, Equatable {
+        /// One delete-by date and how many copies carry it, stored as `DATE=COUNT`.
+        public struct DueDate: Sendable, Equatable, Codable, LosslessStringConvertible {
             public var deleteBy: Date
             public var copies: Int
 
@@ -51,44 +51,55 @@ extension LedgerEvent {
                 (self.deleteBy, self.copies) = (deleteBy, copies)
             }
 
-            init?(_ text: String) {
-                guard let mark = text.lastIndex(of: "="), let date = FlatDetails.date(String(text[..<mark])),
-                      let copies = FlatDetails.int(String(text[text.index(after: mark)...])) else { return nil }
+            /// The date and count of a stored `DATE=COUNT`, nil for another text.
+            public init?(_ text: String) {
+                guard let mark = text.lastIndex(of: "="), let date = Timestamp.parse(String(text[..<mark])),
+                      let copies = Int(String(text[text.index(after: mark)...])) else { return nil }
                 self.init(deleteBy: date, copies: copies)
             }
 
-            var text: String { "\(Timestamp.iso(deleteBy))=\(copies)" }
+            /// `DATE=COUNT`, as stored.
+            public var description: String { "\(Timestamp.iso(deleteBy))=\(copies)" }
+        }
+
+        /// The locations' counts, stored as `copies.<location>`, `bytes.<location>` and
+        /// `delete_by.<location>` beside the payload's other fields (locations without copies
+        /// have none).
+        @propertyWrapper
+        public struct ByLocation: Codable, Sendable, Equatable {
+            /// The value the field holds.
+            public var wrappedValue: [Unreadable]
+
+            /// Wraps `wrappedValue`.
+            public init(wrappedValue: [Unreadable]) { self.wrappedValue = wrappedValue }
+
+            /// Reads every location that has a `copies.<location>`, in the order of their names.
+            public init(from decoder: any Decoder) throws {
+                let fields = try decoder.container(keyedBy: FlatKey.self)
+                wrappedValue = try Location.allCases.sorted { $0.rawValue < $1.rawValue }.compactMap { location in
+                    func key(_ name: String) -> FlatKey { FlatKey("\(name).\(location.rawValue)") }
+                    guard let copies = try fields.decodeIfPresent(Int.self, forKey: key("copies")) else { return nil }
+                    return Unreadable(location: location, copies: copies, bytes: try fields.decode(Int64.self, forKey: key("bytes")),
+                                      deleteBy: try fields.decode([DueDate].self, forKey: key("delete_by")))
+                }
+            }
+
+            /// Writes each location's three keys.
+            public func encode(to encoder: any Encoder) throws {
+                var fields = encoder.container(keyedBy: FlatKey.self)
+                for group in wrappedValue {
+                    func key(_ name: String) -> FlatKey { FlatKey("\(name).\(group.location.rawValue)") }
+                    try fields.encode(group.copies, forKey: key("copies"))
+                    try fields.encode(group.bytes, forKey: key("bytes"))
+                    try fields.encode(group.deleteBy, forKey: key("delete_by"))
+                }
+            }
         }
 
         /// A payload of these fields, to record.
         public init(pseudonym: Pseudonym, request: String, shreddedAt: Date, destroyedKey: String, copies: Int, unreadable: [Unreadable]) {
             (self.pseudonym, self.request, self.shreddedAt, self.destroyedKey, self.copies, self.unreadable) =
                 (pseudonym, request, shreddedAt, destroyedKey, copies, unreadable)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            pseudonym = Pseudonym(try read.text("pseudonym"))
-            request = try read.text("request")
-            shreddedAt = try read.value("shredded_at", FlatDetails.date)
-            destroyedKey = try read.text("destroyed_key")
-            copies = try read.value("copies", FlatDetails.int)
-            unreadable = try Location.allCases.sorted { $0.rawValue < $1.rawValue }.compactMap { location in
-                guard let copies = try read.optional("copies.\(location.rawValue)", FlatDetails.int) else { return nil }
-                return Unreadable(location: location, copies: copies, bytes: try read.value("bytes.\(location.rawValue)", FlatDetails.int64),
-                                  deleteBy: try read.list("delete_by.\(location.rawValue)", separator: ",", DueDate.init))
-            }
-        }
-
-        public var details: [String: String] {
-            var details = ["pseudonym": pseudonym.rawValue, "request": request, "shredded_at": Timestamp.iso(shreddedAt),
-                           "destroyed_key": destroyedKey, "copies": String(copies)]
-            for location in unreadable {
-                details["copies.\(location.location.rawValue)"] = String(location.copies)
-                details["bytes.\(location.location.rawValue)"] = String(location.bytes)
-                details["delete_by.\(location.location.rawValue)"] = location.deleteBy.map(\.text).joined(separator: ",")
-            }
-            return details
         }
     }
 
@@ -106,15 +117,6 @@ extension LedgerEvent {
         public init(request: String, shreddedAt: Date, result: String) {
             (self.request, self.shreddedAt, self.result) = (request, shreddedAt, result)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            request = try read.text("request")
-            shreddedAt = try read.value("shredded_at", FlatDetails.date)
-            result = try read.text("result")
-        }
-
-        public var details: [String: String] { ["request": request, "shredded_at": Timestamp.iso(shreddedAt), "result": result] }
     }
 
     /// `customer.exported`: a customer's data was exported as a standard archive.
@@ -133,29 +135,12 @@ extension LedgerEvent {
         public init(pseudonym: Pseudonym, set: SetID, location: Location, format: String, bytes: Int64) {
             (self.pseudonym, self.set, self.location, self.format, self.bytes) = (pseudonym, set, location, format, bytes)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            pseudonym = Pseudonym(try read.text("pseudonym"))
-            set = SetID(try read.text("set"))
-            location = try read.value("location", Location.init(rawValue:))
-            format = try read.text("format")
-            bytes = try read.value("bytes", FlatDetails.int64)
-        }
-
-        public var details: [String: String] {
-            ["pseudonym": pseudonym.rawValue, "set": set.rawValue, "location": location.rawValue, "format": format, "bytes": String(bytes)]
-        }
     }
 
-    /// `keys.rotated`: the key-encryption key was rotated.
-    public struct KeysRotated: LedgerPayload {
-        public static let kind = Kind.keysRotated
-        /// Whether the offsite store holds the new epoch (`offsite_witness`).
-        public enum OffsiteWitness: String, Sendable {
-            case recorded, owed
-        }
-
+    /// What one key-encryption-key rotation did, as the key store reports it: the ledger's
+    /// `keys.rotated` records it (a group beside the event's own fields) and the receipts of
+    /// `shred` and `keys rotate` show it (`RotationSummary`).
+    public struct RotationFacts: Sendable, Equatable, Codable {
         /// `from_epoch`, `to_epoch`.
         public var fromEpoch: Int
         public var toEpoch: Int
@@ -167,10 +152,30 @@ extension LedgerEvent {
         public var destroyedEpochs: [Int]
         /// `key_directories`: how many.
         public var keyDirectories: Int
+
+        /// Facts with every field given.
+        public init(fromEpoch: Int, toEpoch: Int, kekID: String, rewrappedKeys: Int, destroyedEpochs: [Int], keyDirectories: Int) {
+            (self.fromEpoch, self.toEpoch, self.kekID, self.rewrappedKeys, self.destroyedEpochs, self.keyDirectories) =
+                (fromEpoch, toEpoch, kekID, rewrappedKeys, destroyedEpochs, keyDirectories)
+        }
+    }
+
+    /// `keys.rotated`: the key-encryption key was rotated. Its ``RotationFacts`` read as its
+    /// own fields (`payload.toEpoch`).
+    @dynamicMemberLookup
+    public struct KeysRotated: LedgerPayload {
+        public static let kind = Kind.keysRotated
+        /// Whether the offsite store holds the new epoch (`offsite_witness`).
+        public enum OffsiteWitness: String, Sendable, Codable {
+            case recorded, owed
+        }
+
+        /// What the rotation did.
+        public var rotation: RotationFacts
         /// `reason`.
         public var reason: String
         /// `complete`: `yes` when the old key-encryption key is gone from every key directory.
-        public var complete: Bool
+        @YesNo public var complete: Bool
         /// `escrow`: where the new key was escrowed.
         public var escrow: String
         /// `unrecorded_epochs`: epochs a run rotated to without recording it, if any.
@@ -178,37 +183,15 @@ extension LedgerEvent {
         /// `offsite_witness`: nil without an offsite store.
         public var offsiteWitness: OffsiteWitness?
 
-        public init(fromEpoch: Int, toEpoch: Int, kekID: String, rewrappedKeys: Int, destroyedEpochs: [Int], keyDirectories: Int,
-                    reason: String, complete: Bool, escrow: String, unrecordedEpochs: String?, offsiteWitness: OffsiteWitness?) {
-            (self.fromEpoch, self.toEpoch, self.kekID, self.rewrappedKeys, self.destroyedEpochs, self.keyDirectories, self.reason, self.complete, self.escrow, self.unrecordedEpochs, self.offsiteWitness) =
-                (fromEpoch, toEpoch, kekID, rewrappedKeys, destroyedEpochs, keyDirectories, reason, complete, escrow, unrecordedEpochs, offsiteWitness)
+        /// A payload of these fields, to record.
+        public init(rotation: RotationFacts, reason: String, complete: Bool, escrow: String, unrecordedEpochs: String?,
+                    offsiteWitness: OffsiteWitness?) {
+            (self.rotation, self.reason, self.complete, self.escrow, self.unrecordedEpochs, self.offsiteWitness) =
+                (rotation, reason, complete, escrow, unrecordedEpochs, offsiteWitness)
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            fromEpoch = try read.value("from_epoch", FlatDetails.int)
-            toEpoch = try read.value("to_epoch", FlatDetails.int)
-            kekID = try read.text("kek_id")
-            rewrappedKeys = try read.value("rewrapped_keys", FlatDetails.int)
-            destroyedEpochs = try read.list("destroyed_epochs", separator: ",", FlatDetails.int)
-            keyDirectories = try read.value("key_directories", FlatDetails.int)
-            reason = try read.text("reason")
-            complete = try read.value("complete", FlatDetails.yesNo)
-            escrow = try read.text("escrow")
-            unrecordedEpochs = read.optionalText("unrecorded_epochs")
-            offsiteWitness = try read.optional("offsite_witness", OffsiteWitness.init(rawValue:))
-        }
-
-        public var details: [String: String] {
-            var details = [
-                "from_epoch": String(fromEpoch), "to_epoch": String(toEpoch), "kek_id": kekID, "rewrapped_keys": String(rewrappedKeys),
-                "destroyed_epochs": destroyedEpochs.map(String.init).joined(separator: ","), "key_directories": String(keyDirectories),
-                "reason": reason, "complete": FlatDetails.yesNo(complete), "escrow": escrow,
-            ]
-            details["unrecorded_epochs"] = unrecordedEpochs
-            details["offsite_witness"] = offsiteWitness?.rawValue
-            return details
-        }
+        /// A fact of the rotation (`fromEpoch`, `toEpoch`, …).
+        public subscript<Value>(dynamicMember fact: KeyPath<RotationFacts, Value>) -> Value { rotation[keyPath: fact] }
     }
 
     /// `keys.expiry_destroyed`: the expiry keys of passed delete-by dates were destroyed.
@@ -222,16 +205,6 @@ extension LedgerEvent {
         /// A payload of these fields, to record.
         public init(deleteBy: [Date], count: Int) {
             (self.deleteBy, self.count) = (deleteBy, count)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            deleteBy = try read.list("delete_by", separator: ",", FlatDetails.date)
-            count = try read.value("count", FlatDetails.int)
-        }
-
-        public var details: [String: String] {
-            ["delete_by": deleteBy.map(Timestamp.iso).joined(separator: ","), "count": String(count)]
         }
     }
 
@@ -258,26 +231,6 @@ extension LedgerEvent {
             (self.epoch, self.kekID, self.source, self.directoriesRestored, self.escrowDirectoriesRestored, self.keysVerified, self.acceptedEpoch) =
                 (epoch, kekID, source, directoriesRestored, escrowDirectoriesRestored, keysVerified, acceptedEpoch)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            epoch = try read.value("epoch", FlatDetails.int)
-            kekID = try read.text("kek_id")
-            source = read.optionalText("source")
-            directoriesRestored = try read.value("directories_restored", FlatDetails.int)
-            escrowDirectoriesRestored = try read.optional("escrow_directories_restored", FlatDetails.int)
-            keysVerified = try read.value("keys_verified", FlatDetails.int)
-            acceptedEpoch = try read.optional("accepted_epoch", FlatDetails.int)
-        }
-
-        public var details: [String: String] {
-            var details = ["epoch": String(epoch), "kek_id": kekID, "directories_restored": String(directoriesRestored),
-                           "keys_verified": String(keysVerified)]
-            details["source"] = source
-            details["escrow_directories_restored"] = escrowDirectoriesRestored.map(String.init)
-            details["accepted_epoch"] = acceptedEpoch.map(String.init)
-            return details
-        }
     }
 
     /// `keys.escrow_raw` (earlier `keys.escrowed`): the current key-encryption key was printed raw.
@@ -292,14 +245,6 @@ extension LedgerEvent {
         public init(epoch: Int, kekID: String) {
             (self.epoch, self.kekID) = (epoch, kekID)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            epoch = try read.value("epoch", FlatDetails.int)
-            kekID = try read.text("kek_id")
-        }
-
-        public var details: [String: String] { ["epoch": String(epoch), "kek_id": kekID] }
     }
 
     /// `keys.escrow_raw_destroyed`: the operator stated that the raw escrow of an epoch was destroyed.
@@ -310,12 +255,6 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(epoch: Int) { self.epoch = epoch }
-
-        public init(details: [String: String]) throws {
-            epoch = try FlatDetails(details, kind: Self.kind).value("epoch", FlatDetails.int)
-        }
-
-        public var details: [String: String] { ["epoch": String(epoch)] }
     }
 
     /// `keys.offsite_witness_recorded`: a run caught up the offsite epoch witness a rotation left owed.
@@ -326,11 +265,5 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(epoch: Int) { self.epoch = epoch }
-
-        public init(details: [String: String]) throws {
-            epoch = try FlatDetails(details, kind: Self.kind).value("epoch", FlatDetails.int)
-        }
-
-        public var details: [String: String] { ["epoch": String(epoch)] }
     }
 }

@@ -21,22 +21,6 @@ extension LedgerEvent {
             (self.policy, self.keyDirectories, self.offsite, self.escrowDirectories, self.recoveryKey) =
                 (policy, keyDirectories, offsite, escrowDirectories, recoveryKey)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            policy = try read.text("policy")
-            keyDirectories = try read.value("key_directories", FlatDetails.int)
-            offsite = try read.text("offsite")
-            escrowDirectories = try read.optional("escrow_directories", FlatDetails.int)
-            recoveryKey = read.optionalText("recovery_key")
-        }
-
-        public var details: [String: String] {
-            var details = ["policy": policy, "key_directories": String(keyDirectories), "offsite": offsite]
-            details["escrow_directories"] = escrowDirectories.map(String.init)
-            details["recovery_key"] = recoveryKey
-            return details
-        }
     }
 
     /// `set.started`: a backup set started.
@@ -54,16 +38,7 @@ extension LedgerEvent {
             (self.set, self.retentionClass, self.customers) = (set, retentionClass, customers)
         }
 
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            set = SetID(try read.text("set"))
-            retentionClass = try read.value("class", RetentionClass.init(rawValue:))
-            customers = try read.value("customers", FlatDetails.int)
-        }
-
-        public var details: [String: String] {
-            ["set": set.rawValue, "class": retentionClass.rawValue, "customers": String(customers)]
-        }
+        enum CodingKeys: String, CodingKey { case set, retentionClass = "class", customers }
     }
 
     /// `set.finished`: a backup set ended.
@@ -81,18 +56,6 @@ extension LedgerEvent {
         /// A payload of these fields, to record.
         public init(set: SetID, state: SetState, committed: Int, failed: Int) {
             (self.set, self.state, self.committed, self.failed) = (set, state, committed, failed)
-        }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            set = SetID(try read.text("set"))
-            state = try read.value("state", SetState.init(rawValue:))
-            committed = try read.value("committed", FlatDetails.int)
-            failed = try read.value("failed", FlatDetails.int)
-        }
-
-        public var details: [String: String] {
-            ["set": set.rawValue, "state": state.rawValue, "committed": String(committed), "failed": String(failed)]
         }
     }
 
@@ -112,18 +75,6 @@ extension LedgerEvent {
         public init(set: SetID, state: SetState, committed: Int, reason: String) {
             (self.set, self.state, self.committed, self.reason) = (set, state, committed, reason)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            set = SetID(try read.text("set"))
-            state = try read.value("state", SetState.init(rawValue:))
-            committed = try read.value("committed", FlatDetails.int)
-            reason = try read.text("reason")
-        }
-
-        public var details: [String: String] {
-            ["set": set.rawValue, "state": state.rawValue, "committed": String(committed), "reason": reason]
-        }
     }
 
     /// `backup.alias_refused`: one customer folder reachable under several names was not backed up.
@@ -140,17 +91,6 @@ extension LedgerEvent {
         public init(set: SetID, names: Int, pseudonyms: [Pseudonym]) {
             (self.set, self.names, self.pseudonyms) = (set, names, pseudonyms)
         }
-
-        public init(details: [String: String]) throws {
-            let read = FlatDetails(details, kind: Self.kind)
-            set = SetID(try read.text("set"))
-            names = try read.value("names", FlatDetails.int)
-            pseudonyms = try read.list("pseudonyms", separator: ",") { Pseudonym($0) }
-        }
-
-        public var details: [String: String] {
-            ["set": set.rawValue, "names": String(names), "pseudonyms": pseudonyms.map(\.rawValue).joined(separator: ",")]
-        }
     }
 
     /// `bench.copies`: a benchmark imported synthetic copies (`lethe-bench`, never a real home).
@@ -161,11 +101,5 @@ extension LedgerEvent {
 
         /// A payload of these fields, to record.
         public init(copies: Int) { self.copies = copies }
-
-        public init(details: [String: String]) throws {
-            copies = try FlatDetails(details, kind: Self.kind).value("copies", FlatDetails.int)
-        }
-
-        public var details: [String: String] { ["copies": String(copies)] }
     }
 }

@@ -28,22 +28,41 @@ public struct UnreadableCopies: Codable, Sendable, Equatable {
     }
 }
 
-/// A key rotation as receipts and `keys rotate` show it.
+/// A key rotation as receipts and `keys rotate` show it: what the ledger records of it
+/// (``LedgerEvent/RotationFacts``, read as its own fields: `summary.toEpoch`), then what only the
+/// receipt says. Its JSON is one flat object.
+@dynamicMemberLookup
 public struct RotationSummary: Codable, Sendable, Equatable {
-    public var fromEpoch: Int
-    public var toEpoch: Int
-    public var kekID: String
-    public var rewrappedKeys: Int
-    public var destroyedEpochs: [Int]
-    public var keyDirectories: Int
+    /// What the rotation did, as the ledger records it.
+    public var facts: LedgerEvent.RotationFacts
     /// Key directories where an old key file is still present (the rotation is then owed).
     public var uncleanDirectories: [String]
     /// Escrow directories the new KEK was sealed into (0 without a sealed escrow).
     public var sealedEscrowDirectories: Int
-    enum CodingKeys: String, CodingKey {
-        case fromEpoch = "from_epoch", toEpoch = "to_epoch", kekID = "kek_id", rewrappedKeys = "rewrapped_keys"
-        case destroyedEpochs = "destroyed_epochs", keyDirectories = "key_directories", uncleanDirectories = "unclean_directories"
-        case sealedEscrowDirectories = "sealed_escrow_directories"
+    enum CodingKeys: String, CodingKey { case uncleanDirectories, sealedEscrowDirectories }
+
+    /// A summary of these fields.
+    public init(facts: LedgerEvent.RotationFacts, uncleanDirectories: [String], sealedEscrowDirectories: Int) {
+        (self.facts, self.uncleanDirectories, self.sealedEscrowDirectories) = (facts, uncleanDirectories, sealedEscrowDirectories)
+    }
+
+    /// A fact of the rotation (`fromEpoch`, `toEpoch`, …).
+    public subscript<Value>(dynamicMember fact: KeyPath<LedgerEvent.RotationFacts, Value>) -> Value { facts[keyPath: fact] }
+
+    /// Reads the facts and the receipt's own fields from one object.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(facts: try LedgerEvent.RotationFacts(from: decoder),
+                  uncleanDirectories: try container.decode([String].self, forKey: .uncleanDirectories),
+                  sealedEscrowDirectories: try container.decode(Int.self, forKey: .sealedEscrowDirectories))
+    }
+
+    /// Writes the facts and the receipt's own fields into one object.
+    public func encode(to encoder: any Encoder) throws {
+        try facts.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(uncleanDirectories, forKey: .uncleanDirectories)
+        try container.encode(sealedEscrowDirectories, forKey: .sealedEscrowDirectories)
     }
 }
 
@@ -132,19 +151,17 @@ struct KeyMaintenance {
         let report = try home.keys.rotate { reached($0.rawValue) }
         let sealedInto = home.keys.escrow?.directories.count ?? 0
         let witnessed = OffsiteEpochWitness(home: home).record(report.toEpoch)
+        let facts = LedgerEvent.RotationFacts(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,
+                                              rewrappedKeys: report.rewrappedKeys, destroyedEpochs: report.destroyedEpochs,
+                                              keyDirectories: home.keys.directories.count)
         try home.catalog.record(LedgerEvent(LedgerEvent.KeysRotated(
-            fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue, rewrappedKeys: report.rewrappedKeys,
-            destroyedEpochs: report.destroyedEpochs, keyDirectories: home.keys.directories.count, reason: reason,
-            complete: report.isComplete,
+            rotation: facts, reason: reason, complete: report.isComplete,
             escrow: sealedInto > 0 ? "sealed into \(sealedInto) escrow directories" : "no sealed escrow set up",
             unrecordedEpochs: lastRecorded == report.fromEpoch ? nil
                 : "\(lastRecorded)..\(report.fromEpoch): rotated by a run that stopped before recording it",
             offsiteWitness: witnessed.map { $0 ? .recorded : .owed }), at: now))
         home.log.info("keys.rotated", ["from_epoch": String(report.fromEpoch), "to_epoch": String(report.toEpoch),
                                        "complete": report.isComplete ? "yes" : "no"])
-        return RotationSummary(fromEpoch: report.fromEpoch, toEpoch: report.toEpoch, kekID: report.kekID.rawValue,
-                               rewrappedKeys: report.rewrappedKeys, destroyedEpochs: report.destroyedEpochs,
-                               keyDirectories: home.keys.directories.count, uncleanDirectories: report.uncleanDirectories,
-                               sealedEscrowDirectories: sealedInto)
+        return RotationSummary(facts: facts, uncleanDirectories: report.uncleanDirectories, sealedEscrowDirectories: sealedInto)
     }
 }

@@ -29,56 +29,44 @@ public struct KeyDirectoryStatus: Sendable, Encodable, Equatable {
 /// What `lethe keys status` shows: the current epoch, every key directory, what is owed.
 public struct KeyStoreStatus: Sendable, Encodable, Equatable {
     /// The current KEK epoch.
-    public var epoch: Int
+    public let epoch: Int
     /// The current KEK's fingerprint (compare it with the escrowed one).
-    public var kekID: String
+    public let kekID: String
     /// Every key directory, the primary first.
-    public var directories: [KeyDirectoryStatus]
-    /// Why a rotation is owed, or nil.
-    public var owedRotation: String?
+    public let directories: [KeyDirectoryStatus]
+    /// Why a rotation is owed, or nil (`null`).
+    @NullWhenAbsent public private(set) var owedRotation: String?
     /// Shreds whose copies are not yet recorded in the catalog.
-    public var pendingShreds: Int
+    public let pendingShreds: Int
     /// Customers with a key.
-    public var customers: Int
+    public let customers: Int
     /// Customers shredded so far.
-    public var shreddedCustomers: Int
+    public let shreddedCustomers: Int
     /// Expiry keys still alive.
-    public var expiryKeys: Int
+    public let expiryKeys: Int
     /// The report-signing key's public half as `minisign -P` takes it ("RW…"), nil while none
     /// exists: hand it to the auditor once, out of band.
-    public var signingPublicKey: String?
+    public let signingPublicKey: String?
     /// The signing key's id as minisign prints it (16 hex digits), named in every report.
-    public var signingKeyID: String?
-    /// The sealed escrow, or nil when none is set up (`init --recovery-key-out`/`--escrow-dir`).
-    public var escrow: SealedEscrowStatus?
-
-    /// True when nothing is owed and every directory is healthy.
-    public var isHealthy: Bool {
-        owedRotation == nil && pendingShreds == 0 && directories.allSatisfy(\.isHealthy) && escrow?.isCurrent != false
-    }
+    public let signingKeyID: String?
+    /// The sealed escrow, or nil (`null`) when none is set up (`init --recovery-key-out`/`--escrow-dir`).
+    @NullWhenAbsent public private(set) var escrow: SealedEscrowStatus?
+    /// True when nothing is owed and every directory is healthy (`healthy`).
+    public let isHealthy: Bool
 
     enum CodingKeys: String, CodingKey {
         case epoch, kekID = "kek_id", directories, owedRotation = "owed_rotation", pendingShreds = "pending_shreds"
-        case customers, shreddedCustomers = "shredded_customers", expiryKeys = "expiry_keys", healthy
+        case customers, shreddedCustomers = "shredded_customers", expiryKeys = "expiry_keys", isHealthy = "healthy"
         case signingPublicKey = "signing_public_key", signingKeyID = "signing_key_id", escrow
     }
 
-    /// Encodes the fields (`owed_rotation` and `escrow` as null when there is none), and whether
-    /// the key hierarchy is healthy (`healthy`).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(epoch, forKey: .epoch)
-        try c.encode(kekID, forKey: .kekID)
-        try c.encode(directories, forKey: .directories)
-        try c.encode(owedRotation, forKey: .owedRotation)
-        try c.encode(pendingShreds, forKey: .pendingShreds)
-        try c.encode(customers, forKey: .customers)
-        try c.encode(shreddedCustomers, forKey: .shreddedCustomers)
-        try c.encode(expiryKeys, forKey: .expiryKeys)
-        try c.encodeIfPresent(signingPublicKey, forKey: .signingPublicKey)
-        try c.encodeIfPresent(signingKeyID, forKey: .signingKeyID)
-        try c.encode(escrow, forKey: .escrow)
-        try c.encode(isHealthy, forKey: .healthy)
+    init(epoch: Int, kekID: String, directories: [KeyDirectoryStatus], owedRotation: String?, pendingShreds: Int,
+         customers: Int, shreddedCustomers: Int, expiryKeys: Int, signingPublicKey: String?, signingKeyID: String?,
+         escrow: SealedEscrowStatus?) {
+        (self.epoch, self.kekID, self.directories, self.owedRotation) = (epoch, kekID, directories, owedRotation)
+        (self.pendingShreds, self.customers, self.shreddedCustomers, self.expiryKeys) = (pendingShreds, customers, shreddedCustomers, expiryKeys)
+        (self.signingPublicKey, self.signingKeyID, self.escrow) = (signingPublicKey, signingKeyID, escrow)
+        isHealthy = owedRotation == nil && pendingShreds == 0 && directories.allSatisfy(\.isHealthy) && escrow?.isCurrent != false
     }
 }
 

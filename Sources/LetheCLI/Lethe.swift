@@ -12,6 +12,7 @@ struct Lethe: ParsableCommand {
             Exit status: 0 done, 1 failed (nothing committed), 2 partly done, 3 integrity failure,
             4 customer shredded, 5 not found, 6 busy, 64 usage or invalid configuration.
             """,
+        version: LetheVersion.current,
         subcommands: [InitCommand.self, NightlyCommand.self, BackupCommand.self, RestoreCommand.self,
                       ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
                       ListCommand.self, PolicyCommand.self, ReportCommand.self])

@@ -6,7 +6,7 @@ public enum PolicyCheck {
     public struct Summary: Sendable {
         /// The policy's name.
         public var name: String
-        /// Its time zone's identifier.
+        /// Its time zone's name as the file writes it (`UTC`, not Foundation's "GMT").
         public var timeZone: String
     }
 
@@ -15,6 +15,6 @@ public enum PolicyCheck {
     /// - Throws: `PolicyError` (usage) with every problem found, by line.
     public static func check(path: String) throws -> Summary {
         let policy = try PolicyLoader.load(path: path)
-        return Summary(name: policy.name, timeZone: policy.timeZone.identifier)
+        return Summary(name: policy.name, timeZone: policy.timeZoneName)
     }
 }

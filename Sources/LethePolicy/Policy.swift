@@ -28,6 +28,9 @@ public struct Policy: Sendable, Hashable {
     public var name: String
     /// The zone in which calendar days, ISO weeks, months and years are counted.
     public var timeZone: TimeZone
+    /// The zone's IANA name as the policy file writes it (`UTC` stays `UTC`, where Foundation
+    /// calls that zone "GMT"); shown in plans, reports and `policy check`.
+    public var timeZoneName: String
     /// The hard cap: no copy's delete-by is later than the start of (its creation day + this).
     public var maxAge: CalendarDuration
     /// What each location keeps; `local` is always present, `offsite` when the policy has one.
@@ -36,10 +39,14 @@ public struct Policy: Sendable, Hashable {
     public var sourceFile: String
 
     /// Creates a policy directly (tests, tools); ``PolicyLoader`` is the validated way in.
-    public init(name: String, timeZone: TimeZone, maxAge: CalendarDuration,
+    ///
+    /// - Parameter timeZoneName: the zone's name as written; nil: its identifier, with
+    ///   Foundation's "GMT" for UTC named "UTC".
+    public init(name: String, timeZone: TimeZone, timeZoneName: String? = nil, maxAge: CalendarDuration,
                 tiers: [Location: Tier], sourceFile: String) {
         self.name = name
         self.timeZone = timeZone
+        self.timeZoneName = timeZoneName ?? (timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier)
         self.maxAge = maxAge
         self.tiers = tiers
         self.sourceFile = sourceFile
@@ -58,11 +65,6 @@ public struct Policy: Sendable, Hashable {
     /// The locations that keep a copy of a set of `retentionClass`, in a fixed order.
     public func locations(keeping retentionClass: RetentionClass) -> [Location] {
         Location.allCases.filter { tiers[$0]?.keeps(retentionClass) == true }
-    }
-
-    /// The time zone's IANA name, with Foundation's "GMT" for UTC shown as "UTC".
-    public var timeZoneName: String {
-        timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
     }
 
     /// A Gregorian calendar in the policy's time zone.

@@ -85,7 +85,7 @@ struct PolicyReader {
         }
 
         var name: String?
-        var timeZone: TimeZone?
+        var timeZone: (zone: TimeZone, name: String)?
         var maxAge: CalendarDuration?
         var maxAgeLine: Int?
         var tiers: [Location: Tier] = [:]
@@ -143,7 +143,7 @@ struct PolicyReader {
         }
 
         guard problems.isEmpty, let name, let timeZone, let maxAge, tiers[.local] != nil else { return nil }
-        return Policy(name: name, timeZone: timeZone, maxAge: maxAge, tiers: tiers, sourceFile: file)
+        return Policy(name: name, timeZone: timeZone.zone, timeZoneName: timeZone.name, maxAge: maxAge, tiers: tiers, sourceFile: file)
     }
 
     static func span(_ duration: CalendarDuration, shortest: Bool = false) -> String {
@@ -205,7 +205,8 @@ struct PolicyReader {
         return text
     }
 
-    mutating func readTimeZone(_ node: Node) -> TimeZone? {
+    /// Reads `timezone`: the zone and its name as written.
+    mutating func readTimeZone(_ node: Node) -> (zone: TimeZone, name: String)? {
         guard let text = node.scalar?.string, !text.isEmpty else {
             problem(.unknownTimeZone, line(node), "timezone has no value",
                     "write an IANA time zone name, e.g. `timezone: Europe/Amsterdam` or `timezone: UTC`")
@@ -213,13 +214,15 @@ struct PolicyReader {
         }
         let accepted = text == "UTC" || text.hasPrefix("Etc/") || Self.knownZones.contains(text)  // the list costs ICU work
         guard accepted, let zone = TimeZone(identifier: text) else {
-            let suggestion = Suggestion.nearest(to: text, in: Array(Self.knownZones).sorted() + ["UTC"])
+            // An abbreviation (CET, PST) stands for a zone, not for the name it looks like.
+            let meant = TimeZone.abbreviationDictionary[text.uppercased()].flatMap { Self.knownZones.contains($0) || $0 == "UTC" ? $0 : nil }
+            let suggestion = (meant ?? Suggestion.nearest(to: text, in: Array(Self.knownZones).sorted() + ["UTC"]))
                 .map { "did you mean '\($0)'? " } ?? ""
             problem(.unknownTimeZone, line(node), "'\(text)' is not a known IANA time zone",
                     "\(suggestion)write a name like Europe/Amsterdam, America/New_York or UTC")
             return nil
         }
-        return zone
+        return (zone, text)
     }
 
     mutating func readDuration(_ node: Node, what: String) -> CalendarDuration? {

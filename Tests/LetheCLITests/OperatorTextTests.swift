@@ -25,4 +25,22 @@ import Testing
         let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains("lethe --version") && readme.contains("Sources/LetheCLI/LetheVersion.swift"))
     }
+
+    /// `UTC` is shown as UTC (not GMT), a zone as written; `CET` is refused with a real IANA
+    /// zone suggested, not GMT.
+    @Test func policyCheckNamesZonesAsWrittenAndSuggestsRealOnes() throws {
+        let folder = try TemporaryDirectory()
+        let utc = try Self.policy("name: u\ntimezone: UTC\nmax_age: 30d\nlocal: { daily: 7d }\n", in: folder.url, name: "u.yaml")
+        let checked = try LetheProcess.run(["policy", "check", utc])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout == "\(utc): ok (policy 'u', time zone UTC)\n")
+        let paris = try Self.policy("name: p\ntimezone: Europe/Paris\nmax_age: 30d\nlocal: { daily: 7d }\n", in: folder.url, name: "e.yaml")
+        #expect(try LetheProcess.run(["policy", "check", paris]).stdout.contains("time zone Europe/Paris)"))
+
+        let cet = try Self.policy("name: c\ntimezone: CET\nmax_age: 30d\nlocal: { daily: 7d }\n", in: folder.url, name: "c.yaml")
+        let refused = try LetheProcess.run(["policy", "check", cet])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("did you mean 'Europe/Paris'?"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("GMT"))
+    }
 }

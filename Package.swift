@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "LetheTarTests", dependencies: ["LetheCore", "LetheTar", "LetheCrypto", "LetheFormat", "LetheTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheStoreTests", dependencies: ["LetheCore", "LetheCrypto", "LetheStore", "LetheS3", "LetheTestSupport"]),
-        .testTarget(name: "LethePolicyTests", dependencies: ["LetheCore", "LethePolicy", "LetheTestSupport"],
+        .testTarget(name: "LethePolicyTests", dependencies: ["LetheCore", "LethePolicy", "LetheTestSupport", .product(name: "Yams", package: "Yams")],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LetheJobsTests", dependencies: [
             "LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar", .product(name: "Logging", package: "swift-log"),

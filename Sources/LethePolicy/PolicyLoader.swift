@@ -80,7 +80,7 @@ struct PolicyReader {
         }
         guard let mapping = root.mapping else {
             problem(.wrongShape, line(root), "the policy is not a mapping of keys to values",
-                    "write `key: value` lines: name, timezone, max_age, local, offsite; see policies/example.yaml")
+                    "write one line per key (name, timezone, max_age, local, offsite), e.g. `name: default`; see policies/example.yaml")
             return nil
         }
 
@@ -118,14 +118,16 @@ struct PolicyReader {
         }
 
         let rootLine = line(root)
+        // What to add for each required key: a line to paste, then what it means.
         let examples = [
-            "name": "name: default",
-            "timezone": "timezone: UTC (an IANA time zone name)",
-            "max_age": "max_age: 190d (the hard cap no copy may outlive)",
-            "local": "local: { daily: 7d, weekly: 5w, monthly: 6m }",
+            "name": ("name: default", ""),
+            "timezone": ("timezone: UTC", " (an IANA time zone name)"),
+            "max_age": ("max_age: 190d", " (the hard cap no copy may outlive)"),
+            "local": ("local: { daily: 7d, weekly: 5w, monthly: 6m }", ""),
         ]
         for key in ["name", "timezone", "max_age", "local"] where !seen.contains(key) {
-            problem(.missingKey, rootLine, "the policy has no '\(key)'", "add `\(examples[key]!)`")
+            let (line, meaning) = examples[key]!
+            problem(.missingKey, rootLine, "the policy has no '\(key)'", "add `\(line)`\(meaning)")
         }
 
         if let maxAge {
@@ -160,7 +162,7 @@ struct PolicyReader {
              let .composer(context, problem, mark, _):
             if problem.contains("another document") || context?.text.contains("single document") == true {
                 self.problem(.notYAML, mark.line, "the file holds more than one YAML document",
-                             "keep one policy per file: remove the `---` line and what follows")
+                             "keep one policy per file: remove the '---' line and what follows")
                 return
             }
             let hasTab = mark.line >= 1 && mark.line <= lines.count && lines[mark.line - 1].contains("\t")
@@ -295,16 +297,15 @@ struct PolicyReader {
         }
         if location == .offsite && !sawObjectLock {
             problem(.badObjectLock, keyLine, "offsite has no object_lock",
-                    "add `object_lock: governance`, `compliance` or `none` (none must be written out)")
+                    "add `object_lock: governance` to offsite (or compliance, or none: none must be written out)")
             usable = false
         }
-        if mapping.count > 0 && lifetimes.isEmpty && usable {
+        if mapping.count == 0 || (lifetimes.isEmpty && usable) {
+            // local is required: only offsite may be removed.
+            let example = location == .local ? "local: { daily: 7d }" : "offsite: { weekly: 5w, object_lock: governance }"
             problem(.emptyLocation, keyLine, "\(location.rawValue) keeps no class",
-                    "add at least one of daily, weekly, monthly, yearly with a duration, or remove \(location.rawValue)")
-            usable = false
-        } else if mapping.count == 0 {
-            problem(.emptyLocation, keyLine, "\(location.rawValue) keeps no class",
-                    "add at least one of daily, weekly, monthly, yearly with a duration, or remove \(location.rawValue)")
+                    "add at least one of daily, weekly, monthly, yearly with a duration, e.g. `\(example)`"
+                        + (location == .local ? "" : ", or remove offsite"))
             usable = false
         }
         return usable ? (Tier(lifetimes: lifetimes, objectLock: objectLock), lines) : nil

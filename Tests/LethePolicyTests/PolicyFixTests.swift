@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 @testable import LethePolicy
 
 /// Every fix `policy check` suggests can be pasted: each snippet between backquotes is a
@@ -61,6 +62,42 @@ struct PolicyFixTests {
         offsite[key] = value
         return top.map { "\($0.key): \($0.value)" }.joined(separator: "\n") + "\noffsite:\n"
             + offsite.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)\n" }.joined()
+    }
+
+    @Test func everySuggestedFixPastesIntoAValidPolicy() throws {
+        var checked = 0
+        for text in Self.broken {
+            let found = Self.problems(text)
+            #expect(!found.isEmpty, "\(text)")
+            for problem in found {
+                for snippet in Self.snippets(problem.fix) {
+                    let node = try #require(try Yams.compose(yaml: snippet, .basic), "\(problem.fix)")
+                    #expect(node.mapping != nil, "`\(snippet)` is not `key: value` in: \(problem.fix)")
+                    guard let mapping = node.mapping else { continue }
+                    #expect(mapping.count == 1, "\(snippet)")
+                    let key = try #require(mapping.keys.first?.string)
+                    let value = String(snippet[snippet.range(of: ":")!.upperBound...]).trimmingCharacters(in: .whitespaces)
+                    let pasted = Self.basePolicy(with: key, value)
+                    #expect(Self.problems(pasted).isEmpty, "`\(snippet)` from \"\(problem.fix)\" gives \(Self.problems(pasted))")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 6)
+    }
+
+    @Test func noFixRemovesARequiredKey() {
+        for text in Self.broken {
+            for problem in Self.problems(text) {
+                for key in ["name", "timezone", "max_age", "local"] {
+                    #expect(!problem.fix.contains("remove \(key)") && !problem.fix.contains("or remove `\(key)"), "\(problem.fix)")
+                }
+            }
+        }
+        let empty = Self.problems("name: x\ntimezone: UTC\nmax_age: 30d\nlocal: { }\n")
+        #expect(empty.map(\.kind) == [.emptyLocation])
+        let offsite = Self.problems("name: x\ntimezone: UTC\nmax_age: 30d\nlocal: { daily: 7d }\noffsite: { object_lock: none }\n")
+        #expect(offsite.first?.fix.contains("or remove offsite") == true, "\(offsite)")
     }
 
     /// An abbreviation that is not a zone gets the zone it stands for, not a lookalike name.

@@ -43,4 +43,18 @@ import Testing
         #expect(refused.stderr.contains("did you mean 'Europe/Paris'?"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("GMT"))
     }
+
+    /// The command `policies/example.yaml` shows works as written.
+    @Test func exampleShowsACommandThatWorks() throws {
+        let example = Self.packageRoot.appendingPathComponent("policies/example.yaml")
+        let text = try String(contentsOf: example, encoding: .utf8)
+        let marker = "lethe "
+        let line = try #require(text.split(separator: "\n").first { $0.contains(marker + "policy check") })
+        let command = line[line.range(of: marker)!.upperBound...].split(separator: " ").map(String.init)
+        #expect(command.last == "policies/example.yaml")
+        let arguments = command.map { $0 == "policies/example.yaml" ? example.path : $0 }
+        let result = try LetheProcess.run(arguments)
+        #expect(result.status == 0, "lethe \(command.joined(separator: " ")): \(result.stderr)")
+        #expect(result.stdout.contains("ok (policy 'example-amsterdam', time zone Europe/Amsterdam)"))
+    }
 }

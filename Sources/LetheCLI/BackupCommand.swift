@@ -66,7 +66,7 @@ enum BackupReport {
         if let repair = outcome.interruptedShred { RotationText.print(repair) }
         let committed = outcome.customers.filter { $0.status == .committed }
         let bytes = committed.reduce(Int64(0)) { $0 + $1.bytes }
-        Swift.print("Set \(outcome.set) (\(outcome.retentionClass.rawValue)): \(committed.count) of \(outcome.customers.count) customers committed, \(bytes) bytes stored; state \(outcome.state.rawValue)")
+        Swift.print("Set \(outcome.set) (\(outcome.retentionClass.rawValue)): \(committed.count) of \(Wording.count(outcome.customers.count, "customer", "customers")) committed, \(Wording.count(bytes, "byte", "bytes")) stored; state \(outcome.state.rawValue)")
         if !outcome.offsite.isEmpty {
             let copied = outcome.offsite.filter { $0.status == .copied }.count
             let pending = outcome.offsite.filter { $0.status == .pending }.count

@@ -33,13 +33,13 @@ struct ExportCommand: ParsableCommand {
         let job = ExportJob(home: try options.open())
         if out == ExportJob.standardOutput {
             let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format ?? .tar)
-            return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) to standard output: \(outcome.bytes) bytes\n".utf8))
+            return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) to standard output: \(Wording.count(outcome.bytes, "byte", "bytes"))\n".utf8))
         }
         let output = URL(fileURLWithPath: out)
         let chosen = format ?? (output.pathExtension.lowercased() == "zip" ? .zip : .tar)
         let outcome = try job.run(customer: try customer.id(), set: copy.setID, from: copy.from, to: output, format: chosen)
         if options.json { return try Output.json(outcome) }
-        print("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) into \(outcome.output): \(outcome.bytes) bytes")
+        print("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) into \(outcome.output): \(Wording.count(outcome.bytes, "byte", "bytes"))")
     }
 }
 

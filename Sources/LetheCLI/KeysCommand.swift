@@ -43,7 +43,7 @@ struct KeysCommand: ParsableCommand {
                 let health: String
                 if !directory.readable { health = "UNREADABLE" }
                 else if !directory.holdsCurrentEpoch { health = "MISSING the current key" }
-                else if !directory.otherEpochs.isEmpty { health = "holds old key files (epochs \(directory.otherEpochs.map(String.init).joined(separator: ",")))" }
+                else if !directory.otherEpochs.isEmpty { health = "holds old key files (\(Wording.list("epoch", "epochs", directory.otherEpochs)))" }
                 else { health = "ok" }
                 print("  \(directory.path): \(health)")
             }
@@ -217,7 +217,7 @@ enum RotationText {
         printFinishedShreds(outcome.finishedEarlierShreds)
         if let rotation = outcome.rotation {
             let fingerprint = rotation.kekID // a one-way id of the new key, never its bytes
-            Swift.print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (fingerprint \(fingerprint)), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed")
+            Swift.print("Rotated the key-encryption key: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch) (fingerprint \(fingerprint)), \(Wording.count(rotation.rewrappedKeys, "key", "keys")) re-wrapped, old \(Wording.list("epoch", "epochs", rotation.destroyedEpochs)) destroyed")
             Swift.print(EscrowText.afterRotation(rotation))
         }
     }

@@ -22,7 +22,7 @@ struct RestoreCommand: ParsableCommand {
         let outcome = try RestoreJob(home: home).run(customer: try customer.id(), set: copy.setID,
                                                      from: copy.from, to: URL(fileURLWithPath: to))
         if options.json { return try Output.json(outcome) }
-        print("Restored set \(outcome.set) from \(outcome.location.rawValue) into \(outcome.target): \(outcome.files) files, \(outcome.directories) folders, \(outcome.symlinks) symlinks, \(outcome.bytes) bytes")
+        print("Restored set \(outcome.set) from \(outcome.location.rawValue) into \(outcome.target): \(Wording.count(outcome.files, "file", "files")), \(Wording.count(outcome.directories, "folder", "folders")), \(Wording.count(outcome.symlinks, "symlink", "symlinks")), \(Wording.count(outcome.bytes, "byte", "bytes"))")
     }
 }
 

@@ -132,7 +132,7 @@ enum ShredReceiptText {
         receipts.forEach(printCustomer)
         guard let last = receipts.last else { return }
         if let rotation = last.rotation {
-            Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch), \(rotation.rewrappedKeys) keys re-wrapped, old epochs \(rotation.destroyedEpochs.map(String.init).joined(separator: ",")) destroyed in \(rotation.keyDirectories - rotation.uncleanDirectories.count) of \(rotation.keyDirectories) key directories")
+            Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch), \(Wording.count(rotation.rewrappedKeys, "key", "keys")) re-wrapped, old \(Wording.list("epoch", "epochs", rotation.destroyedEpochs)) destroyed in \(rotation.keyDirectories - rotation.uncleanDirectories.count) of \(Wording.count(rotation.keyDirectories, "key directory", "key directories"))")
             Swift.print("  " + EscrowText.afterRotation(rotation))
         }
         if let outstanding = EscrowText.outstanding(last.outstandingRawEscrows) { Swift.print("  " + outstanding) }
@@ -153,8 +153,8 @@ enum ShredReceiptText {
             Swift.print("  customer key \(receipt.destroyedKey ?? "-") destroyed")
             if receipt.unreadable.isEmpty { Swift.print("  no stored copies were recorded for this customer") }
             for location in receipt.unreadable {
-                let dates = location.deleteBy.map { "\($0.deleteBy) (\($0.copies))" }.joined(separator: ", ")
-                Swift.print("  \(location.location): \(location.copies) copies, \(location.bytes) bytes now unreadable; removed on their delete-by dates: \(dates)")
+                let dates = location.deleteBy.map { "\($0.deleteBy) (\(Wording.count($0.copies, "copy", "copies")))" }.joined(separator: ", ")
+                Swift.print("  \(location.location): \(Wording.count(location.copies, "copy", "copies")), \(Wording.count(location.bytes, "byte", "bytes")) now unreadable; removed on their delete-by dates: \(dates)")
             }
         }
     }

@@ -45,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         guard let broken = result.firstBrokenSequence else {
-            return print("ledger intact: \(result.events) events, every hash and link checks")
+            return print("ledger intact: \(Wording.count(result.events, "event", "events")), every hash and link checks")
         }
         throw JobError.integrity("the ledger is broken at event \(broken) of \(result.events): \(result.problem ?? "the chain does not check"); the events from there on cannot be trusted")
     }
@@ -56,7 +56,7 @@ struct VerifyCommand: ParsableCommand {
         if options.json {
             try Output.json(checks)
         } else {
-            print("\(checks.count - failed.count) of \(checks.count) copies read back whole and authentic")
+            print("\(checks.count - failed.count) of \(Wording.count(checks.count, "copy", "copies")) read back whole and authentic")
             for check in failed { print("  FAILED \(check.location.rawValue) \(check.objectKey): \(check.problem ?? "")") }
         }
         if !failed.isEmpty { throw ExitCode(ExitStatus.integrity) }
@@ -67,8 +67,8 @@ struct VerifyCommand: ParsableCommand {
         if options.json {
             try Output.json(report)
         } else {
-            print("\(report.copiesChecked) catalogued copies against \(report.objectsListed) stored objects: "
-                  + (report.findings.isEmpty ? "they agree" : "\(report.findings.count) disagreement(s)"))
+            print("\(Wording.count(report.copiesChecked, "catalogued copy", "catalogued copies")) against \(Wording.count(report.objectsListed, "stored object", "stored objects")): "
+                  + (report.findings.isEmpty ? "they agree" : Wording.count(report.findings.count, "disagreement", "disagreements")))
             for finding in report.findings { print("  \(finding.location.rawValue) \(finding.objectKey): \(finding.problem)") }
             for location in report.unreachable { print("  NOT CHECKED \(location)") }
         }

@@ -55,7 +55,7 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
         case .chunkAuthenticationFailed(let index):
             return Self.restoreFromAnotherCopy("chunk \(index) of the archive failed authentication: the archive was altered")
         case .truncated(let count):
-            return Self.restoreFromAnotherCopy("the archive ends after \(count) verified chunk(s), before its final chunk: it was cut short (an interrupted copy or upload)")
+            return Self.restoreFromAnotherCopy("the archive ends after \(Wording.count(count, "verified chunk", "verified chunks")), before its final chunk: it was cut short (an interrupted copy or upload)")
         case .trailingData:
             return Self.restoreFromAnotherCopy("unexpected bytes follow the archive's final chunk: the archive was extended or altered")
         case .mismatch(let field):

@@ -36,7 +36,7 @@ struct StoredCopyRemoval {
         }
         let left = try store.versions(of: key)
         guard left.isEmpty else {
-            throw JobError.failed("the \(location.rawValue) store still holds \(left.count) version(s) of \(key) after deleting them: it stays as it is and the next run tries again")
+            throw JobError.failed("the \(location.rawValue) store still holds \(Wording.count(left.count, "version", "versions")) of \(key) after deleting them: it stays as it is and the next run tries again")
         }
         return true
     }

@@ -27,7 +27,7 @@ extension StructureVerification {
         let listed = Set(current.map(\.key))
         return Dictionary(grouping: versions, by: \.key).sorted { $0.key < $1.key }.compactMap { key, versions in
             if !listed.contains(key) {
-                return StructureFinding(location: location, objectKey: key, problem: "\(versions.count) older version(s) stored under a key with no current object (left by a deletion that stopped half-way): delete them by version id once unlocked")
+                return StructureFinding(location: location, objectKey: key, problem: "\(Wording.count(versions.count, "older version", "older versions")) stored under a key with no current object (left by a deletion that stopped half-way): delete them by version id once unlocked")
             }
             guard versions.count > 1 else { return nil }
             return StructureFinding(location: location, objectKey: key, problem: "\(versions.count) versions stored where a copy has one (a retried upload's twin, or a replaced leftover): its expiry deletes every version once their locks pass, or delete the ones the catalog does not name by version id")

@@ -10,7 +10,7 @@ extension RetentionPlan {
     public var text: String {
         var lines: [String] = []
         lines.append("retention plan at \(Timestamp.iso(now)) under policy '\(policyName)' (\(policyFile), \(timeZone)): "
-                     + "\(decisions.count) copies: \(count(.keep)) keep, \(count(.delete)) delete, "
+                     + "\(Wording.count(decisions.count, "copy", "copies")): \(count(.keep)) keep, \(count(.delete)) delete, "
                      + "\(count(.cancelPending)) cancel-pending")
         for decision in decisions {
             let columns = [

@@ -83,16 +83,16 @@ extension RetentionReport {
                         erasures: [Erasure], lastExpireRun: Date?, policy: Policy) -> Summary {
         var problems: [String] = []
         if overdue > 0 {
-            problems.append("\(plural(overdue, "copy", "copies")) past \(overdue == 1 ? "its" : "their") delete-by and not yet deleted")
+            problems.append("\(Wording.count(overdue, "copy", "copies")) past \(overdue == 1 ? "its" : "their") delete-by and not yet deleted")
         }
         if violations > 0 {
-            problems.append("\(plural(violations, "stored copy", "stored copies")) beyond max_age \(policy.maxAge)")
+            problems.append("\(Wording.count(violations, "stored copy", "stored copies")) beyond max_age \(policy.maxAge)")
         }
         if let broken = verification.firstBrokenSequence {
             problems.append("the ledger is broken at event \(broken) of \(verification.events): \(verification.problem ?? "the chain does not check"); the events from there on cannot be trusted")
         }
         for shred in unfinished?.unrecorded ?? [] {
-            problems.append("an interrupted shred: the customer key of \(shred.pseudonym) was destroyed (request \(shred.request)) but the shred is not recorded, so \(plural(shred.listedCopies, "copy is", "copies are")) still listed (run `lethe keys rotate`)")
+            problems.append("an interrupted shred: the customer key of \(shred.pseudonym) was destroyed (request \(shred.request)) but the shred is not recorded, so \(Wording.count(shred.listedCopies, "copy is", "copies are")) still listed (run `lethe keys rotate`)")
         }
         for erasure in erasures where erasure.kekRotation?.complete != true {
             problems.append("the shred of \(erasure.pseudonym) is not followed by a complete key-encryption-key rotation: copies of the key store taken before it are not yet inert (run `lethe keys rotate`)")
@@ -100,7 +100,7 @@ extension RetentionReport {
         if let owed = unfinished?.owedRotation {
             problems.append("the key store owes a key-encryption-key rotation: \(owed) (run `lethe keys rotate`)")
         }
-        var headline = overdue == 0 ? "All copies within their delete-by dates" : "\(plural(overdue, "copy", "copies")) overdue"
+        var headline = overdue == 0 ? "All copies within their delete-by dates" : "\(Wording.count(overdue, "copy", "copies")) overdue"
         if let unfinished {
             let lead = unfinished.unrecorded.isEmpty ? "Shred unfinished: key-encryption-key rotation owed" : "Interrupted shred"
             headline = overdue == 0 ? lead : "\(lead); \(headline)"
@@ -195,6 +195,4 @@ extension RetentionReport {
     static func seconds(from start: Date, to end: Date) -> Int64 {
         Int64(end.timeIntervalSince1970.rounded(.down)) - Int64(start.timeIntervalSince1970.rounded(.down))
     }
-
-    static func plural(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
 }

@@ -45,12 +45,12 @@ extension RetentionReport {
     private func summarySection(_ page: inout HTMLPage) {
         let ok = summary.overdueCopies == 0 && !summary.unfinishedShred
         page.raw("<section class=\"verdict \(ok ? "good" : "bad")\">\n<p class=\"headline\">\(HTMLPage.escape(summary.headline))</p>\n<ul>\n")
-        page.raw("<li>\(summary.copies) copies recorded; \(summary.overdueCopies) overdue.</li>\n")
+        page.raw("<li>\(Wording.count(summary.copies, "copy", "copies")) recorded; \(summary.overdueCopies) overdue.</li>\n")
         page.raw(summary.maxAgeViolations == 0
                  ? "<li>No stored copy is older than max_age \(HTMLPage.escape(policy.maxAge)).</li>\n"
-                 : "<li class=\"alarm\">\(summary.maxAgeViolations) stored \(summary.maxAgeViolations == 1 ? "copy is" : "copies are") beyond max_age \(HTMLPage.escape(policy.maxAge)).</li>\n")
+                 : "<li class=\"alarm\">\(Wording.count(summary.maxAgeViolations, "stored copy is", "stored copies are")) beyond max_age \(HTMLPage.escape(policy.maxAge)).</li>\n")
         page.raw(ledger.intact
-                 ? "<li>Ledger intact: \(ledger.events) events, every hash and link checks.</li>\n"
+                 ? "<li>Ledger intact: \(Wording.count(ledger.events, "event", "events")), every hash and link checks.</li>\n"
                  : "<li class=\"alarm\">Ledger BROKEN at event \(ledger.firstBrokenEvent.map(String.init) ?? "?"): \(HTMLPage.escape(ledger.problem ?? "the chain does not check")).</li>\n")
         if let unfinished = unfinishedShred {
             page.raw("<li class=\"alarm\">A shred is unfinished (see <a href=\"#unfinished-shreds\">below</a>): \(HTMLPage.escape(unfinished.fix)).</li>\n")
@@ -107,7 +107,7 @@ extension RetentionReport {
 
     private func ledgerSection(_ page: inout HTMLPage) {
         page.raw("<h2 id=\"ledger\">Ledger</h2>\n<dl>\n")
-        page.raw("<dt>Chain</dt><dd>\(ledger.intact ? "intact" : "<span class=\"alarm\">BROKEN</span>"): \(ledger.events) events checked</dd>\n")
+        page.raw("<dt>Chain</dt><dd>\(ledger.intact ? "intact" : "<span class=\"alarm\">BROKEN</span>"): \(Wording.count(ledger.events, "event", "events")) checked</dd>\n")
         if !ledger.intact {
             page.raw("<dt>First broken event</dt><dd class=\"alarm\">\(ledger.firstBrokenEvent.map(String.init) ?? "?"): \(HTMLPage.escape(ledger.problem ?? ""))</dd>\n")
         }

@@ -28,7 +28,7 @@ import Testing
         // (exit 1) and nothing half-written is left on the full disk.
         let full = try LetheProcess.run(["backup", "--home", home.path, "--customer", "large"], environment: env)
         #expect(full.status == 1, "\(full.stderr)")
-        #expect(full.stdout.contains("0 of 1 customers committed"))
+        #expect(full.stdout.contains("0 of 1 customer committed"))
         #expect(full.stdout.contains("disk full"), "\(full.stdout)")
         #expect(regularFiles(under: mountPoint).filter { $0.lastPathComponent.hasPrefix(".tmp") }.isEmpty)
         let noCopy = try LetheProcess.run(["restore", "--home", home.path, "--customer", "large",

@@ -57,4 +57,29 @@ import Testing
         #expect(result.status == 0, "lethe \(command.joined(separator: " ")): \(result.stderr)")
         #expect(result.stdout.contains("ok (policy 'example-amsterdam', time zone Europe/Amsterdam)"))
     }
+
+    /// Counts read as English: one copy, one key, epoch 1 (the issue saw "1 copies" and
+    /// "old epochs 2 destroyed").
+    @Test func countsAreSingularForOne() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)], "bob": ["b.txt": Array("b".utf8)]])
+        let backup = try fixture.succeed(["backup", "--customer", "alice"])
+        #expect(backup.contains("1 of 1 customer committed, "), "\(backup)")
+        let restore = try fixture.succeed(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r").path])
+        #expect(restore.contains(": 1 file, ") && restore.hasSuffix(", 1 byte\n"), "\(restore)")
+        let verify = try fixture.succeed(["verify", "--copies"])
+        #expect(verify.contains("1 of 1 copy read back whole and authentic"), "\(verify)")
+        let structure = try fixture.succeed(["verify"])
+        #expect(structure.contains("1 catalogued copy against 1 stored object: "), "\(structure)")
+        let rotate = try fixture.succeed(["keys", "rotate"])
+        #expect(rotate.contains("old epoch 1 destroyed"), "\(rotate)")
+        let shred = try fixture.succeed(["shred", "--customer", "alice", "--request", "R-1", "--yes"])
+        #expect(shred.contains("local: 1 copy, "), "\(shred)")
+        #expect(shred.contains("old epoch 2 destroyed in 1 of 1 key directory"), "\(shred)")
+        for output in [backup, restore, verify, structure, rotate, shred] {
+            for wrong in ["1 copies", "1 customers", "1 keys", "1 files", "1 folders", "1 bytes", "epochs 1 ", "epochs 2 ",
+                          "1 key directories", "1 events", "1 stored objects"] {
+                #expect(!output.contains(wrong), "\(wrong) in \(output)")
+            }
+        }
+    }
 }

@@ -174,7 +174,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(receipt.stdout.utf8)) as? [String: Any])
         #expect(object["outstanding_raw_escrows"] as? [Int] == [1])
         let text = try fixture.succeed(["shred", "--customer", "bob", "--request", "GDPR-2", "--yes"])
-        #expect(text.contains("raw escrows of epochs 1 outstanding — destroy them"))
+        #expect(text.contains("the raw escrow of epoch 1 is outstanding — destroy it"))
 
         // Once destroyed, the operator records it: later receipts no longer list it. Only an
         // epoch that was printed raw, and is no longer current, can be recorded destroyed.

@@ -58,6 +58,21 @@ import Testing
         #expect(result.stdout.contains("ok (policy 'example-amsterdam', time zone Europe/Amsterdam)"))
     }
 
+    /// A date that does not exist is refused (exit 64) with the variable named, not moved to March.
+    @Test func impossibleLetheNowIsRefused() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        fixture.environment["LETHE_NOW"] = "2026-02-30T02:00:00Z"
+        let result = try fixture.lethe(["backup"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("LETHE_NOW is '2026-02-30T02:00:00Z'"), "\(result.stderr)")
+        fixture.environment["LETHE_NOW"] = "2026-02-30"
+        #expect(try fixture.lethe(["list", "sets"]).status == 64)
+        fixture.environment["LETHE_NOW"] = "2026-11-01T24:30:00Z"
+        #expect(try fixture.lethe(["list", "sets"]).status == 64)
+        fixture.environment["LETHE_NOW"] = "2028-02-29T00:00:00+01:00"
+        #expect(try fixture.lethe(["list", "sets"]).status == 0)
+    }
+
     /// Counts read as English: one copy, one key, epoch 1 (the issue saw "1 copies" and
     /// "old epochs 2 destroyed").
     @Test func countsAreSingularForOne() throws {

@@ -23,6 +23,9 @@ public enum DurableFile {
     /// `beforePublishing`, renamed or linked into place (`publication`), checked again by
     /// `afterPublishing`, and the folder synced.
     ///
+    /// Failures while the temporary file is written name `url`, the file the caller asked
+    /// for (the temporary name is of no use to whoever reads the message).
+    ///
     /// On a failure before the file appears nothing is left: the temporary file is removed,
     /// the folder synced so the removal lasts, and the error rethrown. When `afterPublishing`
     /// throws, the published file is removed likewise (a replaced file is then already gone, so
@@ -52,7 +55,7 @@ public enum DurableFile {
         let temporary = folder.appendingPathComponent(temporaryName ?? ".\(url.lastPathComponent).tmp-\(RandomName.base32(count: 8))")
         let written: Int64
         do {
-            written = try writeSynced(temporary, mode: mode, uncached: uncached, failure: failure, write: write)
+            written = try writeSynced(temporary, named: url.path, mode: mode, uncached: uncached, failure: failure, write: write)
             try beforePublishing()
             switch publication {
             case .replace:
@@ -83,17 +86,19 @@ public enum DurableFile {
         return written
     }
 
-    /// Creates `file` (never over an existing one), lets `write` fill it, syncs and closes it.
-    private static func writeSynced(_ file: URL, mode: mode_t, uncached: Bool, failure: @escaping (DurableFileError) -> any Error,
+    /// Creates `file` (never over an existing one), lets `write` fill it, syncs and closes it;
+    /// errors name the file as `name`.
+    private static func writeSynced(_ file: URL, named name: String, mode: mode_t, uncached: Bool,
+                                    failure: @escaping (DurableFileError) -> any Error,
                                     write: (any ByteSink) throws -> Void) throws -> Int64 {
         let fd = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw DurableFileError(operation: .create, path: file.path, code: errno) }
-        let sink = DurableFileSink(fd: fd, path: file.path, failure: failure)
+        guard fd >= 0 else { throw DurableFileError(operation: .create, path: name, code: errno) }
+        let sink = DurableFileSink(fd: fd, path: name, failure: failure)
         defer { sink.close() }
         try write(sink)
-        guard fsync(fd) == 0 else { throw DurableFileError(operation: .sync, path: file.path, code: errno) }
+        guard fsync(fd) == 0 else { throw DurableFileError(operation: .sync, path: name, code: errno) }
         if uncached { _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED)) }
-        guard sink.close() == 0 else { throw DurableFileError(operation: .close, path: file.path, code: errno) }
+        guard sink.close() == 0 else { throw DurableFileError(operation: .close, path: name, code: errno) }
         return sink.written
     }
 
@@ -236,6 +241,10 @@ public struct DurableFileError: ClassifiedError, CustomStringConvertible {
     public var description: String {
         let reason = String(cString: strerror(code))
         if isDiskFull { return "cannot \(operation.rawValue) \(path): the disk is full; free space and run again" }
+        if operation == .create && (code == ENOENT || code == ENOTDIR) {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            return "cannot create \(path): the folder \(folder) does not exist; create it first"
+        }
         return "cannot \(operation.rawValue) \(path): \(reason)"
     }
 }

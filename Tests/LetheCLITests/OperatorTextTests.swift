@@ -73,6 +73,17 @@ import Testing
         #expect(try fixture.lethe(["list", "sets"]).status == 0)
     }
 
+    /// `report --out` into a folder that does not exist says so (exit 1, as for `export`), and
+    /// names no temporary file.
+    @Test func reportIntoAMissingFolderSaysSo() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        let missing = fixture.root.url.appendingPathComponent("no-such-folder")
+        let result = try fixture.lethe(["report", "--out", missing.appendingPathComponent("report.html").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the folder \(missing.path) does not exist"), "\(result.stderr)")
+        #expect(!result.stderr.contains(".tmp"))
+    }
+
     /// Counts read as English: one copy, one key, epoch 1 (the issue saw "1 copies" and
     /// "old epochs 2 destroyed").
     @Test func countsAreSingularForOne() throws {

@@ -10,17 +10,21 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write one customer's data as a standard tar or zip (data portability).",
-        discussion: "The output is not encrypted. It appears only once complete; an existing file is never replaced.")
+        discussion: """
+            The output is not encrypted. It appears only once complete; an existing file is never replaced. \
+            Its format is the one its name ends in: .tar, .tar.gz (gzip), .tar.zst (zstd) or .zip; \
+            any other name, or a --format that contradicts it, is refused (exit 64).
+            """)
 
     @OptionGroup var options: HomeOptions
     @OptionGroup var customer: CustomerOption
 
     @OptionGroup var copy: CopyOption
 
-    @Option(help: "The file to write; it must not exist. '-' streams to standard output (a pipe or file, not a terminal).")
+    @Option(help: "The file to write (.tar, .tar.gz, .tar.zst or .zip); it must not exist. '-' streams to standard output (a pipe or file, not a terminal).")
     var out: String
 
-    @Option(help: "tar or zip (default: from the file name, else tar).")
+    @Option(help: "tar, tar.gz, tar.zst or zip: with '--out -' the stream's format (default tar); with a file, the one its name ends in.")
     var format: ExportFormat?
 
     func validate() throws {
@@ -35,9 +39,7 @@ struct ExportCommand: ParsableCommand {
             let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format ?? .tar)
             return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) to standard output: \(Wording.count(outcome.bytes, "byte", "bytes"))\n".utf8))
         }
-        let output = URL(fileURLWithPath: out)
-        let chosen = format ?? (output.pathExtension.lowercased() == "zip" ? .zip : .tar)
-        let outcome = try job.run(customer: try customer.id(), set: copy.setID, from: copy.from, to: output, format: chosen)
+        let outcome = try job.run(customer: try customer.id(), set: copy.setID, from: copy.from, to: URL(fileURLWithPath: out), format: format)
         if options.json { return try Output.json(outcome) }
         print("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) into \(outcome.output): \(Wording.count(outcome.bytes, "byte", "bytes"))")
     }

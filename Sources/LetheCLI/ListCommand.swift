@@ -13,19 +13,19 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
-    @Option(help: "Only this customer's copies (archives only); '-' reads the id's exact bytes from standard input.")
+    @Option(help: "Only this customer's copies, or the sets holding one; '-' reads the id's exact bytes from standard input.")
     var customer: String?
 
     func run() throws {
         let inventory = Inventory(home: try options.open())
+        let id = try customer.map(CustomerArgument.id)
         switch what {
         case .sets:
-            let sets = try inventory.sets()
+            let sets = try inventory.sets(customer: id)
             if options.json { return try Output.json(sets) }
             Output.table(["SET", "CREATED", "CLASS", "CUSTOMERS", "FAILED", "STATE"],
                          sets.map { [$0.set, $0.created, $0.class, String($0.customers), String($0.failures), $0.state] })
         case .archives:
-            let id = try customer.map(CustomerArgument.id)
             let copies = try inventory.copies(customer: id)
             if options.json { return try Output.json(copies) }
             Output.table(["PSEUDONYM", "SET", "CLASS", "LOCATION", "DELETE-BY", "STATE", "BYTES"],

@@ -14,12 +14,13 @@ extension BackupJob {
     }
 
     /// The customers to back up: the folders under the source root (`SourceRoot`), or the named
-    /// ones. Aliases are found against the whole root, so naming one of two names that reach
+    /// ones (a name given twice is backed up once). Aliases are found against the whole root, so naming one of two names that reach
     /// one folder still refuses it. Reports the skipped dot-folders once, as a count.
     ///
     /// - Throws: `invalidRequest` for a named customer that can never be one (a dot-name,
     ///   `lost+found`); `unknownCustomer` for a named customer with no folder.
     func selectCustomers(_ only: [CustomerID]?) throws -> Selection {
+        let only = only?.distinct()
         if let only, !only.allSatisfy(SourceRoot.isCustomerName) {
             throw JobError.invalidRequest("a folder whose name starts with a dot, or lost+found, is never a customer: every backup skips it; check the --customer value (nothing was backed up)")
         }

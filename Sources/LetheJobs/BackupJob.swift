@@ -66,7 +66,8 @@ public struct BackupJob: Sendable {
 
     /// Runs the backup under the home's run lock.
     ///
-    /// - Parameter only: customers to back up; nil backs up every folder under the source root.
+    /// - Parameter only: customers to back up (each once, however often named); nil backs up
+    ///   every folder under the source root.
     /// First it finishes a shred or rotation that stopped half-way (``finishInterruptedShred(now:)``).
     ///
     /// - Throws: `busy`, `unknownCustomer` for a named customer with no folder, `invalidRequest`

@@ -6,22 +6,27 @@ import LetheTar
 import Glibc
 #endif
 
-/// Writes one customer's data as a standard, unencrypted tar or zip, for a data-portability
-/// request. The copy is authenticated as it is read; the output appears under its name only
-/// once complete (temporary file beside it, fsync, then linked into place without replacing
-/// anything), and a failed export leaves nothing behind.
+/// Writes one customer's data as a standard, unencrypted tar (plain, gzip or zstd) or zip, for a
+/// data-portability request. The copy is authenticated as it is read; the output appears under
+/// its name only once complete (temporary file beside it, fsync, then linked into place without
+/// replacing anything), and a failed export leaves nothing behind. A file's format is the one its
+/// name ends in (`ExportFormat`).
 public struct ExportJob: Sendable {
     let home: Home
 
     public init(home: Home) { self.home = home }
 
-    /// Exports `customer` from `set` (nil: the newest set with a readable copy) into `output`.
+    /// Exports `customer` from `set` (nil: the newest set with a readable copy) into `output`, in
+    /// the format its name ends in (``format(of:requested:)``).
     ///
-    /// - Throws: `invalidRequest` (exit 64) when `output` lies inside the source root;
-    ///   `customerShredded` (exit 4) once the customer is shredded; `unknownCustomer`,
-    ///   `notFound`; `outputExists` if `output` exists; integrity errors from the copy.
+    /// - Parameter format: the format asked for (`--format`); nil takes the name's.
+    /// - Throws: `invalidRequest` (exit 64) when `output` lies inside the source root, its name
+    ///   ends in no export format or `format` contradicts it; `customerShredded` (exit 4) once the
+    ///   customer is shredded; `unknownCustomer`, `notFound`; `outputExists` if `output` exists;
+    ///   integrity errors from the copy.
     public func run(customer: CustomerID, set: SetID?, from location: Location? = nil, to output: URL,
-                    format: ExportFormat) throws -> ExportOutcome {
+                    format: ExportFormat? = nil) throws -> ExportOutcome {
+        let format = try Self.format(of: output, requested: format)
         try PathContainment.refuseInsideSourceRoot(output, of: home, what: "export output")
         let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: location)
         let fileManager = FileManager.default
@@ -46,6 +51,25 @@ public struct ExportJob: Sendable {
             beforePublishing: { try home.keys.refuseShredded(customer) },
             afterPublishing: { try home.keys.refuseShredded(customer) })
         return try recordExport(of: copy, to: output.path, format: format, bytes: written)
+    }
+
+    /// The format of an export into the file `output`: the one its name ends in (`.tar`,
+    /// `.tar.gz`, `.tar.zst`, `.zip`), so that the name never promises what the file is not.
+    ///
+    /// - Parameter requested: the format asked for (`--format`), if any: it must be that one.
+    /// - Throws: `invalidRequest` (exit 64) for a name that ends in none of them, or a
+    ///   `requested` format the name contradicts.
+    static func format(of output: URL, requested: ExportFormat?) throws -> ExportFormat {
+        let name = output.lastPathComponent
+        let endings = ExportFormat.allCases.map(\.fileExtension)
+        guard let named = ExportFormat(fileName: name) else {
+            throw JobError.invalidRequest("the export output '\(name)' must end in \(endings.dropLast().joined(separator: ", ")) or \(endings.last!), which names its format: rename it (nothing was written)")
+        }
+        if let requested, requested != named {
+            let renamed = name.dropLast(named.fileExtension.count) + requested.fileExtension
+            throw JobError.invalidRequest("--format \(requested.rawValue) contradicts the export output '\(name)', whose name makes it \(named.rawValue): name it '\(renamed)', or drop --format (nothing was written)")
+        }
+        return named
     }
 
     /// The job's error for a failed step of writing the output (link(2) never replaces: a file

@@ -22,9 +22,15 @@ public struct Inventory: Sendable {
         }
     }
 
-    /// Every set, oldest first.
-    public func sets() throws -> [SetListing] {
-        try home.catalog.sets().map { set in
+    /// Every set, oldest first; with `customer`, only the sets holding a copy of theirs (in any
+    /// state: the sets of the copies `copies(customer:)` lists).
+    ///
+    /// - Throws: `unknownCustomer`, `customerShredded` for `customer`, as `copies(customer:)`.
+    public func sets(customer: CustomerID? = nil) throws -> [SetListing] {
+        let holding = try customer.map { customer in
+            Set(try home.catalog.copies(pseudonym: try CopyResolver(home: home).pseudonym(of: customer)).map(\.setID))
+        }
+        return try home.catalog.sets().filter { holding?.contains($0.id) ?? true }.map { set in
             SetListing(set: set.id.rawValue, created: Timestamp.iso(set.created), class: set.retentionClass.rawValue,
                        customers: set.customers, failures: set.failures, state: set.state.rawValue,
                        policy: URL(fileURLWithPath: set.policy).lastPathComponent)

@@ -101,8 +101,7 @@ public struct ShredJob: Sendable {
     ///   positions of ids never backed up when `notYetBackedUp` is false; key store and catalog
     ///   errors (the steps done so far stay done and are finished by the next run).
     public func run(customers: [CustomerID], request: String, notYetBackedUp: Bool = false) throws -> [ShredReceipt] {
-        var seen = Set<CustomerID>()
-        let customers = customers.filter { seen.insert($0).inserted }
+        let customers = customers.distinct()
         precondition(!customers.isEmpty, "a shred names at least one customer")
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }

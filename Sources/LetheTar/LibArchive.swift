@@ -41,6 +41,12 @@ enum LibArchive {
         return handle
     }
 
+    /// Turns the status of a call that sets `archive` up (a format, filter or option) into
+    /// `TarError.libarchive` saying what was being set up.
+    static func check(_ status: Int32, _ archive: OpaquePointer, _ what: String) throws {
+        guard status == ok else { throw TarError.libarchive("\(what): \(message(archive, "status \(status)"))") }
+    }
+
     /// The last error text of an archive handle.
     static func message(_ archive: OpaquePointer, _ fallback: String) -> String {
         if let text = archive_error_string(archive) { return String(cString: text) }

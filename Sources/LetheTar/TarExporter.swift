@@ -13,16 +13,8 @@ public enum TarExporter {
     ///
     /// - Throws: `TarError`, or the source's or sink's own error unchanged.
     public static func export(from input: any ByteSource, to output: any ByteSink, format: ExportFormat) throws {
-        let writer = try LibArchiveWriter(into: output, names: format == .zip ? .utf8 : .bytes) { archive in
-            let status: Int32
-            switch format {
-            case .tar: status = archive_write_set_format_pax_restricted(archive)
-            case .zip: status = archive_write_set_format_zip(archive)
-            }
-            guard status == LibArchive.ok else {
-                throw TarError.libarchive("selecting the \(format.rawValue) format: \(LibArchive.message(archive, "status \(status)"))")
-            }
-            if format == .tar { try TarPacker.storeNamesAsBytes(archive) }
+        let writer = try LibArchiveWriter(into: output, names: format.isTar ? .bytes : .utf8) { archive in
+            try configure(archive, for: format)
         }
         let reader = try SafeArchiveReader(from: input)
         let entry = try LibArchiveEntry()
@@ -30,7 +22,7 @@ public enum TarExporter {
         defer { buffer.deallocate() }
         try reader.run { checked, readData in
             var path = checked.relative, target = checked.target
-            if format == .zip {
+            if !format.isTar {
                 path = PathBytes.repairingUTF8(path)
                 target = target.map(PathBytes.repairingUTF8)
             }
@@ -48,5 +40,23 @@ public enum TarExporter {
             try writer.finishEntry()
         }
         try writer.close()
+    }
+
+    /// Selects `format` on a writer: restricted pax with names as bytes, then gzip or zstd
+    /// (libarchive's default levels) for the compressed tars; or zip. A compressed tar ends with
+    /// its compressor's last frame: libarchive's padding of the last 10240-byte block would
+    /// follow it as zero bytes, which `zstd -d` refuses ("unsupported format").
+    private static func configure(_ archive: OpaquePointer, for format: ExportFormat) throws {
+        guard format.isTar else {
+            return try LibArchive.check(archive_write_set_format_zip(archive), archive, "selecting the zip format")
+        }
+        try LibArchive.check(archive_write_set_format_pax_restricted(archive), archive, "selecting the pax format")
+        try TarPacker.storeNamesAsBytes(archive)
+        switch format {
+        case .tarGzip: try LibArchive.check(archive_write_add_filter_gzip(archive), archive, "adding the gzip filter")
+        case .tarZstd: try LibArchive.check(archive_write_add_filter_zstd(archive), archive, "adding the zstd filter")
+        case .tar, .zip: return
+        }
+        try LibArchive.check(archive_write_set_bytes_in_last_block(archive, 1), archive, "ending the stream with the last frame")
     }
 }

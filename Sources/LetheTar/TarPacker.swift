@@ -31,27 +31,20 @@ public enum TarPacker {
 
     /// Configures a writer for Lethe's stream: pax with names as bytes, zstd level 3, no block padding.
     static func configureStream(_ archive: OpaquePointer) throws {
-        func check(_ status: Int32, _ what: String) throws {
-            guard status == LibArchive.ok else {
-                throw TarError.libarchive("\(what): \(LibArchive.message(archive, "status \(status)"))")
-            }
-        }
-        try check(archive_write_set_format_pax(archive), "selecting the pax format")
+        try LibArchive.check(archive_write_set_format_pax(archive), archive, "selecting the pax format")
         try storeNamesAsBytes(archive)
-        try check(archive_write_add_filter_zstd(archive), "adding the zstd filter")
-        try check(archive_write_set_filter_option(archive, "zstd", "compression-level", "3"),
-                  "setting the zstd level")
-        try check(archive_write_set_bytes_per_block(archive, 0), "disabling block padding")
+        try LibArchive.check(archive_write_add_filter_zstd(archive), archive, "adding the zstd filter")
+        try LibArchive.check(archive_write_set_filter_option(archive, "zstd", "compression-level", "3"), archive,
+                             "setting the zstd level")
+        try LibArchive.check(archive_write_set_bytes_per_block(archive, 0), archive, "disabling block padding")
     }
 
     /// Sets the pax option `hdrcharset=BINARY` on a pax writer: every name and link target is
     /// written exactly as given (no conversion from the locale, no NFC), and marked binary so
     /// readers do not convert it either (see `NameLocale`).
     static func storeNamesAsBytes(_ archive: OpaquePointer) throws {
-        let status = archive_write_set_format_option(archive, "pax", "hdrcharset", "BINARY")
-        guard status == LibArchive.ok else {
-            throw TarError.libarchive("setting the pax option hdrcharset=BINARY: \(LibArchive.message(archive, "status \(status)"))")
-        }
+        try LibArchive.check(archive_write_set_format_option(archive, "pax", "hdrcharset", "BINARY"), archive,
+                             "setting the pax option hdrcharset=BINARY")
     }
 
     /// Packs `folder` into `output`.

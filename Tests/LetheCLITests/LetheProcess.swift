@@ -7,6 +7,8 @@ struct LetheProcess {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Standard output's exact bytes (an archive streamed by `export --out -`).
+        var stdoutBytes = Data()
     }
 
     /// The binary: $LETHE_BIN (set by scripts/test.sh), else the debug build next to the package.
@@ -31,7 +33,22 @@ struct LetheProcess {
         let err = process.stderr.fileHandleForReading.readDataToEndOfFile()
         process.process.waitUntilExit()
         return Result(status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+                      stderr: String(decoding: err, as: UTF8.self), stdoutBytes: out)
+    }
+
+    /// Runs another tool (`tar`, `zstd`…, found on the PATH) and returns its status and its
+    /// standard output and error, interleaved.
+    static func tool(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// A configured, not yet started process with its pipes.

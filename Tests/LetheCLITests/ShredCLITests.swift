@@ -125,39 +125,25 @@ import Testing
         try FileManager.default.createDirectory(at: tar.deletingLastPathComponent(), withIntermediateDirectories: true)
         let result = try fixture.succeed(["export", "--customer", "alice", "--out", tar.path])
         #expect(result.contains("as tar"))
-        let listing = try run("/usr/bin/env", ["tar", "-tf", tar.path])
+        let listing = try LetheProcess.tool(["tar", "-tf", tar.path])
         #expect(listing.status == 0)
         #expect(Set(listing.output.split(separator: "\n").map(String.init)).isSuperset(of: ["notes/a.txt", "blob.bin"]))
 
         let zip = fixture.root.url.appendingPathComponent("out/alice.zip")
         try fixture.succeed(["export", "--customer", "alice", "--out", zip.path])
         let script = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(z.read('notes/a.txt').decode()); print(len(z.read('blob.bin')))"
-        let python = try run("/usr/bin/env", ["python3", "-c", script, zip.path])
+        let python = try LetheProcess.tool(["python3", "-c", script, zip.path])
         #expect(python.status == 0, "\(python.output)")
         #expect(python.output == "alice\n50000\n")
 
         // An existing file is never replaced, and nothing is left behind.
         let before = try Data(contentsOf: tar)
-        let again = try fixture.lethe(["export", "--customer", "alice", "--out", tar.path, "--format", "zip"])
+        let again = try fixture.lethe(["export", "--customer", "alice", "--out", tar.path])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already exists"))
         #expect(try Data(contentsOf: tar) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: tar.deletingLastPathComponent().path).sorted() == ["alice.tar", "alice.zip"])
         #expect(try fixture.lethe(["export", "--customer", "mallory", "--out", fixture.root.url.appendingPathComponent("m.tar").path]).status == 5)
-    }
-
-    /// Runs a tool and returns its status and standard output.
-    func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// An operator loses the key directory: the escrow taken after the latest rotation brings it

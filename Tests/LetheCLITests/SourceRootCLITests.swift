@@ -103,6 +103,21 @@ import Testing
         #expect(try fixture.lethe(["list", "archives", "--customer", "hooli-2"]).status == 5) // never backed up
     }
 
+    /// `backup --customer globex --customer globex` names one folder twice: it is backed up
+    /// once, so the set holds one copy of globex (and counts one customer).
+    @Test func aCustomerNamedTwiceIsBackedUpOnce() throws {
+        let fixture = try CLIFixture(customers: Self.customers)
+        let backup = try fixture.lethe(["backup", "--customer", "globex", "--customer", "initech", "--customer", "globex", "--json"])
+        #expect(backup.status == 0, "backup exited \(backup.status): \(backup.stderr)")
+        #expect(try Self.statuses(backup.stdout) == ["committed", "committed"])
+        let globex = try fixture.copies(customer: "globex")
+        #expect(globex.count == 1, "copies of globex: \(globex)")
+        #expect(try fixture.copies().count == 2)
+        let sets = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["list", "sets", "--json"]).utf8)) as? [[String: Any]])
+        #expect(sets.count == 1)
+        #expect(sets.first?["customers"] as? Int == 2)
+    }
+
     /// `.hidden`, `.snapshot` and `lost+found` are never customers: skipped, reported in one
     /// log line that counts them and names none; naming one with `--customer` is a usage error.
     @Test func dotFoldersAndLostFoundAreSkippedWithOneReport() throws {

@@ -44,12 +44,7 @@ struct KeysCommand: ParsableCommand {
                 let fingerprint = status.kekID // a one-way id of the key, never its bytes
                 print("Key-encryption key: epoch \(status.epoch), fingerprint \(fingerprint)")
                 for directory in status.directories {
-                    let health: String
-                    if !directory.readable { health = "UNREADABLE" }
-                    else if !directory.holdsCurrentEpoch { health = "MISSING the current key" }
-                    else if !directory.otherEpochs.isEmpty { health = "holds old key files (epochs \(directory.otherEpochs.map(String.init).joined(separator: ",")))" }
-                    else { health = "ok" }
-                    print("  \(directory.path): \(health)")
+                    print("  \(directory.path): " + (directory.problem.map { "NOT OK: it \($0); \($0.advice)" } ?? "ok"))
                 }
                 print("Customers with a key: \(status.customers); shredded: \(status.shreddedCustomers); live expiry keys: \(status.expiryKeys)")
                 if status.pendingShreds > 0 { print("Interrupted shreds to record: \(status.pendingShreds)") }

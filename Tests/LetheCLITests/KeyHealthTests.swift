@@ -37,4 +37,120 @@ import Testing
         #expect(again.status == 0)
         #expect(again.text.contains("Healthy: nothing owed."))
     }
+
+    /// A mirror that lost its key file (an unmounted mount point looks the same): exit 1, the
+    /// directory is named with what is wrong and what to run; `keys rotate` makes it whole.
+    @Test func aMirrorWithoutTheCurrentKeyIsNamedWithWhatToRun() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let mirrored = try fixture.mirroredHome()
+        #expect(try mirrored.lethe(["backup"]).status == 0)
+        try FileManager.default.removeItem(at: mirrored.mirror.appendingPathComponent("kek-000001.key"))
+
+        let broken = try Self.status { try mirrored.lethe($0) }
+        #expect(broken.status == 1)
+        #expect(broken.json["owed_rotation"] is NSNull, "nothing was left undestroyed: no rotation is owed")
+        let mirror = try #require(Self.directories(broken.json).last)
+        #expect(mirror["problem"] as? String == "no_current_key")
+        #expect(Self.directories(broken.json).first?["problem"] == nil, "a healthy directory names no problem")
+        let line = try #require(broken.text.split(separator: "\n").first { $0.contains(mirrored.mirror.path) })
+        #expect(line.contains("does not hold the current key-encryption key (epoch 1)") && line.contains("lethe keys rotate"), "\(line)")
+        #expect(!broken.text.contains("ROTATION OWED"))
+
+        #expect(try mirrored.lethe(["keys", "rotate"]).status == 0)
+        #expect(try Self.status { try mirrored.lethe($0) }.status == 0)
+        #expect(try keyDirectoryFiles(mirrored.mirror) == ["kek-000002.key"])
+    }
+
+    /// Every key directory gone: one error that names each directory, what is wrong with it, and
+    /// what to run; not only the last mirror.
+    @Test func withEveryKeyDirectoryGoneTheErrorNamesEachOneAndWhatToRun() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let mirrored = try fixture.mirroredHome()
+        #expect(try mirrored.lethe(["backup"]).status == 0)
+        let primary = mirrored.home.appendingPathComponent("keys")
+        try FileManager.default.moveItem(at: primary, to: fixture.root.url.appendingPathComponent("keys-gone"))
+        try FileManager.default.moveItem(at: mirrored.mirror, to: fixture.root.url.appendingPathComponent("vault-gone"))
+
+        for arguments in [["keys", "status"], ["keys", "status", "--json"]] {
+            let result = try mirrored.lethe(arguments)
+            #expect(result.status == 1)
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("lethe:") }
+            #expect(lines.count == 1, "\(result.stderr)")
+            let error = String(lines.first ?? "")
+            #expect(error.contains("\(primary.path) does not exist") && error.contains("\(mirrored.mirror.path) does not exist"), "\(error)")
+            #expect(error.contains("mount") && error.contains("lethe keys recover"), "\(error)")
+        }
+
+        // One gone, the other holding a key that is not this home's: each named with its own problem.
+        try FileManager.default.moveItem(at: fixture.root.url.appendingPathComponent("vault-gone"), to: mirrored.mirror)
+        try Data(randomBytes(32, seed: 12)).write(to: mirrored.mirror.appendingPathComponent("kek-000001.key"))
+        let mixed = try mirrored.lethe(["backup"])
+        #expect(mixed.status == 1)
+        #expect(mixed.stderr.contains("\(primary.path) does not exist"), "\(mixed.stderr)")
+        #expect(mixed.stderr.contains("\(mirrored.mirror.path) holds a key file of epoch 1 that is not this home's key-encryption key"),
+                "\(mixed.stderr)")
+    }
+
+    /// Runs `lethe arguments… --home HOME` as a user whom file modes stop: as root (which reads
+    /// anything), the nobody user through setpriv, after the fixture's files are given to it.
+    static func runUnprivileged(_ home: URL, root: URL, environment: [String: String], _ arguments: [String]) throws -> LetheProcess.Result {
+        let started = LetheProcess.start(arguments + ["--home", home.path], environment: environment)
+        if getuid() == 0 {
+            started.process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", started.process.executableURL!.path]
+                + started.process.arguments!
+            started.process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        }
+        try started.process.run()
+        let out = started.stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = started.stderr.fileHandleForReading.readDataToEndOfFile()
+        started.process.waitUntilExit()
+        return .init(status: started.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                     stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Gives every file under `root` to the nobody user when the tests run as root (so that
+    /// `runUnprivileged` can use them); nothing otherwise.
+    static func handOver(_ root: URL) throws {
+        guard getuid() == 0 else { return }
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
+        chown.arguments = ["-R", "65534:65534", root.path]
+        try chown.run()
+        chown.waitUntilExit()
+        try #require(chown.terminationStatus == 0, "chown failed")
+    }
+
+    /// A key directory (or key file) whose permissions forbid reading: "cannot be read", with
+    /// the advice to fix its permissions; never "missing … restore from escrow".
+    @Test func anUnreadableKeyDirectoryIsNotCalledMissing() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let mirrored = try fixture.mirroredHome()
+        #expect(try mirrored.lethe(["backup"]).status == 0)
+        try Self.handOver(fixture.root.url)
+        let lethe = { (arguments: [String]) in
+            try Self.runUnprivileged(mirrored.home, root: fixture.root.url, environment: mirrored.environment, arguments)
+        }
+        #expect(try lethe(["keys", "status"]).status == 0, "the unprivileged user can use the home")
+
+        // The mirror unreadable: the primary serves; the mirror is named with its permissions.
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: mirrored.mirror.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: mirrored.mirror.path) }
+        let mirrorDenied = try Self.status(lethe)
+        #expect(mirrorDenied.status == 1)
+        #expect(Self.directories(mirrorDenied.json).last?["problem"] as? String == "unreadable")
+        let line = try #require(mirrorDenied.text.split(separator: "\n").first { $0.contains(mirrored.mirror.path) })
+        #expect(line.contains("cannot be read (Permission denied)") && line.contains("access"), "\(line)")
+        #expect(!line.lowercased().contains("missing") && !line.contains("escrow"), "\(line)")
+
+        // The primary's key file unreadable too: every command says so, with the same advice.
+        let keyFile = mirrored.home.appendingPathComponent("keys/kek-000001.key")
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: keyFile.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path) }
+        let denied = try lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r").path])
+        #expect(denied.status == 1)
+        #expect(denied.stderr.contains("\(mirrored.home.path)/keys holds the key file of epoch 1, but it cannot be read (Permission denied)"),
+                "\(denied.stderr)")
+        #expect(denied.stderr.contains("\(mirrored.mirror.path) cannot be read (Permission denied)"), "\(denied.stderr)")
+        #expect(!denied.stderr.contains("missing") && !denied.stderr.contains("keys recover"), "\(denied.stderr)")
+    }
 }

@@ -91,6 +91,51 @@ import Testing
                 "\(mixed.stderr)")
     }
 
+    /// An unmounted mirror when nothing is owed: an unreachable key directory (exit 1, named,
+    /// "mount it"), not a rotation owed that `keys rotate` could not do; back in place, healthy.
+    @Test func anUnmountedMirrorIsAnUnreachableDirectoryNotAnOwedRotation() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let mirrored = try fixture.mirroredHome()
+        #expect(try mirrored.lethe(["backup"]).status == 0)
+        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
+        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+
+        let unplugged = try Self.status { try mirrored.lethe($0) }
+        #expect(unplugged.status == 1)
+        #expect(unplugged.json["owed_rotation"] is NSNull, "\(unplugged.json["owed_rotation"] ?? "")")
+        let mirror = try #require(Self.directories(unplugged.json).last)
+        #expect(mirror["readable"] as? Bool == false && mirror["problem"] as? String == "missing")
+        #expect(!unplugged.text.contains("ROTATION OWED"), "\(unplugged.text)")
+        let line = try #require(unplugged.text.split(separator: "\n").first { $0.contains(mirrored.mirror.path) })
+        #expect(line.contains("does not exist") && line.contains("mount it"), "\(line)")
+
+        try FileManager.default.moveItem(at: away, to: mirrored.mirror)
+        #expect(try Self.status { try mirrored.lethe($0) }.status == 0)
+    }
+
+    /// The erasure guarantee is kept: an old KEK that a rotation could not destroy (killed after
+    /// its commit) is still owed work while the mirror holding it is away.
+    @Test func anOldKeyNotYetDestroyedStaysOwedWhileItsMirrorIsAway() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
+        let mirrored = try fixture.mirroredHome()
+        #expect(try mirrored.lethe(["backup"]).status == 0)
+        #expect(try fixture.killedShred("alice", request: "REQ-2", at: "after-rotate-commit", home: mirrored.home).status == SIGKILL)
+        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
+        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+
+        let owed = try Self.status { try mirrored.lethe($0) }
+        #expect(owed.status == 1)
+        #expect(owed.json["owed_rotation"] as? String != nil, "the old KEK may survive in the mirror: the rotation is owed")
+        #expect(Self.directories(owed.json).last?["problem"] as? String == "missing")
+        #expect(owed.text.contains("ROTATION OWED"))
+        #expect(try mirrored.lethe(["keys", "escrow", "--raw", "--force"]).status == 1, "no escrow while the old KEK may survive")
+
+        try FileManager.default.moveItem(at: away, to: mirrored.mirror)
+        #expect(try mirrored.lethe(["keys", "rotate"]).status == 0)
+        #expect(try keyDirectoryFiles(mirrored.mirror) == ["kek-000003.key"])
+        #expect(try Self.status { try mirrored.lethe($0) }.status == 0)
+    }
+
     /// Runs `lethe arguments… --home HOME` as a user whom file modes stop: as root (which reads
     /// anything), the nobody user through setpriv, after the fixture's files are given to it.
     static func runUnprivileged(_ home: URL, root: URL, environment: [String: String], _ arguments: [String]) throws -> LetheProcess.Result {
@@ -138,6 +183,7 @@ import Testing
         let mirrorDenied = try Self.status(lethe)
         #expect(mirrorDenied.status == 1)
         #expect(Self.directories(mirrorDenied.json).last?["problem"] as? String == "unreadable")
+        #expect(mirrorDenied.json["owed_rotation"] is NSNull)
         let line = try #require(mirrorDenied.text.split(separator: "\n").first { $0.contains(mirrored.mirror.path) })
         #expect(line.contains("cannot be read (Permission denied)") && line.contains("access"), "\(line)")
         #expect(!line.lowercased().contains("missing") && !line.contains("escrow"), "\(line)")

@@ -88,10 +88,9 @@ public struct KeyStoreStatus: Sendable, Encodable, Equatable {
 extension KeyStore {
     /// The state of the key hierarchy, checking every key directory.
     public func status() throws -> KeyStoreStatus {
-        try loadCurrentKEK()
+        let directories = try directoryStatuses()
         let epoch = state.epoch
         let expected = state.kek
-        let directories = self.directories.map { KeyDirectoryStatus($0, epoch: epoch, kekID: expected.id.rawValue) }
         let counts = try read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0,
@@ -103,6 +102,14 @@ extension KeyStore {
                               pendingShreds: counts.2, customers: counts.0, shreddedCustomers: counts.1, expiryKeys: counts.3,
                               signingPublicKey: signing.map(Minisign.publicKey), signingKeyID: signing.map(Minisign.keyIDHex),
                               escrow: escrow?.status(epoch: epoch))
+    }
+
+    /// Every key directory's health at the current epoch, the primary first (what `status()`
+    /// lists), without the rest of the status.
+    public func directoryStatuses() throws -> [KeyDirectoryStatus] {
+        try loadCurrentKEK()
+        let (epoch, kekID) = (state.epoch, state.kek.id.rawValue)
+        return directories.map { KeyDirectoryStatus($0, epoch: epoch, kekID: kekID) }
     }
 
     /// The current epoch and its KEK, for `lethe keys escrow --raw`: the one place a KEK leaves the

@@ -199,4 +199,36 @@ import Testing
         #expect(denied.stderr.contains("\(mirrored.mirror.path) cannot be read (Permission denied)"), "\(denied.stderr)")
         #expect(!denied.stderr.contains("missing") && !denied.stderr.contains("keys recover"), "\(denied.stderr)")
     }
+
+    /// The JSON log lines of a run's standard error with this event name.
+    static func events(_ name: String, in stderr: String) -> [[String: Any]] {
+        stderr.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { ($0["event"] ?? $0["message"]) as? String == name }
+    }
+
+    /// `nightly` with a key directory missing: it backs up as usual, then warns (a log event
+    /// naming the directory, a line saying what to do) and exits 2: the keys are not as they
+    /// must be. With the directory back, it exits 0 again.
+    @Test func nightlyWarnsAboutAnUnhealthyKeyDirectoryAndExitsNonZero() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let mirrored = try fixture.mirroredHome()
+        #expect(try mirrored.lethe(["nightly"]).status == 0)
+        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
+        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+
+        let nightly = try mirrored.lethe(["nightly"], ["LETHE_NOW": "2026-11-02T00:00:00Z"])
+        #expect(nightly.status == 2, "\(nightly.stdout)\n\(nightly.stderr)")
+        #expect(nightly.stdout.contains("1 of 1 customers committed"), "the backup itself ran")
+        let warnings = Self.events("keys.directory_unhealthy", in: nightly.stderr)
+        #expect(warnings.count == 1, "\(nightly.stderr)")
+        #expect(warnings.first.map { "\($0)" }?.contains(mirrored.mirror.path) == true, "\(warnings)")
+        let line = nightly.stderr.split(separator: "\n").first { $0.hasPrefix("lethe:") && $0.contains(mirrored.mirror.path) }
+        #expect(line?.contains("does not exist") == true && line?.contains("lethe keys status") == true, "\(nightly.stderr)")
+
+        try FileManager.default.moveItem(at: away, to: mirrored.mirror)
+        let back = try mirrored.lethe(["nightly"], ["LETHE_NOW": "2026-11-03T00:00:00Z"])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(Self.events("keys.directory_unhealthy", in: back.stderr).isEmpty)
+    }
 }

@@ -19,6 +19,23 @@ import Testing
     /// The decoded `directories` of a `keys status --json`.
     static func directories(_ json: [String: Any]) -> [[String: Any]] { json["directories"] as? [[String: Any]] ?? [] }
 
+    /// A home whose key directory is mirrored (``CLIFixture/mirroredHome()``), with `customers`
+    /// (one small file each) backed up once by `job`.
+    static func backedUpMirroredHome(_ customers: [String] = ["alice"], job: String = "backup") throws -> (fixture: CLIFixture, mirrored: MirroredHome) {
+        let fixture = try CLIFixture(customers: Dictionary(uniqueKeysWithValues: customers.map { ($0, ["a.txt": Array($0.utf8)]) }))
+        let mirrored = try fixture.mirroredHome()
+        let run = try mirrored.lethe([job])
+        try #require(run.status == 0, "\(run.stderr)")
+        return (fixture, mirrored)
+    }
+
+    /// Moves the mirror away, as an unmounted disk; returns where it went.
+    static func unplug(_ mirrored: MirroredHome, in fixture: CLIFixture) throws -> URL {
+        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
+        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+        return away
+    }
+
     @Test func keysStatusExitsOneWhileARotationIsOwedAndZeroOnceHealthy() throws {
         let fixture = try CLIFixture.aliceAndBobBackedUpTwice()
         let healthy = try Self.status { try fixture.lethe($0) }
@@ -41,9 +58,8 @@ import Testing
     /// A mirror that lost its key file (an unmounted mount point looks the same): exit 1, the
     /// directory is named with what is wrong and what to run; `keys rotate` makes it whole.
     @Test func aMirrorWithoutTheCurrentKeyIsNamedWithWhatToRun() throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
-        let mirrored = try fixture.mirroredHome()
-        #expect(try mirrored.lethe(["backup"]).status == 0)
+        let (fixture, mirrored) = try Self.backedUpMirroredHome()
+        defer { withExtendedLifetime(fixture) {} }  // its folder holds the home
         try FileManager.default.removeItem(at: mirrored.mirror.appendingPathComponent("kek-000001.key"))
 
         let broken = try Self.status { try mirrored.lethe($0) }
@@ -64,9 +80,7 @@ import Testing
     /// Every key directory gone: one error that names each directory, what is wrong with it, and
     /// what to run; not only the last mirror.
     @Test func withEveryKeyDirectoryGoneTheErrorNamesEachOneAndWhatToRun() throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
-        let mirrored = try fixture.mirroredHome()
-        #expect(try mirrored.lethe(["backup"]).status == 0)
+        let (fixture, mirrored) = try Self.backedUpMirroredHome()
         let primary = mirrored.home.appendingPathComponent("keys")
         try FileManager.default.moveItem(at: primary, to: fixture.root.url.appendingPathComponent("keys-gone"))
         try FileManager.default.moveItem(at: mirrored.mirror, to: fixture.root.url.appendingPathComponent("vault-gone"))
@@ -94,11 +108,8 @@ import Testing
     /// An unmounted mirror when nothing is owed: an unreachable key directory (exit 1, named,
     /// "mount it"), not a rotation owed that `keys rotate` could not do; back in place, healthy.
     @Test func anUnmountedMirrorIsAnUnreachableDirectoryNotAnOwedRotation() throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
-        let mirrored = try fixture.mirroredHome()
-        #expect(try mirrored.lethe(["backup"]).status == 0)
-        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
-        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+        let (fixture, mirrored) = try Self.backedUpMirroredHome()
+        let away = try Self.unplug(mirrored, in: fixture)
 
         let unplugged = try Self.status { try mirrored.lethe($0) }
         #expect(unplugged.status == 1)
@@ -116,12 +127,9 @@ import Testing
     /// The erasure guarantee is kept: an old KEK that a rotation could not destroy (killed after
     /// its commit) is still owed work while the mirror holding it is away.
     @Test func anOldKeyNotYetDestroyedStaysOwedWhileItsMirrorIsAway() throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)], "bob": ["b.txt": Array("bob".utf8)]])
-        let mirrored = try fixture.mirroredHome()
-        #expect(try mirrored.lethe(["backup"]).status == 0)
+        let (fixture, mirrored) = try Self.backedUpMirroredHome(["alice", "bob"])
         #expect(try fixture.killedShred("alice", request: "REQ-2", at: "after-rotate-commit", home: mirrored.home).status == SIGKILL)
-        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
-        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+        let away = try Self.unplug(mirrored, in: fixture)
 
         let owed = try Self.status { try mirrored.lethe($0) }
         #expect(owed.status == 1)
@@ -138,19 +146,9 @@ import Testing
 
     /// Runs `lethe arguments… --home HOME` as a user whom file modes stop: as root (which reads
     /// anything), the nobody user through setpriv, after the fixture's files are given to it.
-    static func runUnprivileged(_ home: URL, root: URL, environment: [String: String], _ arguments: [String]) throws -> LetheProcess.Result {
-        let started = LetheProcess.start(arguments + ["--home", home.path], environment: environment)
-        if getuid() == 0 {
-            started.process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", started.process.executableURL!.path]
-                + started.process.arguments!
-            started.process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        }
-        try started.process.run()
-        let out = started.stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = started.stderr.fileHandleForReading.readDataToEndOfFile()
-        started.process.waitUntilExit()
-        return .init(status: started.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                     stderr: String(decoding: err, as: UTF8.self))
+    static func runUnprivileged(_ home: URL, environment: [String: String], _ arguments: [String]) throws -> LetheProcess.Result {
+        try LetheProcess.run(arguments + ["--home", home.path], environment: environment,
+                             wrapper: getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] : [])
     }
 
     /// Gives every file under `root` to the nobody user when the tests run as root (so that
@@ -168,12 +166,10 @@ import Testing
     /// A key directory (or key file) whose permissions forbid reading: "cannot be read", with
     /// the advice to fix its permissions; never "missing … restore from escrow".
     @Test func anUnreadableKeyDirectoryIsNotCalledMissing() throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
-        let mirrored = try fixture.mirroredHome()
-        #expect(try mirrored.lethe(["backup"]).status == 0)
+        let (fixture, mirrored) = try Self.backedUpMirroredHome()
         try Self.handOver(fixture.root.url)
         let lethe = { (arguments: [String]) in
-            try Self.runUnprivileged(mirrored.home, root: fixture.root.url, environment: mirrored.environment, arguments)
+            try Self.runUnprivileged(mirrored.home, environment: mirrored.environment, arguments)
         }
         #expect(try lethe(["keys", "status"]).status == 0, "the unprivileged user can use the home")
 
@@ -211,11 +207,8 @@ import Testing
     /// naming the directory, a line saying what to do) and exits 2: the keys are not as they
     /// must be. With the directory back, it exits 0 again.
     @Test func nightlyWarnsAboutAnUnhealthyKeyDirectoryAndExitsNonZero() throws {
-        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
-        let mirrored = try fixture.mirroredHome()
-        #expect(try mirrored.lethe(["nightly"]).status == 0)
-        let away = fixture.root.url.appendingPathComponent("vault-unplugged")
-        try FileManager.default.moveItem(at: mirrored.mirror, to: away)
+        let (fixture, mirrored) = try Self.backedUpMirroredHome(job: "nightly")
+        let away = try Self.unplug(mirrored, in: fixture)
 
         let nightly = try mirrored.lethe(["nightly"], ["LETHE_NOW": "2026-11-02T00:00:00Z"])
         #expect(nightly.status == 2, "\(nightly.stdout)\n\(nightly.stderr)")

@@ -29,9 +29,11 @@ struct NightlyCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
-    /// Runs `NightlyJob` (backup, then expire even if the backup failed); exits 2 if either was
-    /// partial or an interrupted shred could not be finished, or with the backup's error (the
-    /// expire run's, if it failed too, shown first), else the expire run's.
+    /// Runs `NightlyJob` (backup, then expire even if the backup failed, then a check of the key
+    /// directories); exits with the backup's error (the expire run's, if it failed too, shown
+    /// first), else the expire run's; else 1 if the backup committed no customer, 2 if either part
+    /// was partial, an interrupted shred could not be finished, or a key directory is missing,
+    /// unreadable or without the current key (each named on standard error with what to do).
     func run() throws {
         let outcome = NightlyJob(home: try options.open()).run(progress: Progress.terminal)
         if options.json {
@@ -42,11 +44,15 @@ struct NightlyCommand: ParsableCommand {
             if let expire = outcome.expire { try ExpireReport.print(expire, json: false) }
         }
         if let backup = outcome.backup { BackupReport.warnIfShredUnfinished(backup) }
+        for directory in outcome.unhealthyKeyDirectories {
+            guard let problem = directory.problem else { continue }
+            FileHandle.standardError.write(Data("lethe: key directory \(directory.path) \(problem): \(problem.advice) (`lethe keys status` shows the keys' health)\n".utf8))
+        }
         if let hidden = outcome.hiddenError { FileHandle.standardError.write(Data("lethe: expire: \(hidden)\n".utf8)) }
         if let error = outcome.error { throw error }
         let code = outcome.backup.map(ExitStatus.code(for:)) ?? ExitStatus.done
         if code != ExitStatus.done { throw ExitCode(code) }
-        if outcome.expirePartial { throw ExitCode(ExitStatus.partial) }
+        if outcome.expirePartial || !outcome.unhealthyKeyDirectories.isEmpty { throw ExitCode(ExitStatus.partial) }
     }
 }
 

@@ -30,42 +30,42 @@ struct KeysCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the current epoch, the key directories and their health, and any owed rotation.")
+            abstract: "Show the current epoch, the key directories and their health, and any owed rotation.",
+            discussion: "Exits 1 when the keys are not healthy (a rotation or shred owed, a key or escrow directory not as it must be), "
+                + "after printing the status (with --json too), so a monitor can run it as it is.")
 
         @OptionGroup var options: HomeOptions
 
         func run() throws {
             let status = try KeysJob(home: try options.open()).status()
-            if options.json { return try Output.json(status) }
-            let fingerprint = status.kekID // a one-way id of the key, never its bytes
-            print("Key-encryption key: epoch \(status.epoch), fingerprint \(fingerprint)")
-            for directory in status.directories {
-                let health: String
-                if !directory.readable { health = "UNREADABLE" }
-                else if !directory.holdsCurrentEpoch { health = "MISSING the current key" }
-                else if !directory.otherEpochs.isEmpty { health = "holds old key files (\(Wording.list("epoch", "epochs", directory.otherEpochs)))" }
-                else { health = "ok" }
-                print("  \(directory.path): \(health)")
-            }
-            print("Customers with a key: \(status.customers); shredded: \(status.shreddedCustomers); live expiry keys: \(status.expiryKeys)")
-            if status.pendingShreds > 0 { print("Interrupted shreds to record: \(status.pendingShreds)") }
-            if let id = status.signingKeyID, let key = status.signingPublicKey { print("Report-signing key: \(id) (minisign public key \(key))") }
-            if let escrow = status.escrow {
-                print("Sealed escrow: recovery key fingerprint \(escrow.recoveryKeyFingerprint)")
-                for directory in escrow.directories {
-                    let health = !directory.readable ? "UNREADABLE"
-                        : directory.holdsCurrentEpoch ? "ok (epoch \(status.epoch) sealed)"
-                        : "MISSING the current epoch (newest sealed: \(directory.newestSealedEpoch.map(String.init) ?? "none"))"
-                    print("  \(directory.path): \(health)")
-                }
+            if options.json {
+                try Output.json(status)
             } else {
-                print("Sealed escrow: not set up (create the home with --recovery-key-out or --recovery-public-key and --escrow-dir)")
+                let fingerprint = status.kekID // a one-way id of the key, never its bytes
+                print("Key-encryption key: epoch \(status.epoch), fingerprint \(fingerprint)")
+                for directory in status.directories {
+                    print("  \(directory.path): " + (directory.problem.map { "NOT OK: it \($0); \($0.advice)" } ?? "ok"))
+                }
+                print("Customers with a key: \(status.customers); shredded: \(status.shreddedCustomers); live expiry keys: \(status.expiryKeys)")
+                if status.pendingShreds > 0 { print("Interrupted shreds to record: \(status.pendingShreds)") }
+                if let id = status.signingKeyID, let key = status.signingPublicKey { print("Report-signing key: \(id) (minisign public key \(key))") }
+                if let escrow = status.escrow {
+                    print("Sealed escrow: recovery key fingerprint \(escrow.recoveryKeyFingerprint)")
+                    for directory in escrow.directories {
+                        let health = !directory.readable ? "UNREADABLE"
+                            : directory.holdsCurrentEpoch ? "ok (epoch \(status.epoch) sealed)"
+                            : "MISSING the current epoch (newest sealed: \(directory.newestSealedEpoch.map(String.init) ?? "none"))"
+                        print("  \(directory.path): \(health)")
+                    }
+                } else {
+                    print("Sealed escrow: not set up (create the home with --recovery-key-out or --recovery-public-key and --escrow-dir)")
+                }
+                if let owed = status.owedRotation {
+                    print("ROTATION OWED: \(owed): run `lethe keys rotate`")
+                }
+                print(status.isHealthy ? "Healthy: nothing owed." : "NOT HEALTHY: fix what is named above.")
             }
-            if let owed = status.owedRotation {
-                print("ROTATION OWED: \(owed): run `lethe keys rotate`")
-            } else if status.isHealthy {
-                print("Healthy: nothing owed.")
-            }
+            if !status.isHealthy { throw ExitCode(ExitStatus.failed) }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LetheCore
+import LetheKeys
 
 /// What a nightly run did: the backup's outcome or error, and the expire run's.
 ///
@@ -14,6 +15,9 @@ public struct NightlyOutcome: Encodable, Sendable {
     public var backupError: (any Error)?
     /// Why the expire run failed, if it did.
     public var expireError: (any Error)?
+    /// Key directories found missing, unreadable or without the current key after both parts
+    /// (`NightlyJob.unhealthyKeyDirectories()`); not encoded: the command line names them.
+    public var unhealthyKeyDirectories: [KeyDirectoryStatus] = []
 
     /// The error the run fails with: the backup's, else the expire run's; nil if both ran.
     public var error: (any Error)? { backupError ?? expireError }
@@ -29,17 +33,19 @@ public struct NightlyOutcome: Encodable, Sendable {
 }
 
 /// The nightly job: back up every customer (finishing an interrupted shred first), then expire,
-/// even if the backup failed: copies must go on time whether or not new ones were written.
+/// even if the backup failed: copies must go on time whether or not new ones were written; then
+/// check the key directories, so a mirror that went away does not go unnoticed.
 public struct NightlyJob: Sendable {
     let home: Home
 
     /// The nightly job of `home`.
     public init(home: Home) { self.home = home }
 
-    /// Backs up, then expires; neither part's failure stops the other.
+    /// Backs up, then expires; neither part's failure stops the other. Then checks the key
+    /// directories (`unhealthyKeyDirectories()`).
     ///
     /// - Parameter progress: where the backup shows its progress, if anywhere.
-    /// - Returns: both outcomes, and the error of each part that failed.
+    /// - Returns: both outcomes, the error of each part that failed, and the unhealthy key directories.
     public func run(progress: Progress? = nil) -> NightlyOutcome {
         var outcome = NightlyOutcome()
         do {
@@ -52,6 +58,7 @@ public struct NightlyJob: Sendable {
         } catch {
             outcome.expireError = error
         }
+        outcome.unhealthyKeyDirectories = unhealthyKeyDirectories()
         return outcome
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import LetheCore
 import LetheCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A folder holding key-encryption keys, one file per epoch (`kek-000001.key`, 32 bytes, mode 0600).
 ///
@@ -26,6 +29,44 @@ public struct KeyDirectory: EpochDirectory {
         } catch {
             throw KeyStoreError.kekCorrupt(epoch: epoch, directory: url.path)
         }
+    }
+
+    /// What a key directory yields for an epoch: the key, or what is wrong there.
+    enum Lookup {
+        case found(SecretKey)
+        case problem(KeyDirectoryProblem)
+    }
+
+    /// The KEK of `epoch` if this directory holds it and it is the key whose fingerprint is
+    /// `kekID`; otherwise what is wrong here (the folder missing or unreadable, no key file, a
+    /// key file that cannot be read, or one that is not that key).
+    func currentKey(epoch: Int, kekID: String) -> Lookup {
+        if let problem = folderProblem() { return .problem(problem) }
+        let file = folder.fileURL(epoch: epoch)
+        let key: SecretKey
+        do {
+            key = try SecretKey.read(keyFile: file.path)
+        } catch CryptoError.keyFileUnreadable(_, let reason) {
+            var info = stat()
+            return .problem(lstat(file.path, &info) == 0 ? .keyUnreadable(epoch: epoch, reason: reason) : .noCurrentKey(epoch: epoch))
+        } catch {
+            return .problem(.wrongKey(epoch: epoch))
+        }
+        return key.id.rawValue == kekID ? .found(key) : .problem(.wrongKey(epoch: epoch))
+    }
+
+    /// Why the folder cannot be listed, or nil when it can: `missing` when it (or a folder above
+    /// it) does not exist, else `unreadable` with the system's reason.
+    func folderProblem() -> KeyDirectoryProblem? {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            let code = errno
+            return code == ENOENT ? .missing : .unreadable(String(cString: strerror(code)))
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return .unreadable(String(cString: strerror(ENOTDIR))) }
+        guard let listing = opendir(url.path) else { return .unreadable(String(cString: strerror(errno))) }
+        closedir(listing)
+        return nil
     }
 
     /// Writes the KEK of `epoch` durably: temporary file, fsync, rename, fsync the folder.

@@ -121,6 +121,12 @@ extension KeyStore {
 
     /// Why the key store is not clean, or nil: a shred or rotation that has not finished
     /// destroying old key files, or a key directory holding a key file of another epoch.
+    ///
+    /// A directory that cannot be read is not by itself an owed rotation: the `rotation_owed`
+    /// mark is cleared only by a rotation that destroyed the old key in every key and escrow
+    /// directory, so without the mark no old key survives in a directory that cannot be read
+    /// now (an unmounted mirror); `status()` names it as unreachable instead. With the mark, the
+    /// rotation is owed whatever can be read.
     public func owedRotation() throws -> String? {
         let owed = try read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'rotation_owed'")
@@ -137,11 +143,11 @@ extension KeyStore {
         }
         try loadCurrentKEK()
         for directory in directories {
-            guard let epochs = try? directory.epochs() else { return "\(directory.url.path) cannot be read" }
+            guard let epochs = try? directory.epochs() else { continue }
             if epochs.contains(where: { $0 != state.epoch }) { return "\(directory.url.path) still holds a key file of another epoch" }
         }
         for directory in escrow?.directories ?? [] {
-            guard let epochs = try? directory.epochs() else { return "escrow directory \(directory.url.path) cannot be read" }
+            guard let epochs = try? directory.epochs() else { continue }
             if epochs != [state.epoch] {
                 return "escrow directory \(directory.url.path) does not hold the current epoch's sealed key-encryption key alone"
             }

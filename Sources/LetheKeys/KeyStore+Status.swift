@@ -13,16 +13,31 @@ public struct KeyDirectoryStatus: Sendable, Encodable, Equatable {
     public let holdsCurrentEpoch: Bool
     /// Key files of any other epoch still present (old ones a rotation owes, or a stray new one).
     public let otherEpochs: [Int]
+    /// What is wrong with it, or nil (`problem`, absent then): the first of missing, unreadable,
+    /// no current key, an unreadable or wrong key file, old key files.
+    public let problem: KeyDirectoryProblem?
     /// True when the directory is readable, holds the current KEK, and nothing else (`healthy`).
     public let isHealthy: Bool
 
     enum CodingKeys: String, CodingKey {
-        case path, readable, holdsCurrentEpoch = "holds_current_epoch", otherEpochs = "other_epochs", isHealthy = "healthy"
+        case path, readable, holdsCurrentEpoch = "holds_current_epoch", otherEpochs = "other_epochs", problem, isHealthy = "healthy"
     }
 
-    init(path: String, readable: Bool, holdsCurrentEpoch: Bool, otherEpochs: [Int]) {
-        (self.path, self.readable, self.holdsCurrentEpoch, self.otherEpochs) = (path, readable, holdsCurrentEpoch, otherEpochs)
-        isHealthy = readable && holdsCurrentEpoch && otherEpochs.isEmpty
+    /// The health of `directory` at `epoch`, whose KEK has the fingerprint `kekID`.
+    init(_ directory: KeyDirectory, epoch: Int, kekID: String) {
+        path = directory.url.path
+        let epochs = try? directory.epochs()
+        readable = epochs != nil
+        otherEpochs = (epochs ?? []).filter { $0 != epoch }
+        switch directory.currentKey(epoch: epoch, kekID: kekID) {
+        case .found:
+            holdsCurrentEpoch = true
+            problem = otherEpochs.isEmpty ? nil : .otherEpochs(otherEpochs)
+        case .problem(let found):
+            holdsCurrentEpoch = false
+            problem = found
+        }
+        isHealthy = problem == nil
     }
 }
 
@@ -73,17 +88,9 @@ public struct KeyStoreStatus: Sendable, Encodable, Equatable {
 extension KeyStore {
     /// The state of the key hierarchy, checking every key directory.
     public func status() throws -> KeyStoreStatus {
-        try loadCurrentKEK()
+        let directories = try directoryStatuses()
         let epoch = state.epoch
         let expected = state.kek
-        let directories = self.directories.map { directory -> KeyDirectoryStatus in
-            guard let epochs = try? directory.epochs() else {
-                return KeyDirectoryStatus(path: directory.url.path, readable: false, holdsCurrentEpoch: false, otherEpochs: [])
-            }
-            let holds = epochs.contains(epoch) && (try? directory.readKey(epoch: epoch)) == expected
-            return KeyDirectoryStatus(path: directory.url.path, readable: true, holdsCurrentEpoch: holds,
-                                      otherEpochs: epochs.filter { $0 != epoch })
-        }
         let counts = try read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shredded") ?? 0,
@@ -95,6 +102,14 @@ extension KeyStore {
                               pendingShreds: counts.2, customers: counts.0, shreddedCustomers: counts.1, expiryKeys: counts.3,
                               signingPublicKey: signing.map(Minisign.publicKey), signingKeyID: signing.map(Minisign.keyIDHex),
                               escrow: escrow?.status(epoch: epoch))
+    }
+
+    /// Every key directory's health at the current epoch, the primary first (what `status()`
+    /// lists), without the rest of the status.
+    public func directoryStatuses() throws -> [KeyDirectoryStatus] {
+        try loadCurrentKEK()
+        let (epoch, kekID) = (state.epoch, state.kek.id.rawValue)
+        return directories.map { KeyDirectoryStatus($0, epoch: epoch, kekID: kekID) }
     }
 
     /// The current epoch and its KEK, for `lethe keys escrow --raw`: the one place a KEK leaves the

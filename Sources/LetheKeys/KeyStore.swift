@@ -112,7 +112,8 @@ public final class KeyStore: @unchecked Sendable {
     }
 
     /// Reads the current epoch, finds its KEK in the first key directory that has it, checks it
-    /// is the expected key, and unwraps the lookup key.
+    /// is the expected key, and unwraps the lookup key; `kekUnavailable` (naming every directory
+    /// and what is wrong with it) when none has it.
     func loadCurrentKEK() throws {
         try read { db in try load(db) }
     }
@@ -132,22 +133,17 @@ public final class KeyStore: @unchecked Sendable {
             throw SQLiteFileError.invalidValue("meta.kek_id")
         }
         let format = try storedWrapFormat(db)
-        var lastError: Error = KeyStoreError.kekMissing(epoch: epoch, directory: directories.first?.url.path ?? "?")
+        var problems: [(path: String, problem: KeyDirectoryProblem)] = []
         for directory in directories {
-            do {
-                let kek = try directory.readKey(epoch: epoch)
-                guard kek.id.rawValue == kekID else {
-                    throw KeyStoreError.kekCorrupt(epoch: epoch, directory: directory.url.path)
-                }
+            switch directory.currentKey(epoch: epoch, kekID: kekID) {
+            case .found(let kek):
                 state.install(epoch: epoch, kek: kek, lookupKey: try unwrapLookupKey(db, under: kek, format: format))
                 return
-            } catch let error as SQLiteFileError {
-                throw error
-            } catch {
-                lastError = error
+            case .problem(let problem):
+                problems.append((directory.url.path, problem))
             }
         }
-        throw lastError
+        throw KeyStoreError.kekUnavailable(epoch: epoch, problems: problems)
     }
 
     /// The current KEK epoch.

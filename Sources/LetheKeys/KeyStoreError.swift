@@ -17,6 +17,8 @@ public enum KeyStoreError: Error, CustomStringConvertible {
     case kekMissing(epoch: Int, directory: String)
     /// A key file is not a key, or not the KEK the key store expects.
     case kekCorrupt(epoch: Int, directory: String)
+    /// No key directory yields the current epoch's KEK: each one, with what is wrong with it.
+    case kekUnavailable(epoch: Int, problems: [(path: String, problem: KeyDirectoryProblem)])
     /// The customer is not known to the key store.
     case unknownCustomer
     /// The customer was crypto-shredded; nothing of theirs can be read or written again.
@@ -61,6 +63,10 @@ public enum KeyStoreError: Error, CustomStringConvertible {
             return "the key-encryption key of epoch \(epoch) is missing from \(directory): \(Self.restoreKEK)"
         case .kekCorrupt(let epoch, let directory):
             return "the key file of epoch \(epoch) in \(directory) is damaged or not the expected key: \(Self.restoreKEK)"
+        case .kekUnavailable(let epoch, let problems):
+            return "the key-encryption key of epoch \(epoch) cannot be read from any key directory: "
+                + problems.map { "\($0.path) \($0.problem)" }.joined(separator: "; ") + ". To fix it: "
+                + KeyDirectoryProblem.adviceWhenNoneHoldsTheKey(problems.map(\.problem))
         case .unknownCustomer:
             return "no such customer: nothing was ever backed up for them"
         case .customerShredded(let date, let request):
@@ -120,7 +126,7 @@ extension KeyStoreError: ClassifiedError {
              .sealedEscrowInvalid:
             return .integrity
         case .storeBusy: return .busy
-        case .storeUnavailable, .keyDirectoryUnavailable, .kekMissing, .kekCorrupt, .unknownPseudonym, .expiryKeyDestroyed,
+        case .storeUnavailable, .keyDirectoryUnavailable, .kekMissing, .kekCorrupt, .kekUnavailable, .unknownPseudonym, .expiryKeyDestroyed,
              .rotationIncomplete, .escrowStale, .escrowMismatch, .escrowDirectoryUnavailable:
             return .failed
         }

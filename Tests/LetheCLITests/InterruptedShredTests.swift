@@ -117,8 +117,12 @@ import Testing
         #expect(try lethe(["report", "--format", "json"]).status == 0)
     }
 
+    /// `keys status --json`, decoded; it exits 0 exactly when the keys are healthy.
     static func keyStatus(_ fixture: CLIFixture) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any])
+        let result = try fixture.lethe(["keys", "status", "--json"])
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        #expect(result.status == (status["healthy"] as? Bool == true ? 0 : 1))
+        return status
     }
 
     static func report(_ fixture: CLIFixture) throws -> (status: Int32, json: [String: Any], stderr: String) {

@@ -20,8 +20,10 @@ struct LetheProcess {
 
     /// Runs `lethe arguments…` with `environment` added to a clean one, and waits. `input`, when
     /// given, is written to its standard input (then closed); otherwise it reads /dev/null.
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws -> Result {
-        let process = start(arguments, environment: environment)
+    /// `wrapper` (a tool and its arguments: `setpriv …`, `prlimit …`) runs `lethe` when given.
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil,
+                    wrapper: [String] = []) throws -> Result {
+        let process = start(arguments, environment: environment, wrapper: wrapper)
         let stdin = Pipe()
         if input != nil { process.process.standardInput = stdin }
         try process.process.run()
@@ -52,10 +54,16 @@ struct LetheProcess {
     }
 
     /// A configured, not yet started process with its pipes.
-    static func start(_ arguments: [String], environment: [String: String] = [:]) -> (process: Process, stdout: Pipe, stderr: Pipe) {
+    static func start(_ arguments: [String], environment: [String: String] = [:],
+                      wrapper: [String] = []) -> (process: Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let tool = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = wrapper.dropFirst() + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         if let tmp = ProcessInfo.processInfo.environment["TMPDIR"] { env["TMPDIR"] = tmp }
         env.merge(environment) { $1 }

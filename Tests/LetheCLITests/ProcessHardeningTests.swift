@@ -80,15 +80,7 @@ import Testing
         // RLIMIT_MEMLOCK 0; as root also without CAP_IPC_LOCK, which would ignore the limit.
         let limited = ["/usr/bin/prlimit", "--memlock=0:0"] + (getuid() == 0 ? ["/usr/bin/setpriv", "--bounding-set=-ipc_lock", "--"] : [])
         func run(_ fixture: CLIFixture, _ arguments: [String]) throws -> LetheProcess.Result {
-            let started = LetheProcess.start(arguments + ["--home", fixture.home.path], environment: fixture.environment)
-            started.process.arguments = Array(limited.dropFirst()) + [started.process.executableURL!.path] + started.process.arguments!
-            started.process.executableURL = URL(fileURLWithPath: limited[0])
-            try started.process.run()
-            let out = started.stdout.fileHandleForReading.readDataToEndOfFile()
-            let err = started.stderr.fileHandleForReading.readDataToEndOfFile()
-            started.process.waitUntilExit()
-            return .init(status: started.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                         stderr: String(decoding: err, as: UTF8.self))
+            try LetheProcess.run(arguments + ["--home", fixture.home.path], environment: fixture.environment, wrapper: limited)
         }
         let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
         for arguments in [["backup"], ["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r").path]] {

@@ -115,7 +115,8 @@ import Testing
         try FileManager.default.createDirectory(at: fixture.home.appendingPathComponent("keys"), withIntermediateDirectories: false)
         let broken = try fixture.lethe(["keys", "status", "--json"])
         #expect(broken.status == 1)
-        #expect(broken.stderr.contains("key-encryption key of epoch 2 is missing"))
+        #expect(broken.stderr.contains("key-encryption key of epoch 2 cannot be read from any key directory: "
+            + "\(fixture.home.appendingPathComponent("keys").path) does not hold the current key-encryption key (epoch 2)"), "\(broken.stderr)")
     }
 
     @Test func exportWritesATarAndAZipThatCommonToolsOpen() throws {

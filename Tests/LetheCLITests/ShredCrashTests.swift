@@ -19,11 +19,13 @@ import Testing
 
         // Meanwhile: she cannot be restored, and the key store reports what is owed.
         #expect(try fixture.lethe(["restore", "--customer", "alice", "--to", fixture.root.url.appendingPathComponent("r0").path]).status == 4)
-        let owed = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.succeed(["keys", "status", "--json"]).utf8)) as? [String: Any])
+        let owedStatus = try fixture.lethe(["keys", "status", "--json"])
+        #expect(owedStatus.status == 1, "not healthy: exit 1 after printing the status")
+        let owed = try #require(try JSONSerialization.jsonObject(with: Data(owedStatus.stdout.utf8)) as? [String: Any])
         #expect(owed["healthy"] as? Bool == false)
         #expect(owed["owed_rotation"] as? String != nil)
         #expect(owed["pending_shreds"] as? Int == (step == "after-mark" || step == "after-catalog" ? 1 : 0))
-        #expect(try fixture.succeed(["keys", "status"]).contains("ROTATION OWED"))
+        #expect(try fixture.lethe(["keys", "status"]).stdout.contains("ROTATION OWED"))
 
         let finished = finisher == "shred"
             ? try fixture.lethe(["shred", "--customer", "alice", "--request", "REQ-9", "--yes"])

@@ -42,6 +42,7 @@ import Testing
             (KeyStoreError.storeUnavailable("k", reason: "r"), .failed), (KeyStoreError.storeDamaged(Self.damage), .integrity),
             (KeyStoreError.storeBusy("k"), .busy), (KeyStoreError.keyDirectoryUnavailable("d", reason: "r"), .failed),
             (KeyStoreError.kekMissing(epoch: 1, directory: "d"), .failed), (KeyStoreError.kekCorrupt(epoch: 1, directory: "d"), .failed),
+            (KeyStoreError.kekUnavailable(epoch: 1, problems: [("d", .missing)]), .failed),
             (KeyStoreError.unknownCustomer, .notFound), (KeyStoreError.customerShredded(on: Self.date, request: "R"), .shredded),
             (KeyStoreError.unknownPseudonym(Pseudonym("p")), .failed), (KeyStoreError.expiryKeyDestroyed(deleteBy: Self.date), .failed),
             (KeyStoreError.unknownExpiryKey(deleteBy: Self.date), .integrity), (KeyStoreError.unwrapFailed("x"), .integrity),

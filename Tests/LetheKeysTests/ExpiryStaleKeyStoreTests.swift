@@ -48,7 +48,7 @@ import Testing
         } catch let error as KeyStoreError {
             // Refused by the key directories' epoch witness first; without it, by the missing KEK.
             switch error {
-            case .olderThanWitnessed, .kekMissing: break
+            case .olderThanWitnessed, .kekUnavailable: break
             default: Issue.record("unexpected \(error)")
             }
         } catch {

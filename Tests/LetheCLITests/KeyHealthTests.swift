@@ -212,7 +212,7 @@ import Testing
 
         let nightly = try mirrored.lethe(["nightly"], ["LETHE_NOW": "2026-11-02T00:00:00Z"])
         #expect(nightly.status == 2, "\(nightly.stdout)\n\(nightly.stderr)")
-        #expect(nightly.stdout.contains("1 of 1 customers committed"), "the backup itself ran")
+        #expect(nightly.stdout.contains("1 of 1 customer committed"), "the backup itself ran")
         let warnings = Self.events("keys.directory_unhealthy", in: nightly.stderr)
         #expect(warnings.count == 1, "\(nightly.stderr)")
         #expect(warnings.first.map { "\($0)" }?.contains(mirrored.mirror.path) == true, "\(warnings)")

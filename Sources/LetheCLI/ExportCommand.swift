@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let job = ExportJob(home: try options.open())
+        let job = ExportJob(home: try options.open(requiringPolicy: false))
         if out == ExportJob.standardOutput {
             let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format ?? .tar)
             return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) to standard output: \(Wording.count(outcome.bytes, "byte", "bytes"))\n".utf8))

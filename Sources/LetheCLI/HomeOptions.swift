@@ -22,9 +22,10 @@ struct HomeOptions: ParsableArguments {
         return URL(fileURLWithPath: path)
     }
 
-    /// Opens the home with the system clock (or LETHE_NOW) and the standard log.
-    func open() throws -> Home {
-        try Home(url: homeURL(), clock: SystemClock(), log: EventLog.standard(verbose: verbose))
+    /// Opens the home with the system clock (or LETHE_NOW) and the standard log. Commands that plan
+    /// no retention and write no copies pass `requiringPolicy: false`: an invalid policy then warns.
+    func open(requiringPolicy: Bool = true) throws -> Home {
+        try Home(url: homeURL(), clock: SystemClock(), log: EventLog.standard(verbose: verbose), requiringPolicy: requiringPolicy)
     }
 }
 

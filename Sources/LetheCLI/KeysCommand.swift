@@ -37,7 +37,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var options: HomeOptions
 
         func run() throws {
-            let status = try KeysJob(home: try options.open()).status()
+            let status = try KeysJob(home: try options.open(requiringPolicy: false)).status()
             if options.json {
                 try Output.json(status)
             } else {

@@ -17,7 +17,7 @@ struct ListCommand: ParsableCommand {
     var customer: String?
 
     func run() throws {
-        let inventory = Inventory(home: try options.open())
+        let inventory = Inventory(home: try options.open(requiringPolicy: false))
         let id = try customer.map(CustomerArgument.id)
         switch what {
         case .sets:

@@ -18,7 +18,7 @@ struct RestoreCommand: ParsableCommand {
     var to: String
 
     func run() throws {
-        let home = try options.open()
+        let home = try options.open(requiringPolicy: false)
         let outcome = try RestoreJob(home: home).run(customer: try customer.id(), set: copy.setID,
                                                      from: copy.from, to: URL(fileURLWithPath: to))
         if options.json { return try Output.json(outcome) }

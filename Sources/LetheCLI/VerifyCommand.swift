@@ -33,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let home = try options.open()
+        let home = try options.open(requiringPolicy: false)
         // SQLite's own check of the key store and the catalog first (a damaged file exits 3).
         try MetadataCheck(home: home).run()
         if copies { return try verifyCopies(home) }

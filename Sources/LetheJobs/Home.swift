@@ -13,7 +13,16 @@ public final class Home: @unchecked Sendable {
     public let configuration: Configuration
     public let keys: KeyStore
     public let catalog: Catalog
-    public let policy: Policy
+    /// The retention policy. Read it only from a home opened with `requiringPolicy: true` (the
+    /// default): a home opened without that may hold an invalid policy, and reading it then traps.
+    public var policy: Policy {
+        switch loadedPolicy {
+        case .success(let policy): return policy
+        case .failure(let error): preconditionFailure("the policy of a home opened without requiring it was read: \(error)")
+        }
+    }
+    /// The policy as loaded, or why it could not be.
+    private let loadedPolicy: Result<Policy, any Error>
     public let localStore: any ObjectStore
     /// The offsite store once built: the injected one, or the configured S3 store, made on
     /// first use so that commands that never go offsite need no credentials.
@@ -36,13 +45,22 @@ public final class Home: @unchecked Sendable {
     /// - Parameters:
     ///   - localStore: replaces the configured local store (tests inject faults with it).
     ///   - offsiteStore: replaces the configured offsite store.
+    ///   - requiringPolicy: false for commands that plan no retention and write no copies
+    ///     (restore, export, list, verify, keys status): an invalid policy then only logs the
+    ///     `policy.invalid` warning instead of refusing, so one bad edit never blocks recovery.
     public init(url: URL, clock: any Clock, log: EventLog, localStore: (any ObjectStore)? = nil,
-                offsiteStore: (any ObjectStore)? = nil) throws {
+                offsiteStore: (any ObjectStore)? = nil, requiringPolicy: Bool = true) throws {
         configuration = try Self.configuration(of: url)
         self.url = url
         self.clock = clock
         self.log = log
-        policy = try PolicyLoader.load(path: configuration.policy)
+        let policyFile = configuration.policy
+        loadedPolicy = Result { try PolicyLoader.load(path: policyFile) }
+        if case .failure(let error) = loadedPolicy {
+            guard !requiringPolicy else { throw error }
+            log.warning("policy.invalid", ["file": policyFile, "reason": "\(error)",
+                                           "fix": "run `lethe policy check \(policyFile)` to see what is wrong; backup, expire and report refuse until it is fixed"])
+        }
         keys = try KeyStore(path: url.appendingPathComponent(Self.keyStoreFile), directories: configuration.keyDirectoryList,
                             escrow: try configuration.sealedEscrow())
         catalog = try Catalog(path: url.appendingPathComponent(Self.catalogFile))
@@ -83,7 +101,7 @@ public final class Home: @unchecked Sendable {
                     throw JobError.invalidConfiguration("no offsite store is set up in this home: add one with `lethe init --offsite-…` settings")
                 }
                 try checkOffsiteTransport()
-                let store = try Self.makeOffsiteStore(settings, lockMode: policy.tiers[.offsite]?.objectLock)
+                let store = try Self.makeOffsiteStore(settings, lockMode: (try? loadedPolicy.get())?.tiers[.offsite]?.objectLock)
                 offsite = store
                 return store
             }
@@ -98,7 +116,7 @@ public final class Home: @unchecked Sendable {
     }
 
     /// True when the policy keeps offsite copies and an offsite store is set up.
-    public var copiesOffsite: Bool { offsiteConfigured && policy.tiers[.offsite] != nil }
+    public var copiesOffsite: Bool { offsiteConfigured && (try? loadedPolicy.get())?.tiers[.offsite] != nil }
 
     /// True when an offsite store is set up (or injected).
     public var offsiteConfigured: Bool { offsiteLock.withLock { offsite != nil } || configuration.offsite != nil }

@@ -14,6 +14,6 @@ extension CopyResolver {
         if case JobError.integrity(let text) = error { why = text } else { why = String(describing: error) }
         home.log.warning("read.local_damaged", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue,
                                                 "offsite": "available"])
-        return JobError.integrity("\(why) (the local copy); the offsite store holds a copy of this archive: run again with --from offsite")
+        return JobError.integrity("the local copy: \(why); the offsite store holds a copy of this archive: run again with --from offsite")
     }
 }

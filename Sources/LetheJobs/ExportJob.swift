@@ -28,7 +28,8 @@ public struct ExportJob: Sendable {
                     format: ExportFormat? = nil) throws -> ExportOutcome {
         let format = try Self.format(of: output, requested: format)
         try PathContainment.refuseInsideSourceRoot(output, of: home, what: "export output")
-        let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: location)
+        let resolver = CopyResolver(home: home)
+        let copy = try resolver.copy(of: customer, set: set, from: location)
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         if fileManager.fileExists(atPath: output.path) || (try? fileManager.destinationOfSymbolicLink(atPath: output.path)) != nil {
@@ -42,8 +43,12 @@ public struct ExportJob: Sendable {
             output, .noReplace, mode: 0o600, temporaryName: ".lethe-export-" + RandomName.base32(count: 12),
             failure: { Self.exportError($0, folder: folder) },
             write: { sink in
-                try CopyReader(home: home).read(copy) { plaintext in
-                    try TarExporter.export(from: plaintext, to: sink, format: format)
+                do {
+                    try CopyReader(home: home).read(copy) { plaintext in
+                        try TarExporter.export(from: plaintext, to: sink, format: format)
+                    }
+                } catch {
+                    throw resolver.pointingOffsite(error, reading: copy)
                 }
             },
             // Erasure wins the race: checked before the output appears, and again after (a
@@ -101,11 +106,16 @@ public struct ExportJob: Sendable {
     ///   errors from the copy (the stream stops there too); a failed write.
     public func stream(customer: CustomerID, set: SetID?, from location: Location? = nil, format: ExportFormat,
                        to fd: Int32 = STDOUT_FILENO) throws -> ExportOutcome {
-        let copy = try CopyResolver(home: home).copy(of: customer, set: set, from: location)
+        let resolver = CopyResolver(home: home)
+        let copy = try resolver.copy(of: customer, set: set, from: location)
         let keys = home.keys
         let sink = ShredCheckedStream(fd: fd) { try keys.refuseShredded(customer) }
-        try CopyReader(home: home).read(copy) { plaintext in
-            try TarExporter.export(from: plaintext, to: sink, format: format)
+        do {
+            try CopyReader(home: home).read(copy) { plaintext in
+                try TarExporter.export(from: plaintext, to: sink, format: format)
+            }
+        } catch {
+            throw resolver.pointingOffsite(error, reading: copy)
         }
         try sink.finish()
         return try recordExport(of: copy, to: Self.standardOutput, format: format, bytes: sink.written)

@@ -61,6 +61,8 @@ public struct RestoreJob: Sendable {
                                                        "fallback": "offsite"])
             copy = offsite
             report = try CopyReader(home: home).read(copy, unpack)
+        } catch {
+            throw resolver.pointingOffsite(error, reading: copy)
         }
         // Erasure wins the race: a shred that landed while the archive streamed leaves nothing.
         // Checked before the promote, and again after it (a shred committed in between undoes it).

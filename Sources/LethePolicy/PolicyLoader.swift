@@ -14,6 +14,11 @@ public enum PolicyLoader {
     /// - Throws: ``PolicyError/unreadable(file:reason:)`` if the file cannot be read,
     ///   ``PolicyError/invalid(_:)`` with every problem found otherwise.
     public static func load(path: String) throws -> Policy {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            // Foundation reports reading a folder only as "NSCocoaErrorDomain error 256".
+            throw PolicyError.unreadable(file: path, reason: "it is a folder, not a policy file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

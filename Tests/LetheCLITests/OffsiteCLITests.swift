@@ -112,6 +112,36 @@ import Testing
         #expect(FileManager.default.contents(atPath: target.appendingPathComponent("blob.bin").path) == Data(Self.customers["alice"]!["blob.bin"]!))
     }
 
+    /// A damaged local copy whose archive is also kept offsite: `restore` and `export` exit 3
+    /// (integrity) and say the offsite copy exists and how to read it; `--from offsite` does.
+    @Test func damagedLocalCopyPointsAtTheOffsiteCopy() async throws {
+        let endpoint = try Self.s3Endpoint()
+        let bucket = "lethe-cli-" + UUID().uuidString.lowercased().prefix(13)
+        try await Self.s3(endpoint, "PUT", "/\(bucket)", headers: ["x-amz-bucket-object-lock-enabled": "true"])
+        let fixture = try Self.makeFixture()
+        try Self.setOffsite(fixture, endpoint: endpoint, bucket: bucket)
+        let backup = try fixture.lethe(["backup"])
+        #expect(backup.status == 0, "stdout: \(backup.stdout) stderr: \(backup.stderr)")
+
+        let file = try fixture.archiveFile(customer: "alice")
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count - 100] ^= 0xFF  // one flipped bit pattern inside the last chunk
+        try bytes.write(to: file)
+
+        let target = fixture.root.url.appendingPathComponent("restored")
+        let refused = try fixture.lethe(["restore", "--customer", "alice", "--to", target.path])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("--from offsite"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+        let exported = fixture.root.url.appendingPathComponent("alice.tar")
+        let export = try fixture.lethe(["export", "--customer", "alice", "--out", exported.path])
+        #expect(export.status == 3, "\(export.stderr)")
+        #expect(export.stderr.contains("--from offsite"), "\(export.stderr)")
+
+        try fixture.succeed(["restore", "--customer", "alice", "--from", "offsite", "--to", target.path])
+        #expect(FileManager.default.contents(atPath: target.appendingPathComponent("blob.bin").path) == Data(Self.customers["alice"]!["blob.bin"]!))
+    }
+
     /// One unsigned request to the plain test server (moto accepts them there).
     @discardableResult
     static func s3(_ endpoint: String, _ method: String, _ path: String, headers: [String: String] = [:]) async throws -> Data {

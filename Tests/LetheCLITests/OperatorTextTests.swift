@@ -44,6 +44,16 @@ import Testing
         #expect(!refused.stderr.contains("GMT"))
     }
 
+    /// `policy check` on a folder says it is a folder, not a Foundation error number.
+    @Test func policyCheckOnAFolderSaysItIsAFolder() throws {
+        let folder = try TemporaryDirectory()
+        let refused = try LetheProcess.run(["policy", "check", folder.url.path])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(folder.url.path)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("is a folder, not a policy file"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("NSCocoaErrorDomain"), "\(refused.stderr)")
+    }
+
     /// The command `policies/example.yaml` shows works as written.
     @Test func exampleShowsACommandThatWorks() throws {
         let example = Self.packageRoot.appendingPathComponent("policies/example.yaml")

@@ -34,6 +34,32 @@ struct LocalDirectoryStoreTests {
         #expect(try read(store, key("a/kept")) == [1])
     }
 
+    /// Expiry deletes a set's copies one by one: the last one out takes the now-empty pseudonym
+    /// and set folders with it, never the root, and never a folder that still holds something.
+    @Test func deleteRemovesTheFoldersItLeftEmptyButNotTheRoot() throws {
+        let directory = try TemporaryDirectory()
+        let store = LocalDirectoryStore(root: directory.url)
+        try put(store, key("p1/s1/a.lethe"), [1])
+        try put(store, key("p1/s2/b.lethe"), [2])
+        try put(store, key("p1/s2/c.lethe"), [3])
+        let folder = { (relative: String) in directory.url.appendingPathComponent(relative).path }
+
+        try store.delete(key("p1/s1/a.lethe"), versionID: nil)
+        #expect(!FileManager.default.fileExists(atPath: folder("p1/s1")), "the empty set folder stayed")
+        #expect(FileManager.default.fileExists(atPath: folder("p1/s2")))
+
+        try store.delete(key("p1/s2/b.lethe"), versionID: nil)
+        #expect(FileManager.default.fileExists(atPath: folder("p1/s2")), "a folder still holding a copy was removed")
+        try store.delete(key("p1/s2/c.lethe"), versionID: nil)
+        #expect(!FileManager.default.fileExists(atPath: folder("p1")), "the empty pseudonym folder stayed")
+        #expect(FileManager.default.fileExists(atPath: directory.url.path), "the store root was removed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+
+        try put(store, key("top"), [4])
+        try store.delete(key("top"), versionID: nil)
+        #expect(FileManager.default.fileExists(atPath: directory.url.path), "the store root was removed")
+    }
+
     @Test func keysUsingTheTemporaryPrefixAreRefused() throws {
         let directory = try TemporaryDirectory()
         let store = LocalDirectoryStore(root: directory.url)

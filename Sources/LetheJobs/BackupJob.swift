@@ -81,7 +81,8 @@ public struct BackupJob: Sendable {
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
         let interruptedShred = finishInterruptedShred(now: now)
-        if home.policy.tiers[.offsite] != nil && !home.offsiteConfigured {
+        let policy = try home.policy
+        if policy.tiers[.offsite] != nil && !home.offsiteConfigured {
             home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
         }
 
@@ -90,12 +91,12 @@ public struct BackupJob: Sendable {
         let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let retentionClass = SetClassifier.classify(created: created,
                                                     latestEarlierSet: try home.catalog.latestSetCreated(before: created),
-                                                    policy: home.policy)
-        guard let deleteBy = home.policy.deleteBy(created: created, class: retentionClass, location: .local) else {
+                                                    policy: policy)
+        guard let deleteBy = policy.deleteBy(created: created, class: retentionClass, location: .local) else {
             throw JobError.invalidConfiguration("the policy keeps no local \(retentionClass.rawValue) copies; every set is written locally first, so the local tier must keep every class")
         }
         let setID = SetID.make(created: created)
-        let set = SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running, policy: home.policy.sourceFile)
+        let set = SetRecord(id: setID, created: created, retentionClass: retentionClass, state: .running, policy: policy.sourceFile)
         try home.catalog.beginSet(set, event: LedgerEvent(LedgerEvent.SetStarted(set: setID, retentionClass: retentionClass,
                                                                             customers: customers.count + selection.refused.count), at: now))
         home.log.info("backup.started", ["set": setID.rawValue, "class": retentionClass.rawValue,
@@ -119,7 +120,7 @@ public struct BackupJob: Sendable {
         // Offsite after the local set is safe: earlier nights' pending copies first, then this set's.
         let offsite = OffsiteCopier(home: home)
         let offsiteOutcomes = try offsite.catchUp(now: now)
-            + offsite.copy(try home.catalog.copies(set: setID, location: .local, states: [.live]), now: now)
+            + (try offsite.copy(try home.catalog.copies(set: setID, location: .local, states: [.live]), now: now))
         let committed = results.filter { $0.status == .committed }.count
         let state: SetState = committed == results.count ? .complete : (committed == 0 && !results.isEmpty ? .failed : .partial)
         try home.catalog.finishSet(setID, state: state, customers: committed, failures: results.count - committed,

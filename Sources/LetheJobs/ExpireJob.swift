@@ -120,7 +120,7 @@ public struct ExpireJob: Sendable {
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
         let records = try home.catalog.copies(states: Self.plannedStates)
-        let plan = plan(records, now: now)
+        let plan = try plan(records, now: now)
 
         // Cryptographic expiry first: every copy due by now becomes unreadable wherever it is,
         // even one that cannot be deleted below.
@@ -242,11 +242,11 @@ public struct ExpireJob: Sendable {
     /// Plans over the catalog at `now`: one function for the dry run and the real run (the report
     /// plans with the same ``RetentionPlanner`` over the same records).
     func plan(now: Date) throws -> RetentionPlan {
-        plan(try home.catalog.copies(states: Self.plannedStates), now: now)
+        try plan(try home.catalog.copies(states: Self.plannedStates), now: now)
     }
 
-    func plan(_ records: [CopyRecord], now: Date) -> RetentionPlan {
-        RetentionPlanner.plan(copies: records, policy: home.policy, now: now)
+    func plan(_ records: [CopyRecord], now: Date) throws -> RetentionPlan {
+        RetentionPlanner.plan(copies: records, policy: try home.policy, now: now)
     }
 
     /// Deletes one copy from its store, every version of its key by version id (the recorded

@@ -13,13 +13,12 @@ public final class Home: @unchecked Sendable {
     public let configuration: Configuration
     public let keys: KeyStore
     public let catalog: Catalog
-    /// The retention policy. Read it only from a home opened with `requiringPolicy: true` (the
-    /// default): a home opened without that may hold an invalid policy, and reading it then traps.
+    /// The retention policy.
+    ///
+    /// - Throws: the `PolicyError` that made it invalid, when the home was opened with
+    ///   `requiringPolicy: false` (a home opened requiring it has a valid one).
     public var policy: Policy {
-        switch loadedPolicy {
-        case .success(let policy): return policy
-        case .failure(let error): preconditionFailure("the policy of a home opened without requiring it was read: \(error)")
-        }
+        get throws { try loadedPolicy.get() }
     }
     /// The policy as loaded, or why it could not be.
     private let loadedPolicy: Result<Policy, any Error>

@@ -50,10 +50,11 @@ struct OffsiteCopier {
     var storeDown: StoreDownFlag { home.offsiteDown }
 
     /// Plans and uploads the offsite copies of a set's committed local copies.
-    func copy(_ localCopies: [CopyRecord], now: Date) -> [OffsiteOutcome] {
+    func copy(_ localCopies: [CopyRecord], now: Date) throws -> [OffsiteOutcome] {
         guard home.copiesOffsite else { return [] }
+        let policy = try home.policy
         return localCopies.compactMap { local -> OffsiteOutcome? in
-            guard let deleteBy = home.policy.deleteBy(created: local.created, class: local.retentionClass, location: .offsite) else {
+            guard let deleteBy = policy.deleteBy(created: local.created, class: local.retentionClass, location: .offsite) else {
                 return nil
             }
             var pending = local
@@ -121,7 +122,7 @@ struct OffsiteCopier {
         }
         do {
             let store = try home.store(for: .offsite)
-            let lockUntil = home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
+            let lockUntil = try home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
             let stored: StoredObject
             let existing = try store.head(pending.objectKey)
             if let existing, existing.size == local.bytes, readsBackAuthentic(pending, now: now) {

@@ -53,8 +53,8 @@ public struct ReportJob: Sendable {
         let records = try home.catalog.copies()
         return RetentionReport.build(
             copies: records, sets: try home.catalog.sets(), events: events, verification: verification, head: head,
-            keyStore: keyStoreFindings(), plan: RetentionPlanner.plan(copies: records, policy: home.policy, now: now),
-            policy: home.policy, home: home.url.path, signedWith: Self.signingKeyID(of: home), now: now)
+            keyStore: keyStoreFindings(), plan: RetentionPlanner.plan(copies: records, policy: try home.policy, now: now),
+            policy: try home.policy, home: home.url.path, signedWith: Self.signingKeyID(of: home), now: now)
     }
 
     /// What the key store says about interrupted shreds; reads, never writes. A key store that

@@ -21,7 +21,7 @@ import Testing
         let alice = try #require(try home.keys.keys(for: CustomerID("alice")!)?.pseudonym)
 
         _ = try ShredJob(home: home).run(customer: CustomerID("alice")!, request: "R-plan")
-        let outcomes = OffsiteCopier(home: home).copy(listed, now: fixture.clock.now())
+        let outcomes = try OffsiteCopier(home: home).copy(listed, now: fixture.clock.now())
 
         let aliceOutcome = try #require(outcomes.first { $0.pseudonym == alice })
         #expect(aliceOutcome.status == .discarded, "\(aliceOutcome)")

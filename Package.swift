@@ -53,11 +53,14 @@ let package = Package(
         // retention plan and the policy, and its HTML, JSON and CSV renderings. No I/O: the
         // report job in LetheJobs fetches its inputs, writes it and records it.
         .target(name: "LetheReport", dependencies: ["LetheCore", "LethePolicy", "LetheCatalog"]),
+        // The Prometheus text format (node_exporter's textfile collector): gauges with HELP and
+        // TYPE lines, labels escaped. No I/O: the nightly job in LetheJobs fills and writes them.
+        .target(name: "LetheMetrics"),
         // The jobs: init, backup, nightly, restore, export, shred, expire, verify, report; their
         // events go through swift-log.
         .target(name: "LetheJobs", dependencies: [
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
-            "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", .product(name: "Logging", package: "swift-log"),
+            "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", "LetheMetrics", .product(name: "Logging", package: "swift-log"),
         ]),
         // The thin command line: parse, call a job, map errors to exit codes. It imports only
         // these (LetheJobs re-exports nothing): what it names lives in LetheCore, LetheJobs or

@@ -29,13 +29,40 @@ struct NightlyCommand: ParsableCommand {
 
     @OptionGroup var options: HomeOptions
 
+    @Option(name: .customLong("metrics-file"),
+            help: "Write Prometheus metrics of the run here (atomically, even when it fails); default: the home's metrics_file setting.")
+    var metricsFile: String?
+
+    /// Runs the nightly (`runAndReport`), then writes its metrics file, if one is named, with the
+    /// status the process exits with: a run that fails still leaves an honest last exit status.
+    func run() throws {
+        let clock = try? SystemClock()
+        let started = clock?.now() ?? Date()
+        var home: Home?
+        var outcome: NightlyOutcome?
+        let result = Result { try runAndReport(home: &home, outcome: &outcome) }
+        if let url = try? options.homeURL(), let file = NightlyMetrics.file(named: metricsFile, home: url) {
+            let run = NightlyRun(started: started, ended: clock?.now() ?? Date(), exitStatus: ExitStatus.code(of: result))
+            do {
+                try NightlyMetrics(run: run, outcome: outcome, home: home).write(to: file)
+            } catch {
+                FileHandle.standardError.write(Data("lethe: the metrics file was not written: \(error)\n".utf8))
+            }
+        }
+        try result.get()
+    }
+
     /// Runs `NightlyJob` (backup, then expire even if the backup failed, then a check of the key
     /// directories); exits with the backup's error (the expire run's, if it failed too, shown
     /// first), else the expire run's; else 1 if the backup committed no customer, 2 if either part
     /// was partial, an interrupted shred could not be finished, or a key directory is missing,
     /// unreadable or without the current key (each named on standard error with what to do).
-    func run() throws {
-        let outcome = NightlyJob(home: try options.open()).run(progress: Progress.terminal)
+    /// Hands the home and the outcome back as far as it got, for the metrics.
+    private func runAndReport(home: inout Home?, outcome result: inout NightlyOutcome?) throws {
+        let opened = try options.open()
+        home = opened
+        let outcome = NightlyJob(home: opened).run(progress: Progress.terminal)
+        result = outcome
         if options.json {
             if let backup = outcome.backup { BackupReport.printAliases(backup) }
             try Output.json(outcome)

@@ -39,6 +39,15 @@ enum ExitStatus {
         return outcome.problems > 0 ? partial : done
     }
 
+    /// The status a command that ended with `result` exits with: 0 for success, else what
+    /// `exit(with:)` exits with for its error (an `ExitCode`'s own, a domain error's class, or
+    /// the argument parser's code for the rest).
+    static func code(of result: Result<Void, any Error>) -> Int32 {
+        guard case .failure(let error) = result else { return done }
+        if let exit = error as? ExitCode { return exit.rawValue }
+        return code(for: error) ?? Lethe.exitCode(for: error).rawValue
+    }
+
     /// Prints the error as one line on standard error and exits with its code.
     static func exit(with error: Error) -> Never {
         if let code = code(for: error) {

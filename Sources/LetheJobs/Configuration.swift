@@ -28,6 +28,9 @@ public struct Configuration: Codable, Sendable, Equatable {
     public var recoveryPublicKey: String?
     /// The escrow directories the sealed KEK is written to (absent without a sealed escrow).
     public var escrowDirectories: [String]?
+    /// Where `nightly` writes its Prometheus metrics (`metrics_file`; relative to the home unless
+    /// absolute), or nil; `nightly --metrics-file` overrides it. Absent unless set by hand.
+    public var metricsFile: String?
 
     public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil,
                 recoveryPublicKey: String? = nil, escrowDirectories: [String]? = nil) {
@@ -43,6 +46,7 @@ public struct Configuration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case version, source, store, policy, keyDirectories = "key_directories", offsite
         case recoveryPublicKey = "recovery_public_key", escrowDirectories = "escrow_directories"
+        case metricsFile = "metrics_file"
     }
 
     /// The key directories, the primary first.

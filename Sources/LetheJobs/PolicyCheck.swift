@@ -8,13 +8,15 @@ public enum PolicyCheck {
         public var name: String
         /// Its time zone's name as the file writes it (`UTC`, not Foundation's "GMT").
         public var timeZone: String
+
+        /// The summary of a loaded policy.
+        init(_ policy: Policy) { (name, timeZone) = (policy.name, policy.timeZoneName) }
     }
 
     /// Loads and validates the policy file at `path`.
     ///
     /// - Throws: `PolicyError` (usage) with every problem found, by line.
     public static func check(path: String) throws -> Summary {
-        let policy = try PolicyLoader.load(path: path)
-        return Summary(name: policy.name, timeZone: policy.timeZoneName)
+        Summary(try PolicyLoader.load(path: path))
     }
 }

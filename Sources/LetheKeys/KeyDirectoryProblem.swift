@@ -79,7 +79,7 @@ public enum KeyDirectoryProblem: Sendable, Equatable, Encodable, CustomStringCon
     /// What to do when no key directory yields the current key: permissions to fix, folders to
     /// mount or put back and, when the key is lost in every one, the escrow (never for a
     /// directory that only cannot be read: its key is still there).
-    static func adviceWhenNoneHoldsTheKey(_ problems: [KeyDirectoryProblem]) -> String {
+    public static func adviceWhenNoneHoldsTheKey(_ problems: [KeyDirectoryProblem]) -> String {
         var advice: [String] = []
         if problems.contains(where: \.isAccess) { advice.append(accessAdvice("what cannot be read")) }
         if problems.contains(where: { !$0.isAccess }) {

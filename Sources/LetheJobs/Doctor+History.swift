@@ -68,10 +68,13 @@ extension Doctor {
         return checks
     }
 
-    /// "today", "1 day ago", "12 days ago" (whole days before `now`).
+    /// How long before `now`: "less than an hour ago", "21 hours ago", "12 days ago" (whole hours
+    /// under a day, whole days after).
     static func age(_ date: Date, now: Date) -> String {
-        let days = Int(max(0, now.timeIntervalSince(date)) / 86_400)
-        return days == 0 ? "today" : "\(Wording.count(days, "day", "days")) ago"
+        let seconds = max(0, now.timeIntervalSince(date))
+        if seconds < 3_600 { return "less than an hour ago" }
+        if seconds < 86_400 { return "\(Wording.count(Int(seconds / 3_600), "hour", "hours")) ago" }
+        return "\(Wording.count(Int(seconds / 86_400), "day", "days")) ago"
     }
 
     /// A duration in whole days: "8 days".

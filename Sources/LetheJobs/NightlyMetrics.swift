@@ -3,6 +3,9 @@ import LetheCatalog
 import LetheCore
 import LetheKeys
 import LetheMetrics
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How one nightly run went, for its metrics: when it started and ended, and its exit status
 /// (the command line decides the status; docs/DESIGN.md, "Exit status").
@@ -44,13 +47,21 @@ public struct NightlyMetrics: Sendable {
         return URL(fileURLWithPath: setting, relativeTo: url).standardizedFileURL
     }
 
-    /// Writes the metrics to `url` atomically (`DurableFile.replace`, mode 0644 so that
-    /// node_exporter can read it): a scrape sees the previous run's file or this one, whole.
+    /// Writes the metrics to `url` atomically (`DurableFile.publish`, replacing): a scrape sees
+    /// the previous run's file or this one, whole. The file is mode 0644 whatever the umask (the
+    /// systemd unit sets 0077): node_exporter runs as another user and must read it.
     ///
     /// - Throws: `DurableFileError` when the file cannot be written (its folder missing, say).
     public func write(to url: URL) throws {
         let bytes = Array(PrometheusText.render(families()).utf8)
-        try bytes.withUnsafeBytes { try DurableFile.replace(url, with: $0, mode: 0o644) }
+        let temporary = ".\(url.lastPathComponent).tmp-\(RandomName.base32(count: 8))"
+        let temporaryPath = url.deletingLastPathComponent().appendingPathComponent(temporary).path
+        try DurableFile.publish(url, .replace, mode: 0o644, temporaryName: temporary, write: { try $0.write(bytes) },
+                                beforePublishing: {
+                                    guard chmod(temporaryPath, 0o644) == 0 else {
+                                        throw DurableFileError(operation: .create, path: url.path, code: errno)
+                                    }
+                                })
     }
 
     /// Every family, in a fixed order.

@@ -82,6 +82,17 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? UInt64 == after)
     }
 
+    /// Under the umask of `scripts/lethe-nightly.service` (0077) the file is still mode 0644:
+    /// node_exporter runs as another user and must read it.
+    @Test func readableByTheCollectorUnderAStrictUmask() throws {
+        let fixture = try Self.makeFixture()
+        let file = fixture.root.url.appendingPathComponent("lethe.prom")
+        let result = try LetheProcess.run(["nightly", "--metrics-file", file.path, "--home", fixture.home.path], environment: fixture.environment,
+                                          wrapper: ["/bin/sh", "-c", "umask 077 && exec \"$@\"", "sh"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int == 0o644)
+    }
+
     /// A metrics file that cannot be written (its folder does not exist) is said on standard
     /// error; the run's own exit status stands.
     @Test func unwritableFileIsSaidNotFatal() throws {

@@ -26,46 +26,59 @@ extension Doctor {
     /// a warning when none is recorded or it is older than `structureVerifyMaxAge` or
     /// `copiesVerifyMaxAge`; a failure when it found problems (until a later one finds none).
     func verificationChecks(_ home: Home) -> [DoctorCheck] {
-        let now = clock.now()
-        var checks: [DoctorCheck] = []
         do {
-            let name = "last_verify"
-            if let last = try home.catalog.latestEvent(LedgerEvent.StructureVerified.self) {
-                let when = "the last `lethe verify` (\(Timestamp.iso(last.at)), \(Self.age(last.at, now: now)))"
-                if last.payload.findings > 0 {
-                    checks.append(.fail(name, "\(when) found \(Wording.count(last.payload.findings, "disagreement", "disagreements")) between the catalog and the stores",
-                                        fix: "run `lethe verify` to see each one; restore what is damaged or missing from its other location, then verify again"))
-                } else if !last.payload.unreachable.isEmpty {
-                    checks.append(.warn(name, "\(when) could not list \(last.payload.unreachable.joined(separator: ", "))",
-                                        fix: "run `lethe verify` again once the store answers"))
-                } else if now.timeIntervalSince(last.at) > Self.structureVerifyMaxAge {
-                    checks.append(.warn(name, "\(when) is older than \(Self.days(Self.structureVerifyMaxAge))",
-                                        fix: "run `lethe verify` (weekly, say, beside the nightly)"))
-                } else {
-                    checks.append(.ok(name, "\(when) found the catalog and the stores in agreement"))
-                }
-            } else {
-                checks.append(.warn(name, "the catalog was never checked against the stores", fix: "run `lethe verify` (weekly, say, beside the nightly)"))
+            let structure = try home.catalog.latestEvent(LedgerEvent.StructureVerified.self).map { last in
+                Verification(at: last.at, command: "lethe verify",
+                             problem: last.payload.findings == 0 ? nil
+                                 : "found \(Wording.count(last.payload.findings, "disagreement", "disagreements")) between the catalog and the stores",
+                             unreachable: last.payload.unreachable,
+                             passed: "found the catalog and the stores in agreement")
             }
-            let copiesName = "last_copies_verify"
-            if let last = try home.catalog.latestEvent(LedgerEvent.CopiesVerified.self) {
-                let when = "the last `lethe verify --copies` (\(Timestamp.iso(last.at)), \(Self.age(last.at, now: now)))"
-                if last.payload.failed > 0 {
-                    checks.append(.fail(copiesName, "\(when) found \(Wording.count(last.payload.failed, "copy", "copies")) that did not read back whole and authentic",
-                                        fix: "run `lethe verify --copies` to see them; restore from another location (`--from offsite`), then verify again"))
-                } else if now.timeIntervalSince(last.at) > Self.copiesVerifyMaxAge {
-                    checks.append(.warn(copiesName, "\(when) is older than \(Self.days(Self.copiesVerifyMaxAge))",
-                                        fix: "run `lethe verify --copies` (monthly, say)"))
-                } else {
-                    checks.append(.ok(copiesName, "\(when) read \(Wording.count(last.payload.checked, "copy", "copies")) back whole and authentic"))
-                }
-            } else {
-                checks.append(.warn(copiesName, "no copy was ever read back and authenticated", fix: "run `lethe verify --copies` (monthly, say)"))
+            let copies = try home.catalog.latestEvent(LedgerEvent.CopiesVerified.self).map { last in
+                Verification(at: last.at, command: "lethe verify --copies",
+                             problem: last.payload.failed == 0 ? nil
+                                 : "found \(Wording.count(last.payload.failed, "copy", "copies")) that did not read back whole and authentic",
+                             unreachable: [],
+                             passed: "read \(Wording.count(last.payload.checked, "copy", "copies")) back whole and authentic")
             }
+            return [
+                verificationCheck("last_verify", structure, maxAge: Self.structureVerifyMaxAge, never: "the catalog was never checked against the stores",
+                                  schedule: "run `lethe verify` (weekly, say, beside the nightly)",
+                                  repair: "run `lethe verify` to see each one; restore what is damaged or missing from its other location, then verify again"),
+                verificationCheck("last_copies_verify", copies, maxAge: Self.copiesVerifyMaxAge, never: "no copy was ever read back and authenticated",
+                                  schedule: "run `lethe verify --copies` (monthly, say)",
+                                  repair: "run `lethe verify --copies` to see them; restore from another location (`--from offsite`), then verify again"),
+            ]
         } catch {
-            checks.append(.fail("last_verify", "the ledger's verification events cannot be read: \(error)", fix: nil))
+            return [.fail("last_verify", "the ledger's verification events cannot be read: \(error)", fix: nil)]
         }
-        return checks
+    }
+
+    /// What the ledger says of one kind of verification's latest run.
+    struct Verification {
+        var at: Date
+        var command: String
+        /// What it found wrong, or nil.
+        var problem: String?
+        /// Locations it could not list.
+        var unreachable: [String]
+        /// What it found when all was well.
+        var passed: String
+    }
+
+    /// One verification check: fails when the latest run found a problem, warns when there is
+    /// none, it could not list a location, or it is older than `maxAge`.
+    func verificationCheck(_ name: String, _ last: Verification?, maxAge: TimeInterval, never: String, schedule: String,
+                           repair: String) -> DoctorCheck {
+        guard let last else { return .warn(name, never, fix: schedule) }
+        let now = clock.now()
+        let when = "the last `\(last.command)` (\(Timestamp.iso(last.at)), \(Self.age(last.at, now: now)))"
+        if let problem = last.problem { return .fail(name, "\(when) \(problem)", fix: repair) }
+        if !last.unreachable.isEmpty {
+            return .warn(name, "\(when) could not list \(last.unreachable.joined(separator: ", "))", fix: "run `\(last.command)` again once the store answers")
+        }
+        if now.timeIntervalSince(last.at) > maxAge { return .warn(name, "\(when) is older than \(Self.days(maxAge))", fix: schedule) }
+        return .ok(name, "\(when) \(last.passed)")
     }
 
     /// How long before `now`: "less than an hour ago", "21 hours ago", "12 days ago" (whole hours

@@ -33,22 +33,21 @@ public struct DoctorCheck: Encodable, Sendable, Equatable {
 /// What `lethe doctor` found: every check in order, and the counts (`--json` prints it).
 public struct DoctorReport: Encodable, Sendable {
     /// The checks, in the order they ran.
-    public var checks: [DoctorCheck]
+    public let checks: [DoctorCheck]
     /// How many warned.
-    public var warnings: Int { checks.filter { $0.status == .warn }.count }
+    public let warnings: Int
     /// How many failed.
-    public var failures: Int { checks.filter { $0.status == .fail }.count }
+    public let failures: Int
     /// True when none failed (`healthy`): `doctor` then exits 0.
-    public var isHealthy: Bool { failures == 0 }
+    public let isHealthy: Bool
 
     enum CodingKeys: String, CodingKey { case checks, warnings, failures, isHealthy = "healthy" }
 
-    /// Encodes the checks and the counts.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(checks, forKey: .checks)
-        try container.encode(warnings, forKey: .warnings)
-        try container.encode(failures, forKey: .failures)
-        try container.encode(isHealthy, forKey: .isHealthy)
+    /// The report of `checks`, counted.
+    init(checks: [DoctorCheck]) {
+        self.checks = checks
+        warnings = checks.filter { $0.status == .warn }.count
+        failures = checks.filter { $0.status == .fail }.count
+        isHealthy = failures == 0
     }
 }

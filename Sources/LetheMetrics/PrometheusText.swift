@@ -11,12 +11,12 @@ public enum PrometheusText {
     public static func render(_ families: [MetricFamily]) -> String {
         var text = ""
         for family in families {
-            text += "# HELP \(family.name) \(escapeHelp(family.help))\n"
+            text += "# HELP \(family.name) \(escape(family.help, quote: false))\n"
             text += "# TYPE \(family.name) \(family.kind.rawValue)\n"
             for sample in family.samples {
                 text += family.name
                 if !sample.labels.isEmpty {
-                    text += "{" + sample.labels.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",") + "}"
+                    text += "{" + sample.labels.map { "\($0.name)=\"\(escape($0.value, quote: true))\"" }.joined(separator: ",") + "}"
                 }
                 text += " \(format(sample.value))\n"
             }
@@ -24,27 +24,15 @@ public enum PrometheusText {
         return text
     }
 
-    /// A HELP text with `\` and line feeds escaped.
-    static func escapeHelp(_ text: String) -> String {
+    /// `text` with backslashes and line feeds escaped, and double quotes too when `quote` (a
+    /// label value; a HELP text keeps its quotes).
+    static func escape(_ text: String, quote: Bool) -> String {
         var escaped = ""
         for character in text.unicodeScalars {
             switch character {
             case "\\": escaped += "\\\\"
             case "\n": escaped += "\\n"
-            default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
-    }
-
-    /// A label value with `\`, `"` and line feeds escaped.
-    static func escapeLabelValue(_ text: String) -> String {
-        var escaped = ""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
+            case "\"" where quote: escaped += "\\\""
             default: escaped.unicodeScalars.append(character)
             }
         }

@@ -41,7 +41,7 @@ struct NightlyCommand: ParsableCommand {
         var home: Home?
         var outcome: NightlyOutcome?
         let result = Result { try runAndReport(home: &home, outcome: &outcome) }
-        if let url = try? options.homeURL(), let file = NightlyMetrics.file(named: metricsFile, home: url) {
+        if let file = NightlyMetrics.file(named: metricsFile, home: try? options.homeURL()) {
             let run = NightlyRun(started: started, ended: clock?.now() ?? Date(), exitStatus: ExitStatus.code(of: result))
             do {
                 try NightlyMetrics(run: run, outcome: outcome, home: home).write(to: file)

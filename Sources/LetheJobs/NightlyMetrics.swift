@@ -41,9 +41,9 @@ public struct NightlyMetrics: Sendable {
     /// The metrics file to write: `named` (the `--metrics-file` option), else the home's
     /// `metrics_file` setting, each relative to the current folder or the home respectively
     /// unless absolute; nil when neither is given (or the home's configuration cannot be read).
-    public static func file(named: String?, home url: URL) -> URL? {
+    public static func file(named: String?, home url: URL?) -> URL? {
         if let named { return URL(fileURLWithPath: named) }
-        guard let setting = (try? Home.configuration(of: url))?.metricsFile else { return nil }
+        guard let url, let setting = (try? Home.configuration(of: url))?.metricsFile else { return nil }
         return URL(fileURLWithPath: setting, relativeTo: url).standardizedFileURL
     }
 

@@ -118,4 +118,25 @@ import Testing
             }
         }
     }
+
+    /// A set is called one thing everywhere: `set` for its id and `failed` for the customers not
+    /// backed up, in `list sets`, the report and the logs (the issue saw `set`/`failures` in one,
+    /// `id`/`failures` in the other and `failed` in the logs).
+    @Test func listSetsTheReportAndTheLogsShareOneVocabulary() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        let backup = try fixture.lethe(["backup"])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let finished = try #require(KeyHealthTests.events("backup.finished", in: backup.stderr).first, "\(backup.stderr)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(fixture.succeed(["list", "sets", "--json"]).utf8)) as? [[String: Any]])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(fixture.succeed(["report", "--format", "json"]).utf8)) as? [String: Any])
+        let reported = try #require(report["sets"] as? [[String: Any]])
+        for (name, row) in [("list sets", listed.first), ("report", reported.first), ("log", finished)] {
+            let row = try #require(row, "\(name) shows no set")
+            #expect(row["set"] as? String != nil, "\(name): \(row)")
+            #expect(row["failed"] != nil, "\(name): \(row)")
+            #expect(row["failures"] == nil && row["id"] == nil, "\(name): \(row)")
+        }
+        let text = try fixture.succeed(["list", "sets"])
+        #expect(text.hasPrefix("SET ") && text.contains(" FAILED "), "\(text)")
+    }
 }

@@ -28,6 +28,9 @@ public struct Configuration: Codable, Sendable, Equatable {
     public var recoveryPublicKey: String?
     /// The escrow directories the sealed KEK is written to (absent without a sealed escrow).
     public var escrowDirectories: [String]?
+    /// True to back up every customer without the files and folders that cannot be read, as
+    /// `--skip-unreadable` does for one run (absent: a file that cannot be read fails its customer).
+    public var skipUnreadable: Bool?
 
     public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil,
                 recoveryPublicKey: String? = nil, escrowDirectories: [String]? = nil) {
@@ -43,6 +46,7 @@ public struct Configuration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case version, source, store, policy, keyDirectories = "key_directories", offsite
         case recoveryPublicKey = "recovery_public_key", escrowDirectories = "escrow_directories"
+        case skipUnreadable = "skip_unreadable"
     }
 
     /// The key directories, the primary first.

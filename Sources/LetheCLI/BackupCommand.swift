@@ -11,10 +11,14 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .customLong("customer"), help: "Back up only this customer (repeatable); '-' reads one id's exact bytes from standard input.")
     var customers: [String] = []
 
+    @OptionGroup var skip: SkipUnreadableOption
+
     func run() throws {
         let only = try customers.isEmpty ? nil : CustomerArgument.ids(customers)
         let home = try options.open()
-        let outcome = try BackupJob(home: home).run(only: only, progress: Progress.terminal)
+        var job = BackupJob(home: home)
+        if skip.skipUnreadable { job.skipUnreadable = true }
+        let outcome = try job.run(only: only, progress: Progress.terminal)
         try BackupReport.print(outcome, json: options.json)
         BackupReport.warnIfShredUnfinished(outcome)
         let code = ExitStatus.code(for: outcome)
@@ -28,6 +32,7 @@ struct NightlyCommand: ParsableCommand {
         abstract: "The nightly job: back up every customer, copy offsite, expire, record.")
 
     @OptionGroup var options: HomeOptions
+    @OptionGroup var skip: SkipUnreadableOption
 
     @Option(name: .customLong("metrics-file"),
             help: "Write Prometheus metrics of the run here (atomically, even when it fails); default: the home's metrics_file setting.")
@@ -61,10 +66,10 @@ struct NightlyCommand: ParsableCommand {
     private func runAndReport(home: inout Home?, outcome result: inout NightlyOutcome?) throws {
         let opened = try options.open()
         home = opened
-        let outcome = NightlyJob(home: opened).run(progress: Progress.terminal)
+        let outcome = NightlyJob(home: opened).run(skipUnreadable: skip.skipUnreadable, progress: Progress.terminal)
         result = outcome
         if options.json {
-            if let backup = outcome.backup { BackupReport.printAliases(backup) }
+            if let backup = outcome.backup { BackupReport.printForTerminal(backup) }
             try Output.json(outcome)
         } else {
             if let backup = outcome.backup { try BackupReport.print(backup, json: false) }
@@ -92,9 +97,10 @@ enum BackupReport {
         FileHandle.standardError.write(Data("lethe: an interrupted shred could not be finished: \(repair.incomplete ?? "see the outcome"); the old key-encryption key may still open copies of the key store taken before it: run `lethe keys rotate` once it is fixed\n".utf8))
     }
 
-    /// Prints the outcome on standard output, and its refused aliases (`printAliases`).
+    /// Prints the outcome on standard output, and what only the terminal may see on standard
+    /// error (`printForTerminal`).
     static func print(_ outcome: BackupOutcome, json: Bool) throws {
-        printAliases(outcome)
+        printForTerminal(outcome)
         if json { return try Output.json(outcome) }
         if let repair = outcome.interruptedShred { RotationText.print(repair) }
         let committed = outcome.customers.filter { $0.status == .committed }
@@ -110,9 +116,11 @@ enum BackupReport {
         }
     }
 
-    /// Prints each refused alias (which names reach one folder, and what to do) on standard
-    /// error: the names are ids, so they go to the terminal, never into JSON or the logs.
-    static func printAliases(_ outcome: BackupOutcome) {
-        for alias in outcome.aliases { FileHandle.standardError.write(Data("lethe: \(alias.message)\n".utf8)) }
+    /// Prints on standard error each refused alias (which names reach one folder, and what to
+    /// do) and each customer's unreadable paths (the one that failed them, or those skipped):
+    /// they hold ids and paths, so they go to the terminal, never into JSON or the logs.
+    static func printForTerminal(_ outcome: BackupOutcome) {
+        let lines = outcome.aliases.map(\.message) + outcome.customers.compactMap(\.unreadable?.message)
+        for line in lines { FileHandle.standardError.write(Data("lethe: \(line)\n".utf8)) }
     }
 }

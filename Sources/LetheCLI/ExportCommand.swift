@@ -37,9 +37,11 @@ struct ExportCommand: ParsableCommand {
         let job = ExportJob(home: try options.open(requiringPolicy: false))
         if out == ExportJob.standardOutput {
             let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format ?? .tar)
+            CopyReadNotes.print(fallback: outcome.fallback, location: outcome.location, unreadable: outcome.unreadablePaths, what: "this export")
             return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) to standard output: \(Wording.count(outcome.bytes, "byte", "bytes"))\n".utf8))
         }
         let outcome = try job.run(customer: try customer.id(), set: copy.setID, from: copy.from, to: URL(fileURLWithPath: out), format: format)
+        CopyReadNotes.print(fallback: outcome.fallback, location: outcome.location, unreadable: outcome.unreadablePaths, what: "this export")
         if options.json { return try Output.json(outcome) }
         print("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) into \(outcome.output): \(Wording.count(outcome.bytes, "byte", "bytes"))")
     }

@@ -46,7 +46,7 @@ struct CopyOption: ParsableArguments {
     @Option(help: "The set id, or 'latest'.")
     var set: String = "latest"
 
-    @Option(help: "Where to read from: local or offsite (default: local, else offsite).")
+    @Option(help: "Where to read from: local or offsite (default: local; offsite when the local copy is missing or fails authentication).")
     var from: Location?
 
     /// The set asked for; nil means the latest.

@@ -24,7 +24,7 @@ struct ListCommand: ParsableCommand {
             let sets = try inventory.sets(customer: id)
             if options.json { return try Output.json(sets) }
             Output.table(["SET", "CREATED", "CLASS", "CUSTOMERS", "FAILED", "STATE"],
-                         sets.map { [$0.set, $0.created, $0.class, String($0.customers), String($0.failures), $0.state] })
+                         sets.map { [$0.set, $0.created, $0.class, String($0.customers), String($0.failed), $0.state] })
         case .archives:
             let copies = try inventory.copies(customer: id)
             if options.json { return try Output.json(copies) }

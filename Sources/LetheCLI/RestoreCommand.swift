@@ -21,6 +21,7 @@ struct RestoreCommand: ParsableCommand {
         let home = try options.open(requiringPolicy: false)
         let outcome = try RestoreJob(home: home).run(customer: try customer.id(), set: copy.setID,
                                                      from: copy.from, to: URL(fileURLWithPath: to))
+        CopyReadNotes.print(fallback: outcome.fallback, location: outcome.location, unreadable: outcome.unreadablePaths, what: "this restore")
         if options.json { return try Output.json(outcome) }
         print("Restored set \(outcome.set) from \(outcome.location.rawValue) into \(outcome.target): \(Wording.count(outcome.files, "file", "files")), \(Wording.count(outcome.directories, "folder", "folders")), \(Wording.count(outcome.symlinks, "symlink", "symlinks")), \(Wording.count(outcome.bytes, "byte", "bytes"))")
     }

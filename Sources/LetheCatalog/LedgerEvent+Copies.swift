@@ -61,10 +61,16 @@ extension LedgerEvent {
         public var version: String?
         /// `locked_until`: the object lock's end (ISO 8601), `-` for none (offsite copies).
         public var lockedUntil: String?
+        /// `unreadable_skipped`: how many files and folders the backup left out because they could
+        /// not be read (`--skip-unreadable`); absent when none were. Their paths are only in the
+        /// archive's own encrypted manifest: the ledger outlives a shred, so it never holds one.
+        public var unreadableSkipped: Int?
 
         /// A payload of these fields, to record.
-        public init(copy: CopyFacts, bytes: Int64, dataKey: String? = nil, version: String? = nil, lockedUntil: String? = nil) {
-            (self.copy, self.bytes, self.dataKey, self.version, self.lockedUntil) = (copy, bytes, dataKey, version, lockedUntil)
+        public init(copy: CopyFacts, bytes: Int64, dataKey: String? = nil, version: String? = nil, lockedUntil: String? = nil,
+                    unreadableSkipped: Int? = nil) {
+            (self.copy, self.bytes, self.dataKey, self.version, self.lockedUntil, self.unreadableSkipped) =
+                (copy, bytes, dataKey, version, lockedUntil, unreadableSkipped)
         }
     }
 

@@ -23,6 +23,11 @@ public struct CustomerOutcome: Codable, Sendable {
     public var entries: Int
     public var message: String?
     public var warnings: [String]
+    /// The path that failed this customer, or the paths left out (`--skip-unreadable`), with the
+    /// customer's id: shown on the terminal only, never encoded (see `UnreadablePaths`).
+    public var unreadable: UnreadablePaths? = nil
+
+    enum CodingKeys: String, CodingKey { case pseudonym, status, bytes, entries, message, warnings }
 }
 
 /// What a backup run wrote.
@@ -61,8 +66,16 @@ public struct BackupJob: Sendable {
     /// Customers packed at once: twice the cores, so that reading a cold tree overlaps with
     /// compressing and encrypting (memory per worker is a few MiB, whatever the customer's size).
     var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
+    /// Leave out the files and folders that cannot be read instead of failing their customer:
+    /// their paths go into the archive's own manifest, their count into the ledger's
+    /// `copy.written` (`unreadable_skipped`), never a path (`--skip-unreadable`).
+    public var skipUnreadable: Bool
 
-    public init(home: Home) { self.home = home }
+    /// A backup of `home`, skipping unreadable paths when its configuration says so (`skip_unreadable`).
+    public init(home: Home) {
+        self.home = home
+        self.skipUnreadable = home.configuration.skipUnreadable == true
+    }
 
     /// Runs the backup under the home's run lock.
     ///
@@ -146,7 +159,8 @@ public struct BackupJob: Sendable {
             var report: PackReport?
             let stored = try home.localStore.put(key, lockUntil: nil) { sink in
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
-                report = try TarPacker.pack(folderPath: SourceRoot(home.sourceURL).folder(of: customer), into: writer)
+                report = try TarPacker.pack(folderPath: SourceRoot(home.sourceURL).folder(of: customer), into: writer,
+                                            skipUnreadable: skipUnreadable)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
                 try home.keys.refuseShredded(customer)
@@ -154,8 +168,10 @@ public struct BackupJob: Sendable {
             let copy = CopyRecord(archiveID: archiveID, setID: plan.set.id, pseudonym: keys.pseudonym, retentionClass: plan.set.retentionClass,
                                   location: .local, objectKey: key, created: plan.set.created, deleteBy: plan.deleteBy, state: .live,
                                   bytes: stored.size)
+            let unreadable = report?.unreadablePaths ?? []
             let recorded = try home.catalog.recordCopy(copy, event: LedgerEvent(
-                LedgerEvent.CopyWritten(copy: .init(copy), bytes: stored.size, dataKey: "fresh"), at: home.clock.now()))
+                LedgerEvent.CopyWritten(copy: .init(copy), bytes: stored.size, dataKey: "fresh",
+                                        unreadableSkipped: unreadable.isEmpty ? nil : unreadable.count), at: home.clock.now()))
             if let tombstone = try home.keys.tombstone(customer) {
                 // The shred committed while this copy was being published: the copy is already
                 // unreadable (its customer key is gone); remove it and keep the row as history.
@@ -169,14 +185,24 @@ public struct BackupJob: Sendable {
             for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": keys.pseudonym.rawValue, "reason": warning]) }
             home.log.detail("backup.customer.committed", ["pseudonym": keys.pseudonym.rawValue, "bytes": String(stored.size)])
             return CustomerOutcome(pseudonym: keys.pseudonym, status: .committed, bytes: stored.size, entries: report?.entries ?? 0,
-                                   message: nil, warnings: warnings)
+                                   message: nil, warnings: warnings,
+                                   unreadable: unreadable.isEmpty ? nil : UnreadablePaths(customer: customer, paths: unreadable, failure: nil))
         } catch KeyStoreError.customerShredded(let date, let request) {
             let message = "customer was shredded on \(Timestamp.iso(date)) (request \(request)) but their folder is still in the source tree: it was not backed up; remove the folder"
             home.log.warning("backup.customer.shredded", ["pseudonym": pseudonym?.rawValue ?? "-"])
             return CustomerOutcome(pseudonym: pseudonym, status: .shredded, bytes: 0, entries: 0, message: message, warnings: [])
         } catch {
             home.log.error("backup.customer.failed", ["pseudonym": pseudonym?.rawValue ?? "-", "error": "\(error)"])
-            return CustomerOutcome(pseudonym: pseudonym, status: .failed, bytes: 0, entries: 0, message: "\(error)", warnings: [])
+            return CustomerOutcome(pseudonym: pseudonym, status: .failed, bytes: 0, entries: 0, message: "\(error)", warnings: [],
+                                   unreadable: Self.failedPath(error).map { UnreadablePaths(customer: customer, paths: [$0], failure: "\(error)") })
+        }
+    }
+
+    /// The path inside the customer's folder that `error` is about, if the packer named one.
+    static func failedPath(_ error: any Error) -> [UInt8]? {
+        switch error as? TarError {
+        case .unreadable(_, let path)?, .fileChanged(let path)?: return path
+        default: return nil
         }
     }
 }

@@ -31,6 +31,9 @@ public struct Configuration: Codable, Sendable, Equatable {
     /// Where `nightly` writes its Prometheus metrics (`metrics_file`; relative to the home unless
     /// absolute), or nil; `nightly --metrics-file` overrides it. Absent unless set by hand.
     public var metricsFile: String?
+    /// True to back up every customer without the files and folders that cannot be read, as
+    /// `--skip-unreadable` does for one run (absent: a file that cannot be read fails its customer).
+    public var skipUnreadable: Bool?
 
     public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil,
                 recoveryPublicKey: String? = nil, escrowDirectories: [String]? = nil) {
@@ -47,6 +50,7 @@ public struct Configuration: Codable, Sendable, Equatable {
         case version, source, store, policy, keyDirectories = "key_directories", offsite
         case recoveryPublicKey = "recovery_public_key", escrowDirectories = "escrow_directories"
         case metricsFile = "metrics_file"
+        case skipUnreadable = "skip_unreadable"
     }
 
     /// The key directories, the primary first.

@@ -19,7 +19,11 @@ public struct ExportJob: Sendable {
     /// Exports `customer` from `set` (nil: the newest set with a readable copy) into `output`, in
     /// the format its name ends in (``format(of:requested:)``).
     ///
-    /// - Parameter format: the format asked for (`--format`); nil takes the name's.
+    /// - Parameters:
+    ///   - location: the location to read; nil prefers local and falls back to the offsite copy
+    ///     of the same archive when the local one is missing or fails authentication (a new
+    ///     temporary file; the outcome's `fallback` says why).
+    ///   - format: the format asked for (`--format`); nil takes the name's.
     /// - Throws: `invalidRequest` (exit 64) when `output` lies inside the source root, its name
     ///   ends in no export format or `format` contradicts it; `customerShredded` (exit 4) once the
     ///   customer is shredded; `unknownCustomer`, `notFound`; `outputExists` if `output` exists;
@@ -39,23 +43,25 @@ public struct ExportJob: Sendable {
         guard fileManager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw JobError.failed("the folder \(folder.path) does not exist: create it first")
         }
-        let written = try DurableFile.publish(
-            output, .noReplace, mode: 0o600, temporaryName: ".lethe-export-" + RandomName.base32(count: 12),
-            failure: { Self.exportError($0, folder: folder) },
-            write: { sink in
-                do {
-                    try CopyReader(home: home).read(copy) { plaintext in
+        // Each attempt (a fallback to the offsite copy is a second one) writes a new temporary
+        // file; a failed one is removed before anything appears under the output's name.
+        let read = try resolver.read(copy, pinned: location) { copy -> (bytes: Int64, unreadable: [String]) in
+            var unreadable: [String] = []
+            let written = try DurableFile.publish(
+                output, .noReplace, mode: 0o600, temporaryName: ".lethe-export-" + RandomName.base32(count: 12),
+                failure: { Self.exportError($0, folder: folder) },
+                write: { sink in
+                    unreadable = try CopyReader(home: home).read(copy) { plaintext in
                         try TarExporter.export(from: plaintext, to: sink, format: format)
                     }
-                } catch {
-                    throw resolver.pointingOffsite(error, reading: copy)
-                }
-            },
-            // Erasure wins the race: checked before the output appears, and again after (a
-            // shred committed in between takes it back).
-            beforePublishing: { try home.keys.refuseShredded(customer) },
-            afterPublishing: { try home.keys.refuseShredded(customer) })
-        return try recordExport(of: copy, to: output.path, format: format, bytes: written)
+                },
+                // Erasure wins the race: checked before the output appears, and again after (a
+                // shred committed in between takes it back).
+                beforePublishing: { try home.keys.refuseShredded(customer) },
+                afterPublishing: { try home.keys.refuseShredded(customer) })
+            return (written, unreadable)
+        }
+        return try recordExport(read, to: output.path, format: format)
     }
 
     /// The format of an export into the file `output`: the one its name ends in (`.tar`,
@@ -99,7 +105,9 @@ public struct ExportJob: Sendable {
     /// A stream cannot be taken back, so erasure wins by holding the tail back: output leaves in
     /// blocks of `ShredCheckedStream.blockSize`, each sent only after the tombstone is checked,
     /// and the last block (which completes the tar or zip) only after a final check. A shred that
-    /// lands during the export therefore stops the stream short of a complete archive.
+    /// lands during the export therefore stops the stream short of a complete archive. For the
+    /// same reason, with no `location` it falls back to the offsite copy (as `run` does) only
+    /// while nothing has been sent.
     ///
     /// - Throws: `customerShredded` (exit 4) before the first byte, or mid-stream once a shred
     ///   lands (the reader holds an incomplete archive); `unknownCustomer`, `notFound`; integrity
@@ -109,24 +117,35 @@ public struct ExportJob: Sendable {
         let resolver = CopyResolver(home: home)
         let copy = try resolver.copy(of: customer, set: set, from: location)
         let keys = home.keys
-        let sink = ShredCheckedStream(fd: fd) { try keys.refuseShredded(customer) }
-        do {
-            try CopyReader(home: home).read(copy) { plaintext in
-                try TarExporter.export(from: plaintext, to: sink, format: format)
+        // A stream falls back to the offsite copy only while nothing has left the process.
+        var sent: Int64 = 0
+        let read = try resolver.read(copy, pinned: location, canRetry: { sent == 0 }) { copy -> (bytes: Int64, unreadable: [String]) in
+            let sink = ShredCheckedStream(fd: fd) { try keys.refuseShredded(customer) }
+            do {
+                let unreadable = try CopyReader(home: home).read(copy) { plaintext in
+                    try TarExporter.export(from: plaintext, to: sink, format: format)
+                }
+                try sink.finish()
+                return (sink.written, unreadable)
+            } catch {
+                sent = sink.written
+                throw error
             }
-        } catch {
-            throw resolver.pointingOffsite(error, reading: copy)
         }
-        try sink.finish()
-        return try recordExport(of: copy, to: Self.standardOutput, format: format, bytes: sink.written)
+        return try recordExport(read, to: Self.standardOutput, format: format)
     }
 
-    /// Records a finished export in the ledger and the log, and describes it.
-    private func recordExport(of copy: CopyRecord, to output: String, format: ExportFormat, bytes: Int64) throws -> ExportOutcome {
+    /// Records a finished export in the ledger (with the location of the copy read) and the log,
+    /// and describes it.
+    private func recordExport(_ read: CopyRead<(bytes: Int64, unreadable: [String])>, to output: String,
+                              format: ExportFormat) throws -> ExportOutcome {
+        let copy = read.copy, bytes = read.value.bytes, unreadable = read.value.unreadable
         try home.catalog.record(LedgerEvent(LedgerEvent.CustomerExported(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location,
                                                                          format: format.rawValue, bytes: bytes), at: home.clock.now()))
-        home.log.info("export.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "format": format.rawValue])
-        return ExportOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, output: output, format: format, bytes: bytes)
+        home.log.info("export.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "format": format.rawValue,
+                                      "location": copy.location.rawValue])
+        return ExportOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, output: output, format: format, bytes: bytes,
+                             fallback: read.fallback, unreadableSkipped: unreadable.isEmpty ? nil : unreadable.count, unreadablePaths: unreadable)
     }
 }
 

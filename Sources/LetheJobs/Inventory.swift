@@ -32,7 +32,7 @@ public struct Inventory: Sendable {
         }
         return try home.catalog.sets().filter { holding?.contains($0.id) ?? true }.map { set in
             SetListing(set: set.id.rawValue, created: Timestamp.iso(set.created), class: set.retentionClass.rawValue,
-                       customers: set.customers, failures: set.failures, state: set.state.rawValue,
+                       customers: set.customers, failed: set.failures, state: set.state.rawValue,
                        policy: URL(fileURLWithPath: set.policy).lastPathComponent)
         }
     }

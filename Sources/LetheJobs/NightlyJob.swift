@@ -44,12 +44,17 @@ public struct NightlyJob: Sendable {
     /// Backs up, then expires; neither part's failure stops the other. Then checks the key
     /// directories (`unhealthyKeyDirectories()`).
     ///
-    /// - Parameter progress: where the backup shows its progress, if anywhere.
+    /// - Parameters:
+    ///   - skipUnreadable: true to leave out files and folders that cannot be read
+    ///     (`BackupJob.skipUnreadable`) whatever the home's `skip_unreadable` setting says.
+    ///   - progress: where the backup shows its progress, if anywhere.
     /// - Returns: both outcomes, the error of each part that failed, and the unhealthy key directories.
-    public func run(progress: Progress? = nil) -> NightlyOutcome {
+    public func run(skipUnreadable: Bool = false, progress: Progress? = nil) -> NightlyOutcome {
         var outcome = NightlyOutcome()
         do {
-            outcome.backup = try BackupJob(home: home).run(progress: progress)
+            var backup = BackupJob(home: home)
+            if skipUnreadable { backup.skipUnreadable = true }
+            outcome.backup = try backup.run(progress: progress)
         } catch {
             outcome.backupError = error
         }

@@ -18,7 +18,9 @@ public struct RestoreJob: Sendable {
 
     /// Restores `customer` from `set` (nil: the latest set holding a readable copy) into `target`.
     ///
-    /// - Parameter from: the location to read; nil prefers local and falls back to offsite.
+    /// - Parameter from: the location to read; nil prefers local and falls back to the offsite
+    ///   copy of the same archive when the local one is missing or fails authentication (into a
+    ///   fresh staging folder; the outcome's `fallback` says why).
     /// - Throws: `invalidRequest` (exit 64) when `target` lies inside the source root (nothing
     ///   is written); otherwise as the copy, its reading and the target demand.
     public func run(customer: CustomerID, set: SetID?, from: Location?, to target: URL) throws -> RestoreOutcome {
@@ -37,8 +39,41 @@ public struct RestoreJob: Sendable {
 
     private func restore(_ found: CopyRecord, of customer: CustomerID, resolver: CopyResolver, from: Location?,
                          to target: URL) throws -> RestoreOutcome {
-        var copy = found
         let parent = target.deletingLastPathComponent()
+        var staging: URL?
+        defer { if let staging { try? FileManager.default.removeItem(at: staging) } }
+        // Each attempt (a fallback to the offsite copy is a second one) extracts into a fresh
+        // staging folder: the partial tree of a copy that failed half-way is removed first.
+        let read = try resolver.read(found, pinned: from) { copy -> (report: UnpackReport, tree: URL) in
+            if let used = staging { try? FileManager.default.removeItem(at: used) }
+            let fresh = try makeStaging(in: parent)
+            staging = fresh
+            let report = try CopyReader(home: home).read(copy) { plaintext in
+                // Decrypting on one core while libarchive decompresses and writes on the other.
+                try ReadAheadSource.withReadAhead(plaintext) { try TarUnpacker.unpack(from: $0, into: fresh) }
+            }
+            return (report, fresh)
+        }
+        // Erasure wins the race: a shred that landed while the archive streamed leaves nothing.
+        // Checked before the promote, and again after it (a shred committed in between undoes it).
+        try home.keys.refuseShredded(customer)
+        try promote(read.value.tree, to: target)
+        do {
+            try home.keys.refuseShredded(customer)
+        } catch {
+            try? FileManager.default.removeItem(at: target)
+            throw error
+        }
+        let copy = read.copy, report = read.value.report
+        home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])
+        return RestoreOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, target: target.path,
+                              files: report.files, directories: report.directories, symlinks: report.symlinks, bytes: report.bytes,
+                              fallback: read.fallback, unreadableSkipped: report.unreadable.isEmpty ? nil : report.unreadable.count,
+                              unreadablePaths: report.unreadable)
+    }
+
+    /// A new private (0700) staging folder in `parent`, under a random name.
+    func makeStaging(in parent: URL) throws -> URL {
         let staging = parent.appendingPathComponent(".lethe-restore-" + RandomName.base32(count: 12))
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false,
@@ -46,37 +81,7 @@ public struct RestoreJob: Sendable {
         } catch {
             throw JobError.failed("cannot create a staging folder in \(parent.path): check that it exists and is writable")
         }
-        defer { try? FileManager.default.removeItem(at: staging) }
-        // Decrypting on one core while libarchive decompresses and writes on the other.
-        let unpack = { (plaintext: any ByteSource) in
-            try ReadAheadSource.withReadAhead(plaintext) { try TarUnpacker.unpack(from: $0, into: staging) }
-        }
-        let report: UnpackReport
-        do {
-            report = try CopyReader(home: home).read(copy, unpack)
-        } catch ObjectStoreError.notFound where from == nil && copy.location == .local {
-            // The local copy is gone: read the same archive's offsite copy instead.
-            guard let offsite = try resolver.otherCopy(of: copy, at: .offsite) else { throw ObjectStoreError.notFound(copy.objectKey) }
-            home.log.warning("restore.local_missing", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue,
-                                                       "fallback": "offsite"])
-            copy = offsite
-            report = try CopyReader(home: home).read(copy, unpack)
-        } catch {
-            throw resolver.pointingOffsite(error, reading: copy)
-        }
-        // Erasure wins the race: a shred that landed while the archive streamed leaves nothing.
-        // Checked before the promote, and again after it (a shred committed in between undoes it).
-        try home.keys.refuseShredded(customer)
-        try promote(staging, to: target)
-        do {
-            try home.keys.refuseShredded(customer)
-        } catch {
-            try? FileManager.default.removeItem(at: target)
-            throw error
-        }
-        home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])
-        return RestoreOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, target: target.path,
-                              files: report.files, directories: report.directories, symlinks: report.symlinks, bytes: report.bytes)
+        return staging
     }
 
     /// The target must not exist, or be an empty folder.

@@ -18,4 +18,17 @@ public struct RestoreOutcome: Codable, Sendable {
     public var symlinks: Int
     /// Bytes of file content restored.
     public var bytes: Int64
+    /// Why the offsite copy was read instead of the local one (the local copy is missing, or
+    /// failed authentication); absent when the copy asked for (or the local one) was read.
+    public var fallback: String?
+    /// How many files and folders the backup left out because they could not be read
+    /// (`--skip-unreadable`); absent when none were.
+    public var unreadableSkipped: Int?
+    /// Those paths, from the archive's manifest (relative to the customer's folder, escaped):
+    /// shown on the terminal, never encoded.
+    public var unreadablePaths: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case pseudonym, set, location, target, files, directories, symlinks, bytes, fallback, unreadableSkipped
+    }
 }

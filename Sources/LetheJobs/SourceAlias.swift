@@ -16,7 +16,7 @@ public struct SourceAlias: Sendable {
     /// The names as an operator reads them: quoted, bytes outside `A-Z a-z 0-9 - . _ ~`
     /// percent-escaped (so a name cannot drive the terminal), comma-separated.
     public var displayNames: String {
-        names.map { "'" + PathBytes.escape($0.bytes) + "'" }.joined(separator: ", ")
+        names.map(\.quotedForTerminal).joined(separator: ", ")
     }
 
     /// One line for standard error: which names alias each other and what to do.

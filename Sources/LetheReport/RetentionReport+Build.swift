@@ -67,8 +67,8 @@ extension RetentionReport {
             locations: locations.map { locationSummary($0, copies: copies, policy: policy) },
             overdue: overdue, maxAge: maxAge,
             sets: sets.map { set in
-                SetEntry(id: set.id, created: set.created, class: set.retentionClass, state: set.state, customers: set.customers,
-                         failures: set.failures, policy: URL(fileURLWithPath: set.policy, isDirectory: false).lastPathComponent)
+                SetEntry(set: set.id, created: set.created, class: set.retentionClass, state: set.state, customers: set.customers,
+                         failed: set.failures, policy: URL(fileURLWithPath: set.policy, isDirectory: false).lastPathComponent)
             },
             copies: copies, erasures: erasures, unfinishedShred: unfinished,
             expiryKeyDestructions: events.expiryDestructions.map(expiryKeyDestruction),

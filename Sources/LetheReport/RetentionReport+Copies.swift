@@ -94,10 +94,10 @@ extension RetentionReport {
         public var violations: Int
     }
 
-    /// One set.
+    /// One set, named as in `list sets` (`set`, `failed`).
     public struct SetEntry: Codable, Sendable, Equatable {
         /// The set id.
-        public var id: SetID
+        public var set: SetID
         /// When it was created.
         public var created: Date
         /// Its class.
@@ -106,8 +106,8 @@ extension RetentionReport {
         public var state: SetState
         /// How many customers it holds.
         public var customers: Int
-        /// How many customers failed.
-        public var failures: Int
+        /// How many customers were not backed up.
+        public var failed: Int
         /// The policy file it was classified under (file name).
         public var policy: String
     }

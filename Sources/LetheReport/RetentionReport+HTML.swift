@@ -170,8 +170,8 @@ extension RetentionReport {
         guard !sets.isEmpty else { return page.raw("<p>No set has been written yet.</p>\n") }
         page.table(["Set", "Created", "Class", "State", "Customers", "Failed", "Policy"]) { page in
             for set in sets {
-                page.row([HTMLPage.code(set.id.rawValue), HTMLPage.time(set.created), HTMLPage.escape(set.class.rawValue), HTMLPage.escape(set.state.rawValue),
-                          String(set.customers), String(set.failures), HTMLPage.escape(set.policy)],
+                page.row([HTMLPage.code(set.set.rawValue), HTMLPage.time(set.created), HTMLPage.escape(set.class.rawValue), HTMLPage.escape(set.state.rawValue),
+                          String(set.customers), String(set.failed), HTMLPage.escape(set.policy)],
                          class: set.state == .complete ? nil : "warn")
             }
         }

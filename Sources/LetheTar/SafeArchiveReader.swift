@@ -45,8 +45,11 @@ final class SafeArchiveReader {
     }
 
     /// Calls `body` for each checked data entry; `body` reads a regular file's content with
-    /// `readData`. Returns after the manifest check passed.
-    func run(_ body: (CheckedEntry, (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Void) throws {
+    /// `readData`. Returns after the manifest check passed, with the paths the manifest lists as
+    /// left out at backup because they could not be read (relative to the customer's folder,
+    /// escaped as `PathBytes.escape` does; empty for most archives).
+    @discardableResult
+    func run(_ body: (CheckedEntry, (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Void) throws -> [String] {
         let readData: (UnsafeMutableRawBufferPointer) throws -> Int = { [reader] in try reader.readData(into: $0) }
         while let entry = try reader.nextHeader() {
             if declared != nil {
@@ -68,6 +71,7 @@ final class SafeArchiveReader {
             }
         }
         try declared.check(extracted: extracted)
+        return declared.unreadablePaths
     }
 
     private func lookup(_ position: [[UInt8]]) -> [UInt8]? { symlinks[PathBytes.join(position)] }

@@ -65,9 +65,9 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .manifestMismatch(detail):
             return "The restored entries differ from the archive's manifest: \(detail). Treat the archive as damaged: restore from another copy or set."
         case let .unreadable(what, _):
-            return "Cannot read \(what) of the folder being packed. Fix its permissions (the backup user needs read access) and run the backup again."
+            return "Cannot read \(what) of the folder being packed. Fix its permissions (the backup user needs read access) and run the backup again, or run it with --skip-unreadable to back up the rest and list what could not be read in the archive (the path is shown on the terminal)."
         case .fileChanged:
-            return "A regular file shrank while it was being packed. Run the backup again when the folder is quiet."
+            return "A regular file shrank while it was being packed. Run the backup again when the folder is quiet (the path is shown on the terminal)."
         case .noSpace:
             return "The disk being written is full (or its quota is reached). Free space, or restore or export to another disk; nothing was kept of this attempt."
         case let .libarchive(message):

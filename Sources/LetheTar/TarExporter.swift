@@ -11,8 +11,11 @@ public enum TarExporter {
     /// the manifest is checked before the output archive is finished; on error the output is
     /// incomplete and the caller discards it. Modes are masked to `0o777`; owners are not kept.
     ///
+    /// - Returns: the paths the archive's manifest lists as left out at backup because they could
+    ///   not be read (as `UnpackReport.unreadable`).
     /// - Throws: `TarError`, or the source's or sink's own error unchanged.
-    public static func export(from input: any ByteSource, to output: any ByteSink, format: ExportFormat) throws {
+    @discardableResult
+    public static func export(from input: any ByteSource, to output: any ByteSink, format: ExportFormat) throws -> [String] {
         let writer = try LibArchiveWriter(into: output, names: format.isTar ? .bytes : .utf8) { archive in
             try configure(archive, for: format)
         }
@@ -20,7 +23,7 @@ public enum TarExporter {
         let entry = try LibArchiveEntry()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
         defer { buffer.deallocate() }
-        try reader.run { checked, readData in
+        let unreadable = try reader.run { checked, readData in
             var path = checked.relative, target = checked.target
             if !format.isTar {
                 path = PathBytes.repairingUTF8(path)
@@ -40,6 +43,7 @@ public enum TarExporter {
             try writer.finishEntry()
         }
         try writer.close()
+        return unreadable
     }
 
     /// Selects `format` on a writer: restricted pax with names as bytes, then gzip or zstd

@@ -4,6 +4,9 @@ import Foundation
 /// restore can check it extracted exactly that.
 ///
 /// Paths are the full entry paths (`data/…`), percent-escaped bytes (see `PathBytes.escape`).
+/// `unreadable` (absent unless the pack skipped unreadable paths) lists, in the same form, the
+/// files and folders that were left out because they could not be read; a restore reports them
+/// and does not compare them (they are not entries).
 struct TarManifest: Codable, Equatable {
     static let entryName = Array("lethe-manifest.json".utf8)
     static let formatName = "lethe-manifest"
@@ -28,6 +31,8 @@ struct TarManifest: Codable, Equatable {
     var directories = 0
     var symlinks = 0
     var bytes: Int64 = 0
+    /// Paths left out because they could not be read; nil (absent) when none were.
+    var unreadable: [String]?
 
     static let fileType = "file", directoryType = "directory", symlinkType = "symlink"
 
@@ -44,6 +49,17 @@ struct TarManifest: Codable, Equatable {
                              size: name == Self.fileType ? size : 0, mode: mode & 0o7777,
                              mtime: mtime, mtimeNanos: mtimeNanos,
                              target: target.map(PathBytes.escape)))
+    }
+
+    /// Lists a path (`data/…`) that was left out because it could not be read.
+    mutating func appendUnreadable(path: [UInt8]) {
+        unreadable = (unreadable ?? []) + [PathBytes.escape(path)]
+    }
+
+    /// The unreadable paths as a person reads them: relative to the customer's folder, escaped.
+    var unreadablePaths: [String] {
+        let prefix = String(decoding: TarPacker.dataPrefix, as: UTF8.self)
+        return (unreadable ?? []).map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
     }
 
     /// The JSON bytes, keys sorted, so the same tree gives the same manifest: byte for byte what
@@ -90,7 +106,16 @@ struct TarManifest: Codable, Equatable {
         }
         raw("],\"files\":\(files),\"format\":")
         string(format)
-        raw(",\"symlinks\":\(symlinks),\"version\":\(version)}")
+        raw(",\"symlinks\":\(symlinks),")
+        if let unreadable {
+            raw("\"unreadable\":[")
+            for (index, path) in unreadable.enumerated() {
+                if index > 0 { raw(",") }
+                string(path)
+            }
+            raw("],")
+        }
+        raw("\"version\":\(version)}")
         return Data(out)
     }
 

@@ -11,12 +11,15 @@ public struct PackReport: Sendable, Equatable {
     public var entries: Int
     /// Bytes of regular-file content written.
     public var bytes: Int64
-    /// One line per kind of skipped entry, with the reason and a count; no file names, so the
-    /// lines can go to logs.
+    /// One line per kind of skipped entry: the count in words, why, and how to include them;
+    /// no file names, so the lines can go to logs.
     public var warnings: [String]
     /// The skipped entries' paths relative to the packed folder, as bytes, for a caller that
     /// chooses to show them.
     public var skippedPaths: [[UInt8]]
+    /// The paths among `skippedPaths` that could not be read (packed with `skipUnreadable`),
+    /// which the archive's manifest lists too.
+    public var unreadablePaths: [[UInt8]]
 }
 
 /// Packs a customer folder into a pax + zstd (level 3) stream.
@@ -57,21 +60,24 @@ public enum TarPacker {
     /// - Parameters:
     ///   - folder: the customer's folder (followed if it is itself a symbolic link).
     ///   - output: where the compressed stream goes (normally an encryptor).
+    ///   - skipUnreadable: leave out a file or folder inside `folder` that cannot be looked at or
+    ///     opened, instead of failing, and list it in the manifest (`unreadable`). A file whose
+    ///     read fails after its header was written still fails the pack, as does `folder` itself.
     ///   - progress: called with the running total of file bytes packed.
     /// - Returns: counts and what was skipped.
     /// - Throws: `TarError.unreadable` when a file or folder cannot be read (the caller should
     ///   fail that customer), `TarError.fileChanged`, `TarError.libarchive`, or the sink's own
     ///   error unchanged.
     public static func pack(
-        folder: URL, into output: any ByteSink, progress: ((Int64) -> Void)? = nil
+        folder: URL, into output: any ByteSink, skipUnreadable: Bool = false, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        try pack(folderPath: Array(folder.path.utf8), into: output, progress: progress)
+        try pack(folderPath: Array(folder.path.utf8), into: output, skipUnreadable: skipUnreadable, progress: progress)
     }
 
     /// Packs the folder at `folderPath`, a path given as bytes (a customer folder whose name is
-    /// not UTF-8 has no faithful `URL` or `String`); otherwise as `pack(folder:into:progress:)`.
+    /// not UTF-8 has no faithful `URL` or `String`); otherwise as `pack(folder:into:skipUnreadable:progress:)`.
     public static func pack(
-        folderPath root: [UInt8], into output: any ByteSink, progress: ((Int64) -> Void)? = nil
+        folderPath root: [UInt8], into output: any ByteSink, skipUnreadable: Bool = false, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
         // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
         let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -80,7 +86,7 @@ public enum TarPacker {
         }
         defer { close(rootFD) }
         let writer = try LibArchiveWriter(into: output, configure: configureStream)
-        let packer = try Walk(root: root, writer: writer, progress: progress)
+        let packer = try Walk(root: root, writer: writer, skipUnreadable: skipUnreadable, progress: progress)
         try packer.walk(folder: [], fd: rootFD)
         try packer.writeManifest()
         try writer.close()
@@ -92,17 +98,20 @@ public enum TarPacker {
         let root: [UInt8]
         let writer: LibArchiveWriter
         let progress: ((Int64) -> Void)?
+        let skipUnreadable: Bool
         let entry: LibArchiveEntry
         let buffer: UnsafeMutableRawBufferPointer
         var manifest = TarManifest()
-        var skipped: [String: Int] = [:]
+        var skipped: [PackSkip: Int] = [:]
         var skippedPaths: [[UInt8]] = []
+        var unreadablePaths: [[UInt8]] = []
 
-        init(root: [UInt8], writer: LibArchiveWriter, progress: ((Int64) -> Void)?) throws {
+        init(root: [UInt8], writer: LibArchiveWriter, skipUnreadable: Bool, progress: ((Int64) -> Void)?) throws {
             var root = root
             while root.count > 1, root.last == PathBytes.slash { root.removeLast() }
             self.root = root
             self.writer = writer
+            self.skipUnreadable = skipUnreadable
             self.progress = progress
             self.entry = try LibArchiveEntry()
             self.buffer = .allocate(byteCount: TarPacker.blockSize, alignment: 16)
@@ -114,9 +123,18 @@ public enum TarPacker {
             relative.isEmpty ? root : root + [PathBytes.slash] + relative
         }
 
-        func skip(_ reason: String, _ relative: [UInt8]) {
+        func skip(_ reason: PackSkip, _ relative: [UInt8]) {
             skipped[reason, default: 0] += 1
             skippedPaths.append(relative)
+        }
+
+        /// An entry that cannot be read: skipped and listed in the manifest when packing with
+        /// `skipUnreadable`, else `TarError.unreadable` (`what` names its kind and the reason).
+        func unreadable(_ what: String, _ relative: [UInt8]) throws {
+            guard skipUnreadable else { throw TarError.unreadable(what, path: relative) }
+            skip(.unreadable, relative)
+            unreadablePaths.append(relative)
+            manifest.appendUnreadable(path: TarPacker.dataPrefix + relative)
         }
 
         func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
@@ -154,7 +172,8 @@ public enum TarPacker {
                 let child = relative.isEmpty ? name : relative + [PathBytes.slash] + name
                 var info = stat()
                 guard name.withCString({ fstatat(fd, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
-                    throw TarError.unreadable("an entry's metadata (\(errnoText()))", path: child)
+                    try unreadable("an entry's metadata (\(errnoText()))", child)
+                    continue
                 }
                 let type = UInt32(info.st_mode) & LibArchive.typeMask
                 let mode = UInt32(info.st_mode) & 0o7777
@@ -165,7 +184,8 @@ public enum TarPacker {
                     guard childFD >= 0 else {
                         // Replaced by a link or something else since it was looked at.
                         if errno == ELOOP || errno == ENOTDIR { throw TarError.fileChanged(path: child) }
-                        throw TarError.unreadable("a folder (\(errnoText()))", path: child)
+                        try unreadable("a folder (\(errnoText()))", child)
+                        continue
                     }
                     defer { close(childFD) }
                     try add(child, type: type, mode: mode, size: 0, mtime: mtime)
@@ -175,7 +195,7 @@ public enum TarPacker {
                 case LibArchive.symlink:
                     try packSymlink(name, in: fd, relative: child, mode: mode, mtime: mtime)
                 default:
-                    skip("skipped \(LibArchive.kindName(type)): only regular files, directories and symbolic links are backed up", child)
+                    skip(.kind(LibArchive.kindName(type)), child)
                 }
             }
         }
@@ -194,12 +214,12 @@ public enum TarPacker {
             let fd = name.withCString { openat(folder, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
             guard fd >= 0 else {
                 if errno == ELOOP { throw TarError.fileChanged(path: relative) }
-                throw TarError.unreadable("a regular file (\(errnoText()))", path: relative)
+                return try unreadable("a regular file (\(errnoText()))", relative)
             }
             defer { close(fd) }
             var info = stat()
             guard fstat(fd, &info) == 0 else {
-                throw TarError.unreadable("a regular file (\(errnoText()))", path: relative)
+                return try unreadable("a regular file (\(errnoText()))", relative)
             }
             guard (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.regular else {
                 // Replaced by something else since the walk listed it.
@@ -232,10 +252,10 @@ public enum TarPacker {
 
         func packSymlink(_ name: [UInt8], in folder: Int32, relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
             guard let target = readLink(name, in: folder) else {
-                throw TarError.unreadable("a symbolic link (\(errnoText()))", path: relative)
+                return try unreadable("a symbolic link (\(errnoText()))", relative)
             }
             if target.first == PathBytes.slash || target.isEmpty {
-                skip("skipped symbolic link: its target is absolute", relative)
+                skip(.absoluteLink, relative)
                 return
             }
             let linkFolder = Array(PathBytes.components(relative).dropLast())
@@ -248,7 +268,7 @@ public enum TarPacker {
                 return readLink(path, in: AT_FDCWD) ?? []
             }
             guard inside else {
-                skip("skipped symbolic link: its target leads outside the folder", relative)
+                skip(.escapingLink, relative)
                 return
             }
             try add(relative, type: LibArchive.symlink, mode: mode, size: 0, mtime: mtime, target: target)
@@ -280,9 +300,9 @@ public enum TarPacker {
         }
 
         func report() -> PackReport {
-            let warnings = skipped.keys.sorted().map { reason in "\(reason) (\(skipped[reason]!))" }
+            let warnings = skipped.map { reason, count in reason.warning(count: count) }.sorted()
             return PackReport(entries: manifest.entries.count, bytes: manifest.bytes,
-                              warnings: warnings, skippedPaths: skippedPaths)
+                              warnings: warnings, skippedPaths: skippedPaths, unreadablePaths: unreadablePaths)
         }
     }
 }

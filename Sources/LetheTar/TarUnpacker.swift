@@ -15,6 +15,9 @@ public struct UnpackReport: Sendable, Equatable {
     public var symlinks: Int
     /// Bytes of regular-file content restored.
     public var bytes: Int64
+    /// Paths the archive's manifest lists as left out at backup because they could not be read
+    /// (relative to the customer's folder, percent-escaped as `PathBytes.escape` does).
+    public var unreadable: [String] = []
 }
 
 /// Restores a Lethe stream (pax + zstd) into a staging folder, refusing anything unsafe.
@@ -61,7 +64,7 @@ public enum TarUnpacker {
                       mtime: checked.mtime, mtimeNanos: checked.mtimeNanos, symlink: checked.target)
             try disk.check(archive_write_header(disk.handle, entry.handle), "creating a \(checked.kind)")
         }
-        try reader.run { checked, readData in
+        report.unreadable = try reader.run { checked, readData in
             if checked.type == LibArchive.symlink {
                 links.append(checked)
                 return

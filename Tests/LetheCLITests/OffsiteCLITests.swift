@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -112,34 +113,88 @@ import Testing
         #expect(FileManager.default.contents(atPath: target.appendingPathComponent("blob.bin").path) == Data(Self.customers["alice"]!["blob.bin"]!))
     }
 
-    /// A damaged local copy whose archive is also kept offsite: `restore` and `export` exit 3
-    /// (integrity) and say the offsite copy exists and how to read it; `--from offsite` does.
-    @Test func damagedLocalCopyPointsAtTheOffsiteCopy() async throws {
+    /// A local copy that fails authentication falls back to the offsite copy of the same
+    /// archive when that one authenticates (issue 12, item 10): `restore` and `export` exit 0,
+    /// say on standard error that the local copy failed and the offsite one was read, and name
+    /// `offsite` as the location read (text and JSON, the export's ledger event too). The local
+    /// copy is damaged in its last chunk, so the first attempt has already extracted part of the
+    /// tree: the second one starts over in a fresh staging folder, and none is left behind.
+    /// `--from local` keeps the local copy's error (exit 3, naming `--from offsite`); a stream
+    /// that already sent bytes cannot start over, so it says the same; with no offsite copy,
+    /// exit 3 as before.
+    @Test func damagedLocalCopyFallsBackToTheOffsiteCopy() async throws {
         let endpoint = try Self.s3Endpoint()
         let bucket = "lethe-cli-" + UUID().uuidString.lowercased().prefix(13)
         try await Self.s3(endpoint, "PUT", "/\(bucket)", headers: ["x-amz-bucket-object-lock-enabled": "true"])
-        let fixture = try Self.makeFixture()
+        let blob = randomBytes(3 << 20, seed: 12)  // four chunks of 1 MiB: the first three are extracted before the last fails
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8), "blob.bin": blob], "bob": ["b.txt": Array("bob".utf8)]])
+        fixture.environment["AWS_ACCESS_KEY_ID"] = "lethe-test"
+        fixture.environment["AWS_SECRET_ACCESS_KEY"] = "lethe-test-secret"
         try Self.setOffsite(fixture, endpoint: endpoint, bucket: bucket)
         let backup = try fixture.lethe(["backup"])
         #expect(backup.status == 0, "stdout: \(backup.stdout) stderr: \(backup.stderr)")
 
-        let file = try fixture.archiveFile(customer: "alice")
-        var bytes = try Data(contentsOf: file)
-        bytes[bytes.count - 100] ^= 0xFF  // one flipped bit pattern inside the last chunk
-        try bytes.write(to: file)
+        for customer in ["alice", "bob"] {
+            let file = try fixture.archiveFile(customer: customer)
+            var bytes = try Data(contentsOf: file)
+            bytes[bytes.count - 20] ^= 0xFF  // one flipped byte inside the last chunk
+            try bytes.write(to: file)
+        }
 
-        let target = fixture.root.url.appendingPathComponent("restored")
-        let refused = try fixture.lethe(["restore", "--customer", "alice", "--to", target.path])
-        #expect(refused.status == 3, "\(refused.stderr)")
-        #expect(refused.stderr.contains("--from offsite"), "\(refused.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: target.path))
+        let restores = fixture.root.url.appendingPathComponent("restores")
+        try FileManager.default.createDirectory(at: restores, withIntermediateDirectories: false)
+        let target = restores.appendingPathComponent("alice")
+        let restore = try fixture.lethe(["restore", "--customer", "alice", "--to", target.path])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(restore.stdout.contains(" from offsite into "), "\(restore.stdout)")
+        #expect(restore.stderr.contains("the local copy failed authentication") && restore.stderr.contains("read the offsite copy"),
+                "\(restore.stderr)")
+        #expect(FileManager.default.contents(atPath: target.appendingPathComponent("blob.bin").path) == Data(blob))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: restores.path) == ["alice"], "no staging folder left behind")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: target.path).sorted() == ["a.txt", "blob.bin"])
+
+        let json = try fixture.lethe(["restore", "--customer", "alice", "--json", "--to", restores.appendingPathComponent("j").path])
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stderr)")
+        #expect(outcome["location"] as? String == "offsite")
+        #expect((outcome["fallback"] as? String)?.contains("the local copy failed authentication") == true, "\(outcome)")
+
+        let pinned = try fixture.lethe(["restore", "--customer", "alice", "--from", "local", "--to", restores.appendingPathComponent("l").path])
+        #expect(pinned.status == 3, "\(pinned.stderr)")
+        #expect(pinned.stderr.contains("--from offsite"), "\(pinned.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: restores.path).sorted() == ["alice", "j"])
+
         let exported = fixture.root.url.appendingPathComponent("alice.tar")
-        let export = try fixture.lethe(["export", "--customer", "alice", "--out", exported.path])
-        #expect(export.status == 3, "\(export.stderr)")
-        #expect(export.stderr.contains("--from offsite"), "\(export.stderr)")
+        let export = try fixture.lethe(["export", "--customer", "alice", "--json", "--out", exported.path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let exportOutcome = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])
+        #expect(exportOutcome["location"] as? String == "offsite" && exportOutcome["fallback"] is String, "\(exportOutcome)")
+        #expect(export.stderr.contains("read the offsite copy"), "\(export.stderr)")
+        #expect(try LetheProcess.tool(["tar", "--warning=no-unknown-keyword", "-tf", exported.path]).output.split(separator: "\n") == ["a.txt", "blob.bin"])
+        let recorded = try await DatabaseQueue(path: fixture.home.appendingPathComponent("catalog.sqlite").path).read { db in
+            try String.fetchAll(db, sql: "SELECT details FROM ledger WHERE kind = 'customer.exported'")
+        }
+        #expect(recorded.count == 1 && recorded[0].contains("\"location\":\"offsite\""), "\(recorded)")
 
-        try fixture.succeed(["restore", "--customer", "alice", "--from", "offsite", "--to", target.path])
-        #expect(FileManager.default.contents(atPath: target.appendingPathComponent("blob.bin").path) == Data(Self.customers["alice"]!["blob.bin"]!))
+        let streamed = try fixture.lethe(["export", "--customer", "alice", "--out", "-"])
+        #expect(streamed.status == 3, "bytes already sent cannot be taken back: \(streamed.stderr)")
+        #expect(streamed.stderr.contains("--from offsite"), "\(streamed.stderr)")
+        // Bob's archive fails before a byte of it left: the stream falls back too.
+        let small = try fixture.lethe(["export", "--customer", "bob", "--out", "-"])
+        #expect(small.status == 0 && small.stderr.contains("read the offsite copy"), "\(small.stderr)")
+        let bobTar = fixture.root.url.appendingPathComponent("bob.tar")
+        try small.stdoutBytes.write(to: bobTar)
+        #expect(try LetheProcess.tool(["tar", "--warning=no-unknown-keyword", "-tf", bobTar.path]).output == "b.txt\n")
+
+        // No offsite copy: exit 3, as before.
+        let local = try CLIFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        try local.succeed(["backup"])
+        let localFile = try local.archiveFile(customer: "alice")
+        var localBytes = try Data(contentsOf: localFile)
+        localBytes[localBytes.count - 20] ^= 0xFF
+        try localBytes.write(to: localFile)
+        let refused = try local.lethe(["restore", "--customer", "alice", "--to", local.root.url.appendingPathComponent("r").path])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(!refused.stderr.contains("offsite"), "\(refused.stderr)")
     }
 
     /// One unsigned request to the plain test server (moto accepts them there).

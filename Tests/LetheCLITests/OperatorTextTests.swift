@@ -118,4 +118,54 @@ import Testing
             }
         }
     }
+
+    /// A set is called one thing everywhere: `set` for its id and `failed` for the customers not
+    /// backed up, in `list sets`, the report and the logs (the issue saw `set`/`failures` in one,
+    /// `id`/`failures` in the other and `failed` in the logs).
+    @Test func listSetsTheReportAndTheLogsShareOneVocabulary() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)]])
+        let backup = try fixture.lethe(["backup"])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let finished = try #require(KeyHealthTests.events("backup.finished", in: backup.stderr).first, "\(backup.stderr)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(fixture.succeed(["list", "sets", "--json"]).utf8)) as? [[String: Any]])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(fixture.succeed(["report", "--format", "json"]).utf8)) as? [String: Any])
+        let reported = try #require(report["sets"] as? [[String: Any]])
+        for (name, row) in [("list sets", listed.first), ("report", reported.first), ("log", finished)] {
+            let row = try #require(row, "\(name) shows no set")
+            #expect(row["set"] as? String != nil, "\(name): \(row)")
+            #expect(row["failed"] != nil, "\(name): \(row)")
+            #expect(row["failures"] == nil && row["id"] == nil, "\(name): \(row)")
+        }
+        let text = try fixture.succeed(["list", "sets"])
+        #expect(text.hasPrefix("SET ") && text.contains(" FAILED "), "\(text)")
+    }
+
+    /// Skipped symbolic links are counted in words and explained: what was skipped, why, and how
+    /// to include it (the issue saw "skipped symbolic link: its target is absolute (1)").
+    @Test func skippedSymbolicLinksSayWhatWhyAndHowToIncludeThem() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a.txt": Array("a".utf8)], "bob": ["b.txt": Array("b".utf8)]]) { source in
+            let alice = source.appendingPathComponent("alice"), bob = source.appendingPathComponent("bob")
+            try FileManager.default.createDirectory(at: alice, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: bob, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: alice.appendingPathComponent("etc").path, withDestinationPath: "/etc/hostname")
+            for name in ["one", "two"] {
+                try FileManager.default.createSymbolicLink(atPath: bob.appendingPathComponent(name).path, withDestinationPath: "/etc/" + name)
+            }
+        }
+        let backup = try fixture.lethe(["backup", "--json"])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any])
+        let warnings = ((outcome["customers"] as? [[String: Any]]) ?? []).flatMap { $0["warnings"] as? [String] ?? [] }
+        #expect(warnings.count == 2, "\(warnings)")
+        let one = try #require(warnings.first { $0.hasPrefix("1 symbolic link ") }, "\(warnings)")
+        let two = try #require(warnings.first { $0.hasPrefix("2 symbolic links ") }, "\(warnings)")
+        for warning in [one, two] {
+            #expect(!warning.contains("(1)") && !warning.contains("(2)"), "\(warning)")
+            #expect(warning.contains("absolute"), "why: \(warning)")
+            #expect(warning.contains("relative link"), "how to include it: \(warning)")
+        }
+        #expect(one.contains(" its target ") && two.contains(" their targets "), "\(one) / \(two)")
+        let logged = KeyHealthTests.events("backup.skipped_entry", in: backup.stderr).compactMap { $0["reason"] as? String }
+        #expect(Set(logged) == Set(warnings), "\(backup.stderr)")
+    }
 }

@@ -42,6 +42,19 @@ import Testing
         #expect(try LedgerEvent.CustomerShredded(details: Self.shredded.details) == Self.shredded)
     }
 
+    /// `copy.written` counts the paths a backup could not read (`unreadable_skipped`, issue 12
+    /// item 6) only when there were some: every other event has exactly the fields it had (the
+    /// fixture of LedgerFixtureTests still re-encodes byte for byte), and reads back without it.
+    @Test func copyWrittenCountsUnreadablePathsOnlyWhenThereAreSome() throws {
+        let facts = LedgerEvent.CopyFacts(pseudonym: Pseudonym("pa"), set: SetID("s1"), location: .local)
+        let plain = LedgerEvent.CopyWritten(copy: facts, bytes: 10, dataKey: "fresh")
+        #expect(plain.details == ["pseudonym": "pa", "set": "s1", "location": "local", "bytes": "10", "data_key": "fresh"])
+        #expect(try LedgerEvent.CopyWritten(details: plain.details).unreadableSkipped == nil)
+        let skipped = LedgerEvent.CopyWritten(copy: facts, bytes: 10, dataKey: "fresh", unreadableSkipped: 2)
+        #expect(skipped.details["unreadable_skipped"] == "2")
+        #expect(try LedgerEvent.CopyWritten(details: skipped.details) == skipped)
+    }
+
     @Test func aFlagThatIsNeitherYesNorNoIsNamed() {
         var details = Self.rotated.details
         details["complete"] = "true"

@@ -26,4 +26,26 @@ import Testing
         #expect(try TarManifest.decode(manifest.encoded()) == manifest)
         #expect(try TarManifest.decode(TarManifest().encoded()) == TarManifest())
     }
+
+    /// The unreadable paths a pack skipped (`unreadable`, issue 12 item 6) are written as
+    /// JSONEncoder would, absent when there are none (so every other manifest is byte for byte as
+    /// before), and a manifest written before the field existed still decodes.
+    @Test func unreadablePathsAreAnOptionalListOfTheManifest() throws {
+        var manifest = TarManifest()
+        manifest.append(path: Array("data/a.txt".utf8), type: LibArchive.regular, size: 1, mode: 0o644, mtime: 1, mtimeNanos: 0, target: nil)
+        let without = String(decoding: manifest.encoded(), as: UTF8.self)
+        #expect(!without.contains("unreadable"))
+        manifest.appendUnreadable(path: Array("data/docs/secret \"plan\".txt".utf8))
+        manifest.appendUnreadable(path: [0x64, 0x61, 0x74, 0x61, 0x2F, 0xFF, 0x0A])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: manifest.encoded(), as: UTF8.self) == String(decoding: try encoder.encode(manifest), as: UTF8.self))
+        let decoded = try TarManifest.decode(manifest.encoded())
+        #expect(decoded == manifest)
+        #expect(decoded.unreadablePaths == ["docs/secret%20%22plan%22.txt", "%FF%0A"])
+
+        let old = #"{"bytes":1,"directories":0,"entries":[{"mode":420,"mtime":1,"mtimeNanos":0,"path":"data/a.txt","size":1,"type":"file"}],"files":1,"format":"lethe-manifest","symlinks":0,"version":1}"#
+        #expect(without == old)
+        #expect(try TarManifest.decode(Data(old.utf8)).unreadablePaths.isEmpty)
+    }
 }

@@ -199,8 +199,5 @@ public struct ShredJob: Sendable {
     /// Test seam, read only here: `LETHE_TEST_CRASH_AT=after-mark|after-catalog|after-rotate-write|after-rotate-commit`
     /// kills this process with SIGKILL right after that step, so tests can show that every
     /// interrupted shred is finished or reported by the next command. It changes nothing else.
-    static func testCrashPoint(_ step: String) {
-        guard ProcessInfo.processInfo.environment["LETHE_TEST_CRASH_AT"] == step else { return }
-        kill(getpid(), SIGKILL)
-    }
+    static func testCrashPoint(_ step: String) { TestCrashPoint.reached(step) }
 }

@@ -67,7 +67,7 @@ public struct Configuration: Codable, Sendable, Equatable {
 
     /// This configuration with every path absolute: a relative one (version 3) is taken
     /// relative to `home`, where the file was found; an absolute one is kept.
-    func resolved(in home: URL) -> Configuration {
+    public func resolved(in home: URL) -> Configuration {
         mapPaths { path in
             path.hasPrefix("/") ? path : home.appendingPathComponent(path).standardizedFileURL.path
         }

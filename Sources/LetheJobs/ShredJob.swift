@@ -106,7 +106,8 @@ public struct ShredJob: Sendable {
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
-        try Maintenance(home: home).refuseClockGoneBack(now: now)
+        try Maintenance(home: home).refuseUnsafeWrite(now: now)
+        defer { Maintenance(home: home).recordLedgerHead() }
         if !notYetBackedUp {
             let unknown = try home.keys.neverSeen(customers)
             guard unknown.isEmpty else {

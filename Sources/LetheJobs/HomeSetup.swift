@@ -130,8 +130,9 @@ public enum HomeSetup {
     /// checks the offsite store. Everything outside the home it creates is remembered in `rollback`.
     private static func build(_ request: Request, in staging: InitStaging, home: URL, source: URL, store: URL, policy: Policy?,
                               escrowDirectories: [URL], rollback: InitRollback, now: Date) throws -> Configuration {
-        for folder in [store] + request.keyMirrors.map(\.standardizedFileURL) + escrowDirectories where staging.staged(folder) == folder {
-            try rollback.prepare(folder)
+        if staging.staged(store) == store { try rollback.prepare(store) }
+        for folder in request.keyMirrors.map(\.standardizedFileURL) + escrowDirectories where staging.staged(folder) == folder {
+            try rollback.prepare(folder, ownEntries: true)
         }
         if case .generate(let file) = request.recovery, staging.staged(file) == file { rollback.created(file: file) }
         let escrow = try recoveryPublicKey(request.recovery.map { recovery in

@@ -7,7 +7,8 @@ import LetheS3
 final class InitRollback {
     /// Folders init created, the topmost new one of each path: removed whole.
     private var createdFolders: [URL] = []
-    /// Folders that existed, with the entries they held: only entries added since are removed.
+    /// Key and escrow folders that existed, with the entries they held: only entries added since
+    /// are removed (only Lethe writes in such a folder).
     private var existingFolders: [(folder: URL, entries: Set<String>)] = []
     /// Files init wrote outside any folder above (the generated recovery private key).
     private var createdFiles: [URL] = []
@@ -15,13 +16,15 @@ final class InitRollback {
     private var createdBucket: S3ObjectStore?
 
     /// Makes sure `folder` exists: creates it (mode 0700, parents too) and remembers the topmost
-    /// folder it created; or, when it exists, remembers what it holds now.
+    /// folder it created; or, when it exists and `ownEntries` (a key or escrow directory, where
+    /// only Lethe writes), remembers what it holds now, so that what init adds can be taken back.
+    /// Other folders that exist (the home's parent, a store) are left alone: init adds nothing there.
     ///
     /// - Throws: `JobError.failed` naming the folder when it cannot be created.
-    func prepare(_ folder: URL) throws {
+    func prepare(_ folder: URL, ownEntries: Bool = false) throws {
         let fileManager = FileManager.default
         if let entries = try? fileManager.contentsOfDirectory(atPath: folder.path) {
-            existingFolders.append((folder, Set(entries)))
+            if ownEntries { existingFolders.append((folder, Set(entries))) }
             return
         }
         var topmost = folder

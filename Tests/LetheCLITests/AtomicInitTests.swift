@@ -26,12 +26,17 @@ import Testing
 
         /// Runs `lethe init --home HOME --source SOURCE arguments…` with `credentials` as the AWS variables.
         func initialise(_ arguments: [String], credentials: (String, String)? = nil) throws -> LetheProcess.Result {
+            try LetheProcess.run(["init", "--home", home.path, "--source", source.path] + arguments, environment: environment(credentials))
+        }
+
+        /// The environment, with `credentials` as the AWS variables when given.
+        func environment(_ credentials: (String, String)?) -> [String: String] {
             var environment = self.environment
             if let (id, secret) = credentials {
                 environment["AWS_ACCESS_KEY_ID"] = id
                 environment["AWS_SECRET_ACCESS_KEY"] = secret
             }
-            return try LetheProcess.run(["init", "--home", home.path, "--source", source.path] + arguments, environment: environment)
+            return environment
         }
 
         /// The names in the root folder (the source, and whatever init left).
@@ -39,12 +44,7 @@ import Testing
 
         /// Runs `lethe arguments… --home HOME`.
         func lethe(_ arguments: [String], credentials: (String, String)? = nil) throws -> LetheProcess.Result {
-            var environment = self.environment
-            if let (id, secret) = credentials {
-                environment["AWS_ACCESS_KEY_ID"] = id
-                environment["AWS_SECRET_ACCESS_KEY"] = secret
-            }
-            return try LetheProcess.run(arguments + ["--home", home.path], environment: environment)
+            try LetheProcess.run(arguments + ["--home", home.path], environment: environment(credentials))
         }
     }
 

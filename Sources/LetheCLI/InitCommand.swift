@@ -57,9 +57,9 @@ struct InitCommand: ParsableCommand {
                                                        store: store.map { URL(fileURLWithPath: $0) },
                                                        keyMirrors: keyMirrors.map { URL(fileURLWithPath: $0) },
                                                        offsite: try offsite.settings(), recovery: try recovery(),
-                                                       escrowDirectories: escrowDirectories.map { URL(fileURLWithPath: $0) }),
+                                                       escrowDirectories: escrowDirectories.map { URL(fileURLWithPath: $0) },
+                                                       createBucket: offsite.createBucket),
                                                  now: clock.now())
-        if offsite.createBucket { try HomeSetup.createOffsiteBucket(home: home, clock: clock) }
         if configuration.keyDirectories.count == 1 {
             FileHandle.standardError.write(Data("""
                 lethe: warning: the only key directory is inside the home (\(configuration.keyDirectories[0])): a host backup of the home \
@@ -114,7 +114,7 @@ struct OffsiteOptions: ParsableArguments {
     @Option(name: .customLong("offsite-profile"), help: "The profile in the credentials file.")
     var profile: String?
 
-    @Flag(name: .customLong("offsite-create-bucket"), help: "Create the bucket (with object lock) during init.")
+    @Flag(name: .customLong("offsite-create-bucket"), help: "Create the bucket (with object lock when the policy locks) if it does not exist; without it, a missing bucket fails init.")
     var createBucket = false
 
     @Flag(name: .customLong("offsite-allow-insecure-http"),

@@ -283,6 +283,14 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
+    /// The hash of the ledger event at `sequence`, or nil when the ledger holds no such event.
+    public func eventHash(sequence: Int64) throws -> String? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT hash FROM ledger WHERE seq = ?", arguments: [sequence])
+                .map { try $0.value("hash", in: "ledger", as: String.self) }
+        }
+    }
+
     /// Every ledger event, in order.
     public func ledger() throws -> [LedgerEvent] {
         try read { db in

@@ -93,6 +93,7 @@ public struct BackupJob: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
+        defer { Maintenance(home: home).recordLedgerHead() }
         let interruptedShred = finishInterruptedShred(now: now)
         let policy = try home.policy
         if policy.tiers[.offsite] != nil && !home.offsiteConfigured {

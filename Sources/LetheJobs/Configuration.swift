@@ -6,13 +6,20 @@ import LetheS3
 
 /// A Lethe home's settings, kept as `lethe.json` in the home. Never holds a secret.
 ///
-/// Written with ``LetheJSON`` (snake_case keys, version 2) and read with ``LetheJSON/decoder``,
+/// Written with ``LetheJSON`` (snake_case keys, version 3) and read with ``LetheJSON/decoder``,
 /// which reads every key in its snake_case spelling: a version 1 file, written before Lethe's
 /// one JSON convention with camelCase keys (`keyDirectories`, `pathStyle`, …), reads the same.
+///
+/// Since version 3 a path inside the home is written relative to the home (`store`,
+/// `policy.yaml`, `keys`), so a home that is moved or copied keeps working where it lands;
+/// paths outside it stay absolute. Versions 1 and 2 hold absolute paths only, and read as
+/// before. ``stored(in:)`` turns a configuration into the file's form, ``resolved(in:)`` back.
 public struct Configuration: Codable, Sendable, Equatable {
-    /// Format version of this file: 2 since its keys are in snake_case (1 had camelCase keys,
-    /// still read).
-    public var version: Int = 2
+    /// Format version of this file: 3 since paths inside the home are relative to it (2 had
+    /// snake_case keys and absolute paths, 1 camelCase keys; both still read).
+    public var version: Int = Self.currentVersion
+    /// The version `init` writes; a newer one is refused (written by a newer Lethe).
+    public static let currentVersion = 3
     /// The source root: one folder per customer.
     public var source: String
     /// The local store's folder.
@@ -51,6 +58,39 @@ public struct Configuration: Codable, Sendable, Equatable {
         case recoveryPublicKey = "recovery_public_key", escrowDirectories = "escrow_directories"
         case metricsFile = "metrics_file"
         case skipUnreadable = "skip_unreadable"
+    }
+
+    /// This configuration as `lethe.json` holds it: every path inside `home` relative to it,
+    /// the others absolute, and the current version.
+    func stored(in home: URL) -> Configuration {
+        let root = home.standardizedFileURL.path
+        func relative(_ path: String) -> String {
+            let standard = URL(fileURLWithPath: path).standardizedFileURL.path
+            return standard.hasPrefix(root + "/") ? String(standard.dropFirst(root.count + 1)) : standard
+        }
+        var stored = mapPaths(relative)
+        stored.version = Self.currentVersion
+        return stored
+    }
+
+    /// This configuration with every path absolute: a relative one (version 3) is taken
+    /// relative to `home`, where the file was found; an absolute one is kept.
+    public func resolved(in home: URL) -> Configuration {
+        mapPaths { path in
+            path.hasPrefix("/") ? path : home.appendingPathComponent(path).standardizedFileURL.path
+        }
+    }
+
+    /// The configuration with `transform` applied to every path of a file or folder.
+    private func mapPaths(_ transform: (String) -> String) -> Configuration {
+        var mapped = self
+        mapped.source = transform(source)
+        mapped.store = transform(store)
+        mapped.policy = transform(policy)
+        mapped.keyDirectories = keyDirectories.map(transform)
+        mapped.escrowDirectories = escrowDirectories?.map(transform)
+        if let file = offsite?.credentialsFile { mapped.offsite?.credentialsFile = transform(file) }
+        return mapped
     }
 
     /// The key directories, the primary first.

@@ -119,6 +119,7 @@ public struct ExpireJob: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
         try Maintenance(home: home).prepareRun(now: now)
+        defer { Maintenance(home: home).recordLedgerHead() }
         let records = try home.catalog.copies(states: Self.plannedStates)
         let plan = try plan(records, now: now)
 

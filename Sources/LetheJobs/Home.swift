@@ -67,7 +67,8 @@ public final class Home: @unchecked Sendable {
         offsite = offsiteStore
     }
 
-    /// Reads the configuration of the home at `url` without opening anything else.
+    /// Reads the configuration of the home at `url` without opening anything else, every path
+    /// made absolute (those inside the home are stored relative to it: a moved home works).
     ///
     /// - Throws: `homeMissing` if there is no home there; `invalidConfiguration` for a bad file.
     static func configuration(of url: URL) throws -> Configuration {
@@ -76,11 +77,16 @@ public final class Home: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
             throw JobError.failed("cannot read \(configURL.path): check its permissions")
         }
+        let stored: Configuration
         do {
-            return try LetheJSON.decoder.decode(Configuration.self, from: data)
+            stored = try LetheJSON.decoder.decode(Configuration.self, from: data)
         } catch {
             throw JobError.invalidConfiguration("\(configURL.path) is not a valid Lethe configuration (\(error))")
         }
+        guard stored.version <= Configuration.currentVersion else {
+            throw JobError.invalidConfiguration("\(configURL.path) is version \(stored.version), written by a newer Lethe than this one (which reads up to \(Configuration.currentVersion)): run the newer lethe")
+        }
+        return stored.resolved(in: url.standardizedFileURL)
     }
 
     /// The source root.

@@ -23,11 +23,14 @@ public enum HomeSetup {
         public var recovery: Recovery?
         /// The escrow directories (at least one with `recovery`).
         public var escrowDirectories: [URL]
+        /// True to create the offsite bucket (with object lock when the policy locks) when it does not exist.
+        public var createBucket: Bool
 
         public init(home: URL, source: URL, policy: URL? = nil, store: URL? = nil, keyMirrors: [URL] = [], offsite: OffsiteSettings? = nil,
-                    recovery: Recovery? = nil, escrowDirectories: [URL] = []) {
+                    recovery: Recovery? = nil, escrowDirectories: [URL] = [], createBucket: Bool = false) {
             (self.home, self.source, self.policy, self.store) = (home, source, policy, store)
             (self.keyMirrors, self.offsite, self.recovery, self.escrowDirectories) = (keyMirrors, offsite, recovery, escrowDirectories)
+            self.createBucket = createBucket
         }
     }
 
@@ -46,14 +49,22 @@ public enum HomeSetup {
         }
     }
 
-    /// Creates the home, refusing to touch one that exists.
+    /// Creates the home, refusing to touch one that exists, atomically: the home is built in a
+    /// staging folder beside it (``InitStaging``), the offsite store (if any) is checked with
+    /// real requests, and only then is the folder renamed into place and the parent synced. A
+    /// failure removes the staging folder and takes back what init created outside the home (a
+    /// store or key folder, files added to folders that existed, a bucket: ``InitRollback``),
+    /// never what was there before; a killed init leaves only the staging folder, which the next
+    /// init removes.
     ///
     /// - Throws: `homeExists`; `invalidConfiguration` when the source is missing, the policy is
     ///   invalid, the offsite endpoint is plain http to a host other than this machine (without
     ///   `allowInsecureHTTP`), or the home or store lies inside the source tree (it would be
     ///   backed up, keys and all), an escrow directory lies there, or escrow directories and a
     ///   recovery key are not given together, or an escrow directory already serves a home;
-    ///   `outputExists` if the private key file exists.
+    ///   `outputExists` if the private key file exists; `failed` (nothing created) when the offsite
+    ///   store refuses the credentials, cannot be reached, has no such bucket (without
+    ///   `createBucket`) or no object lock when the policy locks, or a file cannot be written.
     @discardableResult
     public static func create(_ request: Request, now: Date) throws -> Configuration {
         let fileManager = FileManager.default
@@ -92,35 +103,74 @@ public enum HomeSetup {
            let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
             throw JobError.homeExists(home.path)
         }
-        let escrow = try recoveryPublicKey(request.recovery).map {
-            SealedEscrow(recipient: $0, directories: escrowDirectories.map(EscrowDirectory.init(url:)))
+        let rollback = InitRollback()
+        var staging: InitStaging?
+        do {
+            try rollback.prepare(home.deletingLastPathComponent())
+            InitStaging.removeAbandoned(beside: home)
+            let folder = try InitStaging(home: home)
+            staging = folder
+            let configuration = try build(request, in: folder, home: home, source: source, store: store, policy: policy,
+                                          escrowDirectories: escrowDirectories, rollback: rollback, now: now)
+            // Test seam: a killed init leaves its staging folder, never a half home at the target.
+            TestCrashPoint.reached("init-before-rename")
+            try folder.publish()
+            return configuration
+        } catch {
+            staging?.discard()
+            let left = rollback.rollBack()
+            guard left.isEmpty else {
+                throw JobError.failed("\(error); init could not take back \(left.joined(separator: ", ")): remove them by hand")
+            }
+            throw error
+        }
+    }
+
+    /// Builds the home in the staging folder: store, keys, catalog, policy, `lethe.json`, then
+    /// checks the offsite store. Everything outside the home it creates is remembered in `rollback`.
+    private static func build(_ request: Request, in staging: InitStaging, home: URL, source: URL, store: URL, policy: Policy?,
+                              escrowDirectories: [URL], rollback: InitRollback, now: Date) throws -> Configuration {
+        if staging.staged(store) == store { try rollback.prepare(store) }
+        for folder in request.keyMirrors.map(\.standardizedFileURL) + escrowDirectories where staging.staged(folder) == folder {
+            try rollback.prepare(folder, ownEntries: true)
+        }
+        if case .generate(let file) = request.recovery, staging.staged(file) == file { rollback.created(file: file) }
+        let escrow = try recoveryPublicKey(request.recovery.map { recovery in
+            if case .generate(let file) = recovery { return .generate(privateKeyFile: staging.staged(file)) }
+            return recovery
+        }).map {
+            SealedEscrow(recipient: $0, directories: escrowDirectories.map { EscrowDirectory(url: staging.staged($0)) })
         }
         do {
-            try fileManager.createDirectory(at: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try fileManager.createDirectory(at: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(at: staging.staged(store), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw JobError.failed("cannot create \(home.path): \(error.localizedDescription)")
+            throw JobError.failed("cannot create the store \(store.path): \(error.localizedDescription); nothing was created")
         }
-        let policyPath: String
-        if let policy = request.policy {
-            policyPath = policy.standardizedFileURL.path
-        } else {
-            policyPath = home.appendingPathComponent("policy.yaml").path
-            try Data(DefaultPolicy.text.utf8).write(to: URL(fileURLWithPath: policyPath))
+        let policyPath = request.policy?.standardizedFileURL.path ?? home.appendingPathComponent("policy.yaml").path
+        if request.policy == nil {
+            let text = Array(DefaultPolicy.text.utf8)
+            try text.withUnsafeBytes { try DurableFile.write($0, to: staging.staged(URL(fileURLWithPath: policyPath)), mode: 0o600) }
         }
         let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)
         let configuration = Configuration(source: source.path, store: store.path, policy: policyPath,
                                           keyDirectories: directories.map(\.path), offsite: request.offsite,
                                           recoveryPublicKey: escrow?.recipient.text, escrowDirectories: escrow.map { _ in escrowDirectories.map(\.path) })
-        let keys = try KeyStore.create(path: home.appendingPathComponent(Home.keyStoreFile),
-                                       directories: directories.map(KeyDirectory.init(url:)), escrow: escrow)
-        _ = try keys.signingKeyCreatingIfNeeded()
-        let catalog = try Catalog(path: home.appendingPathComponent(Home.catalogFile), create: true)
-        try catalog.record(LedgerEvent(LedgerEvent.HomeCreated(
-            policy: URL(fileURLWithPath: policyPath).lastPathComponent, keyDirectories: directories.count,
-            offsite: request.offsite == nil ? "none" : "s3", escrowDirectories: escrowDirectories.count,
-            recoveryKey: escrow?.recipient.fingerprint ?? "none"), at: now))
-        try LetheJSON.encoder.encode(configuration).write(to: home.appendingPathComponent(Home.configurationFile))
+        do {
+            let keys = try KeyStore.create(path: staging.url.appendingPathComponent(Home.keyStoreFile),
+                                           directories: directories.map { KeyDirectory(url: staging.staged($0)) }, escrow: escrow)
+            _ = try keys.signingKeyCreatingIfNeeded()
+            let catalog = try Catalog(path: staging.url.appendingPathComponent(Home.catalogFile), create: true)
+            try catalog.record(LedgerEvent(LedgerEvent.HomeCreated(
+                policy: URL(fileURLWithPath: policyPath).lastPathComponent, keyDirectories: directories.count,
+                offsite: request.offsite == nil ? "none" : "s3", escrowDirectories: escrowDirectories.count,
+                recoveryKey: escrow?.recipient.fingerprint ?? "none"), at: now))
+        }
+        let stored = try LetheJSON.encoder.encode(configuration.stored(in: home))
+        try stored.withUnsafeBytes { try DurableFile.write($0, to: staging.url.appendingPathComponent(Home.configurationFile), mode: 0o600) }
+        if let offsite = request.offsite {
+            let effective = try policy ?? PolicyLoader.parse(DefaultPolicy.text, file: policyPath)
+            try checkOffsite(offsite, policy: effective, createBucket: request.createBucket, rollback: rollback)
+        }
         return configuration
     }
 
@@ -139,13 +189,5 @@ public enum HomeSetup {
             }
             return pair.publicKey
         }
-    }
-
-    /// Creates the offsite bucket, with object lock when the home's policy locks offsite copies.
-    public static func createOffsiteBucket(home url: URL, clock: any Clock) throws {
-        let home = try Home(url: url, clock: clock, log: EventLog(style: .silent))
-        guard let settings = home.configuration.offsite else { return }
-        let store = try Home.makeOffsiteStore(settings, lockMode: home.policy.tiers[.offsite]?.objectLock)
-        try store.createBucket(objectLock: home.policy.tiers[.offsite]?.objectLock != nil)
     }
 }

@@ -149,7 +149,8 @@ public struct KeysJob: Sendable {
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
-        try Maintenance(home: home).refuseClockGoneBack(now: now)
+        try Maintenance(home: home).refuseUnsafeWrite(now: now)
+        defer { Maintenance(home: home).recordLedgerHead() }
         return try KeyMaintenance(home: home).finish(reason: "on demand", always: true, now: now)
     }
 

@@ -10,7 +10,8 @@ struct Maintenance {
     /// upload of a live run takes a day, so one that old was left by a run that died.
     static let abandonedUploadAge: TimeInterval = 86_400
 
-    /// Refuses a clock earlier than the last recorded event, and an offsite endpoint that is
+    /// Refuses a clock earlier than the last recorded event, a store another copy of this home
+    /// wrote to since (``refuseUnsafeWrite(now:)``), and an offsite endpoint that is
     /// plain http to another host without `allowInsecureHTTP`; closes sets left `running` by a
     /// dead run (partial if some copies were recorded, failed otherwise) and deletes the
     /// archives it published but did not live to record; removes temporary files a dead run
@@ -18,7 +19,7 @@ struct Maintenance {
     /// by the offsite store's clock; records the current epoch offsite if the last rotation could
     /// not. Call with the run lock held.
     func prepareRun(now: Date) throws {
-        try refuseClockGoneBack(now: now)
+        try refuseUnsafeWrite(now: now)
         try home.checkOffsiteTransport()
         for set in try home.catalog.sets() where set.state == .running {
             let recorded = try home.catalog.copies(set: set.id, location: .local)
@@ -38,6 +39,21 @@ struct Maintenance {
         // Catches up an offsite epoch witness a rotation could not record (the store was down).
         try OffsiteEpochWitness(home: home).catchUp(now: now)
     }
+
+    /// What every run that writes checks before it changes anything: the clock
+    /// (``refuseClockGoneBack(now:)``), and that the store's ledger-head marker is an event of
+    /// this home's ledger (``StoreHeadMarker``: no other copy of this home wrote to the store
+    /// since). Such a run then records its head when it ends (``recordLedgerHead()``, deferred).
+    ///
+    /// - Throws: `clockWentBack`, `storeWrittenByAnotherCopy` (nothing changed).
+    func refuseUnsafeWrite(now: Date) throws {
+        try refuseClockGoneBack(now: now)
+        try StoreHeadMarker(home: home).refuseIfDiverged()
+    }
+
+    /// Records the home's ledger head in its local store (``StoreHeadMarker``): deferred by every
+    /// run that passed ``refuseUnsafeWrite(now:)``, so it runs whether the run succeeded or not.
+    func recordLedgerHead() { StoreHeadMarker(home: home).record() }
 
     /// Refuses a clock earlier than the last recorded event: a run under it would record its
     /// decisions (copies, expiries, an erasure, a rotation) before events they follow.

@@ -106,7 +106,8 @@ public struct ShredJob: Sendable {
         let lock = try home.lock("keys")
         defer { withExtendedLifetime(lock) {} }
         let now = home.clock.now()
-        try Maintenance(home: home).refuseClockGoneBack(now: now)
+        try Maintenance(home: home).refuseUnsafeWrite(now: now)
+        defer { Maintenance(home: home).recordLedgerHead() }
         if !notYetBackedUp {
             let unknown = try home.keys.neverSeen(customers)
             guard unknown.isEmpty else {
@@ -199,8 +200,5 @@ public struct ShredJob: Sendable {
     /// Test seam, read only here: `LETHE_TEST_CRASH_AT=after-mark|after-catalog|after-rotate-write|after-rotate-commit`
     /// kills this process with SIGKILL right after that step, so tests can show that every
     /// interrupted shred is finished or reported by the next command. It changes nothing else.
-    static func testCrashPoint(_ step: String) {
-        guard ProcessInfo.processInfo.environment["LETHE_TEST_CRASH_AT"] == step else { return }
-        kill(getpid(), SIGKILL)
-    }
+    static func testCrashPoint(_ step: String) { TestCrashPoint.reached(step) }
 }

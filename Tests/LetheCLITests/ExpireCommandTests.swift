@@ -20,7 +20,10 @@ import Testing
     /// Every file of the store, with its bytes.
     static func storeFiles(_ fixture: CLIFixture) throws -> [String: Data] {
         var files: [String: Data] = [:]
-        for file in regularFiles(under: fixture.store) { files[file.path] = try Data(contentsOf: file) }
+        // The archives, and the ledger-head marker (`.lethe-head`) the runs record beside them.
+        for file in regularFiles(under: fixture.store) where file.lastPathComponent != ".lethe-head" {
+            files[file.path] = try Data(contentsOf: file)
+        }
         return files
     }
 

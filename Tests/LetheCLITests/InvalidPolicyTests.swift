@@ -13,7 +13,8 @@ import Testing
         try fixture.succeed(["backup"])
         let configuration = try Data(contentsOf: fixture.home.appendingPathComponent("lethe.json"))
         let settings = try #require(try JSONSerialization.jsonObject(with: configuration) as? [String: Any])
-        let policyPath = try #require(settings["policy"] as? String)
+        // Relative to the home since lethe.json version 3.
+        let policyPath = fixture.home.appendingPathComponent(try #require(settings["policy"] as? String)).path
         try Data("name: broken\nlocal: [not, a, map\n".utf8).write(to: URL(fileURLWithPath: policyPath))
 
         let target = fixture.root.url.appendingPathComponent("restored").path

@@ -30,17 +30,38 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("lethe.json").path), "a refused init left a home")
     }
 
+    /// The transport is accepted: init goes on to check the store itself, which (with no
+    /// credentials in the environment) it refuses for that reason, never for the endpoint.
     @Test(arguments: ["http://127.0.0.1:9", "http://127.1.2.3:9000", "http://[::1]:9000", "http://localhost:9000", "https://s3.example.com"])
     func loopbackOrHTTPSIsAccepted(_ endpoint: String) throws {
-        let (result, home, root) = try Self.initHome(endpoint)
+        let (result, _, root) = try Self.initHome(endpoint)
         defer { withExtendedLifetime(root) {} }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("lethe.json").path))
+        #expect(!result.stderr.contains("--offsite-allow-insecure-http"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("AWS_ACCESS_KEY_ID"), "refused for the missing credentials: \(result.stderr)")
     }
 
-    @Test func theFlagAcceptsPlainHTTPAndTheHomeRecordsIt() throws {
-        let (result, home, root) = try Self.initHome("http://example.com", ["--offsite-allow-insecure-http"])
+    /// With the flag, plain http elsewhere passes the transport check (init then checks the store,
+    /// here refused for the missing credentials); that the home records the setting is pinned by
+    /// `ConfigurationMigrationTests` (`allow_insecure_http`) and `anExistingHomeWithSuchAnEndpointRefusesOffsiteWork`.
+    @Test func theFlagAcceptsPlainHTTP() throws {
+        let (result, _, root) = try Self.initHome("http://example.com", ["--offsite-allow-insecure-http"])
         defer { withExtendedLifetime(root) {} }
+        #expect(!result.stderr.contains("--offsite-allow-insecure-http"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("AWS_ACCESS_KEY_ID"), "refused for the missing credentials: \(result.stderr)")
+    }
+
+    /// On the real S3 test server (loopback), init with the flag records it in the home.
+    @Test func theFlagIsRecordedInTheHome() throws {
+        let endpoint = try OffsiteCLITests.s3Endpoint()
+        let root = try TemporaryDirectory(prefix: "lethe-cli-endpoint")
+        let source = root.url.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let home = root.url.appendingPathComponent("home")
+        let result = try LetheProcess.run(["init", "--home", home.path, "--source", source.path, "--offsite-endpoint", endpoint,
+                                           "--offsite-bucket", "lethe-flag-" + UUID().uuidString.lowercased().prefix(12), "--offsite-path-style",
+                                           "--offsite-create-bucket", "--offsite-allow-insecure-http"],
+                                          environment: ["LETHE_NOW": "2026-11-01T00:00:00Z", "AWS_ACCESS_KEY_ID": "lethe-test",
+                                                        "AWS_SECRET_ACCESS_KEY": "lethe-test-secret"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let configuration = try JSONSerialization.jsonObject(with: Data(contentsOf: home.appendingPathComponent("lethe.json"))) as? [String: Any]
         let offsite = try #require(configuration?["offsite"] as? [String: Any])

@@ -4,7 +4,8 @@ import LetheJobs
 import LetheTestSupport
 import Testing
 
-/// `lethe.json` moved to snake_case keys (version 2) with Lethe's one JSON convention. Homes made
+/// `lethe.json` moved to snake_case keys (version 2) with Lethe's one JSON convention, then to
+/// paths relative to the home (version 3). Homes made
 /// before keep their version 1 file, with camelCase keys: it must read exactly as before.
 /// The fixtures in `Fixtures/` are version 1 files as `lethe init` wrote them (paths under
 /// `/ROOT`, replaced by a test folder).
@@ -55,13 +56,51 @@ import Testing
         #expect(try Data(contentsOf: file) == old, "opening a home must not rewrite its lethe.json")
     }
 
-    /// `init` writes version 2: every key in snake_case.
-    @Test func newHomesAreWrittenInSnakeCase() throws {
+    /// `init` writes version 3: every key in snake_case, the paths inside the home relative to
+    /// it, the source (outside the home) absolute; opened, every path is absolute again.
+    @Test func newHomesAreWrittenInSnakeCaseWithPathsRelativeToTheHome() throws {
         let fixture = try JobFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
         let data = try Data(contentsOf: fixture.homeURL.appendingPathComponent("lethe.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["version"] as? Int == 2)
+        #expect(object["version"] as? Int == 3)
         #expect(Set(object.keys) == ["version", "source", "store", "policy", "key_directories"])
-        #expect(try fixture.home().configuration.version == 2)
+        #expect(object["store"] as? String == "store" && object["policy"] as? String == "policy.yaml")
+        #expect(object["key_directories"] as? [String] == ["keys"])
+        #expect(object["source"] as? String == fixture.source.standardizedFileURL.path)
+        let configuration = try fixture.home().configuration
+        #expect(configuration.version == 3)
+        #expect(configuration.store == fixture.homeURL.appendingPathComponent("store").standardizedFileURL.path)
+        #expect(configuration.keyDirectories == [fixture.homeURL.appendingPathComponent("keys").standardizedFileURL.path])
+    }
+
+    /// A version 2 file (snake_case, absolute paths, as `init` wrote before paths became
+    /// relative) opens unchanged, and the home backs up.
+    @Test func aVersionTwoFileWithAbsolutePathsStillWorks() throws {
+        let fixture = try JobFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let file = fixture.homeURL.appendingPathComponent("lethe.json")
+        var old = try fixture.home().configuration
+        old.version = 2
+        let data = try LetheJSON.encoder.encode(old)
+        try data.write(to: file)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"store\" : \"\(fixture.homeURL.path)/store\""))
+
+        let home = try fixture.home()
+        #expect(home.configuration == old)
+        let outcome = try BackupJob(home: home).run()
+        #expect(outcome.customers.map(\.status) == [.committed])
+        #expect(try Data(contentsOf: file) == data, "opening a home must not rewrite its lethe.json")
+    }
+
+    /// A file of a newer version than this Lethe reads is refused (exit 64), naming the version.
+    @Test func aNewerVersionIsRefused() throws {
+        let fixture = try JobFixture(customers: ["alice": ["a.txt": Array("alice".utf8)]])
+        let file = fixture.homeURL.appendingPathComponent("lethe.json")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"version\" : 3", with: "\"version\" : 4")
+        try Data(text.utf8).write(to: file)
+        #expect {
+            _ = try fixture.home()
+        } throws: { error in
+            "\(error)".contains("version 4, written by a newer Lethe")
+        }
     }
 }

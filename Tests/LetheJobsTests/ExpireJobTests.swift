@@ -146,6 +146,7 @@ import Testing
         func snapshot() throws -> ([CopyRecord], [LedgerEvent], [String: Data]) {
             let home = try fixture.home()
             var files: [String: Data] = [:]
+            // The archives and the ledger-head marker (`.lethe-head`, recorded by each backup).
             for file in fixture.homeFiles() where file.path.hasPrefix(fixture.store.path) {
                 files[file.path] = try Data(contentsOf: file)
             }
@@ -159,7 +160,7 @@ import Testing
         let after = try snapshot()
         #expect(before.0 == after.0)
         #expect(before.1 == after.1)
-        #expect(before.2 == after.2 && before.2.count == 6)
+        #expect(before.2 == after.2 && before.2.count == 7)
         _ = try fixture.home().keys.expiryKey(deleteBy: Self.dueDate) // still there
         // The real run then applies exactly that plan.
         let outcome = try ExpireJob(home: fixture.home()).run()

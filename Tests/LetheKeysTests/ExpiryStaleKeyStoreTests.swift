@@ -22,7 +22,7 @@ import Testing
         let stale = fixture.root.url.appendingPathComponent("stale")
         try fixture.copyKeyMaterial(to: stale)
         let storeFolder = URL(fileURLWithPath: try JSONDecoder().decode(LetheJobs.Configuration.self,
-            from: Data(contentsOf: fixture.homeURL.appendingPathComponent("lethe.json"))).store, relativeTo: fixture.homeURL)
+            from: Data(contentsOf: fixture.homeURL.appendingPathComponent("lethe.json"))).resolved(in: fixture.homeURL).store)
         let archive = storeFolder.appendingPathComponent(expiring.objectKey.rawValue)
         let archiveBytes = try Data(contentsOf: archive)
 

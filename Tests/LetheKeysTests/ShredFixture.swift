@@ -71,7 +71,7 @@ final class ShredFixture: @unchecked Sendable {
             try FileManager.default.copyItem(at: material.appendingPathComponent(file), to: folder.appendingPathComponent(file))
         }
         var configuration = try JSONDecoder().decode(LetheJobs.Configuration.self,
-                                                     from: Data(contentsOf: homeURL.appendingPathComponent("lethe.json")))
+                                                     from: Data(contentsOf: homeURL.appendingPathComponent("lethe.json"))).resolved(in: homeURL)
         configuration.keyDirectories = keyDirectories.map(\.path)
         try JSONEncoder().encode(configuration).write(to: folder.appendingPathComponent("lethe.json"))
         return folder

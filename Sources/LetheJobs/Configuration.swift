@@ -89,6 +89,7 @@ public struct Configuration: Codable, Sendable, Equatable {
         mapped.policy = transform(policy)
         mapped.keyDirectories = keyDirectories.map(transform)
         mapped.escrowDirectories = escrowDirectories?.map(transform)
+        mapped.metricsFile = metricsFile.map(transform)
         if let file = offsite?.credentialsFile { mapped.offsite?.credentialsFile = transform(file) }
         return mapped
     }

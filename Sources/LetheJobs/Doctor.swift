@@ -61,8 +61,8 @@ public struct Doctor: Sendable {
         return DoctorReport(checks: checks)
     }
 
-    /// A path of the configuration as the jobs read it: relative to the home unless absolute.
-    func path(_ path: String) -> URL { URL(fileURLWithPath: path, relativeTo: url).standardizedFileURL }
+    /// A path of the configuration, which ``Home/configuration(of:)`` has made absolute.
+    func path(_ path: String) -> URL { URL(fileURLWithPath: path) }
 
     /// The source root is a folder that can be listed.
     func sourceCheck(_ configuration: Configuration) -> DoctorCheck {

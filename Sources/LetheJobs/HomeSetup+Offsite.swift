@@ -25,7 +25,7 @@ extension HomeSetup {
                 try store.createBucket(objectLock: lockMode != nil)
                 rollback.created(bucket: store)
             }
-            if let lockMode, try !store.objectLockEnabled() {
+            if let lockMode, try !store.objectLockConfiguration().enabled {
                 throw JobError.failed("the offsite \(bucket) does not have object lock enabled, but the policy \(policy.sourceFile) locks offsite copies "
                     + "(object_lock: \(lockMode.rawValue)); object lock can only be enabled when a bucket is created: use a bucket created with it "
                     + "(or --offsite-create-bucket with a new name), or drop object_lock from the policy; nothing was created")

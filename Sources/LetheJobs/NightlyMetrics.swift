@@ -39,12 +39,12 @@ public struct NightlyMetrics: Sendable {
     public init(run: NightlyRun, outcome: NightlyOutcome?, home: Home?) { (self.run, self.outcome, self.home) = (run, outcome, home) }
 
     /// The metrics file to write: `named` (the `--metrics-file` option), else the home's
-    /// `metrics_file` setting, each relative to the current folder or the home respectively
-    /// unless absolute; nil when neither is given (or the home's configuration cannot be read).
+    /// `metrics_file` setting (relative to the current folder, respectively to the home, unless
+    /// absolute, as ``Configuration/resolved(in:)`` makes it); nil when neither is given (or the home's configuration cannot be read).
     public static func file(named: String?, home url: URL?) -> URL? {
         if let named { return URL(fileURLWithPath: named) }
         guard let url, let setting = (try? Home.configuration(of: url))?.metricsFile else { return nil }
-        return URL(fileURLWithPath: setting, relativeTo: url).standardizedFileURL
+        return URL(fileURLWithPath: setting)
     }
 
     /// Writes the metrics to `url` atomically (`DurableFile.publish`, replacing): a scrape sees

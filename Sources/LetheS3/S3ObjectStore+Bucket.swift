@@ -2,7 +2,8 @@ import Foundation
 import LetheCore
 
 /// What `init` asks of the bucket before it trusts it: does it exist (and may these
-/// credentials list it), is object lock on, and taking back a bucket init created.
+/// credentials list it), and taking back a bucket init created; whether object lock is on is
+/// ``objectLockConfiguration()``.
 extension S3ObjectStore {
     /// Whether the bucket exists: one listing of at most one key, which also proves the store
     /// can be reached and the credentials are accepted.
@@ -14,16 +15,6 @@ extension S3ObjectStore {
         if response.isSuccess { return true }
         if response.status == 404, response.errorDetail?.code == "NoSuchBucket" { return false }
         throw failure(response, key: nil, doing: "list bucket \(configuration.bucket)")
-    }
-
-    /// Whether object lock is enabled on the bucket (GetObjectLockConfiguration).
-    ///
-    /// - Throws: `ObjectStoreError` when the store refuses or cannot be reached.
-    public func objectLockEnabled() throws -> Bool {
-        let response = try connection.send(S3Request(method: "GET", key: nil, query: [("object-lock", "")]))
-        if response.status == 404 || response.errorDetail?.code == "ObjectLockConfigurationNotFoundError" { return false }
-        guard response.isSuccess else { throw failure(response, key: nil, doing: "read the object lock configuration of \(configuration.bucket)") }
-        return S3XML.parse(response.body)?.value("ObjectLockEnabled") == "Enabled"
     }
 
     /// Deletes the bucket, which must be empty (init takes back a bucket it created this way).

@@ -67,8 +67,15 @@ struct VerifyCommand: ParsableCommand {
         if options.json {
             try Output.json(report)
         } else {
-            print("\(Wording.count(report.copiesChecked, "catalogued copy", "catalogued copies")) against \(Wording.count(report.objectsListed, "stored object", "stored objects")): "
-                  + (report.findings.isEmpty ? "they agree" : Wording.count(report.findings.count, "disagreement", "disagreements")))
+            let all = "\(Wording.count(report.copiesChecked, "catalogued copy", "catalogued copies")) in all, deleted ones included"
+            if report.findings.isEmpty {
+                print("catalog and stores agree: every copy catalogued as stored is there at its recorded size (\(Wording.count(report.copiesExpected, "copy", "copies"))), "
+                      + "and every stored object is catalogued (\(Wording.count(report.objectsListed, "object", "objects"))); \(all)")
+            } else {
+                print("catalog and stores disagree: \(Wording.count(report.findings.count, "disagreement", "disagreements")) "
+                      + "(\(Wording.count(report.copiesExpected, "copy", "copies")) catalogued as stored, \(Wording.count(report.objectsListed, "stored object", "stored objects")); \(all)); "
+                      + "`lethe list archives` shows the copies found missing or damaged until a later verify finds them whole")
+            }
             for finding in report.findings { print("  \(finding.location.rawValue) \(finding.objectKey): \(finding.problem)") }
             for location in report.unreachable { print("  NOT CHECKED \(location)") }
         }

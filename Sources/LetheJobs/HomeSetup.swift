@@ -87,6 +87,7 @@ public enum HomeSetup {
         if request.offsite != nil, let policy, policy.tiers[.offsite] == nil {
             throw JobError.invalidConfiguration("an offsite store was given but the policy \(policy.sourceFile) keeps no offsite copies: add an offsite tier or drop the offsite settings")
         }
+        try refuseOffsiteWithoutStore(policy, offsite: request.offsite)
 
         if fileManager.fileExists(atPath: home.path),
            let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
@@ -106,7 +107,7 @@ public enum HomeSetup {
             policyPath = policy.standardizedFileURL.path
         } else {
             policyPath = home.appendingPathComponent("policy.yaml").path
-            try Data(DefaultPolicy.text.utf8).write(to: URL(fileURLWithPath: policyPath))
+            try Data(DefaultPolicy.text(offsite: request.offsite != nil).utf8).write(to: URL(fileURLWithPath: policyPath))
         }
         let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)
         let configuration = Configuration(source: source.path, store: store.path, policy: policyPath,

@@ -12,6 +12,10 @@ struct VerifyCommand: ParsableCommand {
             Without a flag: the structure. Every copy the catalog says is stored must be listed by its store with \
             its recorded size, copies recorded deleted must be gone, and no archive may be stored that the catalog \
             does not know; nothing is read or decrypted. Any disagreement exits 3; a store that cannot be listed exits 1.
+            A copy found missing, of the wrong size, still stored after its deletion, damaged or unreadable is marked \
+            in the catalog: `lethe list archives` and the report show it until a later verify of the same kind finds \
+            it whole (or the expire run deletes it). The report is not green while the last verify found problems, \
+            or none ran in the last 8 days.
             --ledger recomputes the ledger's hash chain; a broken chain exits 3 and names the first broken event.
             --copies reads every readable copy back and authenticates every byte; any failure exits 3.
             """)

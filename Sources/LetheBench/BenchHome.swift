@@ -65,9 +65,7 @@ struct BenchHome {
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         url = root.appendingPathComponent("home")
         let mirrors = (1..<max(1, options.keyDirectories)).map { root.appendingPathComponent("mirror-\($0)") }
-        let policy = root.appendingPathComponent("bench-policy.yaml")
-        try Self.policy.write(to: policy, atomically: true, encoding: .utf8)
-        try HomeSetup.create(.init(home: url, source: source, policy: policy, keyMirrors: mirrors), now: start)
+        try BenchHomeSetup.create(home: url, source: source, policy: Self.policy, keyMirrors: mirrors, now: start)
         clock = BenchClock(start)
         let home = try Home(url: url, clock: clock, log: EventLog(style: .silent))
 

@@ -139,7 +139,8 @@ struct OffsiteListBenchmark: ParsableCommand {
             let setupStart = DispatchTime.now().uptimeNanoseconds
             let sets = Self.offsiteSets(count: (copies + customers - 1) / customers, policy: policy, before: now)
             guard let first = sets.first, let last = sets.last else { throw ValidationError("the policy's offsite tier keeps no class") }
-            try HomeSetup.create(.init(home: homeURL, source: source, policy: URL(fileURLWithPath: planning.policy)), now: first.created)
+            try BenchHomeSetup.create(home: homeURL, source: source, policy: try String(contentsOfFile: planning.policy, encoding: .utf8),
+                                      now: first.created)
             let clock = BenchClock(first.created)
             // An offsite store that is never called: planning reads the catalog only.
             let home = try Home(url: homeURL, clock: clock, log: EventLog(style: .silent), offsiteStore: NoStore())

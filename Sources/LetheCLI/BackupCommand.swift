@@ -21,6 +21,7 @@ struct BackupCommand: ParsableCommand {
         let outcome = try job.run(only: only, progress: Progress.terminal)
         try BackupReport.print(outcome, json: options.json)
         BackupReport.warnIfShredUnfinished(outcome)
+        BackupReport.warnIfOffsiteNotConfigured(outcome)
         let code = ExitStatus.code(for: outcome)
         if code != ExitStatus.done { throw ExitCode(code) }
     }
@@ -60,7 +61,8 @@ struct NightlyCommand: ParsableCommand {
     /// Runs `NightlyJob` (backup, then expire even if the backup failed, then a check of the key
     /// directories); exits with the backup's error (the expire run's, if it failed too, shown
     /// first), else the expire run's; else 1 if the backup committed no customer, 2 if either part
-    /// was partial, an interrupted shred could not be finished, or a key directory is missing,
+    /// was partial, an interrupted shred could not be finished, the policy keeps offsite copies and
+    /// the home has no offsite store, or a key directory is missing,
     /// unreadable or without the current key (each named on standard error with what to do).
     /// Hands the home and the outcome back as far as it got, for the metrics.
     private func runAndReport(home: inout Home?, outcome result: inout NightlyOutcome?) throws {
@@ -75,7 +77,10 @@ struct NightlyCommand: ParsableCommand {
             if let backup = outcome.backup { try BackupReport.print(backup, json: false) }
             if let expire = outcome.expire { try ExpireReport.print(expire, json: false) }
         }
-        if let backup = outcome.backup { BackupReport.warnIfShredUnfinished(backup) }
+        if let backup = outcome.backup {
+            BackupReport.warnIfShredUnfinished(backup)
+            BackupReport.warnIfOffsiteNotConfigured(backup)
+        }
         for directory in outcome.unhealthyKeyDirectories {
             guard let problem = directory.problem else { continue }
             FileHandle.standardError.write(Data("lethe: key directory \(directory.path) \(problem): \(problem.advice) (`lethe keys status` shows the keys' health)\n".utf8))
@@ -95,6 +100,13 @@ enum BackupReport {
     static func warnIfShredUnfinished(_ outcome: BackupOutcome) {
         guard let repair = outcome.interruptedShred, !repair.complete else { return }
         FileHandle.standardError.write(Data("lethe: an interrupted shred could not be finished: \(repair.incomplete ?? "see the outcome"); the old key-encryption key may still open copies of the key store taken before it: run `lethe keys rotate` once it is fixed\n".utf8))
+    }
+
+    /// One line on standard error when the policy keeps offsite copies and the home has no
+    /// offsite store (the exit status is then 2: the local set is committed, those copies are not).
+    static func warnIfOffsiteNotConfigured(_ outcome: BackupOutcome) {
+        guard let problem = outcome.offsiteNotConfigured else { return }
+        FileHandle.standardError.write(Data("lethe: \(problem)\n".utf8))
     }
 
     /// Prints the outcome on standard output, and what only the terminal may see on standard

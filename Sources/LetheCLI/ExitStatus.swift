@@ -33,7 +33,7 @@ enum ExitStatus {
     }
 
     /// A backup's code: 1 when no customer was committed, 2 when some failed (or offsite copies
-    /// were left pending), 0 otherwise.
+    /// were left pending, or the policy's offsite copies have no store to go to), 0 otherwise.
     static func code(for outcome: BackupOutcome) -> Int32 {
         if outcome.state == .failed { return failed }
         return outcome.problems > 0 ? partial : done

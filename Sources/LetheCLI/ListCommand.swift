@@ -28,8 +28,8 @@ struct ListCommand: ParsableCommand {
         case .archives:
             let copies = try inventory.copies(customer: id)
             if options.json { return try Output.json(copies) }
-            Output.table(["PSEUDONYM", "SET", "CLASS", "LOCATION", "DELETE-BY", "STATE", "BYTES"],
-                         copies.map { [$0.pseudonym, $0.set, $0.class, $0.location, $0.delete_by, $0.state, String($0.bytes)] })
+            Output.table(["PSEUDONYM", "SET", "CLASS", "LOCATION", "DELETE-BY", "STATE", "BYTES", "FINDING"],
+                         copies.map { [$0.pseudonym, $0.set, $0.class, $0.location, $0.delete_by, $0.state, String($0.bytes), $0.finding ?? "-"] })
         }
     }
 }

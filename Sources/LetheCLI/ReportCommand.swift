@@ -12,6 +12,8 @@ struct ReportCommand: ParsableCommand {
             state, every overdue copy with its last failure, the oldest copy against max_age, sets, erasures \
             (pseudonyms and request references only), expiry-key destructions and recent expire runs. CSV has \
             one row per copy. Running it records a report.generated event in the ledger.
+            The verdict is red when anything is wrong: overdue copies, an unfinished shred, offsite copies the \
+            policy keeps but no offsite store makes, a verify that found problems, never ran or is older than 8 days.
             Exit status: 0 when the report was written, overdue copies or not (the report flags them); 1 when \
             a shred is unfinished (interrupted, or no complete key-encryption-key rotation after it: the report \
             is still written, flags it in red and names what to run; the report itself changes nothing); 3 when \

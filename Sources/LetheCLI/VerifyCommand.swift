@@ -12,6 +12,10 @@ struct VerifyCommand: ParsableCommand {
             Without a flag: the structure. Every copy the catalog says is stored must be listed by its store with \
             its recorded size, copies recorded deleted must be gone, and no archive may be stored that the catalog \
             does not know; nothing is read or decrypted. Any disagreement exits 3; a store that cannot be listed exits 1.
+            A copy found missing, of the wrong size, still stored after its deletion, damaged or unreadable is marked \
+            in the catalog: `lethe list archives` and the report show it until a later verify of the same kind finds \
+            it whole (or the expire run deletes it). The report is not green while the last verify found problems, \
+            or none ran in the last 8 days.
             --ledger recomputes the ledger's hash chain; a broken chain exits 3 and names the first broken event.
             --copies reads every readable copy back and authenticates every byte; any failure exits 3.
             """)
@@ -67,8 +71,15 @@ struct VerifyCommand: ParsableCommand {
         if options.json {
             try Output.json(report)
         } else {
-            print("\(Wording.count(report.copiesChecked, "catalogued copy", "catalogued copies")) against \(Wording.count(report.objectsListed, "stored object", "stored objects")): "
-                  + (report.findings.isEmpty ? "they agree" : Wording.count(report.findings.count, "disagreement", "disagreements")))
+            let all = "\(Wording.count(report.copiesChecked, "catalogued copy", "catalogued copies")) in all, deleted ones included"
+            if report.findings.isEmpty {
+                print("catalog and stores agree: every copy catalogued as stored is there at its recorded size (\(Wording.count(report.copiesExpected, "copy", "copies"))), "
+                      + "and every stored object is catalogued (\(Wording.count(report.objectsListed, "object", "objects"))); \(all)")
+            } else {
+                print("catalog and stores disagree: \(Wording.count(report.findings.count, "disagreement", "disagreements")) "
+                      + "(\(Wording.count(report.copiesExpected, "copy", "copies")) catalogued as stored, \(Wording.count(report.objectsListed, "stored object", "stored objects")); \(all)); "
+                      + "`lethe list archives` shows the copies found missing or damaged until a later verify finds them whole")
+            }
             for finding in report.findings { print("  \(finding.location.rawValue) \(finding.objectKey): \(finding.problem)") }
             for location in report.unreachable { print("  NOT CHECKED \(location)") }
         }

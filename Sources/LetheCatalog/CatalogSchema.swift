@@ -48,5 +48,17 @@ enum CatalogSchema {
             INSERT OR REPLACE INTO meta(name, value)
             SELECT 'ledger_head', seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1
             """),
+        // What `lethe verify` found per copy (Catalog+Findings.swift): one row per copy and
+        // check (`source`: structure or copies), with the copy's state when found; it holds while
+        // the copy stays in that state, until the next check of that source clears it.
+        ("v4-copy-findings", """
+            CREATE TABLE copy_findings (
+                copy_id INTEGER NOT NULL REFERENCES copies(id),
+                source TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                found INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                PRIMARY KEY (copy_id, source));
+            """),
     ])
 }

@@ -45,16 +45,21 @@ public struct BackupOutcome: Codable, Sendable {
     /// What this run did to finish a shred or rotation that stopped half-way before it (nil:
     /// nothing was owed, or a running shred or rotation holds the "keys" lock and finishes it).
     public var interruptedShred: RotationOutcome?
+    /// Set when the policy keeps offsite copies and the home has no offsite store: what is wrong
+    /// and the two ways out (``LethePolicy/Policy/missingOffsiteStore(hasOffsiteStore:configurationFile:)``).
+    public var offsiteNotConfigured: String?
 
     enum CodingKeys: String, CodingKey {
         case set, created, retentionClass = "class", state, customers, offsite, interruptedShred = "interrupted_shred"
+        case offsiteNotConfigured = "offsite_not_configured"
     }
 
     /// Customers that were not committed (failed or shredded-but-present), plus offsite copies
-    /// left pending, plus an interrupted shred this run could not finish.
+    /// left pending, plus an interrupted shred this run could not finish, plus offsite copies the
+    /// policy asks for and no offsite store makes.
     public var problems: Int {
         customers.filter { $0.status != .committed }.count + offsite.filter { $0.status == .pending }.count
-            + (interruptedShred?.complete == false ? 1 : 0)
+            + (interruptedShred?.complete == false ? 1 : 0) + (offsiteNotConfigured == nil ? 0 : 1)
     }
 }
 
@@ -96,9 +101,9 @@ public struct BackupJob: Sendable {
         defer { Maintenance(home: home).recordLedgerHead() }
         let interruptedShred = finishInterruptedShred(now: now)
         let policy = try home.policy
-        if policy.tiers[.offsite] != nil && !home.offsiteConfigured {
-            home.log.warning("offsite.not_configured", ["reason": "the policy keeps offsite copies but this home has no offsite store"])
-        }
+        let offsiteNotConfigured = policy.missingOffsiteStore(
+            hasOffsiteStore: home.offsiteConfigured, configurationFile: home.url.appendingPathComponent(Home.configurationFile).path)
+        if let offsiteNotConfigured { home.log.warning("offsite.not_configured", ["reason": offsiteNotConfigured]) }
 
         let selection = try selectCustomers(only)
         let customers = selection.customers
@@ -143,7 +148,8 @@ public struct BackupJob: Sendable {
         home.log.info("backup.finished", ["set": setID.rawValue, "state": state.rawValue, "committed": String(committed),
                                           "failed": String(results.count - committed)])
         return BackupOutcome(set: setID, created: created, retentionClass: retentionClass, state: state, customers: results,
-                             offsite: offsiteOutcomes, aliases: selection.aliases, interruptedShred: interruptedShred)
+                             offsite: offsiteOutcomes, aliases: selection.aliases, interruptedShred: interruptedShred,
+                             offsiteNotConfigured: offsiteNotConfigured)
     }
 
     /// Backs up one customer: pack, encrypt, publish, record. Never throws: failures become outcomes.

@@ -12,4 +12,9 @@ public struct CopyListing: Codable, Sendable, Equatable {
     public var bytes: Int64
     public var version_id: String?
     public var locked_until: String?
+    /// What `lethe verify` found wrong with the copy (`missing`, `wrong_size`, `still_stored`,
+    /// `damaged`, `unreadable`) until a later verify finds it whole; absent when nothing.
+    public var finding: String?
+    /// When that was found (absent with `finding`).
+    public var found: String?
 }

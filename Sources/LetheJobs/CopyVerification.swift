@@ -13,7 +13,9 @@ public struct CopyCheck: Codable, Sendable {
 }
 
 /// `lethe verify --copies`: reads every readable copy back and authenticates every byte
-/// (header, wrapped key, every chunk, the final tag, nothing after), then records the result.
+/// (header, wrapped key, every chunk, the final tag, nothing after), then records the result:
+/// the ledger event, and each failed copy's finding in the catalog (cleared by the next run that
+/// reads it whole).
 public struct CopyVerification: Sendable {
     let home: Home
 
@@ -24,6 +26,7 @@ public struct CopyVerification: Sendable {
         let copies = try home.catalog.copies(location: location, states: [.live, .overdue])
         let reader = CopyReader(home: home)
         var checks: [CopyCheck] = []
+        var findings: [(copy: Int64, kind: CopyFinding.Kind)] = []
         var scratch = [UInt8](repeating: 0, count: 1 << 20)
         for copy in copies {
             var problem: String?
@@ -33,6 +36,7 @@ public struct CopyVerification: Sendable {
                 }
             } catch {
                 problem = "\(error)"
+                findings.append((copy.id, Self.kind(of: error)))
                 home.log.error("verify.copy_failed", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue,
                                                       "location": copy.location.rawValue, "error": "\(error)"])
             }
@@ -40,9 +44,23 @@ public struct CopyVerification: Sendable {
                                     objectKey: copy.objectKey, problem: problem))
         }
         let failed = checks.filter { $0.problem != nil }
-        try home.catalog.record(LedgerEvent(LedgerEvent.CopiesVerified(checked: checks.count, failed: failed.count,
-                                                                       failedKeys: failed.map(\.objectKey), location: location),
-                                            at: home.clock.now()))
+        let now = home.clock.now()
+        // The failures on copies, with the event: the checked locations' earlier ones are cleared.
+        try home.catalog.recordCheck(.copies, locations: location.map { [$0] } ?? Location.allCases,
+                                     findings: findings.map { CopyFinding(copyID: $0.copy, check: .copies, kind: $0.kind, found: now) },
+                                     event: LedgerEvent(LedgerEvent.CopiesVerified(checked: checks.count, failed: failed.count,
+                                                                                   failedKeys: failed.map(\.objectKey), location: location),
+                                                        at: now))
         return checks
+    }
+
+    /// What a copy that did not read back is marked: missing when its store has no such object,
+    /// damaged when it did not authenticate, unreadable otherwise.
+    static func kind(of error: any Error) -> CopyFinding.Kind {
+        switch (error as? any ClassifiedError)?.failureClass {
+        case .notFound?: return .missing
+        case .integrity?: return .damaged
+        default: return .unreadable
+        }
     }
 }

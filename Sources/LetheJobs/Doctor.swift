@@ -2,6 +2,7 @@ import Foundation
 import LetheCore
 import LetheKeys
 import LethePolicy
+import LetheReport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,8 +17,9 @@ import Glibc
 /// depend on it still run (a home whose keys cannot be read still has its policy and stores
 /// checked). Read-only but for one probe file created in, and removed from, the local store.
 public struct Doctor: Sendable {
-    /// Age past which the last `lethe verify` (structure) is worth a warning: a weekly run, plus a day.
-    public static let structureVerifyMaxAge: TimeInterval = 8 * 86_400
+    /// Age past which the last `lethe verify` (structure) is worth a warning: the age past which
+    /// the report's verdict turns red (a weekly run, plus a day).
+    public static let structureVerifyMaxAge = TimeInterval(RetentionReport.verificationMaxAgeSeconds)
     /// Age past which the last `lethe verify --copies` is worth a warning: a monthly run, plus a few days.
     public static let copiesVerifyMaxAge: TimeInterval = 35 * 86_400
 

@@ -98,6 +98,7 @@ public enum HomeSetup {
         if request.offsite != nil, let policy, policy.tiers[.offsite] == nil {
             throw JobError.invalidConfiguration("an offsite store was given but the policy \(policy.sourceFile) keeps no offsite copies: add an offsite tier or drop the offsite settings")
         }
+        try refuseOffsiteWithoutStore(policy, offsite: request.offsite)
 
         if fileManager.fileExists(atPath: home.path),
            let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
@@ -148,7 +149,7 @@ public enum HomeSetup {
         }
         let policyPath = request.policy?.standardizedFileURL.path ?? home.appendingPathComponent("policy.yaml").path
         if request.policy == nil {
-            let text = Array(DefaultPolicy.text.utf8)
+            let text = Array(DefaultPolicy.text(offsite: request.offsite != nil).utf8)
             try text.withUnsafeBytes { try DurableFile.write($0, to: staging.staged(URL(fileURLWithPath: policyPath)), mode: 0o600) }
         }
         let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)

@@ -9,16 +9,19 @@ public struct Inventory: Sendable {
     public init(home: Home) { self.home = home }
 
     /// Every copy (or one customer's), with its state as of `now` (``CopyRecord/state(at:)``): a
-    /// live or pending copy past its delete-by is overdue.
+    /// live or pending copy past its delete-by is overdue; and what `lethe verify` found wrong
+    /// with it, until a later verify finds it whole (`Catalog.copyFindings()`).
     public func copies(customer: CustomerID? = nil) throws -> [CopyListing] {
         let pseudonym = try customer.map { try CopyResolver(home: home).pseudonym(of: $0) }
         let now = home.clock.now()
+        let findings = try home.catalog.copyFindings()
         return try home.catalog.copies(pseudonym: pseudonym).map { copy in
             CopyListing(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, archive: copy.archiveID.rawValue,
                         class: copy.retentionClass.rawValue, location: copy.location.rawValue,
                         object_key: copy.objectKey.rawValue, created: Timestamp.iso(copy.created),
                         delete_by: Timestamp.iso(copy.deleteBy), state: copy.state(at: now).rawValue,
-                        bytes: copy.bytes, version_id: copy.versionID, locked_until: copy.lockedUntil.map(Timestamp.iso))
+                        bytes: copy.bytes, version_id: copy.versionID, locked_until: copy.lockedUntil.map(Timestamp.iso),
+                        finding: findings[copy.id]?.kind.rawValue, found: (findings[copy.id]?.found).map(Timestamp.iso))
         }
     }
 

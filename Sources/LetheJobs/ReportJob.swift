@@ -31,7 +31,7 @@ public struct ReportJob: Sendable {
 
     /// Builds the report at the clock's `now`, changing nothing: reads the catalog, the ledger,
     /// the key store (what interrupted shreds left undone) and the policy, plans the retention
-    /// at `now`, and hands them to ``RetentionReport/build(copies:sets:events:verification:head:keyStore:plan:policy:home:signedWith:now:)``.
+    /// at `now`, with the last verify of each kind and the copies' findings, and hands them to ``RetentionReport/build(copies:sets:events:verification:head:keyStore:plan:policy:home:offsiteStore:findings:signedWith:now:)``.
     ///
     /// - Throws: `clockWentBack` if the clock reads earlier than the last recorded event;
     ///   catalog errors if the catalog cannot be read. A broken ledger does not throw: the
@@ -49,12 +49,15 @@ public struct ReportJob: Sendable {
             deleteFailures: try catalog.events(LedgerEvent.CopyDeleteFailed.self),
             uploadFailures: try catalog.events(LedgerEvent.CopyUploadFailed.self),
             expiryDestructions: try catalog.events(LedgerEvent.KeysExpiryDestroyed.self),
-            expireRuns: try catalog.events(LedgerEvent.ExpireFinished.self))
+            expireRuns: try catalog.events(LedgerEvent.ExpireFinished.self),
+            lastStructureCheck: try catalog.latestEvent(LedgerEvent.StructureVerified.self),
+            lastCopiesCheck: try catalog.latestEvent(LedgerEvent.CopiesVerified.self))
         let records = try home.catalog.copies()
         return RetentionReport.build(
             copies: records, sets: try home.catalog.sets(), events: events, verification: verification, head: head,
             keyStore: keyStoreFindings(), plan: RetentionPlanner.plan(copies: records, policy: try home.policy, now: now),
-            policy: try home.policy, home: home.url.path, signedWith: Self.signingKeyID(of: home), now: now)
+            policy: try home.policy, home: home.url.path, offsiteStore: home.offsiteConfigured, findings: try catalog.copyFindings(),
+            signedWith: Self.signingKeyID(of: home), now: now)
     }
 
     /// What the key store says about interrupted shreds; reads, never writes. A key store that

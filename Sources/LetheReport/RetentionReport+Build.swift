@@ -16,10 +16,13 @@ extension RetentionReport {
     ///   - plan: the retention plan over `copies` at `now` (its max_age violations are counted).
     ///   - policy: the policy in force.
     ///   - home: the home folder, as shown.
+    ///   - offsiteStore: whether the home has an offsite store (a policy with an offsite tier needs one).
+    ///   - findings: what `lethe verify` found per copy and still holds (`Catalog.copyFindings()`), by copy row id.
     ///   - signedWith: the id of the home's signing key, if it has one.
     public static func build(copies records: [CopyRecord], sets: [SetRecord], events: LedgerHistory,
                              verification: LedgerVerification, head: LedgerEvent?, keyStore: KeyStoreFindings,
-                             plan: RetentionPlan, policy: Policy, home: String, signedWith: String?, now: Date) -> RetentionReport {
+                             plan: RetentionPlan, policy: Policy, home: String, offsiteStore: Bool,
+                             findings: [Int64: CopyFinding], signedWith: String?, now: Date) -> RetentionReport {
         let violating = Set(plan.decisions.filter(\.hasViolation).map(\.copyID))
         let failures = LastFailures(events)
         let erasures = Self.erasures(events)
@@ -35,7 +38,8 @@ extension RetentionReport {
             var entry = CopyEntry(pseudonym: copy.pseudonym, set: copy.setID, class: copy.retentionClass, location: copy.location,
                                   objectKey: copy.objectKey, created: copy.created, deleteBy: copy.deleteBy, bytes: copy.bytes,
                                   state: copy.state(at: now),
-                                  unfinishedShred: copy.state == .deleted ? nil : flags[copy.pseudonym])
+                                  unfinishedShred: copy.state == .deleted ? nil : flags[copy.pseudonym],
+                                  finding: findings[copy.id]?.kind, found: findings[copy.id]?.found)
             if copy.isOverdue(at: now) {
                 entry.overdueSeconds = seconds(from: copy.deleteBy, to: now)
                 let failure = failures.last(for: copy)
@@ -59,11 +63,14 @@ extension RetentionReport {
         let ledger = LedgerSummary(intact: verification.isIntact, events: verification.events,
                                    firstBrokenEvent: verification.firstBrokenSequence, problem: verification.problem,
                                    headSequence: head?.sequence, headHash: head?.hash, headAt: head?.at)
+        let checks = Self.verification(events, copiesWithFindings: copies.filter { $0.finding != nil }.count, now: now)
         let summary = Self.summary(copies: copies.count, overdue: overdue.count, violations: maxAge.reduce(0) { $0 + $1.violations },
                               verification: verification, unfinished: unfinished, erasures: erasures,
-                              lastExpireRun: runs.last?.at, policy: policy)
+                              lastExpireRun: runs.last?.at, policy: policy,
+                              offsiteProblem: policy.missingOffsiteStore(hasOffsiteStore: offsiteStore, configurationFile: "the home's lethe.json"),
+                              checks: checks)
         return RetentionReport(
-            generatedAt: now, home: home, summary: summary, policy: policySummary(policy), ledger: ledger,
+            generatedAt: now, home: home, summary: summary, policy: policySummary(policy), ledger: ledger, verification: checks,
             locations: locations.map { locationSummary($0, copies: copies, policy: policy) },
             overdue: overdue, maxAge: maxAge,
             sets: sets.map { set in
@@ -78,9 +85,10 @@ extension RetentionReport {
 
     // MARK: Parts
 
-    /// The verdict: the headline and one sentence per problem.
+    /// The verdict: the headline and one sentence per problem; green (`ok`) only without any.
     static func summary(copies: Int, overdue: Int, violations: Int, verification: LedgerVerification, unfinished: UnfinishedShred?,
-                        erasures: [Erasure], lastExpireRun: Date?, policy: Policy) -> Summary {
+                        erasures: [Erasure], lastExpireRun: Date?, policy: Policy, offsiteProblem: String?,
+                        checks: Verification) -> Summary {
         var problems: [String] = []
         if overdue > 0 {
             problems.append("\(Wording.count(overdue, "copy", "copies")) past \(overdue == 1 ? "its" : "their") delete-by and not yet deleted")
@@ -100,12 +108,20 @@ extension RetentionReport {
         if let owed = unfinished?.owedRotation {
             problems.append("the key store owes a key-encryption-key rotation: \(owed) (run `lethe keys rotate`)")
         }
-        var headline = overdue == 0 ? "All copies within their delete-by dates" : "\(Wording.count(overdue, "copy", "copies")) overdue"
+        if let offsiteProblem { problems.append(offsiteProblem) }
+        let verify = verificationProblems(checks)
+        problems += verify.problems
+        var parts: [String] = []
         if let unfinished {
-            let lead = unfinished.unrecorded.isEmpty ? "Shred unfinished: key-encryption-key rotation owed" : "Interrupted shred"
-            headline = overdue == 0 ? lead : "\(lead); \(headline)"
+            parts.append(unfinished.unrecorded.isEmpty ? "Shred unfinished: key-encryption-key rotation owed" : "Interrupted shred")
         }
-        return Summary(headline: headline, copies: copies, overdueCopies: overdue, maxAgeViolations: violations,
+        if overdue > 0 { parts.append("\(Wording.count(overdue, "copy", "copies")) overdue") }
+        if offsiteProblem != nil {
+            parts.append("Offsite copies never made: no offsite store (add one to lethe.json, or remove the policy's offsite block)")
+        }
+        if let lead = verify.lead { parts.append(lead) }
+        let headline = parts.isEmpty ? "All copies within their delete-by dates" : parts.joined(separator: "; ")
+        return Summary(headline: headline, ok: problems.isEmpty, copies: copies, overdueCopies: overdue, maxAgeViolations: violations,
                        ledgerIntact: verification.isIntact, unfinishedShred: unfinished != nil, lastExpireRun: lastExpireRun,
                        problems: problems)
     }

@@ -4,7 +4,7 @@ import LetheCore
 extension RetentionReport {
     /// The CSV header row's columns.
     public static let csvColumns = ["pseudonym", "set", "class", "location", "object_key", "created", "delete_by",
-                                    "state", "bytes", "overdue_days", "unfinished_shred"]
+                                    "state", "bytes", "overdue_days", "unfinished_shred", "finding"]
 
     /// The report for spreadsheets: RFC 4180 CSV (CRLF line ends, a header row), one row per
     /// copy in the report's order.
@@ -14,13 +14,16 @@ extension RetentionReport {
     /// minutes does not read as zero. `unfinished_shred` is empty unless a shred of the copy's
     /// customer is unfinished: `unrecorded` (the key is destroyed but the shred not recorded, so
     /// the copy still reads live) or `rotation_owed` (no complete KEK rotation after the shred).
+    /// `finding` is empty unless `lethe verify` found the copy `missing`, `wrong_size`,
+    /// `still_stored`, `damaged` or `unreadable` and no later verify found it whole.
     public func csv() -> String {
         var lines = [Self.csvColumns.map(Self.csvField).joined(separator: ",")]
         lines.reserveCapacity(copies.count + 1)
         for copy in copies {
             let fields = [copy.pseudonym.rawValue, copy.set.rawValue, copy.class.rawValue, copy.location.rawValue,
                           copy.objectKey.rawValue, Timestamp.iso(copy.created), Timestamp.iso(copy.deleteBy), copy.state.rawValue,
-                          String(copy.bytes), copy.overdueSeconds.map(Self.days) ?? "", copy.unfinishedShred?.rawValue ?? ""]
+                          String(copy.bytes), copy.overdueSeconds.map(Self.days) ?? "", copy.unfinishedShred?.rawValue ?? "",
+                          copy.finding?.rawValue ?? ""]
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

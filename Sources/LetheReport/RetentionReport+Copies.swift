@@ -62,6 +62,10 @@ extension RetentionReport {
         public var lastFailureAt: Date?
         /// Set while a shred of its customer is unfinished.
         public var unfinishedShred: ShredFlag?
+        /// What `lethe verify` found wrong with it and still holds (missing, damaged, …); nil: nothing.
+        public var finding: CopyFinding.Kind?
+        /// When that was found.
+        public var found: Date?
 
         /// Why a copy is flagged while a shred of its customer is unfinished.
         public enum ShredFlag: String, Codable, Sendable, Equatable {

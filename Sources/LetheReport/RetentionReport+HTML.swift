@@ -43,8 +43,7 @@ extension RetentionReport {
     // MARK: Sections
 
     private func summarySection(_ page: inout HTMLPage) {
-        let ok = summary.overdueCopies == 0 && !summary.unfinishedShred
-        page.raw("<section class=\"verdict \(ok ? "good" : "bad")\">\n<p class=\"headline\">\(HTMLPage.escape(summary.headline))</p>\n<ul>\n")
+        page.raw("<section class=\"verdict \(summary.ok ? "good" : "bad")\">\n<p class=\"headline\">\(HTMLPage.escape(summary.headline))</p>\n<ul>\n")
         page.raw("<li>\(Wording.count(summary.copies, "copy", "copies")) recorded; \(summary.overdueCopies) overdue.</li>\n")
         page.raw(summary.maxAgeViolations == 0
                  ? "<li>No stored copy is older than max_age \(HTMLPage.escape(policy.maxAge)).</li>\n"
@@ -56,6 +55,7 @@ extension RetentionReport {
             page.raw("<li class=\"alarm\">A shred is unfinished (see <a href=\"#unfinished-shreds\">below</a>): \(HTMLPage.escape(unfinished.fix)).</li>\n")
         }
         page.raw("<li>Last expire run: \(summary.lastExpireRun.map(HTMLPage.time) ?? "none recorded").</li>\n")
+        verificationItem(&page)
         page.raw("</ul>\n")
         if !summary.problems.isEmpty {
             page.raw("<p><strong>To look at:</strong></p>\n<ol class=\"problems\">\n")
@@ -63,6 +63,21 @@ extension RetentionReport {
             page.raw("</ol>\n")
         }
         page.raw("</section>\n")
+    }
+
+    /// The summary's line on `lethe verify`: when each kind last ran and what it found.
+    private func verificationItem(_ page: inout HTMLPage) {
+        var parts: [String] = []
+        if let structure = verification.structure {
+            parts.append("<code>lethe verify</code> \(HTMLPage.time(structure.at)): " + (structure.findings == 0 && structure.unreachable.isEmpty
+                ? "catalog and stores agree" : "\(Wording.count(structure.findings, "disagreement", "disagreements"))"
+                  + (structure.unreachable.isEmpty ? "" : ", not listed: \(HTMLPage.escape(structure.unreachable.joined(separator: ", ")))")))
+        }
+        if let copies = verification.copies {
+            parts.append("<code>lethe verify --copies</code> \(HTMLPage.time(copies.at)): \(copies.checked - copies.failed) of \(Wording.count(copies.checked, "copy", "copies")) whole and authentic")
+        }
+        let text = parts.isEmpty ? "Never verified: run <code>lethe verify</code>." : "Last verified: \(parts.joined(separator: "; "))."
+        page.raw("<li\(verification.isStale || verification.foundProblems ? " class=\"alarm\"" : "")>\(text)</li>\n")
     }
 
     private func overdueSection(_ page: inout HTMLPage) {
@@ -231,11 +246,14 @@ extension RetentionReport {
                 if let flag = copy.unfinishedShred {
                     state += flag == .unrecorded ? " (key destroyed, shred not recorded)" : " (key-encryption-key rotation owed)"
                 }
+                if let finding = copy.finding {
+                    state += "; verify found it \(finding.rawValue.replacingOccurrences(of: "_", with: " "))\(copy.found.map { " on " + Timestamp.iso($0) } ?? "")"
+                }
                 page.row([HTMLPage.code(copy.pseudonym.rawValue), HTMLPage.code(copy.set.rawValue), HTMLPage.escape(copy.class.rawValue),
                           HTMLPage.escape(copy.location.rawValue),
                           HTMLPage.time(copy.created), HTMLPage.time(copy.deleteBy), HTMLPage.escape(state),
                           HTMLPage.escape(Self.bytes(copy.bytes))],
-                         class: copy.isOverdue || copy.unfinishedShred != nil ? "overdue" : (copy.state == .live || copy.state == .pending ? nil : "gone"))
+                         class: copy.isOverdue || copy.unfinishedShred != nil || copy.finding != nil ? "overdue" : (copy.state == .live || copy.state == .pending ? nil : "gone"))
             }
         }
     }

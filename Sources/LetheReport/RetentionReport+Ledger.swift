@@ -3,7 +3,8 @@ import LetheCatalog
 import LetheCore
 
 // What the report takes from the ledger, in one place: the typed events it reads, and one small
-// function per event kind turning one event into the report's value. (Who writes each kind:
+// function per event kind turning one event into the report's value (the verify events' in
+// RetentionReport+Verification.swift). (Who writes each kind:
 // docs/DESIGN.md, "The ledger's events".)
 
 extension RetentionReport {
@@ -24,15 +25,22 @@ extension RetentionReport {
         public var expiryDestructions: [Recorded<LedgerEvent.KeysExpiryDestroyed>] = []
         /// `expire.finished`.
         public var expireRuns: [Recorded<LedgerEvent.ExpireFinished>] = []
+        /// The last `structure.verified` (`lethe verify`), if any.
+        public var lastStructureCheck: Recorded<LedgerEvent.StructureVerified>?
+        /// The last `copies.verified` (`lethe verify --copies`), if any.
+        public var lastCopiesCheck: Recorded<LedgerEvent.CopiesVerified>?
 
         /// The events of each kind the report reads.
         public init(shreds: [Recorded<LedgerEvent.CustomerShredded>] = [], rotations: [Recorded<LedgerEvent.KeysRotated>] = [],
                     deleteFailures: [Recorded<LedgerEvent.CopyDeleteFailed>] = [],
                     uploadFailures: [Recorded<LedgerEvent.CopyUploadFailed>] = [],
                     expiryDestructions: [Recorded<LedgerEvent.KeysExpiryDestroyed>] = [],
-                    expireRuns: [Recorded<LedgerEvent.ExpireFinished>] = []) {
+                    expireRuns: [Recorded<LedgerEvent.ExpireFinished>] = [],
+                    lastStructureCheck: Recorded<LedgerEvent.StructureVerified>? = nil,
+                    lastCopiesCheck: Recorded<LedgerEvent.CopiesVerified>? = nil) {
             (self.shreds, self.rotations, self.deleteFailures, self.uploadFailures, self.expiryDestructions, self.expireRuns)
                 = (shreds, rotations, deleteFailures, uploadFailures, expiryDestructions, expireRuns)
+            (self.lastStructureCheck, self.lastCopiesCheck) = (lastStructureCheck, lastCopiesCheck)
         }
     }
 

@@ -4,7 +4,7 @@ import LetheCore
 /// The retention report for auditors (`lethe report`): what the catalog and the ledger say
 /// about every copy, set and erasure at one instant, and whether the promises hold.
 ///
-/// Built by ``build(copies:sets:events:verification:head:keyStore:plan:policy:home:signedWith:now:)``, a
+/// Built by ``build(copies:sets:events:verification:head:keyStore:plan:policy:home:offsiteStore:findings:signedWith:now:)``, a
 /// pure function of what the catalog, the ledger, the key store and the policy say (the report
 /// job in LetheJobs fetches them); rendered by ``html()``, ``json()`` and ``csv()``. It names
 /// customers by pseudonym only: the catalog and ledger it is built from hold no customer id.
@@ -15,7 +15,9 @@ import LetheCore
 /// - the ledger's hash chain is intact (and its head hash is shown, to compare with the one
 ///   noted last time);
 /// - every shred is finished: recorded in the ledger, and followed by a complete KEK rotation
-///   (an interrupted one is an ``UnfinishedShred``).
+///   (an interrupted one is an ``UnfinishedShred``);
+/// - every copy the policy asks for can be made (an offsite tier needs an offsite store);
+/// - `lethe verify` ran recently and found nothing (``Verification``).
 public struct RetentionReport: Codable, Sendable, Equatable {
     /// The instant the report describes (the home's clock, or `LETHE_NOW`).
     public var generatedAt: Date
@@ -27,6 +29,8 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public var policy: PolicySummary
     /// The ledger's verification and head.
     public var ledger: LedgerSummary
+    /// The last `lethe verify` of each kind, its result and age.
+    public var verification: Verification
     /// Copy counts and bytes per location, by state.
     public var locations: [LocationSummary]
     /// Every overdue copy, the most overdue first.
@@ -59,8 +63,12 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     /// The verdict at a glance.
     public struct Summary: Codable, Sendable, Equatable {
         /// "All copies within their delete-by dates", or "N copies overdue"; led by "Interrupted
-        /// shred" or "Key-encryption-key rotation owed" while a shred is unfinished.
+        /// shred" or "Key-encryption-key rotation owed" while a shred is unfinished, followed by
+        /// what is wrong with the offsite store and with verification (each replaces "All copies
+        /// within their delete-by dates" when nothing is overdue).
         public var headline: String
+        /// True when nothing is wrong (``problems`` is empty): the verdict is green.
+        public var ok: Bool
         /// How many copies the catalog records (every state).
         public var copies: Int
         /// How many copies are overdue now.

@@ -151,11 +151,15 @@ import Testing
         bytes[bytes.count - 100] ^= 0x40
         try Data(bytes).write(to: file)
         // The structure still agrees (same size); only reading every byte finds the damage.
-        #expect(try fixture.succeed(["verify"]).contains("2 catalogued copies against 2 stored objects: they agree"))
+        #expect(try fixture.succeed(["verify"]).hasPrefix("catalog and stores agree: every copy catalogued as stored is there at its recorded size (2 copies)"))
         let result = try fixture.lethe(["verify", "--copies"])
         #expect(result.status == 3)
         #expect(result.stdout.contains("1 of 2 copies"))
         #expect(result.stdout.contains("failed authentication"))
+        // Recorded on the copy: `list archives` shows it damaged (a structure check does not clear it).
+        #expect(try fixture.succeed(["verify"]).hasPrefix("catalog and stores agree"))
+        let marked = try fixture.copies(customer: "alice").filter { $0["object_key"] as? String == file.path.components(separatedBy: "/store/").last }
+        #expect(marked.count == 1 && marked.first?["finding"] as? String == "damaged", "\(marked)")
         #expect(try fixture.lethe(["verify", "--ledger", "--copies"]).status == 64)
         try FileManager.default.removeItem(at: file)
         let structure = try fixture.lethe(["verify"])

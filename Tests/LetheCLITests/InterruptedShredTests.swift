@@ -40,8 +40,8 @@ import Testing
         let csv = try fixture.lethe(["report", "--format", "csv"])
         #expect(csv.status == 1)
         let rows = csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        #expect(rows.first?.hasSuffix(",overdue_days,unfinished_shred") == true)
-        #expect(rows.filter { $0.hasPrefix(pseudonym) }.allSatisfy { $0.hasSuffix(unrecorded ? ",unrecorded" : ",rotation_owed") })
+        #expect(rows.first?.hasSuffix(",overdue_days,unfinished_shred,finding") == true)
+        #expect(rows.filter { $0.hasPrefix(pseudonym) }.allSatisfy { $0.hasSuffix(unrecorded ? ",unrecorded," : ",rotation_owed,") })
         #expect(try Self.keyStatus(fixture)["epoch"] as? Int == epochBefore)
         #expect(try Self.keyStatus(fixture)["pending_shreds"] as? Int == (step == "after-mark" || step == "after-catalog" ? 1 : 0))
         #expect(try fixture.copies(customer: "bob").allSatisfy { $0["state"] as? String == "live" })

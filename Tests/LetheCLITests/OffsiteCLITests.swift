@@ -21,12 +21,15 @@ import Testing
     /// A port nothing listens on (the discard port, closed on a test machine): connection refused.
     static let unreachable = "http://127.0.0.1:9"
 
-    /// Points the home's offsite store at `endpoint` / `bucket`.
+    /// Points the home's offsite store at `endpoint` / `bucket`, and puts the offsite block back
+    /// into its policy (`init` without offsite settings wrote the local-only default): the two
+    /// steps `policies/local-only.yaml` gives for copying offsite later.
     static func setOffsite(_ fixture: CLIFixture, endpoint: String, bucket: String) throws {
         let url = fixture.home.appendingPathComponent("lethe.json")
         var configuration = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         configuration["offsite"] = ["endpoint": endpoint, "region": "us-east-1", "bucket": bucket, "path_style": true]
         try JSONSerialization.data(withJSONObject: configuration).write(to: url)
+        try Data(try ShippedPolicy.defaultText.utf8).write(to: fixture.home.appendingPathComponent("policy.yaml"))
     }
 
     static func makeFixture() throws -> CLIFixture {

@@ -4,18 +4,24 @@ import LetheTestSupport
 import Testing
 
 @Suite struct HomeSetupTests {
-    /// `init` without a policy writes the built-in default, which must be `policies/default.yaml`
-    /// word for word (the binary carries a copy, since it cannot read the repository).
-    @Test func theBuiltInDefaultPolicyIsPoliciesDefaultYaml() throws {
+    /// `init` without a policy writes a built-in default, word for word a file of `policies/` (the
+    /// binary carries a copy, since it cannot read the repository): `default.yaml` (local and
+    /// offsite) when an offsite store is given, `local-only.yaml` (the same local lifetimes, no
+    /// offsite block) when none is, so that a home never keeps offsite copies it cannot make.
+    @Test(arguments: [true, false])
+    func theBuiltInDefaultPoliciesAreTheFilesInPolicies(offsite: Bool) throws {
         let root = try TemporaryDirectory()
         let source = root.url.appendingPathComponent("source")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         let home = root.url.appendingPathComponent("home")
-        let configuration = try HomeSetup.create(.init(home: home, source: source), now: Date(timeIntervalSince1970: 1_793_577_600))
+        let settings = OffsiteSettings(endpoint: "http://127.0.0.1:9", region: "us-east-1", bucket: "lethe", pathStyle: true)
+        let configuration = try HomeSetup.create(.init(home: home, source: source, offsite: offsite ? settings : nil),
+                                                 now: Date(timeIntervalSince1970: 1_793_577_600))
         let written = try String(contentsOfFile: configuration.policy, encoding: .utf8)
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shipped = try String(contentsOf: packageRoot.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
-        #expect(written == shipped, "Sources/LetheJobs/DefaultPolicy.swift differs from policies/default.yaml")
+        let file = offsite ? "policies/default.yaml" : "policies/local-only.yaml"
+        let shipped = try String(contentsOf: packageRoot.appendingPathComponent(file), encoding: .utf8)
+        #expect(written == shipped, "Sources/LetheJobs/DefaultPolicy.swift differs from \(file)")
     }
 
     /// Key directories carry a `CACHEDIR.TAG` (the standard signature), so host backups made with

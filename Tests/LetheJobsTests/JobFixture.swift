@@ -15,20 +15,18 @@ final class JobFixture: @unchecked Sendable {
     /// Every log line written so far.
     var logLines: [String] { lines.all }
 
-    /// Creates the source tree and a home at `now`; `policy` is the text of a policy file to
-    /// use instead of the built-in default; `offsite` sets up an S3 offsite store in the home's
-    /// configuration (tests that inject a store pass it to `home(offsiteStore:)` instead).
+    /// Creates the source tree and a home at `now`; `policy` is the text of the home's policy
+    /// file (default: `policies/default.yaml`, local and offsite); `offsite` sets up an S3 offsite
+    /// store in the home's configuration (tests that inject a store pass it to
+    /// `home(offsiteStore:)` instead, so the policy is written over the one `init` chose, as an
+    /// operator would edit it).
     init(customers: [String: [String: [UInt8]]], now: Date = Date(timeIntervalSince1970: 1_793_577_600),
          policy: String? = nil, offsite: OffsiteSettings? = nil) throws {
         root = try TemporaryDirectory(prefix: "lethe-jobs")
         clock = ManualClock(now)
         for (customer, files) in customers { try addFiles(files, to: customer) }
-        var policyURL: URL?
-        if let policy {
-            policyURL = root.url.appendingPathComponent("policy.yaml")
-            try Data(policy.utf8).write(to: policyURL!)
-        }
-        try HomeSetup.create(.init(home: homeURL, source: source, policy: policyURL, offsite: offsite), now: now)
+        let configuration = try HomeSetup.create(.init(home: homeURL, source: source, offsite: offsite), now: now)
+        try Data((try policy ?? ShippedPolicy.defaultText).utf8).write(to: URL(fileURLWithPath: configuration.policy))
     }
 
     func addFiles(_ files: [String: [UInt8]], to customer: String) throws {

@@ -23,7 +23,7 @@ struct PolicyLoaderTests {
         let folder = Fixtures.packageRoot.appendingPathComponent("policies")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        #expect(files.contains("default.yaml") && files.contains("example.yaml"))
+        #expect(files.contains("default.yaml") && files.contains("local-only.yaml") && files.contains("example.yaml"))
         for file in files {
             let path = folder.appendingPathComponent(file).path
             let policy = try PolicyLoader.load(path: path)
@@ -40,6 +40,17 @@ struct PolicyLoaderTests {
         #expect(policy.tiers[.local] == Tier(lifetimes: [.daily: .init(7, .day), .weekly: .init(5, .week), .monthly: .init(6, .month)]))
         #expect(policy.tiers[.offsite] == Tier(lifetimes: [.weekly: .init(5, .week), .monthly: .init(6, .month)], objectLock: .governance))
         #expect(!policy.keepsAnywhere(.yearly))
+    }
+
+    /// The local-only default (what `init` writes without an offsite store) is the default with
+    /// the offsite block left out: the same zone, cap and local lifetimes.
+    @Test func localOnlyPolicyIsTheDefaultWithoutOffsite() throws {
+        let url = Fixtures.packageRoot.appendingPathComponent("policies/local-only.yaml")
+        let policy = try PolicyLoader.load(path: url.path)
+        let standard = Fixtures.defaultPolicy
+        #expect(policy.tiers[.offsite] == nil)
+        #expect(policy.tiers[.local] == standard.tiers[.local])
+        #expect(policy.maxAge == standard.maxAge && policy.timeZoneName == standard.timeZoneName)
     }
 
     @Test func exampleIsAmsterdamWithOffsiteYearlies() {

@@ -15,6 +15,7 @@ import LetheTestSupport
 /// - 10 Nov 02:00 expire, with a local store that refuses the first deletion: the 3 Nov copy of
 ///   the first customer stays overdue, the other one is deleted;
 /// - 10 Nov 09:00 the second customer is shredded (request ERASURE-2026-0117);
+/// - 10 Nov 10:00 `lethe verify`: the catalog and the stores agree;
 /// - the report is taken at 10 Nov 12:00.
 ///
 /// Pseudonyms are random, and rows are ordered by pseudonym within a set; so that the order is
@@ -42,7 +43,9 @@ final class ReportFixture: @unchecked Sendable {
         clock = ManualClock(Self.at("2026-11-01T00:00:00Z"))
         offsite = FaultyObjectStore(wrapping: InMemoryObjectStore(location: .offsite, clock: clock, lockMode: .governance))
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
-        try HomeSetup.create(.init(home: homeURL, source: source, keyMirrors: keyMirror ? [mirror] : []), now: clock.now())
+        let configuration = try HomeSetup.create(.init(home: homeURL, source: source, keyMirrors: keyMirror ? [mirror] : []), now: clock.now())
+        // The offsite store is injected (``home(localStore:)``), so the default policy with offsite copies is written over the local-only one.
+        try Data(try ShippedPolicy.defaultText.utf8).write(to: URL(fileURLWithPath: configuration.policy))
         // Key the ids first, then hand out the contents in pseudonym order.
         let home = try self.home()
         let ids = try customers.map { customer in
@@ -95,6 +98,10 @@ final class ReportFixture: @unchecked Sendable {
         fixture.clock.set(at("2026-11-10T09:00:00Z"))
         let receipt = try ShredJob(home: fixture.home()).run(customer: CustomerID(fixture.customerIDs[1])!, request: "ERASURE-2026-0117")
         guard receipt.complete else { throw FixtureError("the golden shred did not complete: \(receipt.incomplete ?? "")") }
+
+        fixture.clock.set(at("2026-11-10T10:00:00Z"))
+        let verified = try StructureVerification(home: fixture.home()).run()
+        guard verified.findings.isEmpty else { throw FixtureError("the golden verify should find nothing: \(verified.findings)") }
 
         fixture.clock.set(at("2026-11-10T12:00:00Z"))
         return fixture

@@ -91,9 +91,9 @@ import Testing
         }
 
         let csv = report.csv().components(separatedBy: "\r\n").dropLast()
-        #expect(csv.first == "pseudonym,set,class,location,object_key,created,delete_by,state,bytes,overdue_days,unfinished_shred")
+        #expect(csv.first == "pseudonym,set,class,location,object_key,created,delete_by,state,bytes,overdue_days,unfinished_shred,finding")
         let line = try #require(csv.first { $0.contains(overdue.objectKey.rawValue) })
-        #expect(line.hasSuffix(",overdue,\(overdue.bytes),0.50,"))
+        #expect(line.hasSuffix(",overdue,\(overdue.bytes),0.50,,"))
         #expect(csv.dropFirst().filter { $0.contains(",overdue,") }.count == 1)
         // The others have no overdue days, and (every shred finished) no unfinished-shred flag.
         #expect(csv.dropFirst().filter { !$0.contains(",overdue,") }.allSatisfy { $0.hasSuffix(",,") })

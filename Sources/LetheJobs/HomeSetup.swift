@@ -169,7 +169,7 @@ public enum HomeSetup {
         let stored = try LetheJSON.encoder.encode(configuration.stored(in: home))
         try stored.withUnsafeBytes { try DurableFile.write($0, to: staging.url.appendingPathComponent(Home.configurationFile), mode: 0o600) }
         if let offsite = request.offsite {
-            let effective = try policy ?? PolicyLoader.parse(DefaultPolicy.text, file: policyPath)
+            let effective = try policy ?? PolicyLoader.parse(DefaultPolicy.text(offsite: true), file: policyPath)
             try checkOffsite(offsite, policy: effective, createBucket: request.createBucket, rollback: rollback)
         }
         return configuration

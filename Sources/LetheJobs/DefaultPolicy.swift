@@ -4,9 +4,9 @@
 ///
 /// The same texts as `policies/default.yaml` and `policies/local-only.yaml` (a test keeps them
 /// equal); both are built from one copy of what they share (zone, cap, local lifetimes).
-enum DefaultPolicy {
+public enum DefaultPolicy {
     /// The policy for a home with an offsite store or without one.
-    static func text(offsite: Bool) -> String { offsite ? withOffsite : localOnly }
+    public static func text(offsite: Bool) -> String { offsite ? withOffsite : localOnly }
 
     /// `policies/default.yaml`: local and offsite lifetimes.
     static let withOffsite = defaultHeader + shared + offsiteBlock

@@ -124,7 +124,7 @@ import Testing
 
     /// A bucket that does not exist: refused (exit 1) with a message naming the bucket and
     /// `--offsite-create-bucket`, nothing left; with that flag it is created with object lock
-    /// (the default policy locks offsite copies) and init succeeds.
+    /// (the default policy locks offsite copies) and init succeeds, writing that default.
     @Test func aMissingBucketIsRefusedOrCreatedOnRequest() async throws {
         let endpoint = try OffsiteCLITests.s3Endpoint()
         let place = try Place()
@@ -141,6 +141,8 @@ import Testing
         #expect(created.status == 0, "\(created.stderr)")
         let lock = String(decoding: try await OffsiteCLITests.s3(endpoint, "GET", "/\(bucket)?object-lock"), as: UTF8.self)
         #expect(lock.contains("<ObjectLockEnabled>Enabled</ObjectLockEnabled>"), "\(lock)")
+        let policy = try String(contentsOf: place.home.appendingPathComponent("policy.yaml"), encoding: .utf8)
+        #expect(policy.contains("name: default") && policy.contains("offsite:"), "a home with an offsite store gets the default with offsite copies")
     }
 
     /// A bucket that exists without object lock while the policy locks offsite copies: refused

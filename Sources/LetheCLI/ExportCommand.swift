@@ -24,19 +24,20 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The file to write (.tar, .tar.gz, .tar.zst or .zip); it must not exist. '-' streams to standard output (a pipe or file, not a terminal).")
     var out: String
 
-    @Option(help: "tar, tar.gz, tar.zst or zip: with '--out -' the stream's format (default tar); with a file, the one its name ends in.")
+    @Option(help: "tar, tar.gz, tar.zst or zip: with '--out -' the stream's format (required); with a file, the one its name ends in.")
     var format: ExportFormat?
 
     func validate() throws {
         guard out == ExportJob.standardOutput else { return }
         if options.json { throw ValidationError("'--out -' writes the archive to standard output, which then cannot carry --json") }
         if isatty(STDOUT_FILENO) == 1 { throw ValidationError("'--out -' would write an archive to the terminal: redirect standard output to a file or a pipe") }
+        if format == nil { throw ValidationError("'--out -' has no file name to take the format from: name it with --format tar, tar.gz, tar.zst or zip") }
     }
 
     func run() throws {
         let job = ExportJob(home: try options.open(requiringPolicy: false))
         if out == ExportJob.standardOutput {
-            let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format ?? .tar)
+            let outcome = try job.stream(customer: try customer.id(), set: copy.setID, from: copy.from, format: format!)
             CopyReadNotes.print(fallback: outcome.fallback, location: outcome.location, unreadable: outcome.unreadablePaths, what: "this export")
             return FileHandle.standardError.write(Data("Exported set \(outcome.set) from \(outcome.location.rawValue) as \(outcome.format.rawValue) to standard output: \(Wording.count(outcome.bytes, "byte", "bytes"))\n".utf8))
         }

@@ -72,7 +72,7 @@ import Testing
     /// never a complete archive. Before the first byte, a shredded customer gets nothing.
     @Test func anExportToStandardOutputRacingAShredStopsTheStream() throws {
         let fixture = try Self.fixture()
-        let running = LetheProcess.start(["export", "--customer", "big", "--out", "-", "--home", fixture.home.path], environment: fixture.environment)
+        let running = LetheProcess.start(["export", "--customer", "big", "--out", "-", "--format", "tar", "--home", fixture.home.path], environment: fixture.environment)
         try running.process.run()
         let reader = running.stdout.fileHandleForReading
         var received = 0
@@ -86,7 +86,7 @@ import Testing
         #expect(running.process.terminationStatus == 4, "\(String(decoding: err, as: UTF8.self))")
         #expect(received < 128 << 20, "the whole archive was delivered after the shred")
 
-        let after = try fixture.lethe(["export", "--customer", "big", "--out", "-"])
+        let after = try fixture.lethe(["export", "--customer", "big", "--out", "-", "--format", "tar"])
         #expect(after.status == 4)
         #expect(after.stdout.isEmpty)
     }
@@ -96,7 +96,7 @@ import Testing
         let fixture = try CLIFixture(customers: ["small": ["a.txt": Array("small".utf8)]])
         try fixture.succeed(["backup"])
         let tar = fixture.root.url.appendingPathComponent("small.tar")
-        let result = try fixture.lethe(["export", "--customer", "small", "--out", "-"])
+        let result = try fixture.lethe(["export", "--customer", "small", "--out", "-", "--format", "tar"])
         #expect(result.status == 0, "\(result.stderr)")
         try Data(result.stdout.utf8).write(to: tar)
         let list = Process()
@@ -109,6 +109,6 @@ import Testing
         list.waitUntilExit()
         #expect(list.terminationStatus == 0)
         #expect(listed.contains("a.txt"))
-        #expect(try fixture.lethe(["export", "--customer", "small", "--out", "-", "--json"]).status == 64)
+        #expect(try fixture.lethe(["export", "--customer", "small", "--out", "-", "--format", "tar", "--json"]).status == 64)
     }
 }

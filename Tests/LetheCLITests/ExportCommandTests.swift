@@ -106,4 +106,14 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         #expect(try fixture.lethe(["export", "--customer", "alice", "--out", "-", "--format", "tar.bz2"]).status == 64)
     }
+
+    /// A stream has no name to take its format from: `--out -` without `--format` exits 64,
+    /// names the formats, and writes no byte to standard output (issue 12, finding 8).
+    @Test func aStreamWithoutAFormatIsAUsageErrorThatWritesNothing() throws {
+        let (fixture, _) = try Self.fixture()
+        let result = try fixture.lethe(["export", "--customer", "alice", "--out", "-"])
+        #expect(result.status == 64, "export --out - exited \(result.status): \(result.stderr)")
+        #expect(result.stderr.contains("--format tar, tar.gz, tar.zst or zip"), "stderr: \(result.stderr)")
+        #expect(result.stdoutBytes.isEmpty)
+    }
 }

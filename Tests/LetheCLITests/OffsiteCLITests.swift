@@ -178,11 +178,11 @@ import Testing
         }
         #expect(recorded.count == 1 && recorded[0].contains("\"location\":\"offsite\""), "\(recorded)")
 
-        let streamed = try fixture.lethe(["export", "--customer", "alice", "--out", "-"])
+        let streamed = try fixture.lethe(["export", "--customer", "alice", "--out", "-", "--format", "tar"])
         #expect(streamed.status == 3, "bytes already sent cannot be taken back: \(streamed.stderr)")
         #expect(streamed.stderr.contains("--from offsite"), "\(streamed.stderr)")
         // Bob's archive fails before a byte of it left: the stream falls back too.
-        let small = try fixture.lethe(["export", "--customer", "bob", "--out", "-"])
+        let small = try fixture.lethe(["export", "--customer", "bob", "--out", "-", "--format", "tar"])
         #expect(small.status == 0 && small.stderr.contains("read the offsite copy"), "\(small.stderr)")
         let bobTar = fixture.root.url.appendingPathComponent("bob.tar")
         try small.stdoutBytes.write(to: bobTar)

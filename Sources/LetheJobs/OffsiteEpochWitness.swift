@@ -28,11 +28,7 @@ struct OffsiteEpochWitness {
         do {
             let store = try home.store(for: .offsite)
             if let seen = try Self.read(from: store), seen >= epoch { return true }
-            _ = try store.put(Self.key, lockUntil: nil) { try $0.write(Array("\(epoch)\n".utf8)) }
-            // A versioned bucket keeps every overwrite: only the newest version is the witness.
-            for stale in try store.versions(of: Self.key).dropFirst() {
-                try store.delete(Self.key, versionID: stale.versionID)
-            }
+            try store.replaceSmallObject(Self.key, with: Array("\(epoch)\n".utf8))
             home.log.info("keys.offsite_witness_recorded", ["epoch": String(epoch)])
             return true
         } catch {
@@ -55,12 +51,7 @@ struct OffsiteEpochWitness {
 
     /// The epoch the store holds, or nil when there is none (or it is not a number).
     static func read(from store: any ObjectStore) throws -> Int? {
-        do {
-            let bytes = try store.get(key) { try $0.readAll() }
-            return Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch ObjectStoreError.notFound {
-            return nil
-        }
+        try store.smallObject(key).flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// The witness of the offsite store of `configuration`, for `keys recover` (which runs when

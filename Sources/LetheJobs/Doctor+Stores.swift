@@ -6,7 +6,8 @@ import LetheS3
 extension Doctor {
     /// The offsite store: set up when the policy keeps offsite copies (`offsite_store`), answering
     /// a real request with the home's credentials, its object lock as the policy asks
-    /// (`offsite_lock`), and its epoch witness no newer than the key store (`offsite_epoch`).
+    /// (`offsite_lock`), its epoch witness no newer than the key store (`offsite_epoch`), and its
+    /// ledger-head marker an event of this home's ledger (`store_marker`).
     func offsiteChecks(_ home: Home, policy: Policy?) -> [DoctorCheck] {
         let config = url.appendingPathComponent(Home.configurationFile).path
         guard let settings = home.configuration.offsite else {
@@ -31,7 +32,32 @@ extension Doctor {
         // An invalid policy says nothing about the lock it asks for (its own check fails already).
         if let s3 = store as? S3ObjectStore, let policy { checks.append(lockCheck(s3, bucket: settings.bucket, asked: policy.tiers[.offsite]?.objectLock)) }
         checks.append(offsiteEpochCheck(store, keyStoreEpoch: home.keys.epoch))
+        checks.append(markerCheck(.offsite(home)))
         return checks
+    }
+
+    /// The store's ledger-head marker is an event of this home's ledger (`store_marker`): else
+    /// another copy of this home wrote there since, and every run that writes refuses.
+    func markerCheck(_ marker: StoreHeadMarker) -> DoctorCheck {
+        let reading: StoreHeadMarker.Reading
+        do {
+            reading = try marker.reading(of: marker.load())
+        } catch {
+            return .warn("store_marker", "the ledger-head marker \(marker.markerName) cannot be read: \(error)", fix: nil)
+        }
+        switch reading {
+        case .absent:
+            return .ok("store_marker", "no ledger-head marker in the \(marker.storeName) yet (the next run that writes records it)")
+        case .unreadable:
+            return .warn("store_marker", "\(marker.markerName) is not a ledger-head marker",
+                         fix: "nothing to do: the next run that writes replaces it")
+        case .ours(let event, let head):
+            return .ok("store_marker", "the \(marker.storeName) was last written by this home (its marker is ledger event \(event); this home's ledger is at \(head))")
+        case .diverged(let event, let head):
+            return .fail("store_marker", "the \(marker.storeName) was last written by another copy of this home: its marker is ledger event "
+                             + "\(event), which this home's ledger (at event \(head)) does not hold, so every run that writes refuses",
+                         fix: marker.fix)
+        }
     }
 
     /// The bucket locks what the policy asks to lock, and has no default retention of its own.
@@ -49,7 +75,8 @@ extension Doctor {
         }
         if let rule = lock.defaultRetention {
             return .warn("offsite_lock", "bucket \(bucket) has a default retention (\(rule.mode), \(rule.period)): what lethe stores unlocked "
-                             + "(the epoch witness lethe/newest-epoch) is locked too, and its old versions cannot be deleted",
+                             + "(the epoch witness lethe/newest-epoch, the ledger-head marker lethe/ledger-head) is locked too: "
+                             + "neither can be replaced or its old versions deleted, so a copy of this home writing to this bucket goes unnoticed",
                          fix: "remove the bucket's default retention rule: lethe locks each copy itself until its delete-by")
         }
         if let mode { return .ok("offsite_lock", "bucket \(bucket) has object lock; copies are locked (\(mode.rawValue)) until their delete-by") }

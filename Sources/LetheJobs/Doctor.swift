@@ -10,7 +10,7 @@ import Glibc
 /// `lethe doctor`: what an operator checks before trusting a home, each with ok, warn or fail
 /// and what to do: the configuration and the paths it names, the policy, the key directories
 /// (and the newest epoch any of them has seen), owed key work, the sealed escrow, the local
-/// store, the offsite store and its object lock, the clock against the ledger, and the age and
+/// store, the offsite store and its object lock, each store's ledger-head marker, the clock against the ledger, and the age and
 /// result of the last verifications.
 ///
 /// Changes nothing, takes no lock, and never stops at a failed check: the checks that do not
@@ -57,6 +57,7 @@ public struct Doctor: Sendable {
         }
         checks += keyChecks(home)
         checks.append(localStoreCheck(configuration))
+        checks.append(markerCheck(.local(home)))
         checks += offsiteChecks(home, policy: policy.policy)
         checks.append(clockCheck(home))
         checks += verificationChecks(home)

@@ -272,7 +272,7 @@ public struct ExpireJob: Sendable {
 
     /// Removes what a location's store holds at a copy's key.
     func removal(for location: Location) throws -> StoredCopyRemoval {
-        StoredCopyRemoval(store: try home.store(for: location), location: location)
+        StoredCopyRemoval(store: try home.writableStore(for: location), location: location)
     }
 
     /// What the ledger events about one decision say of its copy: its row, facts and the plan's reasons.

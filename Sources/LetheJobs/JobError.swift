@@ -41,7 +41,8 @@ public enum JobError: Error, CustomStringConvertible {
     case invalidRequest(String)
     /// The store's ledger-head marker is not an event of this home's ledger: another copy of
     /// this home wrote to the store since (or this home's catalog is older than the store's).
-    case storeWrittenByAnotherCopy(store: String, marker: Int64, head: Int64)
+    /// `store` names it ("local store PATH", "offsite bucket NAME at ENDPOINT"), `fix` says what to do.
+    case storeWrittenByAnotherCopy(store: String, marker: Int64, head: Int64, fix: String)
 
     public var description: String {
         switch self {
@@ -72,11 +73,9 @@ public enum JobError: Error, CustomStringConvertible {
         case .failed(let why): return why
         case .invalidEscrow(let why): return "the escrow is not a Lethe key escrow (\(why)): pass the file `lethe keys escrow --raw` wrote, or recover from the sealed escrow with --recovery-key FILE"
         case .invalidRequest(let why): return why
-        case .storeWrittenByAnotherCopy(let store, let marker, let head):
-            return "this store was written by another copy of this home: the store \(store) was last written by a home whose ledger "
-                + "reached event \(marker), which this home's ledger (at event \(head)) does not hold. Nothing was written. "
-                + "Run Lethe from the copy that wrote it (a moved or copied home works where it is); to keep this one as a separate home, "
-                + "point \"store\" in its lethe.json at a new, empty folder (and its offsite bucket and key mirrors elsewhere)"
+        case .storeWrittenByAnotherCopy(let store, let marker, let head, let fix):
+            return "this store was written by another copy of this home: the \(store) was last written by a home whose ledger "
+                + "reached event \(marker), which this home's ledger (at event \(head)) does not hold. Nothing was written. \(fix)"
         }
     }
 }

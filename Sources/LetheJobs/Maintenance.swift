@@ -11,7 +11,7 @@ struct Maintenance {
     static let abandonedUploadAge: TimeInterval = 86_400
 
     /// Refuses a clock earlier than the last recorded event, a store another copy of this home
-    /// wrote to since (``refuseUnsafeWrite(now:)``), and an offsite endpoint that is
+    /// wrote to since (``refuseUnsafeWrite(now:)``: the local one, or the offsite one), and an offsite endpoint that is
     /// plain http to another host without `allowInsecureHTTP`; closes sets left `running` by a
     /// dead run (partial if some copies were recorded, failed otherwise) and deletes the
     /// archives it published but did not live to record; removes temporary files a dead run
@@ -41,19 +41,45 @@ struct Maintenance {
     }
 
     /// What every run that writes checks before it changes anything: the clock
-    /// (``refuseClockGoneBack(now:)``), and that the store's ledger-head marker is an event of
-    /// this home's ledger (``StoreHeadMarker``: no other copy of this home wrote to the store
-    /// since). Such a run then records its head when it ends (``recordLedgerHead()``, deferred).
+    /// (``refuseClockGoneBack(now:)``), and that the ledger-head markers of the local store and
+    /// of the offsite store (when one is set up) are events of this home's ledger
+    /// (``StoreHeadMarker``: no other copy of this home wrote to either since). Such a run then
+    /// records its head when it ends (``recordLedgerHead()``, deferred).
     ///
-    /// - Throws: `clockWentBack`, `storeWrittenByAnotherCopy` (nothing changed).
+    /// An offsite marker that cannot be read (the store is down, refuses the credentials)
+    /// refuses nothing: the run goes on with its local work, but marks the offsite store
+    /// unavailable for the rest of the run (``Home/offsiteDown``), so nothing is uploaded to it
+    /// or deleted from it (``Home/writableStore(for:)``): copies stay pending, deletions
+    /// overdue, until a run that could check it. A run that already found it unavailable (the
+    /// expiry of a nightly whose backup did) does not ask again.
+    ///
+    /// - Throws: `clockWentBack`, `storeWrittenByAnotherCopy` (nothing changed); catalog errors.
     func refuseUnsafeWrite(now: Date) throws {
         try refuseClockGoneBack(now: now)
-        try StoreHeadMarker(home: home).refuseIfDiverged()
+        try StoreHeadMarker.local(home).refuseIfDiverged()
+        guard home.offsiteConfigured, home.offsiteDown.reason == nil else { return }
+        let marker = StoreHeadMarker.offsite(home)
+        let line: String?
+        do {
+            line = try marker.load()
+        } catch {
+            home.offsiteDown.set("\(error)")
+            home.log.warning("store.offsite_head_unchecked", ["marker": marker.markerName, "error": "\(error)",
+                                                               "result": "nothing goes offsite in this run; the next run retries"])
+            return
+        }
+        try marker.refuse(line)
     }
 
-    /// Records the home's ledger head in its local store (``StoreHeadMarker``): deferred by every
-    /// run that passed ``refuseUnsafeWrite(now:)``, so it runs whether the run succeeded or not.
-    func recordLedgerHead() { StoreHeadMarker(home: home).record() }
+    /// Records the home's ledger head in its local store, and in its offsite store when this run
+    /// checked that store's marker and did not find the store unavailable since (``StoreHeadMarker``):
+    /// deferred by every run that passed ``refuseUnsafeWrite(now:)``, so it runs whether the run
+    /// succeeded or not. A run that could not reach the offsite store leaves its marker as it
+    /// was: an earlier event of this ledger, which refuses nothing.
+    func recordLedgerHead() {
+        StoreHeadMarker.local(home).record()
+        if home.offsiteConfigured && home.offsiteDown.reason == nil { StoreHeadMarker.offsite(home).record() }
+    }
 
     /// Refuses a clock earlier than the last recorded event: a run under it would record its
     /// decisions (copies, expiries, an erasure, a rotation) before events they follow.
@@ -71,10 +97,11 @@ struct Maintenance {
     /// cannot be reached or built is logged and skipped (one found unavailable is not tried
     /// again by this run's uploads, which stay pending): the offsite copies say so themselves.
     private func abortAbandonedUploads(now: Date) throws {
-        guard home.offsiteConfigured else { return }
+        // A store this run found unavailable (its marker unread) is not tried again.
+        guard home.offsiteConfigured, home.offsiteDown.reason == nil else { return }
         let aborted: [AbandonedWrite]
         do {
-            aborted = try home.store(for: .offsite).removeAbandoned(prefix: ObjectKey.archivePrefix, olderThan: Self.abandonedUploadAge)
+            aborted = try home.writableStore(for: .offsite).removeAbandoned(prefix: ObjectKey.archivePrefix, olderThan: Self.abandonedUploadAge)
         } catch {
             if let storeError = error as? ObjectStoreError, storeError.isTransient { home.offsiteDown.set("\(storeError)") }
             home.log.warning("offsite.uploads_unchecked", ["error": "\(error)"])

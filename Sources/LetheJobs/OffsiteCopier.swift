@@ -99,7 +99,7 @@ struct OffsiteCopier {
     func abandon(_ copy: CopyRecord, now: Date) -> OffsiteOutcome {
         let message = "its delete-by or its local source passed before it could be uploaded: it never will be"
         do {
-            let stored = try StoredCopyRemoval(store: home.store(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
+            let stored = try StoredCopyRemoval(store: home.writableStore(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
             try home.catalog.updateCopy(copy.id, state: .deleted, event: LedgerEvent(LedgerEvent.CopyCancelled(
                 copy: .init(copy), result: stored ? "what an interrupted upload left at its key was deleted and confirmed gone" : "nothing was stored",
                 reason: message), at: now))
@@ -121,7 +121,7 @@ struct OffsiteCopier {
                                   message: "offsite copy left pending: the offsite store was unavailable earlier in this run (\(reason)); the next run retries it")
         }
         do {
-            let store = try home.store(for: .offsite)
+            let store = try home.writableStore(for: .offsite)
             let lockUntil = try home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
             let stored: StoredObject
             let existing = try store.head(pending.objectKey)
@@ -173,7 +173,7 @@ struct OffsiteCopier {
     func discard(_ copy: CopyRecord, stored: StoredObject, now: Date) -> OffsiteOutcome {
         let result: String
         do {
-            try StoredCopyRemoval(store: home.store(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
+            try StoredCopyRemoval(store: home.writableStore(for: .offsite), location: .offsite).removeEveryVersion(at: copy.objectKey)
             result = "the upload was deleted and confirmed gone"
         } catch ObjectStoreError.objectLocked(_, let until) {
             result = "the upload is locked until \(until.map(Timestamp.iso) ?? "its lock ends") and stays, unreadable: its customer key is destroyed"

@@ -5,7 +5,10 @@ import LetheCore
 /// uploads and damaged downloads.
 ///
 /// Faults are armed by the test and consumed by the calls that hit them; everything else is
-/// passed through to the wrapped store. Thread-safe.
+/// passed through to the wrapped store. Armed faults are for the copies: calls on Lethe's own
+/// small objects under `lethe/` (the ledger-head marker every writing run reads first, the
+/// epoch witness) do not take them. An outage (`isDown`) fails
+/// every call. Every call is counted. Thread-safe.
 public final class FaultyObjectStore: ObjectStore, @unchecked Sendable {
     /// What `get` does to the bytes it passes on.
     public enum ReadFault: Sendable, Equatable {
@@ -30,7 +33,7 @@ public final class FaultyObjectStore: ObjectStore, @unchecked Sendable {
 
     public var location: Location { inner.location }
 
-    /// Makes the next `count` calls throw `error` (by default `unavailable`, like an HTTP 503).
+    /// Makes the next `count` calls on copies throw `error` (by default `unavailable`, like an HTTP 503).
     public func failNext(_ count: Int, with error: ObjectStoreError = .unavailable("injected fault: 503 Service Unavailable")) {
         lock.withLock { failuresLeft = count; failure = error }
     }
@@ -41,26 +44,29 @@ public final class FaultyObjectStore: ObjectStore, @unchecked Sendable {
         set { lock.withLock { down = newValue } }
     }
 
-    /// Makes the next `put` pass `bytes` bytes to the wrapped store, then fail as a dropped connection.
+    /// Makes the next `put` of a copy pass `bytes` bytes to the wrapped store, then fail as a dropped connection.
     public func dropNextPut(after bytes: Int) { lock.withLock { dropAfter = bytes } }
 
-    /// Makes the next `get` damage the bytes it streams.
+    /// Makes the next `get` of a copy damage the bytes it streams.
     public func damageNextGet(_ fault: ReadFault) { lock.withLock { readFault = fault } }
 
     /// How many calls reached this store (failed or not).
     public var callCount: Int { lock.withLock { calls } }
 
-    private func enter() throws {
+    private func enter(_ key: String) throws {
         try lock.withLock {
             calls += 1
             if down { throw ObjectStoreError.unavailable("injected fault: the store is down (connection refused)") }
-            if failuresLeft > 0 { failuresLeft -= 1; throw failure }
+            if failuresLeft > 0 && Self.isCopy(key) { failuresLeft -= 1; throw failure }
         }
     }
 
+    /// Whether `key` (or a listing prefix) is not one of Lethe's own objects: the calls armed faults hit.
+    private static func isCopy(_ key: String) -> Bool { !key.hasPrefix("lethe/") }
+
     public func put(_ key: ObjectKey, lockUntil: Date?, body: (any ByteSink) throws -> Void) throws -> StoredObject {
-        try enter()
-        guard let limit = lock.withLock({ defer { dropAfter = nil }; return dropAfter }) else {
+        try enter(key.rawValue)
+        guard Self.isCopy(key.rawValue), let limit = lock.withLock({ defer { dropAfter = nil }; return dropAfter }) else {
             return try inner.put(key, lockUntil: lockUntil, body: body)
         }
         return try inner.put(key, lockUntil: lockUntil) { sink in
@@ -69,30 +75,30 @@ public final class FaultyObjectStore: ObjectStore, @unchecked Sendable {
     }
 
     public func get<T>(_ key: ObjectKey, body: (any ByteSource) throws -> T) throws -> T {
-        try enter()
-        guard let fault = lock.withLock({ defer { readFault = nil }; return readFault }) else {
+        try enter(key.rawValue)
+        guard Self.isCopy(key.rawValue), let fault = lock.withLock({ defer { readFault = nil }; return readFault }) else {
             return try inner.get(key, body: body)
         }
         return try inner.get(key) { source in try body(DamagingSource(source, fault: fault)) }
     }
 
     public func head(_ key: ObjectKey) throws -> StoredObject? {
-        try enter()
+        try enter(key.rawValue)
         return try inner.head(key)
     }
 
     public func list(prefix: String) throws -> [StoredObject] {
-        try enter()
+        try enter(prefix)
         return try inner.list(prefix: prefix)
     }
 
     public func versions(of key: ObjectKey) throws -> [StoredObject] {
-        try enter()
+        try enter(key.rawValue)
         return try inner.versions(of: key)
     }
 
     public func delete(_ key: ObjectKey, versionID: String?) throws {
-        try enter()
+        try enter(key.rawValue)
         try inner.delete(key, versionID: versionID)
     }
 

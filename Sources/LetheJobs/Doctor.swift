@@ -10,8 +10,8 @@ import Glibc
 /// `lethe doctor`: what an operator checks before trusting a home, each with ok, warn or fail
 /// and what to do: the configuration and the paths it names, the policy, the key directories
 /// (and the newest epoch any of them has seen), owed key work, the sealed escrow, the local
-/// store, the offsite store and its object lock, each store's ledger-head marker, the clock against the ledger, and the age and
-/// result of the last verifications.
+/// store, the offsite store and its object lock, each store's ledger-head marker, the clock
+/// against the ledger, and the age and result of the last verifications.
 ///
 /// Changes nothing, takes no lock, and never stops at a failed check: the checks that do not
 /// depend on it still run (a home whose keys cannot be read still has its policy and stores

@@ -10,8 +10,8 @@ struct Maintenance {
     /// upload of a live run takes a day, so one that old was left by a run that died.
     static let abandonedUploadAge: TimeInterval = 86_400
 
-    /// Refuses a clock earlier than the last recorded event, a store another copy of this home
-    /// wrote to since (``refuseUnsafeWrite(now:)``: the local one, or the offsite one), and an offsite endpoint that is
+    /// Refuses a clock earlier than the last recorded event, a store (local or offsite) another
+    /// copy of this home wrote to since (``refuseUnsafeWrite(now:)``), and an offsite endpoint that is
     /// plain http to another host without `allowInsecureHTTP`; closes sets left `running` by a
     /// dead run (partial if some copies were recorded, failed otherwise) and deletes the
     /// archives it published but did not live to record; removes temporary files a dead run

@@ -65,7 +65,9 @@ struct StoreHeadMarker {
             ? "point \"store\" in its lethe.json at a new, empty folder (and its offsite bucket and key mirrors elsewhere)"
             : "give it its own offsite bucket (a new, empty one as \"bucket\" in the \"offsite\" block of its lethe.json), "
                 + "and its own store folder and key mirrors where those are shared too"
-        return "Run Lethe from the copy that wrote it (a moved or copied home works where it is); to keep this one as a separate home, \(separate)"
+        return "Run Lethe from the copy that wrote it (a moved or copied home works where it is); to keep this one as a separate home, \(separate). "
+            + "If there is no other copy (this home's catalog was put back from an older backup of the host), remove \(markerName) "
+            + "and run `lethe verify`: it names the copies the older catalog does not know"
     }
 
     /// The marker's line, or nil when there is none.

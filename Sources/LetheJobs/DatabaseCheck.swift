@@ -52,8 +52,12 @@ public enum DatabaseCheck {
     ///   table or a condition the server refuses; `PostgresError` for a URL with a password
     ///   (usage) or a database that cannot be reached or refuses the login (failed).
     public static func check(path: String, databaseURL: String?, passwordFile: String?) throws -> Summary {
-        let map = try DatabaseMapLoader.load(path: path)
-        var summary = Summary(file: path, database: nil, customersQuery: map.customersQuery != nil,
+        try check(DatabaseMapLoader.load(path: path), databaseURL: databaseURL, passwordFile: passwordFile)
+    }
+
+    /// Checks a parsed map as ``check(path:databaseURL:passwordFile:)`` does.
+    static func check(_ map: DatabaseMap, databaseURL: String?, passwordFile: String?) throws -> Summary {
+        var summary = Summary(file: map.sourceFile, database: nil, customersQuery: map.customersQuery != nil,
                               tables: map.tables.map { Table(name: $0.name, line: $0.line) }, warnings: [])
         guard let databaseURL else { return summary }
         let connection = try connect(url: databaseURL, passwordFile: passwordFile)
@@ -114,7 +118,7 @@ public enum DatabaseCheck {
                 try connection.query("EXPLAIN EXECUTE lethe_check(\(try connection.escapeLiteral(sampleID)))")
             } catch PostgresError.queryFailed(let state, let message) where state.hasPrefix("22") {
                 warnings.append(Warning(kind: "sample_value", table: table.name,
-                                        message: "the condition of \(table.name) cannot take the id '\(sampleID)' (\(message)): a customer whose id it cannot take fails; make sure every customer id fits"))
+                                        message: "the condition of \(table.name) cannot take the id '\(sampleID)' (\(message)): a customer whose id it cannot take will fail; check that every customer id fits it"))
             } catch PostgresError.queryFailed(let state, let message) {
                 problem(.badCondition, table.line, "the condition of \(table.name) cannot be planned (SQLSTATE \(state): \(message))",
                         "fix the condition; $1 is the customer id, as text")

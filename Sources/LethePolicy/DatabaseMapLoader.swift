@@ -117,7 +117,7 @@ struct DatabaseMapReader: YAMLProblemReporting {
     /// Reads `tables`: name → condition, each checked.
     mutating func readTables(_ node: Node, keyLine: Int?) -> [DatabaseMap.Table]? {
         guard let mapping = node.mapping, mapping.count > 0 else {
-            problem(.wrongShape, keyLine, node.mapping == nil && node.scalar?.string.isEmpty == false
+            problem(.wrongShape, keyLine, node.mapping == nil && node.scalar?.string.isEmpty != true
                         ? "tables is not a mapping of table names to conditions" : "tables is empty",
                     "write one line per table under `tables:`, e.g.\n\(Self.example)")
             return nil

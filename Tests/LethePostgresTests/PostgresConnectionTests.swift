@@ -13,7 +13,7 @@ import Testing
                          "naïve — 日本語 🙂", "'; DROP TABLE t; --", "$1", "E'x'", String(repeating: "long ", count: 20_000)]
 
     @Test func rowsComeBackAsTextWithNullApartFromEmpty() throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         let rows = try database.connect().query("SELECT 42 AS answer, NULL::text AS nothing, '' AS empty, 'a\nb' AS lines, 'é' AS accent")
         #expect(rows.columns == ["answer", "nothing", "empty", "lines", "accent"])
         #expect(rows.rows == [["42", nil, "", "a\nb", "é"]])
@@ -21,12 +21,12 @@ import Testing
 
     @Test(arguments: tricky)
     func parametersAreSentApartFromTheStatement(_ value: String) throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         #expect(try database.connect().query("SELECT $1::text", parameters: [value]).rows == [[value]])
     }
 
     @Test func escapedLiteralsReadBackExactly() throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         let connection = try database.connect()
         for value in Self.tricky {
             let literal = try connection.escapeLiteral(value)
@@ -36,14 +36,14 @@ import Testing
     }
 
     @Test func oneStatementOnly() throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         try database.run("CREATE TABLE t (x int)")
         #expect(throws: PostgresError.self) { try database.connect().query("SELECT 1; DROP TABLE t") }
         #expect(try database.connect().query("SELECT count(*) FROM t").rows == [["0"]])
     }
 
     @Test func aFailedStatementCarriesTheServersStateAndMessage() throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         let error = try #require(throws: PostgresError.self) { try database.connect().query("SELECT * FROM no_such_table") }
         #expect(error == .queryFailed(sqlState: "42P01", message: "relation \"no_such_table\" does not exist"))
         #expect(error.failureClass == .failed)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aMissingDatabaseIsARefusedConnection() throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         let url = try PostgresURL(database.url + "_missing")
         let error = try #require(throws: PostgresError.self) { try PostgresConnection(url: url) }
         guard case .connectionRefused(let server, let message) = error else { Issue.record("\(error)"); return }
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aTerminatedSessionIsALostConnection() throws {
-        let database = try PostgresServer.database()
+        let database = try PostgresTestServer.database()
         let connection = try database.connect()
         _ = try? connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
         let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
@@ -101,13 +101,13 @@ import Testing
 /// Passwords: given, wrong, missing (the role `lethe_auth` must give one), and password files.
 @Suite struct PostgresPasswordTests {
     @Test func theRightPasswordConnects() throws {
-        let role = try PostgresServer.authRole()
+        let role = try PostgresTestServer.authRole()
         let connection = try PostgresConnection(url: PostgresURL(role.url), password: role.password)
         #expect(try connection.query("SELECT current_user").rows == [["lethe_auth"]])
     }
 
     @Test func aWrongPasswordIsAnAuthenticationFailure() throws {
-        let role = try PostgresServer.authRole()
+        let role = try PostgresTestServer.authRole()
         let error = try #require(throws: PostgresError.self) { try PostgresConnection(url: PostgresURL(role.url), password: "wrong") }
         guard case .authenticationFailed(let server, let message) = error else { Issue.record("\(error)"); return }
         #expect(server.hasPrefix("lethe_auth@127.0.0.1:"))
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func noPasswordSaysWhereToPutOne() throws {
-        let role = try PostgresServer.authRole()
+        let role = try PostgresTestServer.authRole()
         // No PGPASSWORD in this process; a password file that does not exist stands for ~/.pgpass.
         let error = try #require(throws: PostgresError.self) { try PostgresConnection(url: PostgresURL(role.url + "?passfile=/nonexistent")) }
         guard case .passwordMissing = error else { Issue.record("\(error)"); return }
@@ -136,5 +136,28 @@ import Testing
         }
         let missing = try #require(throws: PostgresError.self) { try PostgresPassword.read(path: folder.url.appendingPathComponent("none").path) }
         #expect(missing.failureClass == .usage)
+    }
+}
+
+/// The PostgreSQL test cluster (scripts/pg-test-server.sh): the test is skipped with a message
+/// without it, and that is an issue in CI, where the cluster must run.
+enum PostgresTestServer {
+    /// Skips the calling test when no cluster is configured.
+    static func skipUnlessConfigured() throws {
+        guard TemporaryDatabase.serverURL == nil else { return }
+        if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record(Comment(rawValue: TemporaryDatabase.missingInCI)) }
+        try Test.cancel(Comment(rawValue: TemporaryDatabase.skipMessage))
+    }
+
+    /// A fresh database; skips the test without a cluster.
+    static func database() throws -> TemporaryDatabase {
+        try skipUnlessConfigured()
+        return try TemporaryDatabase()
+    }
+
+    /// The role that must give its password; skips the test without a cluster.
+    static func authRole() throws -> (url: String, password: String) {
+        try skipUnlessConfigured()
+        return try #require(TemporaryDatabase.authRole)
     }
 }

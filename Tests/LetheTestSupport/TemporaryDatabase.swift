@@ -11,6 +11,15 @@ public final class TemporaryDatabase: @unchecked Sendable {
 
     /// What the tests say when they skip for want of a server.
     public static let skipMessage = "LETHE_TEST_PG_URL is unset: PostgreSQL cases skipped; run them with scripts/pg-test-server.sh run swift test --skip-build --filter …"
+    /// What a test records in CI (CI set) when the server is missing: there it must run.
+    public static let missingInCI = "LETHE_TEST_PG_URL must be set in CI: run the tests through scripts/test.sh or scripts/pg-test-server.sh run"
+
+    /// The role that must give its password (`lethe_auth`): its URL and password, or nil.
+    public static var authRole: (url: String, password: String)? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["LETHE_TEST_PG_AUTH_URL"], let password = environment["LETHE_TEST_PG_AUTH_PASSWORD"] else { return nil }
+        return (url, password)
+    }
 
     /// The database's name.
     public let name: String

@@ -10,7 +10,8 @@ internal import CPostgres
 public final class PostgresConnection {
     /// The server, as `user@host:port/database` (for messages).
     public let server: String
-    private let handle: OpaquePointer
+    /// The libpq connection (`PGconn *`); owned, finished on release.
+    let handle: OpaquePointer
 
     /// Connects.
     ///
@@ -96,9 +97,7 @@ public final class PostgresConnection {
         let status = PQresultStatus(result)
         guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
             if PQstatus(handle) != CONNECTION_OK { throw lost() }
-            let sqlState = PQresultErrorField(result, lethe_pg_diag_sqlstate()).map { String(cString: $0) } ?? "?????"
-            let primary = PQresultErrorField(result, lethe_pg_diag_message_primary()).map { String(cString: $0) }
-            throw PostgresError.queryFailed(sqlState: sqlState, message: primary ?? Self.text(PQresultErrorMessage(result)))
+            throw failure(result)
         }
         let columnCount = Int(PQnfields(result))
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
@@ -110,8 +109,15 @@ public final class PostgresConnection {
         return PostgresRows(columns: columns, rows: rows)
     }
 
+    /// The error a failed result is: the server's SQLSTATE and primary message.
+    func failure(_ result: OpaquePointer) -> PostgresError {
+        let sqlState = PQresultErrorField(result, lethe_pg_diag_sqlstate()).map { String(cString: $0) } ?? "?????"
+        let primary = PQresultErrorField(result, lethe_pg_diag_message_primary()).map { String(cString: $0) }
+        return .queryFailed(sqlState: sqlState, message: primary ?? Self.text(PQresultErrorMessage(result)))
+    }
+
     /// The error for a connection that broke.
-    private func lost() -> PostgresError {
+    func lost() -> PostgresError {
         .connectionLost(server: server, message: Self.text(PQerrorMessage(handle)))
     }
 

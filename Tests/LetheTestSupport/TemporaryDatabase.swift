@@ -63,5 +63,5 @@ public final class TemporaryDatabase: @unchecked Sendable {
 public struct TemporaryDatabaseError: Error, CustomStringConvertible {
     /// What happened.
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

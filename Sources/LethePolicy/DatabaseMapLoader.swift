@@ -65,21 +65,9 @@ struct DatabaseMapReader: YAMLProblemReporting {
 
     init(file: String) { self.file = file }
 
-    mutating func problem(_ kind: PolicyProblem.Kind, _ line: Int?, _ message: String, _ fix: String) {
-        problems.append(PolicyProblem(kind: kind, file: file, line: line, message: message, fix: fix))
-    }
-
     mutating func read(_ text: String) -> DatabaseMap? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text, .basic)
-        } catch let error as YamlError {
-            yamlProblem(error, text: text)
-            return nil
-        } catch {
-            problem(.notYAML, nil, "not YAML (\(error))", "write the database map as YAML; see \(document.example)")
-            return nil
-        }
+        let (root, valid) = compose(text)
+        guard valid else { return nil }
         guard let root, let mapping = root.mapping else {
             problem(.missingKey, root.flatMap(line) ?? 1, "the database map is not a mapping with 'tables'",
                     "write `tables:` and under it one line per table, e.g.\n\(Self.example)")

@@ -64,23 +64,9 @@ struct PolicyReader: YAMLProblemReporting {
 
     init(file: String) { self.file = file }
 
-    mutating func problem(_ kind: PolicyProblem.Kind, _ line: Int?, _ message: String, _ fix: String) {
-        problems.append(PolicyProblem(kind: kind, file: file, line: line, message: message, fix: fix))
-    }
-
     mutating func read(_ text: String) -> Policy? {
-        let root: Node?
-        do {
-            // Every value is read as text and checked here, so the basic resolver (no implicit
-            // tags) suffices, and spares the default one's regular expressions at every start-up.
-            root = try Yams.compose(yaml: text, .basic)
-        } catch let error as YamlError {
-            yamlProblem(error, text: text)
-            return nil
-        } catch {
-            problem(.notYAML, nil, "not YAML (\(error))", "write the policy as YAML; see policies/example.yaml")
-            return nil
-        }
+        let (root, valid) = compose(text)
+        guard valid else { return nil }
         guard let root else {
             problem(.missingKey, 1, "the file is empty",
                     "write name, timezone, max_age and local; see policies/example.yaml")

@@ -12,15 +12,37 @@ struct YAMLDocumentKind {
 /// of stopping: the policy's and the database map's. What both say about YAML itself (syntax,
 /// tabs, duplicate keys, unknown keys) is written once here.
 protocol YAMLProblemReporting {
+    /// The file, as given to the loader (named in every problem).
+    var file: String { get }
     /// How problems name the document.
     var document: YAMLDocumentKind { get }
-    /// Records one problem.
-    mutating func problem(_ kind: PolicyProblem.Kind, _ line: Int?, _ message: String, _ fix: String)
+    /// The problems found so far.
+    var problems: [PolicyProblem] { get set }
 }
 
 extension YAMLProblemReporting {
+    /// Records one problem.
+    mutating func problem(_ kind: PolicyProblem.Kind, _ line: Int?, _ message: String, _ fix: String) {
+        problems.append(PolicyProblem(kind: kind, file: file, line: line, message: message, fix: fix))
+    }
+
     /// The 1-based line of a node.
     func line(_ node: Node) -> Int? { node.mark?.line }
+
+    /// The YAML tree of `text` (`root` nil for an empty file), or `valid` false when it is not
+    /// YAML, the problem recorded. Every value is read as text and checked by the reader, so the
+    /// basic resolver (no implicit tags) suffices, and spares the default one's regular
+    /// expressions at every start-up.
+    mutating func compose(_ text: String) -> (root: Node?, valid: Bool) {
+        do {
+            return (try Yams.compose(yaml: text, .basic), true)
+        } catch let error as YamlError {
+            yamlProblem(error, text: text)
+        } catch {
+            problem(.notYAML, nil, "not YAML (\(error))", "write the \(document.noun) as YAML; see \(document.example)")
+        }
+        return (nil, false)
+    }
 
     /// Records the problem a YAML parse error is, at its line, with a fix.
     mutating func yamlProblem(_ error: YamlError, text: String) {

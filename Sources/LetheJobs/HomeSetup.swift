@@ -46,6 +46,7 @@ public enum HomeSetup {
         /// A file holding the password, or nil for PGPASSWORD / ~/.pgpass.
         public var passwordFile: URL?
 
+        /// Creates the request.
         public init(url: String, map: URL, passwordFile: URL? = nil) {
             (self.url, self.map, self.passwordFile) = (url, map, passwordFile)
         }

@@ -26,6 +26,8 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
 
         // Vocabulary: ids, classes, locations, the copy record, clock, byte streams, the store contract.
         .target(name: "LetheCore"),
@@ -39,7 +41,9 @@ let package = Package(
         .target(name: "LetheStore", dependencies: ["LetheCore"]),
         // S3-compatible object store for offsite copies.
         .target(name: "LetheS3", dependencies: ["LetheCore", "LetheCrypto"]),
-        // Policy files, set classification, delete-by dates, the retention planner.
+        // PostgreSQL through libpq: a connection, quoted literals, statements returning text rows.
+        .target(name: "LethePostgres", dependencies: ["LetheCore", "CPostgres"]),
+        // Policy files and the database map, set classification, delete-by dates, the retention planner.
         .target(name: "LethePolicy", dependencies: ["LetheCore", .product(name: "Yams", package: "Yams")]),
         // What the catalog and the key store share about their SQLite files: one SQLiteFile that
         // opens, migrates and runs transactions (WAL, synced commits), rows read without
@@ -60,7 +64,7 @@ let package = Package(
         // events go through swift-log.
         .target(name: "LetheJobs", dependencies: [
             "LetheCore", "LetheCrypto", "LetheFormat", "LetheTar", "LetheStore", "LetheS3",
-            "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", "LetheMetrics", .product(name: "Logging", package: "swift-log"),
+            "LethePolicy", "LetheKeys", "LetheCatalog", "LetheReport", "LetheMetrics", "LethePostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         // The thin command line: parse, call a job, map errors to exit codes. It imports only
         // these (LetheJobs re-exports nothing): what it names lives in LetheCore, LetheJobs or
@@ -75,8 +79,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/LetheBench"),
 
-        // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees.
-        .target(name: "LetheTestSupport", dependencies: ["LetheCore"], path: "Tests/LetheTestSupport"),
+        // Real test doubles: manual clock, in-memory store with object lock, fault injection, trees,
+        // a temporary database on the PostgreSQL test cluster.
+        .target(name: "LetheTestSupport", dependencies: ["LetheCore", "LethePostgres"], path: "Tests/LetheTestSupport"),
 
         .testTarget(name: "LetheCoreTests", dependencies: ["LetheCore", "LetheTestSupport"]),
         .testTarget(name: "LetheCryptoTests", dependencies: ["LetheCore", "LetheCrypto", "LetheFormat", "LetheTestSupport"]),
@@ -89,14 +94,16 @@ let package = Package(
             "LetheJobs", "LetheTestSupport", "LetheCrypto", "LetheFormat", "LetheTar", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             // The failure class of every error enum (FailureClassTests).
-            "LetheCore", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheSQLite", "LetheStore",
+            "LetheCore", "LetheKeys", "LetheCatalog", "LethePolicy", "LetheS3", "LetheSQLite", "LetheStore", "LethePostgres",
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCore", "LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         // The real `lethe` binary; Golden/ pins every `--json` output.
         .testTarget(name: "LetheCLITests", dependencies: [
-            "LetheTestSupport", "LethePolicy", .product(name: "GRDB", package: "GRDB.swift"),
+            "LetheTestSupport", "LethePolicy", "LethePostgres", .product(name: "GRDB", package: "GRDB.swift"),
         ], resources: [.copy("Golden")]),
+        // libpq against the throwaway PostgreSQL cluster of scripts/pg-test-server.sh.
+        .testTarget(name: "LethePostgresTests", dependencies: ["LethePostgres", "LetheCore", "LetheTestSupport"]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.
         .testTarget(name: "LetheReportTests", dependencies: [
             "LetheReport", "LetheJobs", "LethePolicy", "LetheCatalog", "LetheCore", "LetheKeys", "LetheStore", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-debian_packages=(libarchive-dev libsodium-dev pkg-config zstd libcurl4 strace libarchive-tools minisign chromium fonts-dejavu-core)
+debian_packages=(libarchive-dev libsodium-dev libpq-dev postgresql pkg-config zstd libcurl4 strace libarchive-tools minisign chromium fonts-dejavu-core)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -35,6 +35,22 @@ struct InitCommand: ParsableCommand {
     @OptionGroup(title: "Offsite store (S3-compatible)")
     var offsite: OffsiteOptions
 
+    @OptionGroup(title: "PostgreSQL source")
+    var database: DatabaseConnectionOptions
+
+    @Option(name: .customLong("database-map"), help: "The database map (YAML): which rows belong to which customer; copied into the home.")
+    var databaseMap: String?
+
+    /// The PostgreSQL source the options name, or nil.
+    private func databaseRequest() throws -> HomeSetup.DatabaseRequest? {
+        switch (database.url, databaseMap) {
+        case (nil, nil): return nil
+        case let (url?, map?):
+            return HomeSetup.DatabaseRequest(url: url, map: URL(fileURLWithPath: map), passwordFile: database.passwordFile.map { URL(fileURLWithPath: $0) })
+        default: throw ValidationError("--database-url and --database-map go together")
+        }
+    }
+
     /// The recovery key the options name, or nil.
     private func recovery() throws -> HomeSetup.Recovery? {
         switch (recoveryPublicKey, recoveryKeyOut) {
@@ -52,14 +68,16 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let home = try options.homeURL()
         let clock = try SystemClock()
+        var warnings: [String] = []
         let configuration = try HomeSetup.create(.init(home: home, source: URL(fileURLWithPath: source),
                                                        policy: policy.map { URL(fileURLWithPath: $0) },
                                                        store: store.map { URL(fileURLWithPath: $0) },
                                                        keyMirrors: keyMirrors.map { URL(fileURLWithPath: $0) },
                                                        offsite: try offsite.settings(), recovery: try recovery(),
                                                        escrowDirectories: escrowDirectories.map { URL(fileURLWithPath: $0) },
-                                                       createBucket: offsite.createBucket),
-                                                 now: clock.now())
+                                                       createBucket: offsite.createBucket, database: try databaseRequest()),
+                                                 now: clock.now(), warnings: &warnings)
+        for warning in warnings { FileHandle.standardError.write(Data("lethe: warning: \(warning)\n".utf8)) }
         if configuration.keyDirectories.count == 1 {
             FileHandle.standardError.write(Data("""
                 lethe: warning: the only key directory is inside the home (\(configuration.keyDirectories[0])): a host backup of the home \
@@ -84,6 +102,7 @@ struct InitCommand: ParsableCommand {
             print("  policy  \(configuration.policy)")
             print("  keys    \(configuration.keyDirectories.joined(separator: ", "))")
             if let offsite = configuration.offsite { print("  offsite \(offsite.endpoint) bucket \(offsite.bucket)") }
+            if let database = configuration.database { print("  database \(database.url) (map \(database.map))") }
             if let escrow = configuration.escrowDirectories {
                 print("  escrow  \(escrow.joined(separator: ", ")) (sealed to the recovery key; follows every rotation)")
             } else {

@@ -15,7 +15,7 @@ struct Lethe: ParsableCommand {
         version: LetheVersion.current,
         subcommands: [InitCommand.self, NightlyCommand.self, BackupCommand.self, RestoreCommand.self,
                       ExportCommand.self, ShredCommand.self, KeysCommand.self, ExpireCommand.self, VerifyCommand.self,
-                      ListCommand.self, PolicyCommand.self, ReportCommand.self, DoctorCommand.self])
+                      ListCommand.self, PolicyCommand.self, DatabaseCommand.self, ReportCommand.self, DoctorCommand.self])
 
     /// Hardens the process (`ProcessHardening`), then runs the command. The process locale is
     /// left as it starts ("C"): libarchive calls set their own, per thread, so names stay bytes

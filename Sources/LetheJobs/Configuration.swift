@@ -41,6 +41,9 @@ public struct Configuration: Codable, Sendable, Equatable {
     /// True to back up every customer without the files and folders that cannot be read, as
     /// `--skip-unreadable` does for one run (absent: a file that cannot be read fails its customer).
     public var skipUnreadable: Bool?
+    /// The PostgreSQL source (`lethe init --database-url … --database-map …`), or nil: a home of
+    /// folders only.
+    public var database: DatabaseSettings?
 
     public init(source: String, store: String, policy: String, keyDirectories: [String], offsite: OffsiteSettings? = nil,
                 recoveryPublicKey: String? = nil, escrowDirectories: [String]? = nil) {
@@ -58,6 +61,7 @@ public struct Configuration: Codable, Sendable, Equatable {
         case recoveryPublicKey = "recovery_public_key", escrowDirectories = "escrow_directories"
         case metricsFile = "metrics_file"
         case skipUnreadable = "skip_unreadable"
+        case database
     }
 
     /// This configuration as `lethe.json` holds it: every path inside `home` relative to it,
@@ -91,6 +95,8 @@ public struct Configuration: Codable, Sendable, Equatable {
         mapped.escrowDirectories = escrowDirectories?.map(transform)
         mapped.metricsFile = metricsFile.map(transform)
         if let file = offsite?.credentialsFile { mapped.offsite?.credentialsFile = transform(file) }
+        if let map = database?.map { mapped.database?.map = transform(map) }
+        if let file = database?.passwordFile { mapped.database?.passwordFile = transform(file) }
         return mapped
     }
 

@@ -25,12 +25,30 @@ public enum HomeSetup {
         public var escrowDirectories: [URL]
         /// True to create the offsite bucket (with object lock when the policy locks) when it does not exist.
         public var createBucket: Bool
+        /// The PostgreSQL source, or nil for a home of folders only.
+        public var database: DatabaseRequest?
 
         public init(home: URL, source: URL, policy: URL? = nil, store: URL? = nil, keyMirrors: [URL] = [], offsite: OffsiteSettings? = nil,
-                    recovery: Recovery? = nil, escrowDirectories: [URL] = [], createBucket: Bool = false) {
+                    recovery: Recovery? = nil, escrowDirectories: [URL] = [], createBucket: Bool = false, database: DatabaseRequest? = nil) {
             (self.home, self.source, self.policy, self.store) = (home, source, policy, store)
             (self.keyMirrors, self.offsite, self.recovery, self.escrowDirectories) = (keyMirrors, offsite, recovery, escrowDirectories)
             self.createBucket = createBucket
+            self.database = database
+        }
+    }
+
+    /// The PostgreSQL source `init` is given.
+    public struct DatabaseRequest: Sendable {
+        /// The database URL; it must hold no password.
+        public var url: String
+        /// The database map, copied into the home.
+        public var map: URL
+        /// A file holding the password, or nil for PGPASSWORD / ~/.pgpass.
+        public var passwordFile: URL?
+
+        /// Creates the request.
+        public init(url: String, map: URL, passwordFile: URL? = nil) {
+            (self.url, self.map, self.passwordFile) = (url, map, passwordFile)
         }
     }
 
@@ -65,8 +83,18 @@ public enum HomeSetup {
     ///   `outputExists` if the private key file exists; `failed` (nothing created) when the offsite
     ///   store refuses the credentials, cannot be reached, has no such bucket (without
     ///   `createBucket`) or no object lock when the policy locks, or a file cannot be written.
+    ///   A database (``Request/database``) is checked before anything is created
+    ///   (``checkDatabase(_:)``): a URL with a password or an invalid map is a usage error, an
+    ///   unreachable database `failed`.
     @discardableResult
     public static func create(_ request: Request, now: Date) throws -> Configuration {
+        var warnings: [String] = []
+        return try create(request, now: now, warnings: &warnings)
+    }
+
+    /// Creates the home as ``create(_:now:)`` does, adding to `warnings` what the operator should
+    /// look at (the database check's: tables referencing mapped ones that are not in the map).
+    public static func create(_ request: Request, now: Date, warnings: inout [String]) throws -> Configuration {
         let fileManager = FileManager.default
         let home = request.home.standardizedFileURL
         if fileManager.fileExists(atPath: home.appendingPathComponent(Home.configurationFile).path) {
@@ -99,6 +127,11 @@ public enum HomeSetup {
             throw JobError.invalidConfiguration("an offsite store was given but the policy \(policy.sourceFile) keeps no offsite copies: add an offsite tier or drop the offsite settings")
         }
         try refuseOffsiteWithoutStore(policy, offsite: request.offsite)
+        let databaseMap = try request.database.map { database in
+            let (bytes, found) = try checkDatabase(database)
+            warnings += found
+            return bytes
+        }
 
         if fileManager.fileExists(atPath: home.path),
            let contents = try? fileManager.contentsOfDirectory(atPath: home.path), !contents.isEmpty {
@@ -112,7 +145,7 @@ public enum HomeSetup {
             let folder = try InitStaging(home: home)
             staging = folder
             let configuration = try build(request, in: folder, home: home, source: source, store: store, policy: policy,
-                                          escrowDirectories: escrowDirectories, rollback: rollback, now: now)
+                                          escrowDirectories: escrowDirectories, databaseMap: databaseMap, rollback: rollback, now: now)
             // Test seam: a killed init leaves its staging folder, never a half home at the target.
             TestCrashPoint.reached("init-before-rename")
             try folder.publish()
@@ -130,7 +163,7 @@ public enum HomeSetup {
     /// Builds the home in the staging folder: store, keys, catalog, policy, `lethe.json`, then
     /// checks the offsite store. Everything outside the home it creates is remembered in `rollback`.
     private static func build(_ request: Request, in staging: InitStaging, home: URL, source: URL, store: URL, policy: Policy?,
-                              escrowDirectories: [URL], rollback: InitRollback, now: Date) throws -> Configuration {
+                              escrowDirectories: [URL], databaseMap: [UInt8]?, rollback: InitRollback, now: Date) throws -> Configuration {
         if staging.staged(store) == store { try rollback.prepare(store) }
         for folder in request.keyMirrors.map(\.standardizedFileURL) + escrowDirectories where staging.staged(folder) == folder {
             try rollback.prepare(folder, ownEntries: true)
@@ -153,9 +186,16 @@ public enum HomeSetup {
             try text.withUnsafeBytes { try DurableFile.write($0, to: staging.staged(URL(fileURLWithPath: policyPath)), mode: 0o600) }
         }
         let directories = [home.appendingPathComponent("keys")] + request.keyMirrors.map(\.standardizedFileURL)
-        let configuration = Configuration(source: source.path, store: store.path, policy: policyPath,
+        var database: DatabaseSettings?
+        if let databaseMap, let requested = request.database {
+            let map = home.appendingPathComponent(DatabaseSettings.mapFile)
+            try databaseMap.withUnsafeBytes { try DurableFile.write($0, to: staging.staged(map), mode: 0o600) }
+            database = DatabaseSettings(url: requested.url, map: map.path, passwordFile: requested.passwordFile?.standardizedFileURL.path)
+        }
+        var configuration = Configuration(source: source.path, store: store.path, policy: policyPath,
                                           keyDirectories: directories.map(\.path), offsite: request.offsite,
                                           recoveryPublicKey: escrow?.recipient.text, escrowDirectories: escrow.map { _ in escrowDirectories.map(\.path) })
+        configuration.database = database
         do {
             let keys = try KeyStore.create(path: staging.url.appendingPathComponent(Home.keyStoreFile),
                                            directories: directories.map { KeyDirectory(url: staging.staged($0)) }, escrow: escrow)

@@ -25,7 +25,7 @@ public enum PolicyError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One thing wrong in a policy file: where, what, and how to fix it.
+/// One thing wrong in a policy file or a database map: where, what, and how to fix it.
 public struct PolicyProblem: Sendable, Equatable, CustomStringConvertible {
     /// What kind of problem this is, for tools and tests; the message says it for people.
     public enum Kind: String, Sendable, Equatable, CaseIterable {
@@ -51,11 +51,18 @@ public struct PolicyProblem: Sendable, Equatable, CustomStringConvertible {
         case badObjectLock
         /// A location keeps no class at all.
         case emptyLocation
+        /// A database map's table name is not a (schema-qualified) SQL identifier, or the table
+        /// does not exist in the database.
+        case badTable
+        /// A database map's condition lacks `$1`, uses another parameter, or does not compile.
+        case badCondition
+        /// A database map's `customers` query is empty or does not compile.
+        case badCustomersQuery
     }
 
     /// The kind of problem.
     public var kind: Kind
-    /// The policy file, as given to the loader.
+    /// The policy file (or database map), as given to the loader.
     public var file: String
     /// The 1-based line the problem is on; nil when it concerns the whole file.
     public var line: Int?

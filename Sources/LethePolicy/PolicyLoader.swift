@@ -49,7 +49,7 @@ public enum PolicyLoader {
 }
 
 /// The validating walk over a composed YAML tree; collects problems instead of stopping.
-struct PolicyReader {
+struct PolicyReader: YAMLProblemReporting {
     static let topLevelKeys = ["name", "timezone", "max_age", "local", "offsite"]
     static let locationKeys = RetentionClass.allCases.map(\.rawValue) + ["object_lock"]
     static let objectLockValues = ["governance", "compliance", "none"]
@@ -59,25 +59,14 @@ struct PolicyReader {
     let file: String
     var problems: [PolicyProblem] = []
 
+    /// How YAML problems name the document.
+    let document = YAMLDocumentKind(noun: "policy", example: "policies/example.yaml")
+
     init(file: String) { self.file = file }
 
-    mutating func problem(_ kind: PolicyProblem.Kind, _ line: Int?, _ message: String, _ fix: String) {
-        problems.append(PolicyProblem(kind: kind, file: file, line: line, message: message, fix: fix))
-    }
-
     mutating func read(_ text: String) -> Policy? {
-        let root: Node?
-        do {
-            // Every value is read as text and checked here, so the basic resolver (no implicit
-            // tags) suffices, and spares the default one's regular expressions at every start-up.
-            root = try Yams.compose(yaml: text, .basic)
-        } catch let error as YamlError {
-            yamlProblem(error, text: text)
-            return nil
-        } catch {
-            problem(.notYAML, nil, "not YAML (\(error))", "write the policy as YAML; see policies/example.yaml")
-            return nil
-        }
+        let (root, valid) = compose(text)
+        guard valid else { return nil }
         guard let root else {
             problem(.missingKey, 1, "the file is empty",
                     "write name, timezone, max_age and local; see policies/example.yaml")
@@ -156,50 +145,6 @@ struct PolicyReader {
     static func span(_ duration: CalendarDuration, shortest: Bool = false) -> String {
         guard duration.unit.isCalendarMonthBased else { return "" }
         return shortest ? " (as short as \(duration.minimumDays) days)" : " (up to \(duration.maximumDays) days)"
-    }
-
-    func line(_ node: Node) -> Int? { node.mark?.line }
-
-    mutating func yamlProblem(_ error: YamlError, text: String) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            if problem.contains("another document") || context?.text.contains("single document") == true {
-                self.problem(.notYAML, mark.line, "the file holds more than one YAML document",
-                             "keep one policy per file: remove the '---' line and what follows")
-                return
-            }
-            let hasTab = mark.line >= 1 && mark.line <= lines.count && lines[mark.line - 1].contains("\t")
-            let contextText = context.map { " (\($0.text))" } ?? ""
-            self.problem(.notYAML, mark.line, "not valid YAML: \(problem)\(contextText)",
-                         hasTab ? "indent with spaces: YAML does not allow tabs"
-                                : "check indentation, colons, brackets and quoting there; see policies/example.yaml")
-        case let .duplicatedKeysInMapping(duplicates, context):
-            // Yams marks the mapping; point at the second occurrence of the key instead.
-            let key = duplicates.first ?? ""
-            let occurrences = lines.indices.filter { index in
-                let line = lines[index].drop { $0 == " " }
-                return line.hasPrefix(key) && line.dropFirst(key.count).drop { $0 == " " }.hasPrefix(":")
-            }
-            let line = occurrences.count >= 2 ? occurrences[1] + 1 : context.mark.line
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            self.problem(.duplicateKey, line, "\(keys) appears more than once in the same mapping",
-                         "keep one of them")
-        case .reader:
-            self.problem(.notYAML, nil, "not readable as YAML text (bad encoding or control characters)",
-                         "save the policy as plain UTF-8 text")
-        default:
-            self.problem(.notYAML, nil, "not valid YAML (\(error))",
-                         "check the file is a YAML policy; see policies/example.yaml")
-        }
-    }
-
-    mutating func unknownKey(_ keyNode: Node, valid: [String], where place: String) {
-        let key = keyNode.scalar?.string ?? "(a non-text key)"
-        let suggestion = Suggestion.nearest(to: key, in: valid).map { "did you mean '\($0)'? " } ?? ""
-        problem(.unknownKey, line(keyNode), "unknown key '\(key)' \(place)",
-                "\(suggestion)valid keys: \(valid.joined(separator: ", "))")
     }
 
     mutating func readName(_ node: Node) -> String? {

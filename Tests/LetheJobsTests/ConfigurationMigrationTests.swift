@@ -73,6 +73,19 @@ import Testing
         #expect(configuration.keyDirectories == [fixture.homeURL.appendingPathComponent("keys").standardizedFileURL.path])
     }
 
+    /// The database settings: the map (in the home) is relative and follows the home; a password
+    /// file outside it stays absolute; the URL is kept as written.
+    @Test func theDatabaseMapFollowsTheHome() throws {
+        let text = """
+            {"version": 3, "source": "/src", "store": "store", "policy": "policy.yaml", "key_directories": ["keys"],
+             "database": {"url": "postgresql://app@db:5432/crm", "map": "database-map.yaml", "password_file": "/etc/lethe/pgpassword"}}
+            """
+        let stored = try LetheJSON.decoder.decode(Configuration.self, from: Data(text.utf8))
+        let resolved = stored.resolved(in: URL(fileURLWithPath: "/moved/home"))
+        #expect(resolved.database == DatabaseSettings(url: "postgresql://app@db:5432/crm", map: "/moved/home/database-map.yaml",
+                                                      passwordFile: "/etc/lethe/pgpassword"))
+    }
+
     /// A version 2 file (snake_case, absolute paths, as `init` wrote before paths became
     /// relative) opens unchanged, and the home backs up.
     @Test func aVersionTwoFileWithAbsolutePathsStillWorks() throws {

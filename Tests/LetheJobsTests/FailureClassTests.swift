@@ -6,6 +6,7 @@ import LetheFormat
 import LetheJobs
 import LetheKeys
 import LethePolicy
+import LethePostgres
 import LetheS3
 import LetheSQLite
 import LetheTar
@@ -100,6 +101,17 @@ import Testing
             (CryptoError.invalidLength(what: "w", expected: 1, actual: 2), .integrity), (CryptoError.streamFinished, .failed),
             (CryptoError.sodiumFailed("x"), .failed), (CryptoError.keyFileUnreadable("f", reason: "r"), .failed),
             (CryptoError.invalidRecoveryKey("x"), .usage),
+        ])
+    }
+
+    @Test func postgresError() {
+        check([
+            (PostgresError.invalidURL("x"), .usage), (PostgresError.passwordInURL, .usage),
+            (PostgresError.passwordFileUnreadable(path: "p", reason: "r"), .usage),
+            (PostgresError.unreachable(server: "s", message: "m"), .failed), (PostgresError.passwordMissing(server: "s"), .failed),
+            (PostgresError.authenticationFailed(server: "s", message: "m"), .failed),
+            (PostgresError.connectionRefused(server: "s", message: "m"), .failed),
+            (PostgresError.queryFailed(sqlState: "42P01", message: "m"), .failed), (PostgresError.connectionLost(server: "s", message: "m"), .failed),
         ])
     }
 

@@ -96,19 +96,5 @@ stop() {
   rm -f "$state"
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  env)
-    running || { echo "s3-test-server: not running; run '$0 start'" >&2; exit 1; }
-    sed 's/^/export /' "$state" ;;
-  run)
-    shift
-    [ $# -gt 0 ] || { echo "usage: $0 run COMMAND [ARG…]" >&2; exit 64; }
-    start >/dev/null
-    trap stop EXIT
-    set -a; . "$state"; set +a
-    set +e; "$@"; status=$?; set -e
-    exit $status ;;
-  *) echo "usage: $0 start|stop|env|run COMMAND…" >&2; exit 64 ;;
-esac
+. "$(dirname "$0")/test-server-commands.sh"
+test_server_main s3-test-server "$@"

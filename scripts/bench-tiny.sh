@@ -7,7 +7,9 @@
 #
 # LETHE_BASELINE=/path/to/lethe runs another build of lethe on the same tree in the same run
 # (say, the commit before a change) and prints the ratios; LETHE_BIN=/path/to/lethe measures
-# that build instead of building this checkout.
+# that build instead of building this checkout. RESTIC_BIN=/path/to/restic backs the same tree
+# up twice with restic too (a fresh repository, same two nights) and prints Lethe's ratio to it
+# (../shared/bench/get_restic.sh fetches restic 0.18).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 customers="${1:-20000}"
@@ -65,8 +67,30 @@ print(name, *(f"{x:.2f}" for x in figures), used)
 PY
 }
 
+# measure_restic: the same two nights with restic on a fresh repository; the same row shape.
+measure_restic() {
+  local repo="$work/restic"
+  RESTIC_PASSWORD=bench "$RESTIC_BIN" init --repo "$repo" --quiet >/dev/null
+  python3 - "$RESTIC_BIN" "$repo" "$data" <<'PY'
+import os, resource, subprocess, sys, time
+binary, repo, data = sys.argv[1:]
+figures = []
+for night in (1, 2):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    subprocess.run([binary, "backup", "--repo", repo, "--quiet", data], env=dict(os.environ, RESTIC_PASSWORD="bench"),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    elapsed = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures += [elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)]
+used = int(subprocess.run(["du", "-sB1", repo], capture_output=True, text=True).stdout.split()[0])
+print("restic", *(f"{x:.2f}" for x in figures), used)
+PY
+}
+
 rows=$(measure "$lethe" lethe)
 if [ -n "${LETHE_BASELINE:-}" ]; then rows+=$'\n'"$(measure "$LETHE_BASELINE" baseline)"; fi
+if [ -n "${RESTIC_BIN:-}" ]; then rows+=$'\n'"$(measure_restic)"; fi
 python3 - "$customers" "$(nproc)" <<PY
 import sys
 rows = [line.split() for line in """$rows""".splitlines()]
@@ -74,7 +98,7 @@ print(f"Lethe, {sys.argv[1]} tiny customers (2 files each); {sys.argv[2]} cores;
 print(f"  {'build':<9} {'night 1':>9} {'CPU':>8} {'night 2':>9} {'CPU':>8} {'store on disk':>15}")
 for name, n1, c1, n2, c2, used in rows:
     print(f"  {name:<9} {n1:>8}s {c1:>7}s {n2:>8}s {c2:>7}s {int(used)/1e6:>12.1f} MB")
-if len(rows) == 2:
-    a, b = rows
-    print(f"  ratio lethe/baseline: night 1 {float(a[1])/float(b[1]):.2f}, night 2 {float(a[3])/float(b[3]):.2f}")
+for a in rows[:1]:
+    for b in rows[1:]:
+        print(f"  ratio lethe/{b[0]}: night 1 {float(a[1])/float(b[1]):.2f}, night 2 {float(a[3])/float(b[3]):.2f}")
 PY

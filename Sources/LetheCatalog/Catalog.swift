@@ -120,7 +120,7 @@ public final class Catalog: @unchecked Sendable {
 
     /// Inserts one copy row with its ledger event, inside the caller's transaction.
     private func insert(_ copy: CopyRecord, event: LedgerEvent, _ db: Database) throws -> CopyRecord {
-        try db.execute(sql: Self.insertCopySQL, arguments: Self.insertArguments(copy))
+        try db.cachedStatement(sql: Self.insertCopySQL).execute(arguments: Self.insertArguments(copy))
         var stored = copy
         stored.id = db.lastInsertedRowID
         try append(event, db)
@@ -342,7 +342,9 @@ public final class Catalog: @unchecked Sendable {
     }
 
     func append(_ event: LedgerEvent, _ db: Database) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")
+        // Cached statements: a night appends one event per customer, and preparing (parsing,
+        // authorising) the same SQL each time cost more than running it.
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"))
         let lastSequence = try last.map { try $0.value("seq", in: "ledger", as: Int64.self) } ?? 0
         // A sequence Lethe never reaches: the next one would overflow.
         guard lastSequence >= 0, lastSequence < Int64.max else { throw SQLiteFileError.invalidValue("ledger.seq") }
@@ -351,9 +353,10 @@ public final class Catalog: @unchecked Sendable {
         let at = seconds(event.at)
         let details = LedgerEvent.canonicalDetails(event.details)
         let hash = ChainLink(sequence: sequence, at: at, kind: event.kind.rawValue, details: details, previousHash: previous).hash
-        try db.execute(sql: "INSERT INTO ledger(seq, at, kind, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [sequence, at, event.kind.rawValue, details, previous, hash])
-        try db.execute(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('ledger_head', ?)", arguments: ["\(sequence):\(hash)"])
+        try db.cachedStatement(sql: "INSERT INTO ledger(seq, at, kind, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [sequence, at, event.kind.rawValue, details, previous, hash])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta(name, value) VALUES ('ledger_head', ?)")
+            .execute(arguments: ["\(sequence):\(hash)"])
     }
 
     // MARK: Rows

@@ -129,9 +129,23 @@ public enum RandomName {
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
 
     /// `count` random characters from the system's secure generator.
+    ///
+    /// Each draw of 64 random bits gives twelve characters (five bits each): one system call
+    /// (`getrandom`) per twelve characters, not one per character, since a backup names two
+    /// things per customer (the archive id and the temporary file).
     public static func base32(count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return String((0..<count).map { _ in alphabet[Int(generator.next() % 32)] })
+        var characters: [Character] = []
+        characters.reserveCapacity(count)
+        var bits: UInt64 = 0
+        var left = 0
+        while characters.count < count {
+            if left == 0 { (bits, left) = (generator.next(), 12) }
+            characters.append(alphabet[Int(bits & 31)])
+            bits >>= 5
+            left -= 1
+        }
+        return String(characters)
     }
 }
 

@@ -75,7 +75,9 @@ extension KeyStore {
         return try read { db in
             let kek = try currentKEK(db).kek
             try refuseShredded(lookup, db)
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE lookup = ?", arguments: [lookup]) else {
+            // Cached statements here and below: a backup asks once per customer.
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE lookup = ?"),
+                                             arguments: [lookup]) else {
                 return nil
             }
             return try unwrapCustomerKey(row, under: kek)
@@ -91,7 +93,8 @@ extension KeyStore {
 
     /// Throws `customerShredded` (with the tombstone's date and request) if `lookup` was shredded.
     private func refuseShredded(_ lookup: Data, _ db: Database) throws {
-        if let tombstone = try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]) {
+        if let tombstone = try Row.fetchOne(db.cachedStatement(sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?"),
+                                            arguments: [lookup]) {
             throw KeyStoreError.customerShredded(on: try tombstone.date("shredded_at", in: "shredded"),
                                                  request: try tombstone.value("request", in: "shredded"))
         }

@@ -129,7 +129,7 @@ extension KeyStore {
     public func tombstone(_ customer: CustomerID) throws -> (shreddedAt: Date, request: String)? {
         let lookup = lookup(customer)
         return try read { db in
-            try Row.fetchOne(db, sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?", arguments: [lookup]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?"), arguments: [lookup]).map {
                 (try $0.date("shredded_at", in: "shredded"), try $0.value("request", in: "shredded"))
             }
         }

@@ -99,7 +99,7 @@ public final class KeyStore: @unchecked Sendable {
 
     /// The epoch the key store records (`meta.epoch`): a positive number, or the file is damaged.
     func storedEpoch(_ db: Database) throws -> Int {
-        guard let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'epoch'"),
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE name = 'epoch'")),
               let epoch = Int(text), epoch > 0 else {
             throw SQLiteFileError.invalidValue("meta.epoch")
         }

@@ -11,12 +11,13 @@ extension Doctor {
     func offsiteChecks(_ home: Home, policy: Policy?) -> [DoctorCheck] {
         let config = url.appendingPathComponent(Home.configurationFile).path
         guard let settings = home.configuration.offsite else {
-            guard policy?.tiers[.offsite] != nil else {
+            // As backup, nightly and the report: copies the policy asks for that are never made fail.
+            guard policy?.missingOffsiteStore(hasOffsiteStore: false, configurationFile: config) != nil else {
                 return [.ok("offsite_store", "none set up; the policy keeps no offsite copies")]
             }
-            return [.warn("offsite_store", "the policy keeps offsite copies, but no offsite store is set up: nothing is copied offsite",
-                          fix: "add the offsite store (the `offsite` block `lethe init --offsite-…` writes) to \(config), "
-                              + "or remove the `offsite` block from the policy")]
+            return [.fail("offsite_store", "the policy keeps offsite copies, but no offsite store is set up: none is ever made, "
+                              + "and backup and nightly exit 2 until this is fixed",
+                          fix: Policy.offsiteStoreRemedy(configurationFile: config))]
         }
         let store: any ObjectStore
         do {

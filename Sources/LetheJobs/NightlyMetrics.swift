@@ -64,14 +64,16 @@ public struct NightlyMetrics: Sendable {
                                 })
     }
 
-    /// Every family, in a fixed order.
+    /// Every family, in a fixed order. The catalog's copies are read once, for the run's
+    /// offsite bytes and the copy counts (nil, and those families left out, when it cannot be read).
     public func families() -> [MetricFamily] {
-        runFamilies() + ((try? copyFamilies()) ?? []) + keyFamilies() + ((try? ledgerFamilies()) ?? [])
+        let copies = home.flatMap { try? $0.catalog.copies() }
+        return runFamilies(copies: copies) + (copies.map(copyFamilies) ?? []) + keyFamilies() + ((try? ledgerFamilies()) ?? [])
     }
 
     /// Start, end, exit status, customers by status and bytes written per location. Customers
     /// and bytes are 0 when the backup did not run (or failed as a whole).
-    func runFamilies() -> [MetricFamily] {
+    func runFamilies(copies: [CopyRecord]?) -> [MetricFamily] {
         let customers = outcome?.backup?.customers ?? []
         let statuses: [CustomerOutcome.Status] = [.committed, .failed, .shredded]
         return [
@@ -87,32 +89,29 @@ public struct NightlyMetrics: Sendable {
                              .init([.init("status", status.rawValue)], Double(customers.filter { $0.status == status }.count))
                          }),
             MetricFamily("lethe_nightly_last_run_written_bytes", help: "Bytes of copies the last nightly run stored, by location.",
-                         samples: Location.allCases.map { .init([.init("location", $0.rawValue)], Double(bytesWritten(at: $0))) }),
+                         samples: Location.allCases.map { .init([.init("location", $0.rawValue)], Double(bytesWritten(at: $0, copies: copies ?? []))) }),
         ]
     }
 
     /// Bytes the run stored at `location`: the committed customers' archives locally, the
-    /// copies it uploaded offsite (their catalogued sizes).
-    func bytesWritten(at location: Location) -> Int64 {
+    /// copies it uploaded offsite (their catalogued sizes, among `copies`).
+    func bytesWritten(at location: Location, copies: [CopyRecord]) -> Int64 {
         guard let backup = outcome?.backup else { return 0 }
         switch location {
         case .local:
             return backup.customers.filter { $0.status == .committed }.reduce(0) { $0 + $1.bytes }
         case .offsite:
             let copied = backup.offsite.filter { $0.status == .copied }
-            guard !copied.isEmpty, let home else { return 0 }
             let uploaded = Set(copied.map { "\($0.pseudonym.rawValue)/\($0.set.rawValue)" })
-            let copies = (try? home.catalog.copies(location: .offsite)) ?? []
-            return copies.filter { uploaded.contains("\($0.pseudonym.rawValue)/\($0.setID.rawValue)") }.reduce(0) { $0 + $1.bytes }
+            return copies.filter { $0.location == .offsite && uploaded.contains("\($0.pseudonym.rawValue)/\($0.setID.rawValue)") }
+                .reduce(0) { $0 + $1.bytes }
         }
     }
 
     /// Copies per location and state (as `list archives` shows them at the run's end), overdue
     /// copies per location (the report's count: shredded ones past their delete-by included),
     /// and offsite copies still pending upload.
-    func copyFamilies() throws -> [MetricFamily] {
-        guard let home else { return [] }
-        let copies = try home.catalog.copies()
+    func copyFamilies(_ copies: [CopyRecord]) -> [MetricFamily] {
         let now = run.ended
         var byState: [String: Int] = [:]
         for copy in copies { byState["\(copy.location.rawValue)/\(copy.state(at: now).rawValue)", default: 0] += 1 }

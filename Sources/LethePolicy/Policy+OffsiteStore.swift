@@ -9,7 +9,12 @@ extension Policy {
     public func missingOffsiteStore(hasOffsiteStore: Bool, configurationFile: String) -> String? {
         guard tiers[.offsite] != nil, !hasOffsiteStore else { return nil }
         return "the policy \(sourceFile) keeps offsite copies but this home has no offsite store, so none is ever made: "
-            + "add an \"offsite\" object to \(configurationFile) (endpoint, region, bucket, path_style: as `lethe init --offsite-endpoint … --offsite-bucket …` writes it), "
+            + Self.offsiteStoreRemedy(configurationFile: configurationFile)
+    }
+
+    /// The two ways out of ``missingOffsiteStore(hasOffsiteStore:configurationFile:)``.
+    public static func offsiteStoreRemedy(configurationFile: String) -> String {
+        "add an \"offsite\" object to \(configurationFile) (endpoint, region, bucket, path_style: as `lethe init --offsite-endpoint … --offsite-bucket …` writes it), "
             + "or remove the offsite block from the policy to keep local copies only"
     }
 }

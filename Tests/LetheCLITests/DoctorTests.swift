@@ -70,6 +70,21 @@ import Testing
         #expect(run.status(of: "local_store") == "ok")
     }
 
+    /// A policy that keeps offsite copies in a home with no offsite store: the copies it asks for
+    /// are never made, which backup and nightly answer with exit 2 and the report with a red
+    /// verdict; the doctor fails `offsite_store` (exit 1) with the same two ways out.
+    @Test func offsitePolicyWithoutAnOffsiteStoreFails() throws {
+        let fixture = try Self.makeFixture()
+        try FileManager.default.removeItem(at: fixture.home.appendingPathComponent("policy.yaml"))
+        try FileManager.default.copyItem(at: ShippedPolicy.packageRoot.appendingPathComponent("policies/default.yaml"),
+                                         to: fixture.home.appendingPathComponent("policy.yaml"))
+        let run = try Self.doctor(fixture)
+        #expect(run.status == 1)
+        #expect(run.failed == ["offsite_store"], "\(run.checks)")
+        let fix = run.checks("offsite_store").first?["fix"] as? String ?? ""
+        #expect(fix.contains("\"offsite\" object") && fix.contains("remove the offsite block"), "\(run.checks("offsite_store"))")
+    }
+
     /// A key mirror removed: that directory fails, naming it, with `keys status`' advice (mount
     /// it, or create it and rotate); the primary is still ok (exit 1).
     @Test func removedKeyMirrorFails() throws {

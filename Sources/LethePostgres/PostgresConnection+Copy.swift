@@ -54,7 +54,7 @@ extension PostgresConnection {
     }
 
     /// Asks the server to stop the running statement (libpq's `PQcancel`); best effort.
-    private func cancel() {
+    func cancel() {
         guard let cancel = PQgetCancel(handle) else { return }
         var message = [CChar](repeating: 0, count: 256)
         _ = PQcancel(cancel, &message, Int32(message.count))
@@ -62,7 +62,7 @@ extension PostgresConnection {
     }
 
     /// Reads the results that end a statement; returns the first failure among them, if any.
-    private func finish() -> PostgresError? {
+    func finish() -> PostgresError? {
         var outcome: PostgresError?
         while let result = PQgetResult(handle) {
             let status = PQresultStatus(result)
@@ -75,7 +75,7 @@ extension PostgresConnection {
     }
 
     /// Discards the results still pending.
-    private func drainResults() {
+    func drainResults() {
         while let result = PQgetResult(handle) { PQclear(result) }
     }
 }

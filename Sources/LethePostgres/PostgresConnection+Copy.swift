@@ -23,6 +23,9 @@ extension PostgresConnection {
         guard status == PGRES_COPY_OUT else {
             defer { PQclear(start) }
             if status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR { throw failure(start) }
+            // A COPY FROM STDIN waits for input: end it (nothing copied), or libpq hands the
+            // same COPY_IN result back forever.
+            if status == PGRES_COPY_IN { _ = PQputCopyEnd(handle, "not a COPY … TO STDOUT statement") }
             drainResults()
             throw PostgresError.queryFailed(sqlState: "42601", message: "not a COPY … TO STDOUT statement")
         }

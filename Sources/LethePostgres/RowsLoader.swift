@@ -23,7 +23,8 @@ import Foundation
 /// else inserts the twins into the targets in foreign-key order (the order of
 /// `rows/tables.json`: parents first) and commits. Any failure rolls the whole load back.
 ///
-/// Not for use from two threads at once. The connection is the loader's while a load is open.
+/// A loader runs one load. Not for use from two threads at once. The connection is the
+/// loader's while the load is open.
 public final class RowsLoader {
     /// What a committed load wrote.
     public struct Result: Sendable, Equatable, Encodable {

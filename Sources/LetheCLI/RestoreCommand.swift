@@ -15,9 +15,23 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var copy: CopyOption
 
     @Option(help: "The folder to restore into; it must not exist or be empty.")
-    var to: String
+    var to: String?
+
+    @OptionGroup var database: RestoreDatabaseOptions
+
+    func validate() throws {
+        switch (to, database.url) {
+        case (nil, nil): throw ValidationError("say where to restore: --to DIR (a folder) or --into-database URL (the customer's rows)")
+        case (_?, _?): throw ValidationError("--to and --into-database exclude each other: restore into a folder or load rows into a database")
+        default: break
+        }
+    }
 
     func run() throws {
+        guard let to else {
+            // Parsed and validated; loading the archive's rows (RowsLoader) is wired once archives hold rows.
+            throw ValidationError("--into-database is not available yet: this lethe does not write rows into archives")
+        }
         let home = try options.open(requiringPolicy: false)
         let outcome = try RestoreJob(home: home).run(customer: try customer.id(), set: copy.setID,
                                                      from: copy.from, to: URL(fileURLWithPath: to))

@@ -23,6 +23,9 @@ extension PostgresConnection {
         guard status == PGRES_COPY_OUT else {
             defer { PQclear(start) }
             if status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR { throw failure(start) }
+            // A COPY FROM STDIN waits for input: end it (nothing copied), or libpq hands the
+            // same COPY_IN result back forever.
+            if status == PGRES_COPY_IN { _ = PQputCopyEnd(handle, "not a COPY … TO STDOUT statement") }
             drainResults()
             throw PostgresError.queryFailed(sqlState: "42601", message: "not a COPY … TO STDOUT statement")
         }
@@ -54,7 +57,7 @@ extension PostgresConnection {
     }
 
     /// Asks the server to stop the running statement (libpq's `PQcancel`); best effort.
-    private func cancel() {
+    func cancel() {
         guard let cancel = PQgetCancel(handle) else { return }
         var message = [CChar](repeating: 0, count: 256)
         _ = PQcancel(cancel, &message, Int32(message.count))
@@ -62,7 +65,7 @@ extension PostgresConnection {
     }
 
     /// Reads the results that end a statement; returns the first failure among them, if any.
-    private func finish() -> PostgresError? {
+    func finish() -> PostgresError? {
         var outcome: PostgresError?
         while let result = PQgetResult(handle) {
             let status = PQresultStatus(result)
@@ -75,7 +78,7 @@ extension PostgresConnection {
     }
 
     /// Discards the results still pending.
-    private func drainResults() {
+    func drainResults() {
         while let result = PQgetResult(handle) { PQclear(result) }
     }
 }

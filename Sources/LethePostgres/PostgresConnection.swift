@@ -66,11 +66,25 @@ public final class PostgresConnection {
     ///
     /// - Throws: ``PostgresError/queryFailed(sqlState:message:)`` when libpq refuses it.
     public func escapeLiteral(_ value: String) throws -> String {
-        var bytes = Array(value.utf8)
+        try escape(value, what: "value") { PQescapeLiteral($0, $1, $2) }
+    }
+
+    /// `name` as a quoted SQL identifier (libpq's `PQescapeIdentifier`: double quotes, inner
+    /// ones doubled), safe to place in a statement; case is kept (`"Name"` is not `name`).
+    ///
+    /// - Throws: ``PostgresError/queryFailed(sqlState:message:)`` when libpq refuses it.
+    public func escapeIdentifier(_ name: String) throws -> String {
+        try escape(name, what: "name") { PQescapeIdentifier($0, $1, $2) }
+    }
+
+    /// `text` through one of libpq's escaping functions.
+    private func escape(_ text: String, what: String,
+                        _ function: (OpaquePointer, UnsafePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?) throws -> String {
+        var bytes = Array(text.utf8)
         guard let escaped = bytes.withUnsafeMutableBufferPointer({ buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { PQescapeLiteral(handle, $0, buffer.count) }
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { function(handle, $0, buffer.count) }
         }) else {
-            throw PostgresError.queryFailed(sqlState: "22021", message: "cannot quote a value: \(Self.text(PQerrorMessage(handle)))")
+            throw PostgresError.queryFailed(sqlState: "22021", message: "cannot quote a \(what): \(Self.text(PQerrorMessage(handle)))")
         }
         defer { PQfreemem(escaped) }
         return String(cString: escaped)

@@ -22,6 +22,18 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
     case queryFailed(sqlState: String, message: String)
     /// The connection broke while in use.
     case connectionLost(server: String, message: String)
+    /// A table asked for (`--table`) is not among those the archive holds rows of.
+    case rowsTableUnknown(table: String, available: [String])
+    /// A table the archive holds rows of does not exist in the target database.
+    case rowsTableMissing(table: String, server: String)
+    /// A column the archive holds is not a column of the target table.
+    case rowsColumnMissing(table: String, column: String, server: String)
+    /// Rows with the primary keys of rows being loaded already exist: loading would duplicate
+    /// or overwrite a customer's rows. Nothing was written.
+    case rowsExist(tables: [String], rows: Int, server: String)
+    /// The rows handed to the loader do not follow the archive's `rows/tables.json` (a table
+    /// missing, unknown or given twice).
+    case rowsOutOfContract(String)
 
     /// What happened and what to do.
     public var description: String {
@@ -44,17 +56,30 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the database refused a statement (SQLSTATE \(sqlState): \(message))"
         case .connectionLost(let server, let message):
             return "the connection to the database \(server) was lost (\(message)): check the server, then run again"
+        case .rowsTableUnknown(let table, let available):
+            return "the archive holds no rows of the table \(table): it holds rows of \(available.isEmpty ? "no table" : available.joined(separator: ", ")); name one of those with --table"
+        case .rowsTableMissing(let table, let server):
+            return "the table \(table) does not exist in the database \(server): create it (the archive's rows/tables.json has its columns) or leave it out with --table; nothing was written"
+        case .rowsColumnMissing(let table, let column, let server):
+            return "the table \(table) in the database \(server) has no column \(column), which the archive's rows hold: add the column or load into a database with the archive's schema; nothing was written"
+        case .rowsExist(let tables, let rows, let server):
+            return "\(rows) of the rows to load already exist in the database \(server) (same primary key, in \(tables.joined(separator: ", "))): delete the customer's rows there first, or load into another database; nothing was written"
+        case .rowsOutOfContract(let reason):
+            return "the archive's rows do not match its rows/tables.json (\(reason)): verify the archive; nothing was written"
         }
     }
 }
 
 extension PostgresError: ClassifiedError {
-    /// A bad URL or password file is a usage error; a server that cannot be reached, refuses
-    /// us or a statement, is a failure (nothing committed).
+    /// A bad URL or password file, or a table the archive does not hold, is a usage error; a
+    /// server that cannot be reached, refuses us or a statement, or a target that cannot take the
+    /// rows, is a failure (nothing committed).
     public var failureClass: FailureClass {
         switch self {
         case .invalidURL, .passwordInURL, .passwordFileUnreadable: return .usage
-        case .unreachable, .passwordMissing, .authenticationFailed, .connectionRefused, .queryFailed, .connectionLost: return .failed
+        case .rowsTableUnknown: return .usage
+        case .unreachable, .passwordMissing, .authenticationFailed, .connectionRefused, .queryFailed, .connectionLost,
+             .rowsTableMissing, .rowsColumnMissing, .rowsExist, .rowsOutOfContract: return .failed
         }
     }
 }

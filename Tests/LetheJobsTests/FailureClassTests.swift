@@ -112,6 +112,10 @@ import Testing
             (PostgresError.authenticationFailed(server: "s", message: "m"), .failed),
             (PostgresError.connectionRefused(server: "s", message: "m"), .failed),
             (PostgresError.queryFailed(sqlState: "42P01", message: "m"), .failed), (PostgresError.connectionLost(server: "s", message: "m"), .failed),
+            (PostgresError.rowsTableUnknown(table: "t", available: ["a"]), .usage),
+            (PostgresError.rowsTableMissing(table: "t", server: "s"), .failed),
+            (PostgresError.rowsColumnMissing(table: "t", column: "c", server: "s"), .failed),
+            (PostgresError.rowsExist(tables: ["t"], rows: 1, server: "s"), .failed), (PostgresError.rowsOutOfContract("r"), .failed),
         ])
     }
 

@@ -54,6 +54,15 @@ import Testing
         #expect(try connection.query("SELECT 1").rows == [["1"]])
     }
 
+    @Test func aCopyFromStdinIsRefusedAndTheConnectionStaysUsable() throws {
+        let database = try PostgresTestServer.database()
+        try database.run("CREATE TABLE numbers (n int)")
+        let connection = try database.connect()
+        let error = try #require(throws: PostgresError.self) { try connection.copyOut("COPY numbers FROM STDIN") { _ in } }
+        #expect(error == .queryFailed(sqlState: "42601", message: "not a COPY … TO STDOUT statement"))
+        #expect(try connection.query("SELECT count(*) FROM numbers").rows == [["0"]])
+    }
+
     @Test func aConsumerThatThrowsCancelsTheCopyAndTheConnectionStaysUsable() throws {
         struct Enough: Error {}
         let database = try PostgresTestServer.database()

@@ -6,7 +6,9 @@ import LetheCore
 public enum TarExporter {
     /// Reads the Lethe stream from `input` and writes `format` into `output`.
     ///
-    /// Paths lose their `data/` prefix and the manifest is not copied. The same rules as
+    /// Paths lose their `data/` prefix and the manifest is not copied; database rows keep their
+    /// `rows/` entries (`rows/tables.json`, `rows/<table>/<NNNNNN>.csv`) and the files then go
+    /// under `files/`, as in a restore. The same rules as
     /// `TarUnpacker.unpack` apply (hostile entries are refused), `input` is read to its end and
     /// the manifest is checked before the output archive is finished; on error the output is
     /// incomplete and the caller discards it. Modes are masked to `0o777`; owners are not kept.
@@ -23,8 +25,13 @@ public enum TarExporter {
         let entry = try LibArchiveEntry()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: TarPacker.blockSize, alignment: 16)
         defer { buffer.deallocate() }
+        var filesPrefix: [UInt8] = []
         let unreadable = try reader.run { checked, readData in
-            var path = checked.relative, target = checked.target
+            // Rows keep their place (rows/tables.json, rows/<table>/<NNNNNN>.csv); the files
+            // then go under files/, as in a restore.
+            if checked.rows != nil { filesPrefix = RowsFolderWriter.filesFolder }
+            var path = checked.rows == nil ? filesPrefix + checked.relative : RowsLayout.prefix + checked.relative
+            var target = checked.target
             if !format.isTar {
                 path = PathBytes.repairingUTF8(path)
                 target = target.map(PathBytes.repairingUTF8)
@@ -33,7 +40,9 @@ public enum TarExporter {
                       size: checked.size, mtime: checked.mtime, mtimeNanos: checked.mtimeNanos,
                       symlink: target)
             try writer.writeHeader(entry)
-            if checked.type == LibArchive.regular {
+            if case .tables(let data)? = checked.rows {
+                try data.withUnsafeBytes { try writer.writeData($0) }
+            } else if checked.type == LibArchive.regular {
                 while true {
                     let n = try readData(buffer)
                     if n == 0 { break }

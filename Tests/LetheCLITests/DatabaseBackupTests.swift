@@ -15,12 +15,12 @@ import Testing
     ]
 
     /// Children before their parents in the map: the archive puts them in foreign-key order.
-    static func map(customers: Bool = true, pagesExtra: String = "") -> String {
+    static func map(customers: Bool = true, pagesExtra: String = "", tenantsExtra: String = "") -> String {
         (customers ? "customers: SELECT slug FROM tenants ORDER BY slug\n" : "") + """
             tables:
               pages: "tenant_id = (SELECT id FROM tenants WHERE slug = $1)\(pagesExtra)"
               notes: "tenant_id = (SELECT id FROM tenants WHERE slug = $1)"
-              tenants: "slug = $1"
+              tenants: "slug = $1\(tenantsExtra)"
 
             """
     }
@@ -138,20 +138,19 @@ import Testing
     }
 
     @Test func aCustomersRowsAreReadInOneSnapshot() throws {
-        // The backup waits on an advisory lock the test holds while reading acme's pages, after
-        // tenants: the test then updates both tables in one transaction and lets it go on. The
-        // archive must hold both rows as they were (READ COMMITTED would show the new page).
+        // The backup waits on an advisory lock the test holds while reading acme's tenants row
+        // (the first table): the test then updates both tables in one transaction and lets it go
+        // on. The archive must hold both rows as they were; READ COMMITTED, which takes a new
+        // snapshot for the pages statement, shows the new page beside the old tenant.
         let wait = """
             CREATE FUNCTION lethe_test_wait() RETURNS boolean LANGUAGE plpgsql AS $$
             BEGIN PERFORM pg_advisory_lock_shared(4242); PERFORM pg_advisory_unlock_shared(4242); RETURN true; END $$
             """
-        let place = try Place(map: Self.map(customers: false, pagesExtra: " AND lethe_test_wait()"), setUp: [wait])
+        let place = try Place(map: Self.map(customers: false, tenantsExtra: " AND lethe_test_wait()"), setUp: [wait])
         try place.database.run("INSERT INTO pages (tenant_id, body) VALUES (1, 'v1')")
         let holder = try place.database.connect()
         try holder.query("SELECT pg_advisory_lock(4242)")
-        var arguments = ["backup", "--home", place.fixture.home.path]
-        arguments += []
-        let running = LetheProcess.start(arguments, environment: place.fixture.environment)
+        let running = LetheProcess.start(["backup", "--home", place.fixture.home.path], environment: place.fixture.environment)
         try running.process.run()
         let watcher = try place.database.connect()
         var waiting = false

@@ -45,4 +45,25 @@ extension BackupJob {
             try rows.source.withConnection { try snapshot.write(on: $0, into: output) }
         }, into: writer, skipUnreadable: skipUnreadable)
     }
+
+    /// Why a shredded customer found in this run was not backed up, and what to delete: their
+    /// folder, the rows the database still holds of them (naming the tables), or both (files
+    /// first, then the rows that point at them, so no file is left without an owner).
+    func shreddedMessage(_ customer: CustomerID, on date: Date, request: String, rows: RowsPlan?) -> String {
+        let head = "customer was shredded on \(Timestamp.iso(date)) (request \(request)) but their "
+        let folder = "folder is still in the source tree"
+        let hasFolder = rows.map { !$0.rowsOnly.contains(customer) } ?? true
+        var tables: [String] = []
+        if let rows, let id = String(validating: customer.bytes, as: UTF8.self) {
+            let lookup = CustomerRows(map: rows.source.map, id: id)
+            tables = (try? rows.source.withConnection { try lookup.tablesHoldingRows(on: $0) }) ?? []
+        }
+        guard !tables.isEmpty else {
+            return hasFolder ? head + folder + ": it was not backed up; remove the folder"
+                             : head + "id is still listed by the database map's customers query: it was not backed up; delete their rows"
+        }
+        let held = "rows are still in the database (tables \(tables.joined(separator: ", ")))"
+        return hasFolder ? head + folder + " and their " + held + ": nothing was backed up; delete the files first, then the rows"
+                         : head + held + ": nothing was backed up; delete the rows"
+    }
 }

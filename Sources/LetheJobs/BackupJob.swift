@@ -197,7 +197,7 @@ public struct BackupJob: Sendable {
                                    message: nil, warnings: warnings,
                                    unreadable: unreadable.isEmpty ? nil : UnreadablePaths(customer: customer, paths: unreadable, failure: nil))
         } catch KeyStoreError.customerShredded(let date, let request) {
-            let message = "customer was shredded on \(Timestamp.iso(date)) (request \(request)) but their folder is still in the source tree: it was not backed up; remove the folder"
+            let message = shreddedMessage(customer, on: date, request: request, rows: plan.rows)
             home.log.warning("backup.customer.shredded", ["pseudonym": pseudonym?.rawValue ?? "-"])
             return CustomerOutcome(pseudonym: pseudonym, status: .shredded, bytes: 0, entries: 0, message: message, warnings: [])
         } catch {

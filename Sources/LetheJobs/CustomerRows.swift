@@ -24,7 +24,7 @@ struct CustomerRows {
         try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let schemas = try Self.schemas(of: map, on: connection)
         try output.writeTables(try LetheJSON.encoder().encode(schemas))
-        let literal = "(" + (try connection.escapeLiteral(id)) + "::text)"
+        let literal = try self.literal(on: connection)
         let conditions = Dictionary(uniqueKeysWithValues: map.tables.map { ($0.name, $0.condition) })
         for table in schemas.tables {
             let condition = Self.substitute(conditions[table.name] ?? "false", literal: literal)
@@ -36,6 +36,22 @@ struct CustomerRows {
         }
         try connection.query("COMMIT")
     }
+
+    /// The mapped tables that still hold rows of the customer, children before parents (the
+    /// order to delete them in).
+    ///
+    /// - Throws: `PostgresError`.
+    func tablesHoldingRows(on connection: PostgresConnection) throws -> [String] {
+        let literal = try self.literal(on: connection)
+        let conditions = Dictionary(uniqueKeysWithValues: map.tables.map { ($0.name, $0.condition) })
+        return try Self.schemas(of: map, on: connection).tables.reversed().map(\.name).filter { table in
+            let condition = Self.substitute(conditions[table] ?? "false", literal: literal)
+            return try connection.query("SELECT EXISTS (SELECT 1 FROM \(table) WHERE (\(condition)))").rows.first?.first == "t"
+        }
+    }
+
+    /// The id as an SQL text literal, what `$1` becomes.
+    func literal(on connection: PostgresConnection) throws -> String { "(" + (try connection.escapeLiteral(id)) + "::text)" }
 
     /// `condition` with every `$1` (not `$10`, `$11`…) replaced by `literal`.
     static func substitute(_ condition: String, literal: String) -> String {

@@ -175,4 +175,48 @@ import Testing
         #expect(tenants == "id,slug,name\n1,acme,v1\n")
         #expect(pages == "id,tenant_id,body,data,meta,at\n1,1,v1,,,\n")
     }
+
+    @Test func aShreddedCustomerWhoseRowsRemainIsFlaggedWithTheTables() throws {
+        let place = try Place()
+        try place.database.run("INSERT INTO pages (tenant_id, body) VALUES (1, 'a'), (2, 'b')")
+        try place.fixture.succeed(["backup"])
+        try place.fixture.succeed(["shred", "--customer", "acme", "--request", "GDPR-1", "--yes"])
+        try place.fixture.succeed(["shred", "--customer", "beta", "--request", "GDPR-2", "--yes"])
+        place.fixture.environment["LETHE_NOW"] = "2026-11-02T00:00:00Z"
+
+        let backup = try place.fixture.lethe(["backup", "--json"])
+        #expect(backup.status == 2, "\(backup.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any])
+        let customers = outcome["customers"] as? [[String: Any]] ?? []
+        let messages = customers.filter { $0["status"] as? String == "shredded" }.compactMap { $0["message"] as? String }.sorted()
+        #expect(messages.count == 2, "\(backup.stdout)")
+        // acme: folder and rows (pages, tenants: children first, the order to delete; notes holds none); beta: rows only.
+        #expect(messages.contains { $0.contains("but their folder is still in the source tree and their rows are still in the database (tables pages, tenants)")
+            && $0.hasSuffix("delete the files first, then the rows") }, "\(messages)")
+        #expect(messages.contains { $0.contains("but their rows are still in the database (tables pages, tenants)")
+            && !$0.contains("folder") && $0.hasSuffix("delete the rows") }, "\(messages)")
+
+        // Once the rows are gone, beta is no longer listed; acme's folder alone is flagged as before.
+        try place.database.run("DELETE FROM pages WHERE tenant_id IN (1, 2)", "DELETE FROM tenants WHERE slug IN ('acme', 'beta')")
+        let after = try place.fixture.lethe(["backup", "--json"])
+        let left = (try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["customers"] as? [[String: Any]] ?? []
+        let flagged = left.filter { $0["status"] as? String == "shredded" }.compactMap { $0["message"] as? String }
+        #expect(flagged.count == 1 && flagged[0].hasSuffix("it was not backed up; remove the folder"), "\(flagged)")
+    }
+
+    @Test func aCustomerWhoseIdIsNotUTF8GetsNoRowsWithAWarning() throws {
+        let place = try Place()
+        let name: [UInt8] = [0x62, 0xFF]
+        let folder = Array(place.fixture.source.path.utf8) + [0x2F] + name
+        #expect(folder.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { pointer in
+                Array(pointer) + [0]
+            }.withUnsafeBufferPointer { mkdir($0.baseAddress!, 0o700) }
+        } == 0)
+        let backup = try place.fixture.lethe(["backup", "--json"])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any])
+        let warnings = (outcome["customers"] as? [[String: Any]] ?? []).flatMap { $0["warnings"] as? [String] ?? [] }
+        #expect(warnings == ["the customer's id is not UTF-8 text, which PostgreSQL cannot compare: no rows were backed up; rename the folder to UTF-8"])
+    }
 }

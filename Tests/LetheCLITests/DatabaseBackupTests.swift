@@ -102,7 +102,10 @@ import Testing
         #expect(pages.columns.map(\.notNull) == [true, true, false, false, false, false])
 
         // beta has rows and no folder: an archive of rows only.
-        let beta = try place.restore("beta")
+        let restoredBeta = place.fixture.root.url.appendingPathComponent("restored-beta")
+        let output = try place.fixture.succeed(["restore", "--customer", "beta", "--to", restoredBeta.path])
+        #expect(output.contains("0 files, 0 folders, 0 symlinks, 0 bytes (under files/), and the rows of 3 tables (under rows/)"), "\(output)")
+        let beta = restoredBeta
         #expect(try FileManager.default.contentsOfDirectory(atPath: beta.path) == ["rows"])
         #expect(try Array(Data(contentsOf: beta.appendingPathComponent("rows/pages.csv"))) == (try place.copy("pages", slug: "beta")))
     }

@@ -51,4 +51,32 @@ public enum TarRowsReader {
         if inTable { try rows.endTable() }
         return sawRows
     }
+
+    /// Each table's size in bytes (its pieces added up), read from the pieces' headers at the
+    /// start of the stream, which is not checked (the export that uses the sizes reads the
+    /// archive again with every check and compares them); nil for an archive without rows.
+    ///
+    /// - Throws: `TarError`, or `input`'s error.
+    public static func tableSizes(from input: any ByteSource) throws -> RowsSizes? {
+        let reader = try LibArchiveReader(from: input, zstd: true)
+        guard let first = try reader.nextHeader(), EntryFields.path(first) == RowsLayout.prefix + RowsLayout.tablesName else { return nil }
+        var sizes = RowsSizes()
+        while let entry = try reader.nextHeader() {
+            let components = PathBytes.components(EntryFields.path(entry))
+            guard components.count == 3, components[0] == Array("rows".utf8) else { break }
+            sizes.add(table: components[1], bytes: EntryFields.size(entry))
+        }
+        return sizes
+    }
+}
+
+/// The size of each table's rows in an archive (``TarRowsReader/tableSizes(from:)``), so an
+/// export can write each table as one entry, whose header holds its size.
+public struct RowsSizes: Sendable, Equatable {
+    private(set) var bytes: [[UInt8]: Int64] = [:]
+
+    mutating func add(table: [UInt8], bytes count: Int64) { bytes[table, default: 0] += count }
+
+    /// The size of `table`, if the archive had pieces of it.
+    func size(of table: [UInt8]) -> Int64? { bytes[table] }
 }

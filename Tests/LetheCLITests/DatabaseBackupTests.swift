@@ -222,4 +222,24 @@ import Testing
         let warnings = (outcome["customers"] as? [[String: Any]] ?? []).flatMap { $0["warnings"] as? [String] ?? [] }
         #expect(warnings == ["the customer's id is not UTF-8 text, which PostgreSQL cannot compare: no rows were backed up; rename the folder to UTF-8"])
     }
+
+    @Test func exportWritesEachTableAsOneCSVBesideTheFiles() throws {
+        let place = try Place()
+        let big = String(repeating: "0123456789abcdef", count: 100_000)  // spans two pieces
+        try place.database.run("INSERT INTO pages (tenant_id, body) VALUES (1, 'one'), (1, '\(big)'), (2, 'beta')")
+        try place.fixture.succeed(["backup"])
+        let archive = place.fixture.root.url.appendingPathComponent("acme.tar")
+        try place.fixture.succeed(["export", "--customer", "acme", "--out", archive.path])
+        let listing = try LetheProcess.tool(["tar", "-tf", archive.path])
+        #expect(listing.status == 0)
+        #expect(listing.output.split(separator: "\n").filter { !$0.hasPrefix("tar: ") }.sorted() == ["files/a.txt", "rows/notes.csv", "rows/pages.csv", "rows/tables.json", "rows/tenants.csv"],
+                "\(listing.output)")
+        let unpacked = place.fixture.root.url.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: false)
+        #expect(try LetheProcess.tool(["tar", "-xf", archive.path, "-C", unpacked.path]).status == 0)
+        for table in ["tenants", "pages", "notes"] {
+            #expect(try Array(Data(contentsOf: unpacked.appendingPathComponent("rows/\(table).csv"))) == (try place.copy(table, slug: "acme")), "\(table)")
+        }
+        #expect(try String(contentsOf: unpacked.appendingPathComponent("files/a.txt"), encoding: .utf8) == "acme's file")
+    }
 }

@@ -21,7 +21,8 @@ extension BackupJob {
     /// one folder still refuses it. Reports the skipped dot-folders once, as a count.
     ///
     /// - Throws: `invalidRequest` for a named customer that can never be one (a dot-name,
-    ///   `lost+found`); `unknownCustomer` for a named customer with no folder.
+    ///   `lost+found`); `unknownCustomer` for a named customer with no folder (nor listed by
+    ///   the database map's customers query).
     ///
     /// - Parameter listed: the ids of the database map's `customers` query: those without a
     ///   folder (and not refused as aliases) are customers too, with rows only.

@@ -60,3 +60,13 @@ import Testing
         #expect(loader.events.isEmpty)
     }
 }
+
+/// How a condition's `$1` becomes the customer's literal.
+@Suite struct ConditionSubstitutionTests {
+    @Test func onlyDollarOneIsReplacedNeverDollarTen() {
+        #expect(CustomerRows.substitute("a = $1 AND b = $10 AND c = $1::int AND d = $11", literal: "('x'::text)")
+            == "a = ('x'::text) AND b = $10 AND c = ('x'::text)::int AND d = $11")
+        #expect(CustomerRows.substitute("slug = $1", literal: "L") == "slug = L")
+        #expect(CustomerRows.substitute("$1$1", literal: "L") == "LL")
+    }
+}

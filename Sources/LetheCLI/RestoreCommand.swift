@@ -37,7 +37,8 @@ struct RestoreCommand: ParsableCommand {
                                                      from: copy.from, to: URL(fileURLWithPath: to))
         CopyReadNotes.print(fallback: outcome.fallback, location: outcome.location, unreadable: outcome.unreadablePaths, what: "this restore")
         if options.json { return try Output.json(outcome) }
-        print("Restored set \(outcome.set) from \(outcome.location.rawValue) into \(outcome.target): \(Wording.count(outcome.files, "file", "files")), \(Wording.count(outcome.directories, "folder", "folders")), \(Wording.count(outcome.symlinks, "symlink", "symlinks")), \(Wording.count(outcome.bytes, "byte", "bytes"))")
+        print("Restored set \(outcome.set) from \(outcome.location.rawValue) into \(outcome.target): \(Wording.count(outcome.files, "file", "files")), \(Wording.count(outcome.directories, "folder", "folders")), \(Wording.count(outcome.symlinks, "symlink", "symlinks")), \(Wording.count(outcome.bytes, "byte", "bytes"))"
+              + (outcome.tables.map { " (under files/), and the rows of \(Wording.count($0, "table", "tables")) (under rows/)" } ?? ""))
     }
 }
 

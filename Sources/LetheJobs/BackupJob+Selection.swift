@@ -11,6 +11,9 @@ extension BackupJob {
         var refused: [CustomerID]
         /// The alias groups holding a refused name, every name of each group included.
         var aliases: [SourceAlias]
+        /// Customers the database map's `customers` query lists that have no folder: their
+        /// archive holds rows only.
+        var rowsOnly: Set<CustomerID> = []
     }
 
     /// The customers to back up: the folders under the source root (`SourceRoot`), or the named
@@ -18,8 +21,12 @@ extension BackupJob {
     /// one folder still refuses it. Reports the skipped dot-folders once, as a count.
     ///
     /// - Throws: `invalidRequest` for a named customer that can never be one (a dot-name,
-    ///   `lost+found`); `unknownCustomer` for a named customer with no folder.
-    func selectCustomers(_ only: [CustomerID]?) throws -> Selection {
+    ///   `lost+found`); `unknownCustomer` for a named customer with no folder (nor listed by
+    ///   the database map's customers query).
+    ///
+    /// - Parameter listed: the ids of the database map's `customers` query: those without a
+    ///   folder (and not refused as aliases) are customers too, with rows only.
+    func selectCustomers(_ only: [CustomerID]?, listed: [CustomerID] = []) throws -> Selection {
         let only = only?.distinct()
         if let only, !only.allSatisfy(SourceRoot.isCustomerName) {
             throw JobError.invalidRequest("a folder whose name starts with a dot, or lost+found, is never a customer: every backup skips it; check the --customer value (nothing was backed up)")
@@ -29,15 +36,19 @@ extension BackupJob {
             home.log.warning("source.skipped", ["skipped": String(listing.skipped),
                                                 "reason": "folders whose names start with a dot, and lost+found, are never customers"])
         }
-        guard let only else {
-            return Selection(customers: listing.customers, refused: listing.aliases.flatMap(\.names), aliases: listing.aliases)
-        }
-        let present = Set(listing.customers)
         let aliased = Set(listing.aliases.flatMap(\.names))
+        let folders = Set(listing.customers)
+        let rowsOnly = listed.filter { !folders.contains($0) && !aliased.contains($0) }
+        guard let only else {
+            return Selection(customers: listing.customers + rowsOnly, refused: listing.aliases.flatMap(\.names), aliases: listing.aliases,
+                             rowsOnly: Set(rowsOnly))
+        }
+        let present = folders.union(rowsOnly)
         guard only.allSatisfy({ present.contains($0) || aliased.contains($0) }) else { throw JobError.unknownCustomer }
         let asked = Set(only)
         return Selection(customers: only.filter(present.contains), refused: only.filter(aliased.contains),
-                         aliases: listing.aliases.filter { $0.names.contains(where: asked.contains) })
+                         aliases: listing.aliases.filter { $0.names.contains(where: asked.contains) },
+                         rowsOnly: Set(rowsOnly).intersection(asked))
     }
 
     /// The outcomes of the refused names, each logged with its pseudonym (when it has one: a

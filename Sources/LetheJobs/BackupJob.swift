@@ -105,7 +105,9 @@ public struct BackupJob: Sendable {
             hasOffsiteStore: home.offsiteConfigured, configurationFile: home.url.appendingPathComponent(Home.configurationFile).path)
         if let offsiteNotConfigured { home.log.warning("offsite.not_configured", ["reason": offsiteNotConfigured]) }
 
-        let selection = try selectCustomers(only)
+        // A home with a database connects first: unreachable, the run fails before any set is recorded.
+        let database = try openDatabase()
+        let selection = try selectCustomers(only, listed: try listedCustomers(database))
         let customers = selection.customers
         let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let retentionClass = SetClassifier.classify(created: created,
@@ -125,7 +127,8 @@ public struct BackupJob: Sendable {
         // New customers' keys in one commit, durable before any archive sealed with one is published.
         try home.keys.createMissingKeys(for: customers, now: now)
 
-        let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now)
+        let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now,
+                               rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
         WorkerPool.run(count: customers.count, width: workers) { index in
@@ -166,8 +169,7 @@ public struct BackupJob: Sendable {
             var report: PackReport?
             let stored = try home.localStore.put(key, lockUntil: nil) { sink in
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
-                report = try TarPacker.pack(folderPath: SourceRoot(home.sourceURL).folder(of: customer), into: writer,
-                                            skipUnreadable: skipUnreadable)
+                report = try pack(customer, rows: plan.rows, into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
                 try home.keys.refuseShredded(customer)
@@ -195,7 +197,7 @@ public struct BackupJob: Sendable {
                                    message: nil, warnings: warnings,
                                    unreadable: unreadable.isEmpty ? nil : UnreadablePaths(customer: customer, paths: unreadable, failure: nil))
         } catch KeyStoreError.customerShredded(let date, let request) {
-            let message = "customer was shredded on \(Timestamp.iso(date)) (request \(request)) but their folder is still in the source tree: it was not backed up; remove the folder"
+            let message = shreddedMessage(customer, on: date, request: request, rows: plan.rows)
             home.log.warning("backup.customer.shredded", ["pseudonym": pseudonym?.rawValue ?? "-"])
             return CustomerOutcome(pseudonym: pseudonym, status: .shredded, bytes: 0, entries: 0, message: message, warnings: [])
         } catch {
@@ -221,6 +223,8 @@ struct ArchivePlan: @unchecked Sendable {
     let deleteBy: Date
     let expiryKey: SecretKey
     let now: Date
+    /// The database source and who has rows only, for a home with a database.
+    let rows: BackupJob.RowsPlan?
 }
 
 /// Per-customer results filled in by parallel workers.

@@ -51,8 +51,9 @@ public struct ExportJob: Sendable {
                 output, .noReplace, mode: 0o600, temporaryName: ".lethe-export-" + RandomName.base32(count: 12),
                 failure: { Self.exportError($0, folder: folder) },
                 write: { sink in
+                    let sizes = try rowSizes(of: copy)
                     unreadable = try CopyReader(home: home).read(copy) { plaintext in
-                        try TarExporter.export(from: plaintext, to: sink, format: format)
+                        try TarExporter.export(from: plaintext, to: sink, format: format, rowSizes: sizes)
                     }
                 },
                 // Erasure wins the race: checked before the output appears, and again after (a
@@ -122,8 +123,9 @@ public struct ExportJob: Sendable {
         let read = try resolver.read(copy, pinned: location, canRetry: { sent == 0 }) { copy -> (bytes: Int64, unreadable: [String]) in
             let sink = ShredCheckedStream(fd: fd) { try keys.refuseShredded(customer) }
             do {
+                let sizes = try rowSizes(of: copy)
                 let unreadable = try CopyReader(home: home).read(copy) { plaintext in
-                    try TarExporter.export(from: plaintext, to: sink, format: format)
+                    try TarExporter.export(from: plaintext, to: sink, format: format, rowSizes: sizes)
                 }
                 try sink.finish()
                 return (sink.written, unreadable)
@@ -137,6 +139,13 @@ public struct ExportJob: Sendable {
 
     /// Records a finished export in the ledger (with the location of the copy read) and the log,
     /// and describes it.
+    /// Each table's size in `copy`, so the export writes each table as one `rows/<table>.csv`
+    /// (an entry's header holds its size); nil for a copy without rows. This first reading
+    /// decrypts the copy once more; only the rows at its start are decompressed.
+    private func rowSizes(of copy: CopyRecord) throws -> RowsSizes? {
+        try CopyReader(home: home).read(copy) { try TarRowsReader.tableSizes(from: $0) }
+    }
+
     private func recordExport(_ read: CopyRead<(bytes: Int64, unreadable: [String])>, to output: String,
                               format: ExportFormat) throws -> ExportOutcome {
         let copy = read.copy, bytes = read.value.bytes, unreadable = read.value.unreadable

@@ -68,6 +68,7 @@ public struct RestoreJob: Sendable {
         home.log.info("restore.done", ["pseudonym": copy.pseudonym.rawValue, "set": copy.setID.rawValue, "location": copy.location.rawValue])
         return RestoreOutcome(pseudonym: copy.pseudonym, set: copy.setID, location: copy.location, target: target.path,
                               files: report.files, directories: report.directories, symlinks: report.symlinks, bytes: report.bytes,
+                              tables: report.tables == 0 ? nil : report.tables,
                               fallback: read.fallback, unreadableSkipped: report.unreadable.isEmpty ? nil : report.unreadable.count,
                               unreadablePaths: report.unreadable)
     }

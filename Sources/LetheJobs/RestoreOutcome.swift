@@ -18,6 +18,9 @@ public struct RestoreOutcome: Codable, Sendable {
     public var symlinks: Int
     /// Bytes of file content restored.
     public var bytes: Int64
+    /// Tables of database rows restored (`rows/<table>.csv`, the files then under `files/`);
+    /// absent for an archive without rows.
+    public var tables: Int? = nil
     /// Why the offsite copy was read instead of the local one (the local copy is missing, or
     /// failed authentication); absent when the copy asked for (or the local one) was read.
     public var fallback: String?
@@ -29,6 +32,6 @@ public struct RestoreOutcome: Codable, Sendable {
     public var unreadablePaths: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case pseudonym, set, location, target, files, directories, symlinks, bytes, fallback, unreadableSkipped
+        case pseudonym, set, location, target, files, directories, symlinks, bytes, tables, fallback, unreadableSkipped
     }
 }

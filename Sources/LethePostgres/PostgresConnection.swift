@@ -123,11 +123,16 @@ public final class PostgresConnection {
         return PostgresRows(columns: columns, rows: rows)
     }
 
-    /// The error a failed result is: the server's SQLSTATE and primary message.
+    /// The error a failed result is: the server's SQLSTATE and primary message; a session the
+    /// server ended (SQLSTATE 57P01-57P03: terminated, shut down) or a connection failure
+    /// (class 08) is ``PostgresError/connectionLost(server:message:)``, whatever libpq has
+    /// noticed of the socket yet.
     func failure(_ result: OpaquePointer) -> PostgresError {
         let sqlState = PQresultErrorField(result, lethe_pg_diag_sqlstate()).map { String(cString: $0) } ?? "?????"
-        let primary = PQresultErrorField(result, lethe_pg_diag_message_primary()).map { String(cString: $0) }
-        return .queryFailed(sqlState: sqlState, message: primary ?? Self.text(PQresultErrorMessage(result)))
+        let message = PQresultErrorField(result, lethe_pg_diag_message_primary()).map { String(cString: $0) }
+            ?? Self.text(PQresultErrorMessage(result))
+        if sqlState.hasPrefix("57P") || sqlState.hasPrefix("08") { return .connectionLost(server: server, message: message) }
+        return .queryFailed(sqlState: sqlState, message: message)
     }
 
     /// The error for a connection that broke.

@@ -18,6 +18,8 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
         case irregular = "has an empty or '.' component"
         /// The path is not under `data/` (and is not the final manifest).
         case outsideData = "is not under 'data/'"
+        /// A `rows/` entry that is not `rows/tables.json` or a table's next piece, in order.
+        case rowsEntry = "is under 'rows/' but is not rows/tables.json or the next rows/<table>/<NNNNNN>.csv file"
         /// The path is too long for this system.
         case tooLong = "is longer than this system allows"
     }

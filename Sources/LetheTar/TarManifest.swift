@@ -3,7 +3,7 @@ import Foundation
 /// The last entry of every Lethe archive, `lethe-manifest.json`: what the packer wrote, so a
 /// restore can check it extracted exactly that.
 ///
-/// Paths are the full entry paths (`data/…`), percent-escaped bytes (see `PathBytes.escape`).
+/// Paths are the full entry paths (`data/…`, and `rows/…` in a version 2 manifest), percent-escaped bytes (see `PathBytes.escape`).
 /// `unreadable` (absent unless the pack skipped unreadable paths) lists, in the same form, the
 /// files and folders that were left out because they could not be read; a restore reports them
 /// and does not compare them (they are not entries).
@@ -12,6 +12,8 @@ struct TarManifest: Codable, Equatable {
     static let formatName = "lethe-manifest"
     /// A manifest larger than this is refused (about four million entries).
     static let maximumSize = 512 * 1024 * 1024
+    /// The version of a manifest whose archive holds `rows/` entries (database rows).
+    static let rowsVersion = 2
 
     /// One data entry.
     struct Entry: Codable, Equatable {
@@ -25,6 +27,7 @@ struct TarManifest: Codable, Equatable {
     }
 
     var format = formatName
+    /// 1 for an archive of files only; ``rowsVersion`` for one that holds database rows.
     var version = 1
     var entries: [Entry] = []
     var files = 0
@@ -129,7 +132,7 @@ struct TarManifest: Codable, Equatable {
         } catch {
             throw TarError.manifestMismatch("the manifest is not valid JSON of the expected shape")
         }
-        guard manifest.format == formatName, manifest.version == 1 else {
+        guard manifest.format == formatName, [1, rowsVersion].contains(manifest.version) else {
             throw TarError.manifestMismatch("the manifest has an unknown format or version")
         }
         return manifest

@@ -79,15 +79,24 @@ public enum TarPacker {
     public static func pack(
         folderPath root: [UInt8], into output: any ByteSink, skipUnreadable: Bool = false, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
-        let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard rootFD >= 0 else {
-            throw TarError.unreadable("the folder itself (\(String(cString: strerror(errno))))", path: [])
-        }
-        defer { close(rootFD) }
+        try pack(root: root, into: output, skipUnreadable: skipUnreadable, progress: progress) { _ in true }
+    }
+
+    /// Opens the stream, lets `before` write its entries (rows) and say whether a folder
+    /// follows, walks `root` if so, then writes the manifest.
+    static func pack(root: [UInt8], into output: any ByteSink, skipUnreadable: Bool, progress: ((Int64) -> Void)?,
+                     before: (Walk) throws -> Bool) throws -> PackReport {
         let writer = try LibArchiveWriter(into: output, configure: configureStream)
         let packer = try Walk(root: root, writer: writer, skipUnreadable: skipUnreadable, progress: progress)
-        try packer.walk(folder: [], fd: rootFD)
+        if try before(packer) {
+            // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
+            let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            guard rootFD >= 0 else {
+                throw TarError.unreadable("the folder itself (\(String(cString: strerror(errno))))", path: [])
+            }
+            defer { close(rootFD) }
+            try packer.walk(folder: [], fd: rootFD)
+        }
         try packer.writeManifest()
         try writer.close()
         return packer.report()
@@ -202,7 +211,11 @@ public enum TarPacker {
 
         func add(_ relative: [UInt8], type: UInt32, mode: UInt32, size: Int64,
                           mtime: (Int, Int), target: [UInt8]? = nil) throws {
-            let path = TarPacker.dataPrefix + relative
+            try add(fullPath: TarPacker.dataPrefix + relative, type: type, mode: mode, size: size, mtime: mtime, target: target)
+        }
+
+        /// Writes an entry's header at `path` (its prefix included) and lists it in the manifest.
+        func add(fullPath path: [UInt8], type: UInt32, mode: UInt32, size: Int64, mtime: (Int, Int), target: [UInt8]? = nil) throws {
             entry.set(path: path, type: type, mode: mode, size: size,
                       mtime: mtime.0, mtimeNanos: mtime.1, symlink: target)
             try writer.writeHeader(entry)

@@ -83,6 +83,7 @@ public final class TarStreamBuilder {
     /// symbolic links; other kinds are described as files).
     public func addManifest(describing items: [Entry]) throws {
         var manifest = TarManifest()
+        if items.contains(where: { $0.path.starts(with: RowsLayout.prefix) }) { manifest.version = TarManifest.rowsVersion }
         for item in items {
             var path = item.path
             if path.count > 1, path.last == PathBytes.slash { path.removeLast() }

@@ -15,6 +15,10 @@ public struct UnpackReport: Sendable, Equatable {
     public var symlinks: Int
     /// Bytes of regular-file content restored.
     public var bytes: Int64
+    /// Tables of database rows restored (`rows/<table>.csv`); 0 for an archive of files only.
+    public var tables = 0
+    /// Bytes of the tables' CSV files.
+    public var rowBytes: Int64 = 0
     /// Paths the archive's manifest lists as left out at backup because they could not be read
     /// (relative to the customer's folder, percent-escaped as `PathBytes.escape` does).
     public var unreadable: [String] = []
@@ -25,6 +29,10 @@ public struct UnpackReport: Sendable, Equatable {
 /// The `data/` prefix is removed: `data/pages/a.md` becomes `<staging>/pages/a.md`, so after a
 /// successful unpack the staging folder *is* the restored tree, ready to be promoted. The
 /// manifest is checked, not written.
+///
+/// An archive that holds database rows restores as `<staging>/files/…` (the customer's folder),
+/// `<staging>/rows/<table>.csv` (each table's pieces concatenated) and
+/// `<staging>/rows/tables.json`.
 public enum TarUnpacker {
     /// Unpacks `input` into `staging`.
     ///
@@ -58,13 +66,37 @@ public enum TarUnpacker {
         // private staging folder holds no link at all, so nothing can be written through one,
         // and libarchive's per-component symlink walk is needed only for the links themselves.
         var links: [CheckedEntry] = []
+        var rows: RowsFolderWriter?
+        var filesPrefix: [UInt8] = []
         func create(_ checked: CheckedEntry) throws {
-            entry.set(path: root + [PathBytes.slash] + checked.relative, type: checked.type,
+            let path = root + [PathBytes.slash] + filesPrefix + checked.relative
+            guard path.count < 4000 else { throw TarError.unsafePath(kind: checked.kind, problem: .tooLong) }
+            entry.set(path: path, type: checked.type,
                       mode: checked.mode & 0o777, size: checked.size,
                       mtime: checked.mtime, mtimeNanos: checked.mtimeNanos, symlink: checked.target)
             try disk.check(archive_write_header(disk.handle, entry.handle), "creating a \(checked.kind)")
         }
         report.unreadable = try reader.run { checked, readData in
+            switch checked.rows {
+            case .tables(let data)?:
+                let writer = try RowsFolderWriter(root: root)
+                try writer.writeTables(data)
+                (rows, filesPrefix) = (writer, RowsFolderWriter.filesFolder)
+                return
+            case .piece(let table, let number)?:
+                guard let rows else { return }
+                try rows.startPiece(table: table, number: number)
+                var written: Int64 = 0
+                while true {
+                    let n = try readData(buffer)
+                    if n == 0 { break }
+                    try rows.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                    written += Int64(n)
+                }
+                guard written == checked.size else { throw TarError.libarchive("a rows file's content is shorter than its header says") }
+                return
+            case nil: break
+            }
             if checked.type == LibArchive.symlink {
                 links.append(checked)
                 return
@@ -93,6 +125,8 @@ public enum TarUnpacker {
             }
             try disk.check(archive_write_finish_entry(disk.handle), "finishing a \(checked.kind)")
         }
+        try rows?.closeFile()
+        (report.tables, report.rowBytes) = (rows?.tables ?? 0, rows?.bytes ?? 0)
         try disk.secureSymlinks()
         for link in links {
             try create(link)

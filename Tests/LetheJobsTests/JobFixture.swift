@@ -19,13 +19,14 @@ final class JobFixture: @unchecked Sendable {
     /// file (default: `policies/default.yaml`, local and offsite); `offsite` sets up an S3 offsite
     /// store in the home's configuration (tests that inject a store pass it to
     /// `home(offsiteStore:)` instead, so the policy is written over the one `init` chose, as an
-    /// operator would edit it).
+    /// operator would edit it); `database`, given the fixture's folder, sets up a PostgreSQL source.
     init(customers: [String: [String: [UInt8]]], now: Date = Date(timeIntervalSince1970: 1_793_577_600),
-         policy: String? = nil, offsite: OffsiteSettings? = nil) throws {
+         policy: String? = nil, offsite: OffsiteSettings? = nil, database: ((URL) throws -> HomeSetup.DatabaseRequest)? = nil) throws {
         root = try TemporaryDirectory(prefix: "lethe-jobs")
         clock = ManualClock(now)
         for (customer, files) in customers { try addFiles(files, to: customer) }
-        let configuration = try HomeSetup.create(.init(home: homeURL, source: source, offsite: offsite), now: now)
+        let configuration = try HomeSetup.create(.init(home: homeURL, source: source, offsite: offsite, database: try database?(root.url)),
+                                                 now: now)
         try Data((try policy ?? ShippedPolicy.defaultText).utf8).write(to: URL(fileURLWithPath: configuration.policy))
     }
 

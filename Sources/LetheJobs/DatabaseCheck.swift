@@ -60,21 +60,10 @@ public enum DatabaseCheck {
         var summary = Summary(file: map.sourceFile, database: nil, customersQuery: map.customersQuery != nil,
                               tables: map.tables.map { Table(name: $0.name, line: $0.line) }, warnings: [])
         guard let databaseURL else { return summary }
-        let connection = try connect(url: databaseURL, passwordFile: passwordFile)
+        let connection = try PostgresConnection.open(url: databaseURL, passwordFile: passwordFile, readOnly: true)
         summary.database = connection.server
         summary.warnings = try prove(map, on: connection)
         return summary
-    }
-
-    /// Connects with the password from `passwordFile` (else libpq's own sources), read-only.
-    ///
-    /// - Throws: `PostgresError`.
-    static func connect(url: String, passwordFile: String?) throws -> PostgresConnection {
-        let url = try PostgresURL(url)
-        let password = try passwordFile.map { try PostgresPassword.read(path: $0) }
-        let connection = try PostgresConnection(url: url, password: password)
-        try connection.query("SET default_transaction_read_only = on")
-        return connection
     }
 
     /// Proves each part of `map` on `connection`; returns the warnings.

@@ -8,7 +8,7 @@ import LetheTar
 /// tables' definitions, then each table's CSV bytes (`COPY … CSV HEADER`, as backed up) in
 /// foreign-key order. Nothing is verified until ``RestoreJob/streamRows(customer:set:from:into:)``
 /// returns: commit only then, roll back if it throws.
-public protocol RowsLoader: AnyObject {
+public protocol RowsSink: AnyObject {
     /// The tables that follow, parents first.
     func begin(_ schemas: TableSchemas) throws
     /// `table`'s rows start.
@@ -37,7 +37,7 @@ extension RestoreJob {
     ///
     /// - Throws: `JobError.notFound` when the copy holds no rows (backed up before the home had
     ///   a database); as `run` for the copy and its reading; `loader`'s error unchanged.
-    public func streamRows(customer: CustomerID, set: SetID?, from: Location?, into loader: any RowsLoader) throws -> RowsStreamOutcome {
+    public func streamRows(customer: CustomerID, set: SetID?, from: Location?, into loader: any RowsSink) throws -> RowsStreamOutcome {
         let resolver = CopyResolver(home: home)
         let found = try resolver.copy(of: customer, set: set, from: from)
         let input = RowsAdapter(loader)
@@ -57,12 +57,12 @@ extension RestoreJob {
 /// Turns the archive's `rows/` entries into a loader's calls: tables.json decoded, each table
 /// named by its definition.
 final class RowsAdapter: RowsInput {
-    let loader: any RowsLoader
+    let loader: any RowsSink
     private(set) var schemas: TableSchemas?
     private var current: TableSchema?
     private(set) var started = false
 
-    init(_ loader: any RowsLoader) { self.loader = loader }
+    init(_ loader: any RowsSink) { self.loader = loader }
 
     func tables(_ description: Data) throws {
         let schemas: TableSchemas

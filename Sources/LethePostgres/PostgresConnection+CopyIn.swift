@@ -25,50 +25,18 @@ extension PostgresConnection {
     ///   ``PostgresError/connectionLost(server:message:)``.
     @discardableResult
     public func copyIn(_ sql: String, _ produce: (_ push: CopyPush) throws -> Void) throws -> Int {
-        guard let start = PQexec(handle, sql) else { throw lost() }
-        let status = PQresultStatus(start)
-        guard status == PGRES_COPY_IN else {
-            defer { PQclear(start) }
-            if status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR { throw failure(start) }
-            if status == PGRES_COPY_OUT { drainCopyOut() }
-            drainResults()
-            throw PostgresError.queryFailed(sqlState: "42601", message: "not a COPY … FROM STDIN statement")
-        }
-        PQclear(start)
-        var ended = false  // the server ended the COPY early (a refused row) or the connection broke
-        var producerError: (any Error)?
+        let copy = try PostgresCopyIn(sql, on: self)
         do {
-            try produce { bytes in
-                guard !ended else { throw CopyEnded() }
-                var offset = 0
-                while offset < bytes.count {
-                    let length = min(bytes.count - offset, 1 << 20)
-                    let sent = PQputCopyData(handle, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(length))
-                    guard sent == 1 else { ended = true; throw CopyEnded() }
-                    offset += length
-                }
-            }
+            try produce { try copy.push($0) }
         } catch {
-            producerError = error
+            copy.abandon()  // nothing when the server ended it: its error is the one thrown
+            throw error
         }
-        if ended { throw finish() ?? lost() }
-        if let producerError {
-            _ = PQputCopyEnd(handle, "the client stopped sending")
-            _ = finish()  // the server's "COPY from stdin failed": the producer's error says why
-            throw producerError
-        }
-        guard PQputCopyEnd(handle, nil) == 1 else { throw finish() ?? lost() }
-        guard let result = PQgetResult(handle) else { throw lost() }
-        let rows: Int? = PQresultStatus(result) == PGRES_COMMAND_OK ? Int(String(cString: PQcmdTuples(result))) ?? 0 : nil
-        let refusal = rows == nil ? (PQstatus(handle) == CONNECTION_OK ? failure(result) : lost()) : nil
-        PQclear(result)
-        drainResults()
-        if let refusal { throw refusal }
-        return rows ?? 0
+        return try copy.finish()
     }
 
     /// Reads and discards the output of a `COPY … TO STDOUT` started by mistake.
-    private func drainCopyOut() {
+    func drainCopyOut() {
         var buffer: UnsafeMutablePointer<CChar>?
         while PQgetCopyData(handle, &buffer, 0) > 0 {
             if let buffer { PQfreemem(buffer) }
@@ -76,7 +44,3 @@ extension PostgresConnection {
         }
     }
 }
-
-/// Thrown by a push once the server has ended the COPY; ``PostgresConnection/copyIn(_:_:)``
-/// replaces it with the server's error.
-private struct CopyEnded: Error {}

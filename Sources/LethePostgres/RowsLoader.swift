@@ -56,6 +56,8 @@ public final class RowsLoader {
     private var archived: Set<String> = []
     /// The rows copied into each target's twin, by table name.
     private var copied: [String: Int] = [:]
+    /// The table whose CSV is being streamed, and its COPY (nil for a table not selected).
+    private var current: (name: String, copy: PostgresCopyIn?)?
     /// True between a successful ``begin(schemas:only:)`` and the end of the transaction.
     private var open = false
 
@@ -98,28 +100,55 @@ public final class RowsLoader {
     /// would skip them, so a caller may skip reading them.
     public func accepts(table: String) -> Bool { targets.contains { $0.schema.name == table } }
 
-    /// Streams one table's CSV (the archive's pieces, header line first, in order) into the load.
-    ///
-    /// A table the load does not select is read and discarded, so a caller reading the
-    /// archive in order can hand every table over.
+    /// Streams one table's CSV (the archive's pieces, header line first, in order) into the load:
+    /// ``startTable(_:)``, ``write(_:)`` for each piece, ``endTable()``.
     ///
     /// - Parameters:
     ///   - table: the table as `rows/tables.json` names it.
     ///   - produce: pushes the table's bytes (see ``PostgresConnection/copyIn(_:_:)``).
-    /// - Throws: ``PostgresError/rowsOutOfContract(_:)`` for a table not in `rows/tables.json`
-    ///   or given twice; ``PostgresError/queryFailed(sqlState:message:)`` for a row the target
-    ///   refuses; the producer's error. The load is then rolled back.
+    /// - Throws: as ``startTable(_:)``, ``write(_:)`` and ``endTable()``; the producer's error.
+    ///   The load is then rolled back.
     public func load(table: String, _ produce: (_ push: PostgresConnection.CopyPush) throws -> Void) throws {
-        precondition(open, "RowsLoader.load called outside begin … commit")
+        try startTable(table)
+        try rollingBack { try produce { try write($0) } }
+        try endTable()
+    }
+
+    /// Starts one table's CSV; its bytes follow with ``write(_:)``, then ``endTable()``.
+    ///
+    /// A table the load does not select is read and discarded, so a caller reading the
+    /// archive in order can hand every table over.
+    ///
+    /// - Parameter table: the table as `rows/tables.json` names it.
+    /// - Throws: ``PostgresError/rowsOutOfContract(_:)`` for a table not in `rows/tables.json`,
+    ///   given twice, or started while another is open; the server's error. The load is then
+    ///   rolled back.
+    public func startTable(_ table: String) throws {
+        precondition(open, "RowsLoader.startTable called outside begin … commit")
         try rollingBack {
+            guard current == nil else { throw PostgresError.rowsOutOfContract("the rows of \(table) start before the previous table's end") }
             guard archived.contains(table) else { throw PostgresError.rowsOutOfContract("the table \(table) is not in rows/tables.json") }
             guard copied[table] == nil else { throw PostgresError.rowsOutOfContract("the rows of \(table) come twice") }
-            guard let target = targets.first(where: { $0.schema.name == table }) else {
-                copied[table] = 0
-                return try produce { _ in }
-            }
-            copied[table] = try connection.copyIn(target.copyStatement, produce)
+            let copy = try targets.first(where: { $0.schema.name == table }).map { try PostgresCopyIn($0.copyStatement, on: connection) }
+            current = (table, copy)
         }
+    }
+
+    /// More of the current table's CSV bytes, in order (chunks may split rows anywhere).
+    ///
+    /// - Throws: the server's error for a refused row; the load is then rolled back.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let current else { preconditionFailure("RowsLoader.write outside startTable … endTable") }
+        try rollingBack { try current.copy?.push(bytes) }
+    }
+
+    /// Ends the current table's CSV.
+    ///
+    /// - Throws: the server's error for a refused row; the load is then rolled back.
+    public func endTable() throws {
+        guard let table = current else { preconditionFailure("RowsLoader.endTable without startTable") }
+        current = nil
+        try rollingBack { copied[table.name] = try table.copy?.finish() ?? 0 }
     }
 
     /// Ends the load: refuses if any row's primary key is already in its target, else writes
@@ -133,6 +162,7 @@ public final class RowsLoader {
     public func commit() throws -> Result {
         precondition(open, "RowsLoader.commit called outside begin … commit")
         return try rollingBack {
+            if let table = current { throw PostgresError.rowsOutOfContract("the rows of \(table.name) never ended") }
             if let missing = targets.first(where: { copied[$0.schema.name] == nil }) {
                 throw PostgresError.rowsOutOfContract("no rows were given for the table \(missing.schema.name)")
             }
@@ -156,6 +186,8 @@ public final class RowsLoader {
     public func rollback() {
         guard open else { return }
         open = false
+        current?.copy?.abandon()
+        current = nil
         _ = try? connection.query("ROLLBACK")
     }
 

@@ -10,7 +10,7 @@ import Testing
 /// PostgreSQL test cluster (scripts/pg-test-server.sh).
 @Suite struct RowsStreamTests {
     /// Records what it is handed.
-    final class RecordingLoader: RowsLoader {
+    final class RecordingLoader: RowsSink {
         var events: [String] = []
         var bytes: [String: [UInt8]] = [:]
         var current = ""

@@ -19,6 +19,14 @@ struct StagedArchive: @unchecked Sendable {
     enum Object {
         case staged(LocalDirectoryStore.StagedObject)
         case stored(StoredObject)
+
+        /// The archive's size in bytes.
+        var size: Int64 {
+            switch self {
+            case .staged(let object): return object.size
+            case .stored(let object): return object.size
+            }
+        }
     }
 
     /// The customer's place in the run's list.
@@ -30,18 +38,29 @@ struct StagedArchive: @unchecked Sendable {
     let report: PackReport?
 }
 
-/// Collects staged archives from the workers and hands them to `commit` in batches of `size`
-/// (the worker whose archive fills a batch commits it while the others go on packing); `flush`
-/// commits what is left. Commits run one at a time.
+/// Collects staged archives from the workers and hands them to `commit` in batches: of `size`
+/// archives, or fewer once they hold `bytes` (large customers do not wait for 63 others to be
+/// made durable). The worker whose archive fills a batch commits it while the others go on
+/// packing; `flush` commits what is left. Commits run one at a time.
 final class ArchiveBatches: @unchecked Sendable {
     private let size: Int
+    private let bytes: Int64
     private let commit: ([StagedArchive]) -> Void
     private let queueLock = NSLock()
     private let commitLock = NSLock()
     private var pending: [StagedArchive] = []
+    private var pendingBytes: Int64 = 0
 
-    init(size: Int, commit: @escaping ([StagedArchive]) -> Void) {
+    /// 64 archives, or `LETHE_TEST_BATCH_SIZE`: a test seam, for tests that need each archive
+    /// recorded as soon as it is written (a shred racing one customer's archive while the
+    /// others are already recorded). It changes nothing else.
+    static var defaultSize: Int {
+        ProcessInfo.processInfo.environment["LETHE_TEST_BATCH_SIZE"].flatMap { Int($0) } ?? 64
+    }
+
+    init(size: Int, bytes: Int64, commit: @escaping ([StagedArchive]) -> Void) {
         self.size = max(1, size)
+        self.bytes = bytes
         self.commit = commit
     }
 
@@ -49,8 +68,9 @@ final class ArchiveBatches: @unchecked Sendable {
     func add(_ archive: StagedArchive) {
         let full = queueLock.withLock { () -> [StagedArchive]? in
             pending.append(archive)
-            guard pending.count >= size else { return nil }
-            defer { pending.removeAll(keepingCapacity: true) }
+            pendingBytes += archive.object.size
+            guard pending.count >= size || pendingBytes >= bytes else { return nil }
+            defer { pending.removeAll(keepingCapacity: true); pendingBytes = 0 }
             return pending
         }
         if let full { commitLock.withLock { commit(full) } }
@@ -60,7 +80,7 @@ final class ArchiveBatches: @unchecked Sendable {
     func flush() {
         commitLock.withLock {
             let rest = queueLock.withLock { () -> [StagedArchive] in
-                defer { pending.removeAll() }
+                defer { pending.removeAll(); pendingBytes = 0 }
                 return pending
             }
             if !rest.isEmpty { commit(rest) }

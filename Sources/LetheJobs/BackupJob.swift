@@ -71,8 +71,10 @@ public struct BackupJob: Sendable {
     /// Customers packed at once: twice the cores, so that reading a cold tree overlaps with
     /// compressing and encrypting (memory per worker is a few MiB, whatever the customer's size).
     var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
-    /// Archives made durable together and recorded in one catalog transaction (``ArchiveBatches``).
-    var batchSize = 64
+    /// Archives made durable together and recorded in one catalog transaction (``ArchiveBatches``):
+    /// at most this many, and no more once they hold `batchBytes`.
+    var batchSize = ArchiveBatches.defaultSize
+    var batchBytes: Int64 = 256 << 20
     /// Leave out the files and folders that cannot be read instead of failing their customer:
     /// their paths go into the archive's own manifest, their count into the ledger's
     /// `copy.written` (`unreadable_skipped`), never a path (`--skip-unreadable`).
@@ -130,7 +132,7 @@ public struct BackupJob: Sendable {
         let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now)
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
-        let batches = ArchiveBatches(size: batchSize) { batch in
+        let batches = ArchiveBatches(size: batchSize, bytes: batchBytes) { batch in
             for (staged, outcome) in zip(batch, commit(batch, plan: plan)) {
                 outcomes.set(staged.index, outcome)
                 progress?.advance(bytes: outcome.bytes)

@@ -48,9 +48,4 @@ extension LocalDirectoryStore {
                 ?? .success(StoredObject(key: object.key, size: object.size))
         }
     }
-
-    /// Removes a staged object that is not to be published.
-    public func discard(_ object: StagedObject) {
-        DurableFile.discard(object.file)
-    }
 }

@@ -146,6 +146,8 @@ extension BackupJob {
         }
         TestCrashPoint.reached("backup-batch-recorded")
 
+        // Whether a shred committed while the batch was written: one key-store read for all.
+        let tombstones = Result { try home.keys.tombstones(batch.map(\.customer)) }
         return batch.enumerated().map { position, archive in
             do {
                 let object = try stored[position].get()
@@ -158,7 +160,7 @@ extension BackupJob {
                     try? home.localStore.delete(object.key, versionID: nil)
                     throw error
                 }
-                return try committed(archive, copy: copy, plan: plan)
+                return try committed(archive, copy: copy, tombstone: tombstones.get()[position], plan: plan)
             } catch {
                 return outcome(of: error, customer: archive.customer, pseudonym: archive.pseudonym)
             }
@@ -166,9 +168,11 @@ extension BackupJob {
     }
 
     /// The outcome of an archive published and recorded; if its customer was shredded while it
-    /// was written, the copy is removed and its row kept as history, marked shredded.
-    private func committed(_ archive: StagedArchive, copy: CopyRecord, plan: ArchivePlan) throws -> CustomerOutcome {
-        if let tombstone = try home.keys.tombstone(archive.customer) {
+    /// was written (`tombstone`, read after the batch was recorded), the copy is removed and its
+    /// row kept as history, marked shredded.
+    private func committed(_ archive: StagedArchive, copy: CopyRecord, tombstone: (shreddedAt: Date, request: String)?,
+                           plan: ArchivePlan) throws -> CustomerOutcome {
+        if let tombstone {
             // The shred committed while this copy was being published: the copy is already
             // unreadable (its customer key is gone); remove it and keep the row as history.
             try? home.localStore.delete(copy.objectKey, versionID: nil)

@@ -33,9 +33,9 @@ import Testing
     /// The checker finds each wrong order in a written trace.
     @Test func theCheckerFindsAnArchiveRenamedOrClaimedBeforeItsSync() {
         let unsyncedData = """
-            1 write(5</s/archives/p/.tmp-a>, "", 10) = 10
-            1 rename("/s/archives/p/.tmp-a", "/s/archives/p/x.lethe") = 0
-            1 syncfs(6</s>) = 0
+            1  write(5</s/archives/p/.tmp-a>, "", 10) = 10
+            1  rename("/s/archives/p/.tmp-a", "/s/archives/p/x.lethe") = 0
+            1  syncfs(6</s>) = 0
             1 pwrite64(7</h/catalog.sqlite-wal>, "", 10, 0) = 10
             """
         #expect(PublicationTrace(parsing: unsyncedData).violations.count == 1)
@@ -80,7 +80,8 @@ struct PublicationTrace {
         for (line, text) in log.split(separator: "\n").enumerated() {
             let parts = text.split(separator: " ", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            let thread = String(parts[0]), call = String(parts[1])
+            // strace pads the thread id: short ids are followed by more than one space.
+            let thread = String(parts[0]), call = parts[1].trimmingCharacters(in: .whitespaces)
             if call.hasPrefix("<... fsync resumed>") || call.hasPrefix("<... fdatasync resumed>") || call.hasPrefix("<... syncfs resumed>") {
                 if let begun = started.removeValue(forKey: thread), call.hasSuffix("= 0") { syncs.append((begun.path, begun.line, line)) }
                 continue

@@ -31,3 +31,18 @@ final class LockedBatches: @unchecked Sendable {
     func append(_ batch: [Int]) { lock.withLock { batches.append(batch) } }
     var all: [[Int]] { lock.withLock { batches } }
 }
+
+/// A batch reads its customers' tombstones in one key-store read: each in order, as
+/// `tombstone(_:)` reads one.
+@Suite struct BatchTombstoneTests {
+    @Test func tombstonesAreReadInOrderForTheWholeBatch() throws {
+        let fixture = try JobFixture(customers: ["c1": ["a.txt": Array("one".utf8)], "c2": ["b.txt": Array("two".utf8)]])
+        #expect(try BackupJob(home: fixture.home()).run().state == .complete)
+        let home = try fixture.home()
+        let (c1, c2) = (CustomerID("c1")!, CustomerID("c2")!)
+        _ = try ShredJob(home: home).run(customer: c1, request: "REQ-7")
+        let read = try home.keys.tombstones([c1, c2, c1])
+        #expect(read.map { $0?.request } == ["REQ-7", nil, "REQ-7"])
+        #expect(try home.keys.tombstone(c1)?.request == "REQ-7" && home.keys.tombstone(c2) == nil)
+    }
+}

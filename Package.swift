@@ -98,10 +98,10 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "LetheCatalogTests", dependencies: ["LetheCore", "LetheCatalog", "LetheSQLite", "LetheTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
-        // The real `lethe` binary; Golden/ pins every `--json` output.
+        // The real `lethe` binary; Golden/ pins every `--json` output; Fixtures/ holds homes older versions wrote.
         .testTarget(name: "LetheCLITests", dependencies: [
             "LetheTestSupport", "LethePolicy", "LethePostgres", .product(name: "GRDB", package: "GRDB.swift"),
-        ], resources: [.copy("Golden")]),
+        ], resources: [.copy("Golden"), .copy("Fixtures")]),
         // libpq against the throwaway PostgreSQL cluster of scripts/pg-test-server.sh.
         .testTarget(name: "LethePostgresTests", dependencies: ["LethePostgres", "LetheCore", "LetheTestSupport"]),
         // The retention report: golden HTML, JSON and CSV of a fixed home; escaping; a tampered ledger.

@@ -103,6 +103,21 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
+    /// Records a batch of copies (each durable in its store), each with its ledger event, in
+    /// one synced transaction: a backup's batch of archives made durable together. If the
+    /// transaction fails, the copies are recorded one by one, so one bad copy fails alone.
+    ///
+    /// - Returns: per copy, in order, the recorded copy with its row id, or why it was not recorded.
+    public func recordCopies(_ entries: [(copy: CopyRecord, event: LedgerEvent)]) -> [Result<CopyRecord, any Error>] {
+        do {
+            return try write { db in try entries.map { try insert($0.copy, event: $0.event, db) } }.map { .success($0) }
+        } catch where entries.count > 1 {
+            return entries.map { entry in Result { try write { db in try insert(entry.copy, event: entry.event, db) } } }
+        } catch {
+            return [.failure(error)]
+        }
+    }
+
     /// Records a copy planned from another copy of the same archive (an offsite copy of a local
     /// one), unless its customer was shredded meanwhile: the check and the insert are one
     /// transaction, serialised with the shred's `markShredded`, so a copy is either planned

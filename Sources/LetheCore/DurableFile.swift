@@ -161,8 +161,8 @@ public enum DurableFile {
     }
 }
 
-/// The temporary file `DurableFile.publish` hands to its writer; closes on release.
-private final class DurableFileSink: ByteSink {
+/// The temporary file `DurableFile.publish` and `stage` hand to their writer; closes on release.
+final class DurableFileSink: ByteSink {
     private var fd: Int32
     private let path: String
     private let failure: (DurableFileError) -> any Error
@@ -182,6 +182,12 @@ private final class DurableFileSink: ByteSink {
             throw failure(error)
         }
         written += Int64(bytes.count)
+    }
+
+    /// Hands the open descriptor over to the caller (who closes it); the sink no longer holds it.
+    func release() -> Int32 {
+        defer { fd = -1 }
+        return fd
     }
 
     /// Closes the file once; the result of close(2) (0 when already closed).

@@ -109,15 +109,31 @@ public struct ObjectKey: Hashable, Sendable, Codable, CustomStringConvertible, C
     public static let archivePrefix = "archives/"
 
     /// The key of one copy of an archive: pseudonyms and ids only, never a customer id.
+    ///
+    /// `archives/<pseudonym>/<set>-<archive>.lethe`: one folder per customer in a local store,
+    /// one file per archive (a set id ends with a dash and four characters, an archive id has no
+    /// dash, so the last dash separates them). Stores written before this layout hold
+    /// `archives/<pseudonym>/<set>/<archive>.lethe`; every copy is read at the key its catalog
+    /// row names, so both stay readable (`archiveSet` reads both).
     public static func archive(pseudonym: Pseudonym, set: SetID, archive: ArchiveID) -> ObjectKey {
-        ObjectKey("\(archivePrefix)\(pseudonym.rawValue)/\(set.rawValue)/\(archive.rawValue).lethe")!
+        ObjectKey("\(archivePrefix)\(pseudonym.rawValue)/\(set.rawValue)-\(archive.rawValue)\(archiveSuffix)")!
     }
 
-    /// The set an archive copy's key names, or nil if this is not an archive key.
+    /// How every archive copy's key ends.
+    static let archiveSuffix = ".lethe"
+
+    /// The set an archive copy's key names (in either layout), or nil if this is not an archive key.
     public var archiveSet: SetID? {
         let parts = rawValue.split(separator: "/")
-        guard rawValue.hasPrefix(Self.archivePrefix), parts.count == 4 else { return nil }
-        return SetID(String(parts[2]))
+        guard rawValue.hasPrefix(Self.archivePrefix), rawValue.hasSuffix(Self.archiveSuffix) else { return nil }
+        switch parts.count {
+        case 4: return SetID(String(parts[2]))  // archives/<pseudonym>/<set>/<archive>.lethe
+        case 3:
+            let name = parts[2].dropLast(Self.archiveSuffix.count)
+            guard let dash = name.lastIndex(of: "-"), dash > name.startIndex else { return nil }
+            return SetID(String(name[..<dash]))
+        default: return nil
+        }
     }
 
     public var description: String { rawValue }

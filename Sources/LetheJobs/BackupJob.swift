@@ -71,6 +71,10 @@ public struct BackupJob: Sendable {
     /// Customers packed at once: twice the cores, so that reading a cold tree overlaps with
     /// compressing and encrypting (memory per worker is a few MiB, whatever the customer's size).
     var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
+    /// Archives made durable together and recorded in one catalog transaction (``ArchiveBatches``):
+    /// at most this many, and no more once they hold `batchBytes`.
+    var batchSize = ArchiveBatches.defaultSize
+    var batchBytes: Int64 = 256 << 20
     /// Leave out the files and folders that cannot be read instead of failing their customer:
     /// their paths go into the archive's own manifest, their count into the ledger's
     /// `copy.written` (`unreadable_skipped`), never a path (`--skip-unreadable`).
@@ -131,11 +135,21 @@ public struct BackupJob: Sendable {
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
-        WorkerPool.run(count: customers.count, width: workers) { index in
-            let outcome = backUp(customers[index], plan: plan)
-            outcomes.set(index, outcome)
-            progress?.advance(bytes: outcome.bytes)
+        let batches = ArchiveBatches(size: batchSize, bytes: batchBytes) { batch in
+            for (staged, outcome) in zip(batch, commit(batch, plan: plan)) {
+                outcomes.set(staged.index, outcome)
+                progress?.advance(bytes: outcome.bytes)
+            }
         }
+        WorkerPool.run(count: customers.count, width: workers) { index in
+            switch backUp(customers[index], index: index, plan: plan) {
+            case .staged(let staged): batches.add(staged)
+            case .done(let outcome):
+                outcomes.set(index, outcome)
+                progress?.advance(bytes: outcome.bytes)
+            }
+        }
+        batches.flush()
         progress?.finish()
 
         let results = outcomes.all + refused
@@ -155,8 +169,10 @@ public struct BackupJob: Sendable {
                              offsiteNotConfigured: offsiteNotConfigured)
     }
 
-    /// Backs up one customer: pack, encrypt, publish, record. Never throws: failures become outcomes.
-    func backUp(_ customer: CustomerID, plan: ArchivePlan) -> CustomerOutcome {
+    /// Backs up one customer's archive up to its publication: pack and encrypt it into the
+    /// local store, staged (``ArchiveBatches`` publishes and records it with others). Never
+    /// throws: failures become outcomes.
+    func backUp(_ customer: CustomerID, index: Int, plan: ArchivePlan) -> Staging {
         var pseudonym: Pseudonym?
         do {
             let keys = try home.keys.keysCreatingIfNeeded(for: customer, now: plan.now)
@@ -167,44 +183,30 @@ public struct BackupJob: Sendable {
                                        baseArchiveID: nil, chunkSize: chunkSize)
             let key = ObjectKey.archive(pseudonym: keys.pseudonym, set: plan.set.id, archive: archiveID)
             var report: PackReport?
-            let stored = try home.localStore.put(key, lockUntil: nil) { sink in
+            let stored = try stage(key) { sink in
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
                 report = try pack(customer, rows: plan.rows, into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
                 try home.keys.refuseShredded(customer)
             }
-            let copy = CopyRecord(archiveID: archiveID, setID: plan.set.id, pseudonym: keys.pseudonym, retentionClass: plan.set.retentionClass,
-                                  location: .local, objectKey: key, created: plan.set.created, deleteBy: plan.deleteBy, state: .live,
-                                  bytes: stored.size)
-            let unreadable = report?.unreadablePaths ?? []
-            let recorded = try home.catalog.recordCopy(copy, event: LedgerEvent(
-                LedgerEvent.CopyWritten(copy: .init(copy), bytes: stored.size, dataKey: "fresh",
-                                        unreadableSkipped: unreadable.isEmpty ? nil : unreadable.count), at: home.clock.now()))
-            if let tombstone = try home.keys.tombstone(customer) {
-                // The shred committed while this copy was being published: the copy is already
-                // unreadable (its customer key is gone); remove it and keep the row as history.
-                try? home.localStore.delete(key, versionID: nil)
-                try home.catalog.updateCopy(recorded.id, state: .shredded, event: LedgerEvent(LedgerEvent.CopyDiscarded(
-                    copy: .init(pseudonym: keys.pseudonym, set: plan.set.id, location: .local, archive: archiveID),
-                    reason: "the customer was shredded while this copy was being written"), at: home.clock.now()))
-                throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
-            }
-            let warnings = report?.warnings ?? []
-            for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": keys.pseudonym.rawValue, "reason": warning]) }
-            home.log.detail("backup.customer.committed", ["pseudonym": keys.pseudonym.rawValue, "bytes": String(stored.size)])
-            return CustomerOutcome(pseudonym: keys.pseudonym, status: .committed, bytes: stored.size, entries: report?.entries ?? 0,
-                                   message: nil, warnings: warnings,
-                                   unreadable: unreadable.isEmpty ? nil : UnreadablePaths(customer: customer, paths: unreadable, failure: nil))
-        } catch KeyStoreError.customerShredded(let date, let request) {
-            let message = shreddedMessage(customer, on: date, request: request, rows: plan.rows)
+            return .staged(StagedArchive(index: index, customer: customer, pseudonym: keys.pseudonym, archiveID: archiveID,
+                                         object: stored, report: report))
+        } catch {
+            return .done(outcome(of: error, customer: customer, pseudonym: pseudonym, rows: plan.rows))
+        }
+    }
+
+    /// The outcome of a customer whose backup failed with `error`: shredded, or failed.
+    func outcome(of error: any Error, customer: CustomerID, pseudonym: Pseudonym?, rows: RowsPlan?) -> CustomerOutcome {
+        if case KeyStoreError.customerShredded(let date, let request) = error {
+            let message = shreddedMessage(customer, on: date, request: request, rows: rows)
             home.log.warning("backup.customer.shredded", ["pseudonym": pseudonym?.rawValue ?? "-"])
             return CustomerOutcome(pseudonym: pseudonym, status: .shredded, bytes: 0, entries: 0, message: message, warnings: [])
-        } catch {
-            home.log.error("backup.customer.failed", ["pseudonym": pseudonym?.rawValue ?? "-", "error": "\(error)"])
-            return CustomerOutcome(pseudonym: pseudonym, status: .failed, bytes: 0, entries: 0, message: "\(error)", warnings: [],
-                                   unreadable: Self.failedPath(error).map { UnreadablePaths(customer: customer, paths: [$0], failure: "\(error)") })
         }
+        home.log.error("backup.customer.failed", ["pseudonym": pseudonym?.rawValue ?? "-", "error": "\(error)"])
+        return CustomerOutcome(pseudonym: pseudonym, status: .failed, bytes: 0, entries: 0, message: "\(error)", warnings: [],
+                               unreadable: Self.failedPath(error).map { UnreadablePaths(customer: customer, paths: [$0], failure: "\(error)") })
     }
 
     /// The path inside the customer's folder that `error` is about, if the packer named one.

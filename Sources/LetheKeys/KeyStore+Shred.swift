@@ -127,10 +127,19 @@ extension KeyStore {
 
     /// When and under which request the customer was shredded, or nil if they were not.
     public func tombstone(_ customer: CustomerID) throws -> (shreddedAt: Date, request: String)? {
-        let lookup = lookup(customer)
+        try tombstones([customer])[0]
+    }
+
+    /// `tombstone(_:)` of each customer, in order, read in one transaction (a backup checks a
+    /// whole batch of archives at once).
+    public func tombstones(_ customers: [CustomerID]) throws -> [(shreddedAt: Date, request: String)?] {
+        let lookups = customers.map(lookup)
         return try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?"), arguments: [lookup]).map {
-                (try $0.date("shredded_at", in: "shredded"), try $0.value("request", in: "shredded"))
+            let statement = try db.cachedStatement(sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?")
+            return try lookups.map { lookup in
+                try Row.fetchOne(statement, arguments: [lookup]).map {
+                    (try $0.date("shredded_at", in: "shredded"), try $0.value("request", in: "shredded"))
+                }
             }
         }
     }

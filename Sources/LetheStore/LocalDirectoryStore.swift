@@ -63,7 +63,7 @@ public struct LocalDirectoryStore: ObjectStore {
     }
 
     /// What a step of publishing `key` was doing, for the error message.
-    private static func doing(_ operation: DurableFileError.Operation, _ key: ObjectKey) -> String {
+    static func doing(_ operation: DurableFileError.Operation, _ key: ObjectKey) -> String {
         switch operation {
         case .create: return "create a temporary file for \(key)"
         case .write: return "write \(key)"
@@ -176,7 +176,7 @@ public struct LocalDirectoryStore: ObjectStore {
     // MARK: helpers
 
     /// The file of `key`, refusing keys that use the temporary prefix.
-    private func path(of key: ObjectKey) throws -> String {
+    func path(of key: ObjectKey) throws -> String {
         if key.rawValue.split(separator: "/").contains(where: { $0.hasPrefix(Self.temporaryPrefix) }) {
             throw ObjectStoreError.failed("key \(key) uses the reserved prefix \(Self.temporaryPrefix): choose another name")
         }
@@ -184,7 +184,7 @@ public struct LocalDirectoryStore: ObjectStore {
     }
 
     /// Throws `unavailable` if the root is missing (an unmounted disk looks like this).
-    private func checkRoot() throws {
+    func checkRoot() throws {
         var info = stat()
         guard stat(root.path, &info) == 0 else {
             let code = errno
@@ -198,8 +198,9 @@ public struct LocalDirectoryStore: ObjectStore {
         }
     }
 
-    /// Creates `directory` and its missing parents below the root, fsyncing each parent.
-    private func makeDirectories(_ directory: String) throws {
+    /// Creates `directory` and its missing parents below the root, fsyncing each parent (unless
+    /// `sync` is false: the caller syncs the whole file system before anything depends on them).
+    func makeDirectories(_ directory: String, sync: Bool = true) throws {
         var missing: [String] = []
         var current = directory
         while current.count > root.path.count {
@@ -215,7 +216,7 @@ public struct LocalDirectoryStore: ObjectStore {
         }
         for directory in missing.reversed() {
             if mkdir(directory, 0o700) != 0 && errno != EEXIST { throw posixError(errno, "create a directory") }
-            try syncDirectory((directory as NSString).deletingLastPathComponent)
+            if sync { try syncDirectory((directory as NSString).deletingLastPathComponent) }
         }
     }
 

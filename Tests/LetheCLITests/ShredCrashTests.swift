@@ -97,7 +97,9 @@ import Testing
         let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
         try random.read(upToCount: 96 << 20)!.write(to: big.appendingPathComponent("big.bin"))
 
-        let backup = LetheProcess.start(["backup", "--json", "--home", fixture.home.path], environment: fixture.environment)
+        // One archive a batch: the others are recorded as soon as each is written.
+        let backup = LetheProcess.start(["backup", "--json", "--home", fixture.home.path],
+                                        environment: fixture.environment.merging(["LETHE_TEST_BATCH_SIZE": "1"]) { $1 })
         try backup.process.run()
         // Wait until the four others are recorded (so no worker is inside a catalog commit, which
         // a frozen process would hold on to) and the big customer's archive is being written (its
@@ -113,7 +115,7 @@ import Testing
         }
         let caught = try #require(temporary, "the backup never wrote the big archive")
         kill(backup.process.processIdentifier, SIGSTOP)
-        let pseudonym = caught.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+        let pseudonym = caught.deletingLastPathComponent().lastPathComponent  // archives/<pseudonym>/.tmp-…
 
         let shred = try fixture.lethe(["shred", "--customer", "zz-big", "--request", "RACE-1", "--yes", "--json"])
         kill(backup.process.processIdentifier, SIGCONT)

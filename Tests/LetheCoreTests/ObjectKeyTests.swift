@@ -13,10 +13,22 @@ import Testing
         #expect(ObjectKey(text) == nil)
     }
 
+    /// One folder per customer, one file per archive: `archives/<pseudonym>/<set>-<archive>.lethe`.
+    @Test func anArchiveKeyHasNoFolderPerSet() {
+        let key = ObjectKey.archive(pseudonym: Pseudonym("p1"), set: SetID("20261101T020000Z-e66k"), archive: ArchiveID("a1"))
+        #expect(key.rawValue == "archives/p1/20261101T020000Z-e66k-a1.lethe")
+    }
+
+    /// The set is read back from both layouts: today's and the folder per set that stores
+    /// written before it still hold.
     @Test func theSetOfAnArchiveKeyIsReadBack() {
-        let key = ObjectKey.archive(pseudonym: Pseudonym("p1"), set: SetID("s1"), archive: ArchiveID("a1"))
-        #expect(key.archiveSet == SetID("s1"))
+        let set = SetID("20261101T020000Z-e66k")
+        let key = ObjectKey.archive(pseudonym: Pseudonym("p1"), set: set, archive: ArchiveID("a1"))
+        #expect(key.archiveSet == set)
+        #expect(ObjectKey("archives/p1/20261101T020000Z-e66k/a1.lethe")?.archiveSet == set, "the folder-per-set layout")
         #expect(ObjectKey("other/p1/s1/a1.lethe")?.archiveSet == nil)
         #expect(ObjectKey("archives/p1/s1")?.archiveSet == nil)
+        #expect(ObjectKey("archives/p1/nodash.lethe")?.archiveSet == nil)
+        #expect(ObjectKey("archives/p1/s1/a1.lethe/x")?.archiveSet == nil)
     }
 }

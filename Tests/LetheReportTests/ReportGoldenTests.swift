@@ -83,7 +83,7 @@ import Testing
         #expect(html.contains("tr.overdue td { background: #fde2e2; color: #8b0000; }"))
         // Its rows (in the overdue list and in the copy list) are overdue rows; no live copy's is.
         let rows = html.components(separatedBy: "\n").filter { $0.hasPrefix("<tr") }
-        let itsRows = rows.filter { $0.contains(overdue.objectKey.rawValue.split(separator: "/")[2]) && $0.contains(overdue.pseudonym.rawValue) }
+        let itsRows = rows.filter { $0.contains(overdue.objectKey.archiveSet?.rawValue ?? "-") && $0.contains(overdue.pseudonym.rawValue) }
         #expect(itsRows.count == 2 && itsRows.allSatisfy { $0.hasPrefix("<tr class=\"overdue\">") }, "\(itsRows)")
         #expect(itsRows.contains { $0.contains("503 Service Unavailable") && $0.contains("12 h") })
         for copy in report.copies where copy.state == .live {

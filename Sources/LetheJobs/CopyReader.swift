@@ -15,7 +15,13 @@ import LetheKeys
 struct CopyReader {
     let home: Home
 
-    func read<T>(_ copy: CopyRecord, _ consume: (any ByteSource) throws -> T) throws -> T {
+    /// Reads `copy` into `consume`, then (with `toEnd`) the rest of its plaintext, so the final
+    /// tag is checked: a truncated or extended archive fails even when `consume` stopped early.
+    ///
+    /// - Parameter toEnd: false only for a first look at the archive's start whose findings
+    ///   a full reading checks afterwards (the export's table sizes): the chunks read are still
+    ///   authenticated, the rest is not decrypted at all.
+    func read<T>(_ copy: CopyRecord, toEnd: Bool = true, _ consume: (any ByteSource) throws -> T) throws -> T {
         let customerKey: SecretKey
         let expiryKey: SecretKey
         do {
@@ -32,6 +38,7 @@ struct CopyReader {
             }
             let reader = try sealed.unseal(customerKey: customerKey, expiryKey: expiryKey)
             let result = try consume(reader)
+            guard toEnd else { return result }
             var scratch = [UInt8](repeating: 0, count: 1 << 16)
             while try scratch.withUnsafeMutableBytes({ try reader.read(into: $0) }) > 0 {}
             return result

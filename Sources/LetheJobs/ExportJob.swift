@@ -141,9 +141,10 @@ public struct ExportJob: Sendable {
     /// and describes it.
     /// Each table's size in `copy`, so the export writes each table as one `rows/<table>.csv`
     /// (an entry's header holds its size); nil for a copy without rows. This first reading
-    /// decrypts the copy once more; only the rows at its start are decompressed.
+    /// decrypts only the archive's start (the rows come first), up to the first entry that is
+    /// not a piece of rows: one chunk for a copy without rows.
     private func rowSizes(of copy: CopyRecord) throws -> RowsSizes? {
-        try CopyReader(home: home).read(copy) { try TarRowsReader.tableSizes(from: $0) }
+        try CopyReader(home: home).read(copy, toEnd: false) { try TarRowsReader.tableSizes(from: $0) }
     }
 
     private func recordExport(_ read: CopyRead<(bytes: Int64, unreadable: [String])>, to output: String,

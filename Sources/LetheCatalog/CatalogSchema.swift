@@ -60,5 +60,25 @@ enum CatalogSchema {
                 state TEXT NOT NULL,
                 PRIMARY KEY (copy_id, source));
             """),
+        // The names-free index of each archive that can be a base (Catalog+BaseIndex.swift):
+        // device, inode, size, mtime and ctime of each file, nothing that names it. It goes when
+        // the archive's last copy is deleted or shredded (the trigger), so a shred or the
+        // base's expiry leaves none behind.
+        ("v5-base-index", """
+            CREATE TABLE base_entries (
+                archive_id TEXT NOT NULL,
+                device INTEGER NOT NULL,
+                inode INTEGER NOT NULL,
+                size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL,
+                ctime_ns INTEGER NOT NULL,
+                PRIMARY KEY (archive_id, device, inode)) WITHOUT ROWID;
+            CREATE TRIGGER base_entries_follow_copies AFTER UPDATE OF state ON copies
+            WHEN NEW.state IN ('deleted', 'shredded')
+            BEGIN
+                DELETE FROM base_entries WHERE archive_id = NEW.archive_id
+                AND NOT EXISTS (SELECT 1 FROM copies WHERE archive_id = NEW.archive_id AND state NOT IN ('deleted', 'shredded'));
+            END;
+            """),
     ])
 }

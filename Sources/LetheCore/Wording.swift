@@ -14,4 +14,10 @@ public enum Wording {
     public static func list(_ one: String, _ many: String, _ items: [Int]) -> String {
         "\(items.count == 1 ? one : many) \(items.map(String.init).joined(separator: ","))"
     }
+
+    /// Words as alternatives: "weekly", "monthly or yearly", "weekly, monthly or yearly".
+    public static func alternatives(_ words: [String]) -> String {
+        guard let last = words.last else { return "" }
+        return words.count == 1 ? last : words.dropLast().joined(separator: ", ") + " or " + last
+    }
 }

@@ -140,7 +140,9 @@ if "$lethe" init --home "$probe/home" --source "$probe/source" --database-url "$
 fi
 if [ "$lethe_rows" = yes ]; then
   "$lethe" init --home "$work/home" --source "$work/source" --database-url "$url" --database-map "$work/map.yaml" >/dev/null
-  results+=("$(seconds lethe_backup "$lethe" backup --home "$work/home")")
+  # The backup's log (one line per customer) goes to a file, shown if the backup fails.
+  results+=("$(seconds lethe_backup "$lethe" backup --home "$work/home" 2>"$work/lethe-backup.log")") \
+    || { cat "$work/lethe-backup.log" >&2; exit 1; }
 else
   echo "bench-rows: lethe backup skipped: $lethe does not back up rows (init --database-url, backup, restore of a probe customer gave no rows/tables.json)"
 fi

@@ -27,7 +27,7 @@ import Testing
     @Test func everyKeyOfEveryGoldenIsSnakeCase() throws {
         let folder = try #require(Bundle.module.url(forResource: "Golden", withExtension: nil))
         let all = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-        #expect(Set(all.map(\.lastPathComponent)) == Set(JSONHistory.names + OperationsHistory.names + DatabaseCLITests.goldenNames),
+        #expect(Set(all.map(\.lastPathComponent)) == Set(JSONHistory.names + OperationsHistory.names + DatabaseCLITests.goldenNames + RestoreIntoDatabaseTests.goldenNames),
                 "a golden file without a test, or a test without its golden")
         let files = all.filter { $0.pathExtension == "json" }
         let snake = try NSRegularExpression(pattern: "^[a-z][a-z0-9]*(_[a-z0-9]+)*$")

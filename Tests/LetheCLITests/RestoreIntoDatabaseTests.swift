@@ -7,6 +7,9 @@ import Testing
 /// a customer's rows come back row-equal in one transaction, parents first; rows whose primary
 /// key is already there refuse the whole load with nothing written; `--table` loads some tables.
 @Suite struct RestoreIntoDatabaseTests {
+    /// The golden files of this suite.
+    static let goldenNames = ["restore-into-database.json"]
+
     /// A home backed up with acme's tricky rows, and an empty database with the same schema.
     final class Place {
         let source: DatabaseBackupTests.Place
@@ -80,6 +83,17 @@ import Testing
         let unknown = try place.load(["--table", "invoices"])
         #expect(unknown.status == 64, "\(unknown.stderr)")
         #expect(unknown.stderr.contains("invoices") && unknown.stderr.contains("tenants"), "\(unknown.stderr)")
+    }
+
+    @Test func theJSONOutputIsPinned() throws {
+        let place = try Place()
+        let result = try place.load(["--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let actual = GoldenNormaliser.normalise(result.stdout, root: place.source.fixture.root.url, extra: [
+            (pattern: "127\\.0\\.0\\.1:[0-9]+", prefix: "host"), (pattern: "lethe_test_[0-9a-f]+", prefix: "database"),
+        ])
+        guard let expected = try GoldenFile.expected("restore-into-database.json", actual: actual, bundle: .module) else { return }
+        #expect(actual == expected, "if intended, re-record with LETHE_RECORD_GOLDEN=1")
     }
 
     @Test func anArchiveWithoutRowsSaysSoWithExit5() throws {

@@ -16,6 +16,7 @@ extension BackupJob {
         guard let settings = home.configuration.database else { return nil }
         let source = try DatabaseSource(settings: settings)
         home.log.info("database.connected", ["server": source.server])
+        for warning in source.warnings { home.log.warning("database.map", ["table": warning.table, "reason": warning.message]) }
         return source
     }
 

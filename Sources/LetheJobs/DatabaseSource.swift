@@ -14,22 +14,30 @@ final class DatabaseSource: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
 
-    /// Loads the map and connects once, so an unreachable database fails the run before anything
-    /// is recorded.
+    /// What the map's proof found that the operator should look at (tables that reference a
+    /// mapped table but are not mapped), for the log.
+    let warnings: [DatabaseCheck.Warning]
+
+    /// Loads the map, connects once and proves the map there as `database check` does, so an
+    /// unreachable database or a map the database no longer matches (a table dropped, a
+    /// condition that no longer compiles) fails the run before anything is recorded.
     ///
-    /// - Throws: `PolicyError` for a map that no longer parses, `PostgresError` when the
-    ///   database cannot be reached or refuses the login.
+    /// - Throws: `PolicyError` for a map that no longer parses or that the database refuses
+    ///   (each problem with the map's file and line), `PostgresError` when the database cannot
+    ///   be reached or refuses the login.
     init(settings: DatabaseSettings) throws {
         map = try DatabaseMapLoader.load(path: settings.map)
         url = try PostgresURL(settings.url)
         password = try settings.passwordFile.map { try PostgresPassword.read(path: $0) }
-        idle = [try connect()]
+        let connection = try Self.connect(url: url, password: password)
+        warnings = try DatabaseCheck.prove(map, on: connection)
+        idle = [connection]
     }
 
     /// The database as `user@host:port/database`.
     var server: String { url.server }
 
-    private func connect() throws -> PostgresConnection {
+    private static func connect(url: PostgresURL, password: String?) throws -> PostgresConnection {
         let connection = try PostgresConnection(url: url, password: password)
         try connection.query("SET default_transaction_read_only = on")
         return connection
@@ -38,7 +46,7 @@ final class DatabaseSource: @unchecked Sendable {
     /// Runs `body` with a connection of its own; the connection goes back to the pool unless
     /// `body` lost it (or left it in a failed state).
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let connection = try lock.withLock { idle.popLast() } ?? connect()
+        let connection = try lock.withLock { idle.popLast() } ?? Self.connect(url: url, password: password)
         do {
             let value = try body(connection)
             lock.withLock { idle.append(connection) }

@@ -121,6 +121,17 @@ import Testing
         #expect(try place.fixture.succeed(["list", "sets", "--json"]).filter { !$0.isWhitespace } == "[]")
     }
 
+    /// The map is proved against the database when the run starts, as `database check` proves it:
+    /// a table dropped since init stops the run with the map's line (usage, 64) before any set.
+    @Test func aMappedTableMissingFromTheDatabaseStopsTheRunWithItsLineBeforeAnySet() throws {
+        let place = try Place()
+        try place.database.run("DROP TABLE notes")
+        let backup = try place.fixture.lethe(["backup"])
+        #expect(backup.status == 64, "\(backup.stderr)")
+        #expect(backup.stderr.contains("database-map.yaml:4: the table notes does not exist in the database"), "\(backup.stderr)")
+        #expect(try place.fixture.succeed(["list", "sets", "--json"]).filter { !$0.isWhitespace } == "[]")
+    }
+
     @Test func theDatabaseGoingAwayMidCustomerFailsThatCustomerAndStoresNothingOfIt() throws {
         // Killing its own session while reading beta's pages (after tenants was written).
         let kill = """

@@ -25,6 +25,18 @@ import Testing
             """
     }
 
+    /// Pages of acme (tenant 1) with every value that is hard to get through CSV, and one of
+    /// beta's: NULL and empty, quotes, commas, newlines, `\r\n`, tabs, unicode, bytea with zero
+    /// bytes, jsonb, ±infinity, and 1.6 MB of text (it spans two pieces).
+    static let trickyPages = """
+        INSERT INTO pages (tenant_id, body, data, meta, at) VALUES
+          (1, NULL, NULL, NULL, NULL),
+          (1, '', '\\x0001000200'::bytea, '{"a": [1, "x\\"y"], "b": null}', 'infinity'),
+          (1, E'quote " comma , newline \\n crlf \\r\\n tab \\t unicode ✓ é 🙂 backslash \\\\', '\\x'::bytea, 'null', '-infinity'),
+          (1, '\(String(repeating: "0123456789abcdef", count: 100_000))', '\\x00'::bytea, '[]', '2026-01-01 12:00:00.123456+02'),
+          (2, 'beta page', NULL, NULL, NULL)
+        """
+
     /// What each condition selects, as the test writes it, for `COPY … CSV HEADER`.
     static let conditions = [
         "tenants": "slug = %@",
@@ -72,16 +84,7 @@ import Testing
 
     @Test func trickyValuesRestoreByteEqualToCopyBesideTheFiles() throws {
         let place = try Place()
-        let big = String(repeating: "0123456789abcdef", count: 100_000)  // 1.6 MB: spans two pieces
-        try place.database.run("""
-            INSERT INTO pages (tenant_id, body, data, meta, at) VALUES
-              (1, NULL, NULL, NULL, NULL),
-              (1, '', '\\x0001000200'::bytea, '{"a": [1, "x\\"y"], "b": null}', 'infinity'),
-              (1, E'quote " comma , newline \\n crlf \\r\\n tab \\t unicode ✓ é 🙂 backslash \\\\', '\\x'::bytea, 'null', '-infinity'),
-              (1, '\(big)', '\\x00'::bytea, '[]', '2026-01-01 12:00:00.123456+02'),
-              (2, 'beta page', NULL, NULL, NULL),
-              (3, 'gamma page', NULL, NULL, NULL)
-            """)
+        try place.database.run(Self.trickyPages, "INSERT INTO pages (tenant_id, body) VALUES (3, 'gamma page')")
         let backup = try place.fixture.lethe(["backup"])
         #expect(backup.status == 0, "\(backup.stderr)")
 

@@ -17,14 +17,7 @@ import Testing
 
         init() throws {
             source = try DatabaseBackupTests.Place()
-            try source.database.run("""
-                INSERT INTO pages (tenant_id, body, data, meta, at) VALUES
-                  (1, NULL, NULL, NULL, NULL),
-                  (1, '', '\\x0001000200'::bytea, '{"a": [1, "x\\"y"], "b": null}', 'infinity'),
-                  (1, E'quote " comma , newline \\n crlf \\r\\n tab \\t unicode ✓ 🙂 backslash \\\\', '\\x'::bytea, 'null', '-infinity'),
-                  (1, '\(String(repeating: "0123456789abcdef", count: 100_000))', '\\x00'::bytea, '[]', '2026-01-01 12:00:00.123456+02'),
-                  (2, 'beta page', NULL, NULL, NULL)
-                """, "INSERT INTO notes VALUES (7, 1, 'acme note')")
+            try source.database.run(DatabaseBackupTests.trickyPages, "INSERT INTO notes VALUES (7, 1, 'acme note')")
             try source.fixture.succeed(["backup"])
             target = try PostgresTestServer.database()
             let connection = try target.connect()

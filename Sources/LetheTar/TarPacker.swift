@@ -68,15 +68,19 @@ public enum TarPacker {
     ///   - skipUnreadable: leave out a file or folder inside `folder` that cannot be looked at or
     ///     opened, instead of failing, and list it in the manifest (`unreadable`). A file whose
     ///     read fails after its header was written still fails the pack, as does `folder` itself.
+    ///   - base: for a differential, the base's id and names-free index: a regular file whose
+    ///     device, inode, size, modification and change times all equal its entry is listed in
+    ///     the manifest as `from_base`, with no tar entry; nil packs everything.
     ///   - progress: called with the running total of file bytes packed.
-    /// - Returns: counts and what was skipped.
+    /// - Returns: counts, what was skipped, and the folder's index.
     /// - Throws: `TarError.unreadable` when a file or folder cannot be read (the caller should
     ///   fail that customer), `TarError.fileChanged`, `TarError.libarchive`, or the sink's own
     ///   error unchanged.
     public static func pack(
-        folder: URL, into output: any ByteSink, skipUnreadable: Bool = false, progress: ((Int64) -> Void)? = nil
+        folder: URL, into output: any ByteSink, skipUnreadable: Bool = false, against base: PackBase? = nil,
+        progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        try pack(folderPath: Array(folder.path.utf8), into: output, skipUnreadable: skipUnreadable, progress: progress)
+        try pack(folderPath: Array(folder.path.utf8), into: output, skipUnreadable: skipUnreadable, against: base, progress: progress)
     }
 
     /// Packs the folder at `folderPath`, a path given as bytes (a customer folder whose name is

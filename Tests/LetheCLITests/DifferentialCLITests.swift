@@ -82,4 +82,34 @@ import Testing
         #expect(second.status == 3, "\(second.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target.path))
     }
+
+    /// A differential whose base has no readable copy at its location: exit 5, naming the base
+    /// and the store, nothing written.
+    @Test func aBaseWithNoCopyAtTheLocationIsNotFound() throws {
+        let (fixture, _) = try Self.threeNights()
+        let copies = try Self.localCopies(fixture)
+        let weekly = try #require(copies[1]["archive"] as? String)
+        let marked = try LetheProcess.tool(["sqlite3", fixture.home.appendingPathComponent("catalog.sqlite").path,
+                                            "UPDATE copies SET state = 'deleted' WHERE archive_id = '\(weekly)'"])
+        #expect(marked.status == 0, "\(marked.output)")
+        let target = fixture.root.url.appendingPathComponent("refused")
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--set", copies[2]["set"] as? String ?? "", "--to", target.path])
+        #expect(result.status == 5, "\(result.stderr)")
+        #expect(result.stderr.contains("base archive \(weekly)") && result.stderr.contains("local store"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
+    /// `export` of a daily follows its chain: the exported tar holds the whole tree.
+    @Test func anExportOfADailyHoldsTheWholeTree() throws {
+        let (fixture, trees) = try Self.threeNights()
+        let copies = try Self.localCopies(fixture)
+        let output = fixture.root.url.appendingPathComponent("daily.tar")
+        try fixture.succeed(["export", "--customer", "alice", "--set", copies[2]["set"] as? String ?? "", "--out", output.path])
+        let unpacked = fixture.root.url.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: false)
+        let untar = try LetheProcess.tool(["tar", "-xf", output.path, "-C", unpacked.path])
+        #expect(untar.status == 0, "\(untar.output)")
+        let diff = try LetheProcess.tool(["diff", "-r", trees[2].path, unpacked.path])
+        #expect(diff.status == 0, "\(diff.output)")
+    }
 }

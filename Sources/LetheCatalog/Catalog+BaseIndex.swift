@@ -50,13 +50,17 @@ extension Catalog {
     }
 }
 
-/// A file's identity on the file system: its device and inode.
-public struct BaseIndexKey: Sendable, Hashable {
-    /// The device number.
-    public var device: UInt64
-    /// The inode number.
-    public var inode: UInt64
-
-    /// A key.
-    public init(device: UInt64, inode: UInt64) { (self.device, self.inode) = (device, inode) }
+extension Catalog {
+    /// Which of `archives` have a recorded base index.
+    public func indexedArchives(among archives: [ArchiveID]) throws -> Set<ArchiveID> {
+        guard !archives.isEmpty else { return [] }
+        return try read { db in
+            var found: Set<ArchiveID> = []
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM base_entries WHERE archive_id = ? LIMIT 1")
+            for archive in archives where try Bool.fetchOne(statement, arguments: [archive.rawValue]) ?? false {
+                found.insert(archive)
+            }
+            return found
+        }
+    }
 }

@@ -144,15 +144,15 @@ public final class Catalog: @unchecked Sendable {
 
     private static let insertCopySQL = """
         INSERT INTO copies(archive_id, set_id, pseudonym, class, location, object_key, created, delete_by,
-                           state, bytes, version_id, locked_until)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           state, bytes, version_id, locked_until, base_archive_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     private static func insertArguments(_ copy: CopyRecord) -> StatementArguments {
         [copy.archiveID.rawValue, copy.setID.rawValue, copy.pseudonym.rawValue,
          copy.retentionClass.rawValue, copy.location.rawValue, copy.objectKey.rawValue,
          seconds(copy.created), seconds(copy.deleteBy), copy.state.rawValue, copy.bytes,
-         copy.versionID, copy.lockedUntil.map(seconds)]
+         copy.versionID, copy.lockedUntil.map(seconds), copy.baseArchiveID?.rawValue]
     }
 
     /// Records many copies in one transaction with one ledger event (imports, simulations).
@@ -390,7 +390,7 @@ public final class Catalog: @unchecked Sendable {
     }
 
     /// The columns `fetchCopies` reads, in the order it reads them.
-    static let copyColumns = "id, archive_id, set_id, pseudonym, class, location, object_key, created, delete_by, state, bytes, version_id, locked_until"
+    static let copyColumns = "id, archive_id, set_id, pseudonym, class, location, object_key, created, delete_by, state, bytes, version_id, locked_until, base_archive_id"
 
     /// Copies selected with `copyColumns`. Reads through a cursor by column index: expire and the
     /// report read every row, and looking columns up by name cost most of the time.
@@ -425,7 +425,7 @@ public final class Catalog: @unchecked Sendable {
                 state: state, bytes: bytes, versionID: try row.value(at: 11, "version_id", in: table),
                 lockedUntil: try row.value(at: 12, "locked_until", in: table, as: Int64?.self).map {
                     try StoredDate.date(fromSeconds: $0, "copies.locked_until of copy \(id)")
-                }))
+                }, baseArchiveID: try row.value(at: 13, "base_archive_id", in: table, as: String?.self).map { ArchiveID($0) }))
         }
         return copies
     }

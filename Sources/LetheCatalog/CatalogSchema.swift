@@ -80,5 +80,8 @@ enum CatalogSchema {
                 AND NOT EXISTS (SELECT 1 FROM copies WHERE archive_id = NEW.archive_id AND state NOT IN ('deleted', 'shredded'));
             END;
             """),
+        // Each copy's base archive (a differential's, as its header names it; NULL for a full
+        // archive): restore, verify and export follow it, `list archives` shows it.
+        ("v6-copy-base", "ALTER TABLE copies ADD COLUMN base_archive_id TEXT"),
     ])
 }

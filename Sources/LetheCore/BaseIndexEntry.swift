@@ -23,3 +23,14 @@ public struct BaseIndexEntry: Sendable, Hashable {
         (self.device, self.inode, self.size, self.mtimeNanos, self.ctimeNanos) = (device, inode, size, mtimeNanos, ctimeNanos)
     }
 }
+
+/// A file's identity on the file system: its device and inode.
+public struct BaseIndexKey: Sendable, Hashable {
+    /// The device number.
+    public var device: UInt64
+    /// The inode number.
+    public var inode: UInt64
+
+    /// A key.
+    public init(device: UInt64, inode: UInt64) { (self.device, self.inode) = (device, inode) }
+}

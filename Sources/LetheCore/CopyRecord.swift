@@ -29,11 +29,14 @@ public struct CopyRecord: Sendable, Equatable, Codable {
     public var versionID: String?
     /// The object-lock retain-until date, if locked.
     public var lockedUntil: Date?
+    /// The archive this one is a differential against (its header's `baseArchiveID`); nil for
+    /// a full archive. Shared by all the archive's copies.
+    public var baseArchiveID: ArchiveID?
 
     /// Creates a record (the catalog assigns `id` when it is inserted).
     public init(id: Int64 = 0, archiveID: ArchiveID, setID: SetID, pseudonym: Pseudonym, retentionClass: RetentionClass,
                 location: Location, objectKey: ObjectKey, created: Date, deleteBy: Date, state: CopyState,
-                bytes: Int64, versionID: String? = nil, lockedUntil: Date? = nil) {
+                bytes: Int64, versionID: String? = nil, lockedUntil: Date? = nil, baseArchiveID: ArchiveID? = nil) {
         self.id = id
         self.archiveID = archiveID
         self.setID = setID
@@ -47,6 +50,7 @@ public struct CopyRecord: Sendable, Equatable, Codable {
         self.bytes = bytes
         self.versionID = versionID
         self.lockedUntil = lockedUntil
+        self.baseArchiveID = baseArchiveID
     }
 }
 

@@ -34,6 +34,8 @@ struct StagedArchive: @unchecked Sendable {
     let customer: CustomerID
     let pseudonym: Pseudonym
     let archiveID: ArchiveID
+    /// The base of a differential; nil for a full archive.
+    let baseArchiveID: ArchiveID?
     let object: Object
     let report: PackReport?
 }
@@ -134,7 +136,8 @@ extension BackupJob {
             guard case .success(let object) = stored[position] else { continue }
             let copy = CopyRecord(archiveID: archive.archiveID, setID: plan.set.id, pseudonym: archive.pseudonym,
                                   retentionClass: plan.set.retentionClass, location: .local, objectKey: object.key,
-                                  created: plan.set.created, deleteBy: plan.deleteBy, state: .live, bytes: object.size)
+                                  created: plan.set.created, deleteBy: plan.deleteBy, state: .live, bytes: object.size,
+                                  baseArchiveID: archive.baseArchiveID)
             let unreadable = archive.report?.unreadablePaths ?? []
             entries.append((position, copy, LedgerEvent(LedgerEvent.CopyWritten(
                 copy: .init(copy), bytes: object.size, dataKey: "fresh",
@@ -181,6 +184,7 @@ extension BackupJob {
                 reason: "the customer was shredded while this copy was being written"), at: home.clock.now()))
             throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
         }
+        recordBaseIndex(archive, plan: plan)
         let warnings = archive.report?.warnings ?? []
         for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": archive.pseudonym.rawValue, "reason": warning]) }
         home.log.detail("backup.customer.committed", ["pseudonym": archive.pseudonym.rawValue, "bytes": String(copy.bytes)])

@@ -33,18 +33,19 @@ extension BackupJob {
 
     /// Packs one customer into `writer`: their rows first (when the home has a database), in one
     /// short transaction, then their folder (none for a customer with rows only).
-    func pack(_ customer: CustomerID, rows: RowsPlan?, into writer: any ByteSink) throws -> PackReport {
+    /// With `base`, the folder's unchanged files are taken from it (a differential).
+    func pack(_ customer: CustomerID, rows: RowsPlan?, against base: PackBase?, into writer: any ByteSink) throws -> PackReport {
         let folder = SourceRoot(home.sourceURL).folder(of: customer)
-        guard let rows else { return try TarPacker.pack(folderPath: folder, into: writer, skipUnreadable: skipUnreadable) }
+        guard let rows else { return try TarPacker.pack(folderPath: folder, into: writer, skipUnreadable: skipUnreadable, against: base) }
         guard let id = String(validating: customer.bytes, as: UTF8.self) else {
-            var report = try TarPacker.pack(folderPath: folder, into: writer, skipUnreadable: skipUnreadable)
+            var report = try TarPacker.pack(folderPath: folder, into: writer, skipUnreadable: skipUnreadable, against: base)
             report.warnings.append("the customer's id is not UTF-8 text, which PostgreSQL cannot compare: no rows were backed up; rename the folder to UTF-8")
             return report
         }
         let snapshot = CustomerRows(map: rows.source.map, id: id)
         return try TarPacker.pack(folderPath: rows.rowsOnly.contains(customer) ? nil : folder, rows: { output in
             try rows.source.withConnection { try snapshot.write(on: $0, into: output) }
-        }, into: writer, skipUnreadable: skipUnreadable)
+        }, into: writer, skipUnreadable: skipUnreadable, against: base)
     }
 
     /// Why a shredded customer found in this run was not backed up, and what to delete: their

@@ -131,7 +131,8 @@ public struct BackupJob: Sendable {
         // New customers' keys in one commit, durable before any archive sealed with one is published.
         try home.keys.createMissingKeys(for: customers, now: now)
 
-        let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now,
+        let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now, policy: policy,
+                               findings: try home.catalog.copyFindings(),
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
@@ -178,20 +179,24 @@ public struct BackupJob: Sendable {
             let keys = try home.keys.keysCreatingIfNeeded(for: customer, now: plan.now)
             pseudonym = keys.pseudonym
             let archiveID = ArchiveID.random()
+            let (level, base) = try level(of: keys.pseudonym, plan: plan)
+            home.log.detail("backup.level", ["pseudonym": keys.pseudonym.rawValue, "level": base == nil ? "full" : "differential",
+                                             "reason": level.reason])
+            let baseArchiveID = base.map { ArchiveID($0.archive) }
             let header = ArchiveHeader(pseudonym: keys.pseudonym, setID: plan.set.id, archiveID: archiveID, created: plan.set.created,
                                        deleteBy: plan.deleteBy, customerKeyID: keys.key.id, expiryKeyID: plan.expiryKey.id,
-                                       baseArchiveID: nil, chunkSize: chunkSize)
+                                       baseArchiveID: baseArchiveID, chunkSize: chunkSize)
             let key = ObjectKey.archive(pseudonym: keys.pseudonym, set: plan.set.id, archive: archiveID)
             var report: PackReport?
             let stored = try stage(key) { sink in
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
-                report = try pack(customer, rows: plan.rows, into: writer)
+                report = try pack(customer, rows: plan.rows, against: base, into: writer)
                 try writer.finish()
                 // A shred that ran meanwhile wins: publish nothing new for that customer.
                 try home.keys.refuseShredded(customer)
             }
             return .staged(StagedArchive(index: index, customer: customer, pseudonym: keys.pseudonym, archiveID: archiveID,
-                                         object: stored, report: report))
+                                         baseArchiveID: baseArchiveID, object: stored, report: report))
         } catch {
             return .done(outcome(of: error, customer: customer, pseudonym: pseudonym, rows: plan.rows))
         }
@@ -225,6 +230,9 @@ struct ArchivePlan: @unchecked Sendable {
     let deleteBy: Date
     let expiryKey: SecretKey
     let now: Date
+    let policy: Policy
+    /// What `verify` found wrong with copies, by copy id: such copies are no base.
+    let findings: [Int64: CopyFinding]
     /// The database source and who has rows only, for a home with a database.
     let rows: BackupJob.RowsPlan?
 }

@@ -1,8 +1,12 @@
+import LetheCore
+
 /// One copy as `lethe list archives` shows it (the fields DESIGN.md names, and a few more).
-public struct CopyListing: Codable, Sendable, Equatable {
+public struct CopyListing: Encodable, Sendable, Equatable {
     public var pseudonym: String
     public var set: String
     public var archive: String
+    /// The archive this one is a differential against (`null` for a full archive).
+    @NullWhenAbsent public var base: String?
     public var `class`: String
     public var location: String
     public var object_key: String

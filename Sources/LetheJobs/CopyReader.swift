@@ -58,6 +58,7 @@ struct CopyReader {
         if header.deleteBy != copy.deleteBy { return "delete-by date (re-dated)" }
         if header.customerKeyID != customerKey { return "customer key" }
         if header.expiryKeyID != expiryKey { return "expiry key" }
+        if header.baseArchiveID != copy.baseArchiveID { return "base archive" }
         return nil
     }
 }

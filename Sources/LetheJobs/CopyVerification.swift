@@ -13,7 +13,8 @@ public struct CopyCheck: Codable, Sendable {
 }
 
 /// `lethe verify --copies`: reads every readable copy back and authenticates every byte
-/// (header, wrapped key, every chunk, the final tag, nothing after), then records the result:
+/// (header, wrapped key, every chunk, the final tag, nothing after), and finds a differential's
+/// bases at its location (``CopyChain/links(of:)``; each base is read as a copy of its own), then records the result:
 /// the ledger event, and each failed copy's finding in the catalog (cleared by the next run that
 /// reads it whole).
 public struct CopyVerification: Sendable {
@@ -31,6 +32,8 @@ public struct CopyVerification: Sendable {
         for copy in copies {
             var problem: String?
             do {
+                // A differential reads back only with its bases at the same location.
+                _ = try CopyChain(home: home).links(of: copy)
                 try reader.read(copy) { plaintext in
                     while try scratch.withUnsafeMutableBytes({ try plaintext.read(into: $0) }) > 0 {}
                 }

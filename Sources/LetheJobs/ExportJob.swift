@@ -52,9 +52,7 @@ public struct ExportJob: Sendable {
                 failure: { Self.exportError($0, folder: folder) },
                 write: { sink in
                     let sizes = try rowSizes(of: copy)
-                    unreadable = try CopyReader(home: home).read(copy) { plaintext in
-                        try TarExporter.export(from: plaintext, to: sink, format: format, rowSizes: sizes)
-                    }
+                    unreadable = try export(copy, to: sink, format: format, rowSizes: sizes, scratch: folder)
                 },
                 // Erasure wins the race: checked before the output appears, and again after (a
                 // shred committed in between takes it back).
@@ -124,9 +122,8 @@ public struct ExportJob: Sendable {
             let sink = ShredCheckedStream(fd: fd) { try keys.refuseShredded(customer) }
             do {
                 let sizes = try rowSizes(of: copy)
-                let unreadable = try CopyReader(home: home).read(copy) { plaintext in
-                    try TarExporter.export(from: plaintext, to: sink, format: format, rowSizes: sizes)
-                }
+                let unreadable = try export(copy, to: sink, format: format, rowSizes: sizes,
+                                            scratch: FileManager.default.temporaryDirectory)
                 try sink.finish()
                 return (sink.written, unreadable)
             } catch {

@@ -17,6 +17,7 @@ public struct Inventory: Sendable {
         let findings = try home.catalog.copyFindings()
         return try home.catalog.copies(pseudonym: pseudonym).map { copy in
             CopyListing(pseudonym: copy.pseudonym.rawValue, set: copy.setID.rawValue, archive: copy.archiveID.rawValue,
+                        base: copy.baseArchiveID?.rawValue,
                         class: copy.retentionClass.rawValue, location: copy.location.rawValue,
                         object_key: copy.objectKey.rawValue, created: Timestamp.iso(copy.created),
                         delete_by: Timestamp.iso(copy.deleteBy), state: copy.state(at: now).rawValue,

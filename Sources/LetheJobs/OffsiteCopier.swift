@@ -120,6 +120,14 @@ struct OffsiteCopier {
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
                                   message: "offsite copy left pending: the offsite store was unavailable earlier in this run (\(reason)); the next run retries it")
         }
+        if let base = pending.baseArchiveID, !baseIsLiveOffsite(base, of: pending) {
+            // The planner chose the base only if it lived offsite long enough; never leave a
+            // differential offsite that its base does not outlive there (invariant 15).
+            try? home.catalog.record(LedgerEvent(LedgerEvent.CopyUploadFailed(
+                copy: .init(pending), error: "not attempted: its base archive \(base) has no live offsite copy that outlives it"), at: now))
+            return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
+                                  message: "offsite copy left pending: this differential's base archive \(base) has no live offsite copy that outlives it; the next run retries it")
+        }
         do {
             let store = try home.writableStore(for: .offsite)
             let lockUntil = try home.policy.tiers[.offsite]?.objectLock == nil ? nil : pending.deleteBy
@@ -203,6 +211,14 @@ struct OffsiteCopier {
                                                           "error": "\(error)"])
             return false
         }
+    }
+}
+
+extension OffsiteCopier {
+    /// Whether archive `base` has a live offsite copy whose delete-by is not before `copy`'s.
+    func baseIsLiveOffsite(_ base: ArchiveID, of copy: CopyRecord) -> Bool {
+        let copies = (try? home.catalog.copies(pseudonym: copy.pseudonym, location: .offsite, states: [.live])) ?? []
+        return copies.contains { $0.archiveID == base && $0.deleteBy >= copy.deleteBy }
     }
 }
 

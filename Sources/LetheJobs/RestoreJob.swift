@@ -48,10 +48,9 @@ public struct RestoreJob: Sendable {
             if let used = staging { try? FileManager.default.removeItem(at: used) }
             let fresh = try makeStaging(in: parent)
             staging = fresh
-            let report = try CopyReader(home: home).read(copy) { plaintext in
-                // Decrypting on one core while libarchive decompresses and writes on the other.
-                try ReadAheadSource.withReadAhead(plaintext) { try TarUnpacker.unpack(from: $0, into: fresh) }
-            }
+            // Decrypting on one core while libarchive decompresses and writes on the other; a
+            // differential's bases first, at the same location.
+            let report = try CopyChain(home: home).unpack(copy, into: fresh) { try makeStaging(in: parent) }
             return (report, fresh)
         }
         // Erasure wins the race: a shred that landed while the archive streamed leaves nothing.

@@ -76,6 +76,32 @@ public enum PathBytes {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The bytes `escape` made `text` from; nil for text `escape` never writes.
+    static func unescape(_ text: String) -> [UInt8]? {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        func hexValue(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else { return nil }
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return escape(out) == text ? out : nil
+    }
+
     /// Whether a relative symlink target, read from the link's folder, stays inside the root
     /// when followed, including through other symbolic links of the tree.
     ///

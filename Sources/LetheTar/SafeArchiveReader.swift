@@ -48,11 +48,13 @@ final class SafeArchiveReader {
     /// libarchive never falls back to changing directory).
     let maximumPathLength: Int
 
-    private var kinds: [[UInt8]: UInt32] = [:]
+    /// The data entries read, by path relative to `data/`.
+    private(set) var kinds: [[UInt8]: UInt32] = [:]
     private var symlinks: [[UInt8]: [UInt8]] = [:]
     private var folders: Set<[UInt8]> = []
     private var extracted = TarManifest()
-    private var declared: TarManifest?
+    /// The manifest, once read.
+    private(set) var declared: TarManifest?
     private var rows = RowsOrder()
     private var sawData = false
 
@@ -82,7 +84,7 @@ final class SafeArchiveReader {
         try reader.finish()
         guard let declared else { throw TarError.manifestMissing }
         try rows.finish()
-        if declared.version != (rows.tables == nil ? 1 : TarManifest.rowsVersion) {
+        if declared.version != TarManifest.currentVersion, declared.version != (rows.tables == nil ? 1 : TarManifest.rowsVersion) {
             throw TarError.manifestMismatch("the manifest's version does not match the archive's rows")
         }
         for (path, target) in symlinks {

@@ -14,6 +14,10 @@ struct TarManifest: Codable, Equatable {
     static let maximumSize = 512 * 1024 * 1024
     /// The version of a manifest whose archive holds `rows/` entries (database rows).
     static let rowsVersion = 2
+    /// The version every new archive's manifest has: file entries carry `device` and `inode`, a
+    /// differential's manifest names its `base` and marks unchanged files `from_base`; it may
+    /// or may not hold rows.
+    static let currentVersion = 3
 
     /// One data entry.
     struct Entry: Codable, Equatable {
@@ -24,11 +28,28 @@ struct TarManifest: Codable, Equatable {
         var mtime: Int
         var mtimeNanos: Int
         var target: String?
+        /// The file's device and inode at pack time (version 3, `data/` files only).
+        var device: UInt64?
+        var inode: UInt64?
+        /// True for an unchanged file of a differential: no tar entry, its content is the base's
+        /// file of the same device and inode, of this size and modification time.
+        var fromBase: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case path, type, size, mode, mtime, mtimeNanos, target, device, inode, fromBase = "from_base"
+        }
+
+        /// The fields a tar entry has (without the file's identity), for the manifest check.
+        var tarFields: Entry {
+            Entry(path: path, type: type, size: size, mode: mode, mtime: mtime, mtimeNanos: mtimeNanos, target: target)
+        }
     }
 
     var format = formatName
     /// 1 for an archive of files only; ``rowsVersion`` for one that holds database rows.
-    var version = 1
+    var version = currentVersion
+    /// The base archive's id, for a differential (as its header's `baseArchiveID`); nil for a full archive.
+    var base: String?
     var entries: [Entry] = []
     var files = 0
     var directories = 0
@@ -41,7 +62,8 @@ struct TarManifest: Codable, Equatable {
 
     /// Adds one entry and updates the counts.
     mutating func append(path: [UInt8], type: UInt32, size: Int64, mode: UInt32,
-                         mtime: Int, mtimeNanos: Int, target: [UInt8]?) {
+                         mtime: Int, mtimeNanos: Int, target: [UInt8]?, identity: (device: UInt64, inode: UInt64)? = nil,
+                         fromBase: Bool = false) {
         let name: String
         switch type {
         case LibArchive.directory: name = Self.directoryType; directories += 1
@@ -51,7 +73,8 @@ struct TarManifest: Codable, Equatable {
         entries.append(Entry(path: PathBytes.escape(path), type: name,
                              size: name == Self.fileType ? size : 0, mode: mode & 0o7777,
                              mtime: mtime, mtimeNanos: mtimeNanos,
-                             target: target.map(PathBytes.escape)))
+                             target: target.map(PathBytes.escape), device: identity?.device, inode: identity?.inode,
+                             fromBase: fromBase ? true : nil))
     }
 
     /// Lists a path (`data/…`) that was left out because it could not be read.
@@ -92,10 +115,20 @@ struct TarManifest: Codable, Equatable {
             }
             out.append(UInt8(ascii: "\""))
         }
-        raw("{\"bytes\":\(bytes),\"directories\":\(directories),\"entries\":[")
+        raw("{")
+        if let base {
+            raw("\"base\":")
+            string(base)
+            raw(",")
+        }
+        raw("\"bytes\":\(bytes),\"directories\":\(directories),\"entries\":[")
         for (index, entry) in entries.enumerated() {
             if index > 0 { raw(",") }
-            raw("{\"mode\":\(entry.mode),\"mtime\":\(entry.mtime),\"mtimeNanos\":\(entry.mtimeNanos),\"path\":")
+            raw("{")
+            if let device = entry.device { raw("\"device\":\(device),") }
+            if let fromBase = entry.fromBase { raw("\"from_base\":\(fromBase),") }
+            if let inode = entry.inode { raw("\"inode\":\(inode),") }
+            raw("\"mode\":\(entry.mode),\"mtime\":\(entry.mtime),\"mtimeNanos\":\(entry.mtimeNanos),\"path\":")
             string(entry.path)
             raw(",\"size\":\(entry.size),")
             if let target = entry.target {
@@ -132,15 +165,24 @@ struct TarManifest: Codable, Equatable {
         } catch {
             throw TarError.manifestMismatch("the manifest is not valid JSON of the expected shape")
         }
-        guard manifest.format == formatName, [1, rowsVersion].contains(manifest.version) else {
+        guard manifest.format == formatName, manifest.base == nil || manifest.version >= currentVersion,
+              manifest.version >= currentVersion || manifest.entries.allSatisfy({ $0.device == nil && $0.inode == nil && $0.fromBase == nil }),
+              manifest.entries.allSatisfy({ $0.fromBase == nil || ($0.fromBase == true && $0.type == fileType && $0.device != nil && $0.inode != nil) }),
+              manifest.base != nil || manifest.entries.allSatisfy({ $0.fromBase == nil }), [1, rowsVersion, currentVersion].contains(manifest.version) else {
             throw TarError.manifestMismatch("the manifest has an unknown format or version")
         }
         return manifest
     }
 
+    /// The entries the archive's tar holds: all but a differential's `from_base` files.
+    var tarEntries: [Entry] { entries.filter { $0.fromBase != true } }
+
     /// Throws `manifestMismatch` describing the first difference between what the archive
-    /// declares (`self`) and what was extracted.
+    /// declares (`self`) and what was extracted. Only the tar's fields are compared (device and
+    /// inode are not restored), and a differential's `from_base` files are left out: the
+    /// restore checks those against the base.
     func check(extracted: TarManifest) throws {
+        let entries = tarEntries.map(\.tarFields)
         if entries.count != extracted.entries.count {
             throw TarError.manifestMismatch(
                 "the manifest lists \(entries.count) entries, the archive holds \(extracted.entries.count)")
@@ -156,8 +198,9 @@ struct TarManifest: Codable, Equatable {
             else { field = "modification time" }
             throw TarError.manifestMismatch("entry \(index + 1) differs in its \(field)")
         }
-        if files != extracted.files || directories != extracted.directories
-            || symlinks != extracted.symlinks || bytes != extracted.bytes {
+        let fromBase = self.entries.filter { $0.fromBase == true }
+        if files - fromBase.count != extracted.files || directories != extracted.directories
+            || symlinks != extracted.symlinks || bytes - fromBase.reduce(0, { $0 + $1.size }) != extracted.bytes {
             throw TarError.manifestMismatch("the manifest's totals differ from its entries")
         }
     }

@@ -110,16 +110,15 @@ extension TarPacker {
     /// Packs a customer's database rows, then their folder (if they have one), into `output`:
     /// `rows` writes the `rows/` entries through a ``RowsOutput`` (and may end a transaction
     /// before returning), then the folder is walked as `pack(folderPath:into:skipUnreadable:progress:)`
-    /// does. The manifest lists both and has version 2.
+    /// does. The manifest lists both.
     ///
     /// - Parameter folderPath: the customer's folder, or nil for a customer with rows only.
     /// - Throws: as `pack(folderPath:into:skipUnreadable:progress:)`, and `rows`'s error unchanged.
     public static func pack(
         folderPath: [UInt8]?, rows: (RowsOutput) throws -> Void, into output: any ByteSink, skipUnreadable: Bool = false,
-        progress: ((Int64) -> Void)? = nil
+        against base: PackBase? = nil, progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        try pack(root: folderPath ?? [], into: output, skipUnreadable: skipUnreadable, progress: progress) { walk in
-            walk.manifest.version = TarManifest.rowsVersion
+        try pack(root: folderPath ?? [], into: output, skipUnreadable: skipUnreadable, base: base, progress: progress) { walk in
             try rows(RowsOutput(walk: walk))
             return folderPath != nil
         }

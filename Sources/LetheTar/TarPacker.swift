@@ -20,6 +20,11 @@ public struct PackReport: Sendable, Equatable {
     /// The paths among `skippedPaths` that could not be read (packed with `skipUnreadable`),
     /// which the archive's manifest lists too.
     public var unreadablePaths: [[UInt8]]
+    /// Every regular file of the folder as the file system identifies it (one per device and
+    /// inode): the archive's names-free base index, to record if it can be a base.
+    public var index: [BaseIndexEntry] = []
+    /// How many files a differential took from its base (0 for a full archive).
+    public var fromBase = 0
 }
 
 /// Packs a customer folder into a pax + zstd (level 3) stream.
@@ -63,31 +68,38 @@ public enum TarPacker {
     ///   - skipUnreadable: leave out a file or folder inside `folder` that cannot be looked at or
     ///     opened, instead of failing, and list it in the manifest (`unreadable`). A file whose
     ///     read fails after its header was written still fails the pack, as does `folder` itself.
+    ///   - base: for a differential, the base's id and names-free index: a regular file whose
+    ///     device, inode, size, modification and change times all equal its entry is listed in
+    ///     the manifest as `from_base`, with no tar entry; nil packs everything.
     ///   - progress: called with the running total of file bytes packed.
-    /// - Returns: counts and what was skipped.
+    /// - Returns: counts, what was skipped, and the folder's index.
     /// - Throws: `TarError.unreadable` when a file or folder cannot be read (the caller should
     ///   fail that customer), `TarError.fileChanged`, `TarError.libarchive`, or the sink's own
     ///   error unchanged.
     public static func pack(
-        folder: URL, into output: any ByteSink, skipUnreadable: Bool = false, progress: ((Int64) -> Void)? = nil
+        folder: URL, into output: any ByteSink, skipUnreadable: Bool = false, against base: PackBase? = nil,
+        progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        try pack(folderPath: Array(folder.path.utf8), into: output, skipUnreadable: skipUnreadable, progress: progress)
+        try pack(folderPath: Array(folder.path.utf8), into: output, skipUnreadable: skipUnreadable, against: base, progress: progress)
     }
 
     /// Packs the folder at `folderPath`, a path given as bytes (a customer folder whose name is
     /// not UTF-8 has no faithful `URL` or `String`); otherwise as `pack(folder:into:skipUnreadable:progress:)`.
     public static func pack(
-        folderPath root: [UInt8], into output: any ByteSink, skipUnreadable: Bool = false, progress: ((Int64) -> Void)? = nil
+        folderPath root: [UInt8], into output: any ByteSink, skipUnreadable: Bool = false, against base: PackBase? = nil,
+        progress: ((Int64) -> Void)? = nil
     ) throws -> PackReport {
-        try pack(root: root, into: output, skipUnreadable: skipUnreadable, progress: progress) { _ in true }
+        try pack(root: root, into: output, skipUnreadable: skipUnreadable, base: base, progress: progress) { _ in true }
     }
 
     /// Opens the stream, lets `before` write its entries (rows) and say whether a folder
     /// follows, walks `root` if so, then writes the manifest.
-    static func pack(root: [UInt8], into output: any ByteSink, skipUnreadable: Bool, progress: ((Int64) -> Void)?,
-                     before: (Walk) throws -> Bool) throws -> PackReport {
+    static func pack(root: [UInt8], into output: any ByteSink, skipUnreadable: Bool, base: PackBase? = nil,
+                     progress: ((Int64) -> Void)?, before: (Walk) throws -> Bool) throws -> PackReport {
         let writer = try LibArchiveWriter(into: output, configure: configureStream)
         let packer = try Walk(root: root, writer: writer, skipUnreadable: skipUnreadable, progress: progress)
+        packer.base = base
+        packer.manifest.base = base?.archive
         if try before(packer) {
             // O_DIRECTORY refuses anything that is not a folder (ENOTDIR); a link to one is followed.
             let rootFD = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -114,6 +126,11 @@ public enum TarPacker {
         var skipped: [PackSkip: Int] = [:]
         var skippedPaths: [[UInt8]] = []
         var unreadablePaths: [[UInt8]] = []
+        /// The base of a differential (nil: a full archive).
+        var base: PackBase?
+        /// The regular files seen, by device and inode (see ``PackReport/index``).
+        var index: [BaseIndexKey: BaseIndexEntry] = [:]
+        var fromBase = 0
 
         init(root: [UInt8], writer: LibArchiveWriter, skipUnreadable: Bool, progress: ((Int64) -> Void)?) throws {
             var root = root
@@ -215,12 +232,13 @@ public enum TarPacker {
         }
 
         /// Writes an entry's header at `path` (its prefix included) and lists it in the manifest.
-        func add(fullPath path: [UInt8], type: UInt32, mode: UInt32, size: Int64, mtime: (Int, Int), target: [UInt8]? = nil) throws {
+        func add(fullPath path: [UInt8], type: UInt32, mode: UInt32, size: Int64, mtime: (Int, Int), target: [UInt8]? = nil,
+                 identity: (device: UInt64, inode: UInt64)? = nil) throws {
             entry.set(path: path, type: type, mode: mode, size: size,
                       mtime: mtime.0, mtimeNanos: mtime.1, symlink: target)
             try writer.writeHeader(entry)
             manifest.append(path: path, type: type, size: size, mode: mode,
-                            mtime: mtime.0, mtimeNanos: mtime.1, target: target)
+                            mtime: mtime.0, mtimeNanos: mtime.1, target: target, identity: identity)
         }
 
         func packFile(_ name: [UInt8], in folder: Int32, relative: [UInt8], mode: UInt32, mtime: (Int, Int)) throws {
@@ -239,8 +257,10 @@ public enum TarPacker {
                 throw TarError.fileChanged(path: relative)
             }
             let size = Int64(info.st_size)
-            try add(relative, type: LibArchive.regular, mode: UInt32(info.st_mode) & 0o7777, size: size,
-                    mtime: (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)))
+            if try takeFromBase(relative, info) { return }
+            try add(fullPath: TarPacker.dataPrefix + relative, type: LibArchive.regular, mode: UInt32(info.st_mode) & 0o7777,
+                    size: size, mtime: (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)),
+                    identity: (UInt64(info.st_dev), UInt64(info.st_ino)))
             var remaining = size
             while remaining > 0 {
                 let want = Int(min(Int64(buffer.count), remaining))
@@ -315,7 +335,8 @@ public enum TarPacker {
         func report() -> PackReport {
             let warnings = skipped.map { reason, count in reason.warning(count: count) }.sorted()
             return PackReport(entries: manifest.entries.count, bytes: manifest.bytes,
-                              warnings: warnings, skippedPaths: skippedPaths, unreadablePaths: unreadablePaths)
+                              warnings: warnings, skippedPaths: skippedPaths, unreadablePaths: unreadablePaths,
+                              index: Array(index.values), fromBase: fromBase)
         }
     }
 }

@@ -83,7 +83,8 @@ public final class TarStreamBuilder {
     /// symbolic links; other kinds are described as files).
     public func addManifest(describing items: [Entry]) throws {
         var manifest = TarManifest()
-        if items.contains(where: { $0.path.starts(with: RowsLayout.prefix) }) { manifest.version = TarManifest.rowsVersion }
+        // Versions 1 and 2, as archives written before version 3 had them.
+        manifest.version = items.contains(where: { $0.path.starts(with: RowsLayout.prefix) }) ? TarManifest.rowsVersion : 1
         for item in items {
             var path = item.path
             if path.count > 1, path.last == PathBytes.slash { path.removeLast() }

@@ -22,6 +22,8 @@ public struct UnpackReport: Sendable, Equatable {
     /// Paths the archive's manifest lists as left out at backup because they could not be read
     /// (relative to the customer's folder, percent-escaped as `PathBytes.escape` does).
     public var unreadable: [String] = []
+    /// The archive's complete listing, for a differential written against it (see ``UnpackBase``).
+    public var listing: ArchiveListing?
 }
 
 /// Restores a Lethe stream (pax + zstd) into a staging folder, refusing anything unsafe.
@@ -50,7 +52,9 @@ public enum TarUnpacker {
     ///   - input: the decrypted stream.
     ///   - staging: an empty folder the caller created (mode 0700).
     /// - Throws: `TarError`, or `input`'s own error unchanged (e.g. an authentication failure).
-    public static func unpack(from input: any ByteSource, into staging: URL) throws -> UnpackReport {
+    /// - Parameter base: for a differential, its base restored (the archive's manifest must name
+    ///   it); nil for a full archive (a manifest naming a base is then refused).
+    public static func unpack(from input: any ByteSource, into staging: URL, base: UnpackBase? = nil) throws -> UnpackReport {
         guard let resolved = realpath(staging.path, nil) else {
             throw TarError.libarchive("the staging folder cannot be resolved (\(String(cString: strerror(errno))))")
         }
@@ -127,6 +131,11 @@ public enum TarUnpacker {
         }
         try rows?.closeFile()
         (report.tables, report.rowBytes) = (rows?.tables ?? 0, rows?.bytes ?? 0)
+        guard let declared = reader.declared else { throw TarError.manifestMissing }
+        let placed = try BasePlacement(root: root + [PathBytes.slash] + filesPrefix, manifest: declared,
+                                       folders: reader.kinds.filter { $0.value == LibArchive.directory }.keys, base: base).run()
+        (report.files, report.bytes) = (report.files + placed.files, report.bytes + placed.bytes)
+        report.listing = ArchiveListing(manifest: declared)
         try disk.secureSymlinks()
         for link in links {
             try create(link)

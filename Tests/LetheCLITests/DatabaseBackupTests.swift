@@ -193,6 +193,26 @@ import Testing
         #expect(pages == "id,tenant_id,body,data,meta,at\n1,1,v1,,,\n")
     }
 
+    /// A weekly differential of a customer with rows (issue 15): the rows are written in full, the
+    /// unchanged file comes from the monthly, and the restore holds both under rows/ and files/.
+    @Test func aDifferentialHoldsItsRowsInFullAndItsUnchangedFilesFromTheBase() throws {
+        let place = try Place()
+        try place.database.run("INSERT INTO pages (tenant_id, body) VALUES (1, 'v1')")
+        place.fixture.environment["LETHE_NOW"] = "2026-11-01T01:00:00Z"
+        try place.fixture.succeed(["backup"])
+        try place.database.run("UPDATE pages SET body = 'v2' WHERE tenant_id = 1")
+        try Data("new".utf8).write(to: place.fixture.source.appendingPathComponent("acme/b.txt"))
+        place.fixture.environment["LETHE_NOW"] = "2026-11-02T01:00:00Z"
+        try place.fixture.succeed(["backup"])
+        let copies = try place.fixture.copies(customer: "acme").filter { $0["location"] as? String == "local" }
+        #expect(copies.map { $0["base"] is NSNull } == [true, false], "\(copies)")
+        let acme = try place.restore("acme")
+        #expect(try String(contentsOf: acme.appendingPathComponent("files/a.txt"), encoding: .utf8) == "acme's file")
+        #expect(try String(contentsOf: acme.appendingPathComponent("files/b.txt"), encoding: .utf8) == "new")
+        let pages = try String(contentsOf: acme.appendingPathComponent("rows/pages.csv"), encoding: .utf8)
+        #expect(pages.contains(",v2,") && !pages.contains(",v1,"), "\(pages)")
+    }
+
     @Test func aShreddedCustomerWhoseRowsRemainIsFlaggedWithTheTables() throws {
         let place = try Place()
         try place.database.run("INSERT INTO pages (tenant_id, body) VALUES (1, 'a'), (2, 'b')")

@@ -44,7 +44,9 @@ import Testing
         ])
         fixture.environment["LETHE_NOW"] = "2026-11-02T01:00:00Z"
         try fixture.succeed(["backup"])
-        fixture.environment["LETHE_NOW"] = "2026-11-03T01:00:00Z"
+        // The month's next first night: another monthly, full, so the later set does not depend on
+        // the tampered one (a differential read against a tampered base: DifferentialCLITests).
+        fixture.environment["LETHE_NOW"] = "2026-12-01T01:00:00Z"
         try fixture.succeed(["backup"])
         let sets = try fixture.copies(customer: "alice").compactMap { $0["set"] as? String }
         let target = try fixture.archiveFile(customer: "alice", set: sets[0])

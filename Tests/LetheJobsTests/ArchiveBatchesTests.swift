@@ -7,7 +7,7 @@ import Testing
 /// rest at the flush; each archive exactly once.
 @Suite struct ArchiveBatchesTests {
     static func archive(_ index: Int, bytes: Int64) -> StagedArchive {
-        StagedArchive(index: index, customer: CustomerID("c\(index)")!, pseudonym: Pseudonym("p\(index)"), archiveID: ArchiveID("a\(index)"),
+        StagedArchive(index: index, customer: CustomerID("c\(index)")!, pseudonym: Pseudonym("p\(index)"), archiveID: ArchiveID("a\(index)"), baseArchiveID: nil,
                       object: .stored(StoredObject(key: ObjectKey("archives/p\(index)/a.lethe")!, size: bytes)), report: nil)
     }
 

@@ -45,7 +45,32 @@ import Testing
         #expect(decoded.unreadablePaths == ["docs/secret%20%22plan%22.txt", "%FF%0A"])
 
         let old = #"{"bytes":1,"directories":0,"entries":[{"mode":420,"mtime":1,"mtimeNanos":0,"path":"data/a.txt","size":1,"type":"file"}],"files":1,"format":"lethe-manifest","symlinks":0,"version":1}"#
-        #expect(without == old)
+        #expect(without == old.replacingOccurrences(of: "\"version\":1", with: "\"version\":3"))
         #expect(try TarManifest.decode(Data(old.utf8)).unreadablePaths.isEmpty)
+    }
+
+    /// Version 3: file entries carry device and inode, a differential names its base and marks
+    /// unchanged files from_base; the hand-written encoder still writes what JSONEncoder does,
+    /// and the decoder refuses those fields where they do not belong.
+    @Test func versionThreeFieldsAreEncodedAsJSONEncoderDoesAndCheckedOnDecoding() throws {
+        var manifest = TarManifest()
+        manifest.base = "base-archive"
+        manifest.append(path: Array("data/a.txt".utf8), type: LibArchive.regular, size: 3, mode: 0o644, mtime: 1, mtimeNanos: 2,
+                        target: nil, identity: (UInt64.max, 42), fromBase: true)
+        manifest.append(path: Array("data/b.txt".utf8), type: LibArchive.regular, size: 1, mode: 0o600, mtime: 3, mtimeNanos: 0,
+                        target: nil, identity: (7, 9))
+        manifest.append(path: Array("data/d".utf8), type: LibArchive.directory, size: 0, mode: 0o755, mtime: 3, mtimeNanos: 0, target: nil)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: manifest.encoded(), as: UTF8.self) == String(decoding: try encoder.encode(manifest), as: UTF8.self))
+        #expect(try TarManifest.decode(manifest.encoded()) == manifest)
+        #expect(String(decoding: manifest.encoded(), as: UTF8.self).contains(#""device":18446744073709551615,"from_base":true,"inode":42"#))
+
+        var noBase = manifest
+        noBase.base = nil
+        #expect(throws: TarError.self) { try TarManifest.decode(noBase.encoded()) }
+        var old = manifest
+        old.version = TarManifest.rowsVersion
+        #expect(throws: TarError.self) { try TarManifest.decode(old.encoded()) }
     }
 }

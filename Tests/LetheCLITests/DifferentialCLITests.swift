@@ -1,0 +1,115 @@
+import Foundation
+import LetheTestSupport
+import Testing
+
+/// Differential archives (issue 15) through the real binary: a monthly (full), a weekly against
+/// it, a daily against the weekly; each restores whole; a swapped base is refused with exit 3.
+@Suite struct DifferentialCLITests {
+    /// 2026-11-01 is a Sunday (the month's first set: monthly), 11-02 a Monday (weekly), 11-03 daily.
+    static let nights = ["2026-11-01T01:00:00Z", "2026-11-02T01:00:00Z", "2026-11-03T01:00:00Z"]
+
+    /// A home with three nights of one customer whose tree changes a little each night; the
+    /// night-2 change renames a folder holding a large unchanged file.
+    static func threeNights() throws -> (fixture: CLIFixture, trees: [URL]) {
+        var big = [UInt8](repeating: 0, count: 400_000)
+        for index in big.indices { big[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
+        let fixture = try CLIFixture(customers: ["alice": ["docs/big.bin": big, "docs/small.txt": Array("one".utf8),
+                                                           "notes.txt": Array("first".utf8)]],
+                                     now: nights[0])
+        let alice = fixture.source.appendingPathComponent("alice")
+        var trees: [URL] = []
+        func night(_ index: Int) throws {
+            fixture.environment["LETHE_NOW"] = nights[index]
+            try fixture.succeed(["backup"])
+            let copy = fixture.root.url.appendingPathComponent("tree\(index)")
+            let result = try LetheProcess.tool(["cp", "-a", alice.path, copy.path])
+            guard result.status == 0 else { throw FixtureError("cp failed") }
+            trees.append(copy)
+        }
+        try night(0)
+        try FileManager.default.moveItem(at: alice.appendingPathComponent("docs"), to: alice.appendingPathComponent("papers"))
+        try Data("second, longer".utf8).write(to: alice.appendingPathComponent("notes.txt"))
+        try Data("new".utf8).write(to: alice.appendingPathComponent("papers/new.txt"))
+        try night(1)
+        try Data("third".utf8).write(to: alice.appendingPathComponent("papers/small.txt"))
+        try night(2)
+        return (fixture, trees)
+    }
+
+    static func localCopies(_ fixture: CLIFixture) throws -> [[String: Any]] {
+        try fixture.copies(customer: "alice").filter { $0["location"] as? String == "local" }
+            .sorted { ($0["set"] as? String ?? "") < ($1["set"] as? String ?? "") }
+    }
+
+    @Test func aWeeklyAndADailyAreDifferentialsThatRestoreWhole() throws {
+        let (fixture, trees) = try Self.threeNights()
+        let copies = try Self.localCopies(fixture)
+        #expect(copies.map { $0["class"] as? String } == ["monthly", "weekly", "daily"])
+        #expect(copies[0]["base"] is NSNull)
+        #expect(copies[1]["base"] as? String == copies[0]["archive"] as? String)
+        #expect(copies[2]["base"] as? String == copies[1]["archive"] as? String)
+        // The large file, unchanged though its folder was renamed, is stored once: in the monthly.
+        let sizes = copies.map { ($0["bytes"] as? Int) ?? 0 }
+        #expect(sizes[1] < sizes[0] / 4 && sizes[2] < sizes[0] / 4, "sizes \(sizes)")
+        for (index, copy) in copies.enumerated() {
+            let target = fixture.root.url.appendingPathComponent("restored\(index)")
+            try fixture.succeed(["restore", "--customer", "alice", "--set", copy["set"] as? String ?? "", "--to", target.path])
+            let diff = try LetheProcess.tool(["diff", "-r", trees[index].path, target.path])
+            #expect(diff.status == 0, "night \(index): \(diff.output)")
+            let big = target.appendingPathComponent(index == 0 ? "docs/big.bin" : "papers/big.bin")
+            let original = trees[index].appendingPathComponent(index == 0 ? "docs/big.bin" : "papers/big.bin")
+            let times = try [big, original].map { try FileManager.default.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date }
+            #expect(times[0] == times[1])
+        }
+    }
+
+    @Test func aBaseSwappedForAnotherArchiveOfTheCustomerIsRefused() throws {
+        let (fixture, _) = try Self.threeNights()
+        let copies = try Self.localCopies(fixture)
+        let files = copies.map { fixture.store.appendingPathComponent($0["object_key"] as? String ?? "") }
+        // The weekly (the daily's base) replaced by the monthly: a full archive of another set.
+        try FileManager.default.removeItem(at: files[1])
+        try FileManager.default.copyItem(at: files[0], to: files[1])
+        let target = fixture.root.url.appendingPathComponent("refused")
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--set", copies[2]["set"] as? String ?? "", "--to", target.path])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.root.url.path).allSatisfy { !$0.hasPrefix(".lethe-restore") })
+        // The monthly (the weekly's base) replaced by the daily: another archive of the same customer.
+        try FileManager.default.removeItem(at: files[0])
+        try FileManager.default.copyItem(at: files[2], to: files[0])
+        let second = try fixture.lethe(["restore", "--customer", "alice", "--set", copies[1]["set"] as? String ?? "", "--to", target.path])
+        #expect(second.status == 3, "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
+    /// A differential whose base has no readable copy at its location: exit 5, naming the base
+    /// and the store, nothing written.
+    @Test func aBaseWithNoCopyAtTheLocationIsNotFound() throws {
+        let (fixture, _) = try Self.threeNights()
+        let copies = try Self.localCopies(fixture)
+        let weekly = try #require(copies[1]["archive"] as? String)
+        let marked = try LetheProcess.tool(["sqlite3", fixture.home.appendingPathComponent("catalog.sqlite").path,
+                                            "UPDATE copies SET state = 'deleted' WHERE archive_id = '\(weekly)'"])
+        #expect(marked.status == 0, "\(marked.output)")
+        let target = fixture.root.url.appendingPathComponent("refused")
+        let result = try fixture.lethe(["restore", "--customer", "alice", "--set", copies[2]["set"] as? String ?? "", "--to", target.path])
+        #expect(result.status == 5, "\(result.stderr)")
+        #expect(result.stderr.contains("base archive \(weekly)") && result.stderr.contains("local store"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
+    /// `export` of a daily follows its chain: the exported tar holds the whole tree.
+    @Test func anExportOfADailyHoldsTheWholeTree() throws {
+        let (fixture, trees) = try Self.threeNights()
+        let copies = try Self.localCopies(fixture)
+        let output = fixture.root.url.appendingPathComponent("daily.tar")
+        try fixture.succeed(["export", "--customer", "alice", "--set", copies[2]["set"] as? String ?? "", "--out", output.path])
+        let unpacked = fixture.root.url.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: false)
+        let untar = try LetheProcess.tool(["tar", "-xf", output.path, "-C", unpacked.path])
+        #expect(untar.status == 0, "\(untar.output)")
+        let diff = try LetheProcess.tool(["diff", "-r", trees[2].path, unpacked.path])
+        #expect(diff.status == 0, "\(diff.output)")
+    }
+}

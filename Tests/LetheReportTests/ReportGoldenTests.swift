@@ -24,9 +24,29 @@ import Testing
     func goldenReport(_ format: ReportFormat) throws {
         let (fixture, report) = try Self.report()
         let name = "report.\(format.rawValue)"
-        let actual = GoldenNormaliser.normalise(report.rendered(as: format), root: fixture.root.url)
+        let actual = GoldenNormaliser.normalise(Self.maskingSizes(report.rendered(as: format), format: format), root: fixture.root.url)
         guard let expected = try GoldenFile.expected(name, actual: actual, bundle: .module) else { return }
         #expect(actual == expected, "the report differs from Golden/\(name); if intended, re-record with LETHE_RECORD_GOLDEN=1")
+    }
+
+    /// `text` with the copies' sizes (and their totals) replaced by `size`: an archive's manifest
+    /// holds its files' inode numbers (issue 15), whose digits vary from one file system to the
+    /// next, and so does the archive's size.
+    static func maskingSizes(_ text: String, format: ReportFormat) -> String {
+        switch format {
+        case .json:
+            return text.replacingOccurrences(of: #""bytes" : [0-9]+"#, with: #""bytes" : "size""#, options: .regularExpression)
+        case .csv:
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let column = lines.first?.split(separator: ",").firstIndex(of: "bytes") else { return text }
+            return ([lines[0]] + lines.dropFirst().map { line in
+                var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                if fields.count > column { fields[column] = "size" }
+                return fields.joined(separator: ",")
+            }).joined(separator: "\n")
+        case .html:
+            return text.replacingOccurrences(of: #"\b[0-9]+(\.[0-9]+)? (B|KiB|MiB|GiB)\b"#, with: "size", options: .regularExpression)
+        }
     }
 
     /// The history is what the fixture says: the numbers an auditor reads at the top.

@@ -37,13 +37,13 @@ import Testing
         case .json:
             return text.replacingOccurrences(of: #""bytes" : [0-9]+"#, with: #""bytes" : "size""#, options: .regularExpression)
         case .csv:
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let lines = text.components(separatedBy: "\r\n")  // RFC 4180 line ends
             guard let column = lines.first?.split(separator: ",").firstIndex(of: "bytes") else { return text }
             return ([lines[0]] + lines.dropFirst().map { line in
                 var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 if fields.count > column { fields[column] = "size" }
                 return fields.joined(separator: ",")
-            }).joined(separator: "\n")
+            }).joined(separator: "\r\n")
         case .html:
             return text.replacingOccurrences(of: #"\b[0-9]+(\.[0-9]+)? (B|KiB|MiB|GiB)\b"#, with: "size", options: .regularExpression)
         }

@@ -132,6 +132,7 @@ public struct BackupJob: Sendable {
         try home.keys.createMissingKeys(for: customers, now: now)
 
         let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now,
+                               customerKeys: CustomerKeySlices(store: home.keys, customers: customers, now: now),
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
@@ -175,7 +176,7 @@ public struct BackupJob: Sendable {
     func backUp(_ customer: CustomerID, index: Int, plan: ArchivePlan) -> Staging {
         var pseudonym: Pseudonym?
         do {
-            let keys = try home.keys.keysCreatingIfNeeded(for: customer, now: plan.now)
+            let keys = try plan.customerKeys.keys(at: index)
             pseudonym = keys.pseudonym
             let archiveID = ArchiveID.random()
             let header = ArchiveHeader(pseudonym: keys.pseudonym, setID: plan.set.id, archiveID: archiveID, created: plan.set.created,
@@ -225,6 +226,8 @@ struct ArchivePlan: @unchecked Sendable {
     let deleteBy: Date
     let expiryKey: SecretKey
     let now: Date
+    /// The customers' keys, read a slice at a time (by the customer's index in the run).
+    let customerKeys: CustomerKeySlices
     /// The database source and who has rows only, for a home with a database.
     let rows: BackupJob.RowsPlan?
 }

@@ -4,8 +4,11 @@ import Foundation
 /// time, so a night of many small archives sets a context up (allocates and clears its tables)
 /// once per worker instead of once per archive, as libarchive's zstd filter does.
 ///
-/// A context holds no key and nothing of a customer's data once its frame ended (a frame starts
-/// with `ZSTD_reset_session_only`); the tables it keeps are only reused for speed.
+/// Each frame starts with `ZSTD_reset_session_only` and no dictionary, so nothing of one
+/// archive is ever referenced by the next: the tables kept are only reused for speed. (The
+/// context's window still holds the end of the last frame's uncompressed input until the next
+/// frame overwrites it, as the freed, unwiped context of libarchive's filter did; it never holds
+/// a key.)
 final class ZstdContextPool: @unchecked Sendable {
     /// One context and the output buffer that goes with it.
     final class Context {

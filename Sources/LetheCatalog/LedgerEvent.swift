@@ -30,11 +30,35 @@ public struct LedgerEvent: Sendable, Equatable, Codable {
         self.hash = ""
     }
 
-    /// The canonical text hashed for the chain: sequence, time, kind, sorted details, previous hash.
+    /// The canonical text hashed for the chain: the details as JSON, keys sorted by their bytes,
+    /// slashes unescaped, exactly as `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]`
+    /// writes them (every stored ledger was hashed so).
+    ///
+    /// Details whose keys are ASCII and whose texts need no escape (no `"`, `\\` or control
+    /// character: every event Lethe writes) are written directly, byte for byte what the encoder
+    /// writes, without an encoder per event; any other map goes through `JSONEncoder` itself.
     static func canonicalDetails(_ details: [String: String]) -> String {
+        if let plain = plainCanonicalDetails(details) { return plain }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(details)) ?? Data(), as: UTF8.self)
+    }
+
+    /// `canonicalDetails` written without an encoder, or nil when a key is not ASCII or a text
+    /// needs an escape (where the encoder's spelling is left to the encoder).
+    static func plainCanonicalDetails(_ details: [String: String]) -> String? {
+        func plain(_ text: String, asciiOnly: Bool) -> Bool {
+            text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && (!asciiOnly || $0 < 0x80) }
+        }
+        var text = "{"
+        // ASCII keys: byte order, which is the encoder's order, is also `String`'s order.
+        for (position, key) in details.keys.sorted().enumerated() {
+            let value = details[key]!
+            guard plain(key, asciiOnly: true), plain(value, asciiOnly: false) else { return nil }
+            if position > 0 { text += "," }
+            text += "\"\(key)\":\"\(value)\""
+        }
+        return text + "}"
     }
 
 }

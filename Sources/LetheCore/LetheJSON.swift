@@ -63,6 +63,11 @@ public enum LetheJSON {
     /// underscores are kept; a name in snake_case stays as it is. (A name starting with a
     /// capital run keeps it as one word, `URLValue` → `url_value`, where Foundation splits it.)
     public static func snakeCase(_ name: String) -> String {
+        asciiSnakeCase(name) ?? generalSnakeCase(name)
+    }
+
+    /// `snakeCase` of any name, on its characters.
+    static func generalSnakeCase(_ name: String) -> String {
         let characters = Array(name)
         guard let first = characters.firstIndex(where: { $0 != "_" }) else { return name }
         let last = characters.lastIndex(where: { $0 != "_" })!
@@ -77,6 +82,33 @@ public enum LetheJSON {
             words.append(contentsOf: character.lowercased())
         }
         return String(characters[..<first]) + words + String(characters[(last + 1)...])
+    }
+
+    /// `snakeCase` of an ASCII name, on its bytes (the ledger spells every event's keys through
+    /// it, so it runs for every field of every event); nil for any other name. For ASCII,
+    /// `Character`'s upper case, lower case and number are exactly `A`-`Z`, `a`-`z` and `0`-`9`.
+    static func asciiSnakeCase(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+        func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        guard bytes.contains(where: isUpper) else { return name }
+        guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: "_") }) else { return name }
+        let last = bytes.lastIndex(where: { $0 != UInt8(ascii: "_") })!
+        var words = Array(bytes[..<first])
+        words.reserveCapacity(bytes.count + 4)
+        for index in first...last {
+            let byte = bytes[index]
+            if isUpper(byte) && index > first {
+                let previous = bytes[index - 1]
+                let nextIsLower = index < last && isLower(bytes[index + 1])
+                if isLower(previous) || isDigit(previous) || (isUpper(previous) && nextIsLower) { words.append(UInt8(ascii: "_")) }
+            }
+            words.append(isUpper(byte) ? byte + 32 : byte)
+        }
+        words += bytes[(last + 1)...]
+        return String(decoding: words, as: UTF8.self)
     }
 }
 

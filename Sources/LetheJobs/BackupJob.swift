@@ -133,6 +133,7 @@ public struct BackupJob: Sendable {
 
         let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now, policy: policy,
                                findings: try home.catalog.copyFindings(),
+                               customerKeys: CustomerKeySlices(store: home.keys, customers: customers, now: now),
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
@@ -176,7 +177,7 @@ public struct BackupJob: Sendable {
     func backUp(_ customer: CustomerID, index: Int, plan: ArchivePlan) -> Staging {
         var pseudonym: Pseudonym?
         do {
-            let keys = try home.keys.keysCreatingIfNeeded(for: customer, now: plan.now)
+            let keys = try plan.customerKeys.keys(at: index)
             pseudonym = keys.pseudonym
             let archiveID = ArchiveID.random()
             let (level, base) = try level(of: keys.pseudonym, plan: plan)
@@ -233,6 +234,8 @@ struct ArchivePlan: @unchecked Sendable {
     let policy: Policy
     /// What `verify` found wrong with copies, by copy id: such copies are no base.
     let findings: [Int64: CopyFinding]
+    /// The customers' keys, read a slice at a time (by the customer's index in the run).
+    let customerKeys: CustomerKeySlices
     /// The database source and who has rows only, for a home with a database.
     let rows: BackupJob.RowsPlan?
 }

@@ -84,6 +84,25 @@ extension KeyStore {
         }
     }
 
+    /// `keys(for:)` of each customer, in order, read in one transaction (a backup reads its
+    /// customers' keys a slice at a time): the keys, nil for a customer with none yet, or the
+    /// customer's own error (`customerShredded` for a shredded one).
+    ///
+    /// - Throws: only what fails the read as a whole (the key store cannot be read).
+    public func keys(for customers: [CustomerID]) throws -> [Result<CustomerKeys?, any Error>] {
+        let lookups = customers.map(lookup)
+        return try read { db in
+            let kek = try currentKEK(db).kek
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE lookup = ?")
+            return lookups.map { lookup in
+                Result {
+                    try refuseShredded(lookup, db)
+                    return try Row.fetchOne(statement, arguments: [lookup]).map { try unwrapCustomerKey($0, under: kek) }
+                }
+            }
+        }
+    }
+
     /// Throws `customerShredded` (with the tombstone's date and request) once `customer` is
     /// shredded: what restores and exports ask at their last step, so erasure wins every race.
     public func refuseShredded(_ customer: CustomerID) throws {

@@ -131,6 +131,8 @@ final class LibArchiveWriter {
     private let context: SinkContext
     private let names: NameLocale
     private var closed = false
+    /// The compressor between libarchive and the sink, ended by `close()`.
+    private var compressor: ZstdSink?
 
     /// Creates a writer; `configure` picks format and filters before the stream opens.
     ///
@@ -144,6 +146,24 @@ final class LibArchiveWriter {
         let status = archive_write_open(
             handle, Unmanaged.passUnretained(context).toOpaque(), nil, sinkWriteCallback, nil)
         try check(status, "opening the archive stream")
+    }
+
+    /// Creates a writer whose stream is compressed with zstd (level 3) into `sink`: by a
+    /// ``ZstdSink`` with a context reused across the process's archives, or, when libzstd
+    /// cannot be loaded directly, by libarchive's own zstd filter (a context per archive).
+    convenience init(zstdInto sink: any ByteSink, configure: (OpaquePointer) throws -> Void) throws {
+        guard let pool = ZstdContextPool.shared else {
+            try self.init(into: sink) { archive in
+                try configure(archive)
+                try LibArchive.check(archive_write_add_filter_zstd(archive), archive, "adding the zstd filter")
+                try LibArchive.check(archive_write_set_filter_option(archive, "zstd", "compression-level", String(ZstdContextPool.level)),
+                                     archive, "setting the zstd level")
+            }
+            return
+        }
+        let compressor = try ZstdSink(into: sink, pool: pool)
+        try self.init(into: compressor, configure: configure)
+        self.compressor = compressor
     }
 
     deinit {
@@ -188,6 +208,7 @@ final class LibArchiveWriter {
             try check(status, "closing the archive stream")
         }
         closed = true
+        try compressor?.finish()
     }
 }
 

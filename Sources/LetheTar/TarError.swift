@@ -48,6 +48,8 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
     case noSpace
     /// libarchive reported an error.
     case libarchive(String)
+    /// The zstd compressor (libzstd, used directly) reported an error.
+    case compressor(String)
 
     /// What happened and what to do, without customer ids or entry paths.
     public var description: String {
@@ -74,6 +76,8 @@ public enum TarError: Error, CustomStringConvertible, Equatable, Sendable {
             return "The disk being written is full (or its quota is reached). Free space, or restore or export to another disk; nothing was kept of this attempt."
         case let .libarchive(message):
             return "libarchive failed: \(message). If this repeats, check the archive copy and the libarchive installation."
+        case let .compressor(message):
+            return "The zstd compressor failed: \(message). If this repeats, check the zstd library (libzstd.so.1) and free memory."
         }
     }
 }
@@ -83,7 +87,7 @@ extension TarError: ClassifiedError {
     /// cannot be read, a full disk or libarchive itself failing are not.
     public var failureClass: FailureClass {
         switch self {
-        case .unreadable, .fileChanged, .noSpace, .libarchive: return .failed
+        case .unreadable, .fileChanged, .noSpace, .libarchive, .compressor: return .failed
         case .unsafePath, .unsupportedEntry, .duplicatePath, .symlinkEscapes, .writesThroughSymlink, .manifestMissing,
              .manifestMismatch:
             return .integrity

@@ -37,13 +37,11 @@ public enum TarPacker {
     static let blockSize = 256 * 1024
     static let dataPrefix = Array("data/".utf8)
 
-    /// Configures a writer for Lethe's stream: pax with names as bytes, zstd level 3, no block padding.
+    /// Configures a writer for Lethe's stream: pax with names as bytes, no block padding. The
+    /// zstd compression (level 3) is the writer's (`LibArchiveWriter.init(zstdInto:configure:)`).
     static func configureStream(_ archive: OpaquePointer) throws {
         try LibArchive.check(archive_write_set_format_pax(archive), archive, "selecting the pax format")
         try storeNamesAsBytes(archive)
-        try LibArchive.check(archive_write_add_filter_zstd(archive), archive, "adding the zstd filter")
-        try LibArchive.check(archive_write_set_filter_option(archive, "zstd", "compression-level", "3"), archive,
-                             "setting the zstd level")
         try LibArchive.check(archive_write_set_bytes_per_block(archive, 0), archive, "disabling block padding")
     }
 
@@ -96,7 +94,7 @@ public enum TarPacker {
     /// follows, walks `root` if so, then writes the manifest.
     static func pack(root: [UInt8], into output: any ByteSink, skipUnreadable: Bool, base: PackBase? = nil,
                      progress: ((Int64) -> Void)?, before: (Walk) throws -> Bool) throws -> PackReport {
-        let writer = try LibArchiveWriter(into: output, configure: configureStream)
+        let writer = try LibArchiveWriter(zstdInto: output, configure: configureStream)
         let packer = try Walk(root: root, writer: writer, skipUnreadable: skipUnreadable, progress: progress)
         packer.base = base
         packer.manifest.base = base?.archive

@@ -51,7 +51,7 @@ public final class TarStreamBuilder {
 
     /// Starts a stream into `output`.
     public init(into output: any ByteSink) throws {
-        writer = try LibArchiveWriter(into: output, configure: TarPacker.configureStream)
+        writer = try LibArchiveWriter(zstdInto: output, configure: TarPacker.configureStream)
         entry = try LibArchiveEntry()
     }
 

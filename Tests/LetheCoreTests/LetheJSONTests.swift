@@ -1,5 +1,5 @@
 import Foundation
-import LetheCore
+@testable import LetheCore
 import Testing
 
 /// The one JSON convention: snake_case keys, ISO 8601 UTC dates, sorted keys, slashes unescaped.
@@ -50,6 +50,18 @@ import Testing
         foundation.keyEncodingStrategy = .convertToSnakeCase
         let object = try JSONSerialization.jsonObject(with: foundation.encode(One(name: name))) as? [String: Int]
         #expect(object?.keys.first == LetheJSON.snakeCase(name))
+    }
+
+    /// The ASCII path (bytes) spells every name as the general one (characters) does.
+    @Test func asciiSnakeCaseIsTheGeneralOne() {
+        let names = ["objectKey", "kekID", "allowInsecureHTTP", "httpURLValue", "URLValue", "delete_by", "a", "A", "AB",
+                     "version2Name", "v2X", "_private", "__Lead", "trailing_", "Trail__", "_", "__", "", "xID", "xIDs",
+                     "archiveID", "baseArchiveID", "aBCdEF", "a_B", "A_b", "9Lives", "HTTP2Server", "a-B", "x.Y"]
+        for name in names {
+            #expect(LetheJSON.asciiSnakeCase(name) == LetheJSON.generalSnakeCase(name), "\(name)")
+        }
+        #expect(LetheJSON.asciiSnakeCase("caf\u{e9}Name") == nil)
+        #expect(LetheJSON.snakeCase("caf\u{e9}Name") == "caf\u{e9}_name")
     }
 
     @Test func camelCaseNamesAreWrittenInSnakeCaseAndDatesInISO8601UTC() throws {

@@ -15,7 +15,8 @@ import Testing
 /// - the newest copy of each customer at each location restores from that location alone
 ///   (`restore --from`) and equals, byte for byte, the customer's tree on the night it was made;
 ///   every 7th night every live copy of one customer (in turn) does, and on the last night
-///   every live copy of every customer.
+///   every live copy of every customer (a copy already restored while its location held the
+///   same live copies is not restored again: nothing it depends on changed).
 ///
 /// The issue asks for 400 nights; the suite runs `LETHE_SIMULATION_NIGHTS` nights (by default
 /// 45 local-only and 40 with the offsite tier: a monthly, weeklies and dailies expiring at both
@@ -93,6 +94,7 @@ final class Simulation {
         let clock = ContinuousClock()
         let started = clock.now
         var restores = 0
+        var restored: Set<String> = []
         var sawBase = false
         for night in 0..<nights {
             let now = Self.firstNight.addingTimeInterval(Double(night) * 86_400)
@@ -120,6 +122,10 @@ final class Simulation {
             // archive is full: the chain checks above cannot run (reported once at the end).
             let sweep = night == nights - 1 ? Self.customers : night % 7 == 6 ? [Self.customers[night / 7 % Self.customers.count]] : []
             for (customer, location, set, created) in restorable(live, everyCopyOf: sweep) {
+                // A copy already restored while its location held exactly the same live copies
+                // cannot restore differently now (offsite copies change only weekly): skipped.
+                let held = live.filter { $0["location"] as? String == location }.compactMap { $0["archive"] as? String }.sorted()
+                guard restored.insert("\(location) \(set) \(customer) \(held)").inserted else { continue }
                 try checkRestore(customer: customer, location: location, set: set, created: created, night: night)
                 restores += 1
             }

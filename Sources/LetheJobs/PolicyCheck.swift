@@ -8,9 +8,11 @@ public enum PolicyCheck {
         public var name: String
         /// Its time zone's name as the file writes it (`UTC`, not Foundation's "GMT").
         public var timeZone: String
+        /// How backups write each class the policy keeps: in full or as differentials (``Policy/levels``).
+        public var levels: [ClassLevels]
 
         /// The summary of a loaded policy.
-        init(_ policy: Policy) { (name, timeZone) = (policy.name, policy.timeZoneName) }
+        init(_ policy: Policy) { (name, timeZone, levels) = (policy.name, policy.timeZoneName, policy.levels) }
     }
 
     /// Loads and validates the policy file at `path`.

@@ -44,9 +44,9 @@ import Testing
         let (folder, catalog, copies) = try catalog()
         defer { withExtendedLifetime(folder) {} }
         try catalog.recordBaseIndex(ArchiveID("a1"), entries: entries)
-        try catalog.updateCopy(try #require(copies[0].id), state: .deleted, event: nil)
+        try catalog.updateCopy(copies[0].id, state: .deleted, event: nil)
         #expect(try catalog.baseIndex(ArchiveID("a1"))?.count == 2, "the offsite copy is still live")
-        try catalog.updateCopy(try #require(copies[1].id), state: .deleted, event: nil)
+        try catalog.updateCopy(copies[1].id, state: .deleted, event: nil)
         #expect(try catalog.baseIndex(ArchiveID("a1")) == nil)
         #expect(try catalog.indexedArchiveCount() == 0)
     }

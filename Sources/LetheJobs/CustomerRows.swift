@@ -19,8 +19,19 @@ struct CustomerRows {
     /// committing ends the snapshot).
     ///
     /// - Throws: `PostgresError` (a refused statement, a lost connection), or the archive's
-    ///   error; the archive is then incomplete and must not be stored.
+    ///   error; the archive is then incomplete and must not be stored. A server message never
+    ///   holds the customer id: the server quotes a value it refuses ("invalid input syntax for
+    ///   type integer: …"), and this error goes to the log (invariant 9).
     func write(on connection: PostgresConnection, into output: RowsOutput) throws {
+        do {
+            try read(on: connection, into: output)
+        } catch PostgresError.queryFailed(let state, let message) {
+            throw PostgresError.queryFailed(sqlState: state, message: message.replacingOccurrences(of: id, with: "<customer id>"))
+        }
+    }
+
+    /// The transaction itself (``write(on:into:)``).
+    private func read(on connection: PostgresConnection, into output: RowsOutput) throws {
         try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let schemas = try Self.schemas(of: map, on: connection)
         try output.writeTables(try LetheJSON.encoder().encode(schemas))

@@ -135,6 +135,16 @@ import Testing
         #expect(try place.fixture.succeed(["list", "sets", "--json"]).filter { !$0.isWhitespace } == "[]")
     }
 
+    /// A condition the server refuses for one id quotes that id in its message ("invalid input
+    /// syntax for type integer: …"): the failure is reported without the customer id (invariant 9).
+    @Test func aRefusedConditionNeverPutsTheCustomerIdInTheLog() throws {
+        let place = try Place(map: Self.map(customers: false, pagesExtra: " AND id = $1::integer"))
+        let backup = try place.fixture.lethe(["backup"])
+        #expect(backup.status == 1, "its only customer failed: \(backup.stderr)")
+        #expect(backup.stderr.contains("invalid input syntax for type integer") && backup.stderr.contains("<customer id>"), "\(backup.stderr)")
+        #expect(!backup.stderr.contains("acme"), "\(backup.stderr)")
+    }
+
     @Test func theDatabaseGoingAwayMidCustomerFailsThatCustomerAndStoresNothingOfIt() throws {
         // Killing its own session while reading beta's pages (after tenants was written).
         let kill = """

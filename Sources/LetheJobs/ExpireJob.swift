@@ -18,6 +18,10 @@ public struct ExpireResult: Codable, Sendable, Equatable {
         /// Could not be deleted (store down, object still locked, …): it stays overdue (a pending
         /// copy stays pending) and the next run tries again.
         case failed
+        /// Past its delete-by, but not deleted: a copy at its location that is a differential
+        /// against it is still stored (kept by the plan, or not deleted in this run). It stays
+        /// overdue; the run is partial.
+        case held
     }
 
     /// The copy's catalog id.
@@ -146,7 +150,7 @@ public struct ExpireJob: Sendable {
         }
         for decision in plan.decisions {
             switch decision.action {
-            case .keep:
+            case .keep, .hold:
                 results.append(ExpireResult(copyID: decision.copyID, action: .keep, status: .kept))
             case .cancelPending:
                 do {

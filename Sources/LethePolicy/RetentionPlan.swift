@@ -28,6 +28,10 @@ public struct RetentionPlan: Sendable, Hashable {
         (self.now, self.decisions, self.expiredKeyDates) = (now, decisions, expiredKeyDates)
     }
 
+    /// The order the expire run applies the decisions in, as indices into ``decisions``: a copy
+    /// after every copy in its ``Decision/deleteAfter``, otherwise the plan's order.
+    public var applicationOrder: [Int] { Array(decisions.indices) }
+
     /// How many decisions have `action`.
     public func count(_ action: Decision.Action) -> Int {
         decisions.reduce(0) { $0 + ($1.action == action ? 1 : 0) }
@@ -43,6 +47,11 @@ public struct RetentionPlan: Sendable, Hashable {
             case delete
             /// A pending copy whose delete-by has passed: never upload it; mark it done.
             case cancelPending = "cancel-pending"
+            /// Past its delete-by, but kept: a copy at the same location that is a differential
+            /// against it is still stored or to be stored (invariant 15: a base outlives its
+            /// dependants). Only a catalog that says otherwise than Lethe wrote (damage, a hand
+            /// edit) gives one; the run that holds a copy is partial.
+            case hold
         }
 
         /// The catalog id of the copy.
@@ -67,6 +76,10 @@ public struct RetentionPlan: Sendable, Hashable {
         public var state: CopyState
         /// Why, in order: the rule, then the date verdict, then any notes or violations.
         public var reasons: [Reason]
+        /// For a copy to delete: the copies at its location that are differentials against it and
+        /// that this run deletes (or cancels) too, by copy id. The run deletes it only after they
+        /// are gone (``RetentionPlan/applicationOrder``), and holds it if one of them is not.
+        public var deleteAfter: [Int64] = []
 
         /// Creates a decision.
         public init(copyID: Int64, action: Action, location: Location, retentionClass: RetentionClass,
@@ -114,6 +127,11 @@ public struct RetentionPlan: Sendable, Hashable {
             /// The customer was crypto-shredded: the copy is unreadable already; its bytes are
             /// removed on its delete-by like any other copy's (a lock may forbid it earlier).
             case shredded
+            /// Held past its delete-by: a copy at the same location is a differential against it
+            /// and is kept (or held too).
+            case heldForDependant = "held-for-dependant"
+            /// Deleted in this run only after the differentials against it at its location.
+            case afterDependants = "after-dependants"
         }
 
         /// The rule.

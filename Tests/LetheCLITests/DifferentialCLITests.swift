@@ -9,8 +9,9 @@ import Testing
     static let nights = ["2026-11-01T01:00:00Z", "2026-11-02T01:00:00Z", "2026-11-03T01:00:00Z"]
 
     /// A home with three nights of one customer whose tree changes a little each night; the
-    /// night-2 change renames a folder holding a large unchanged file.
-    static func threeNights() throws -> (fixture: CLIFixture, trees: [URL]) {
+    /// night-2 change renames a folder holding a large unchanged file. `configure` changes the
+    /// home before the first night (an offsite store, say).
+    static func threeNights(configure: (CLIFixture) throws -> Void = { _ in }) throws -> (fixture: CLIFixture, trees: [URL]) {
         var big = [UInt8](repeating: 0, count: 400_000)
         for index in big.indices { big[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
         let fixture = try CLIFixture(customers: ["alice": ["docs/big.bin": big, "docs/small.txt": Array("one".utf8),
@@ -26,6 +27,7 @@ import Testing
             guard result.status == 0 else { throw FixtureError("cp failed") }
             trees.append(copy)
         }
+        try configure(fixture)
         try night(0)
         try FileManager.default.moveItem(at: alice.appendingPathComponent("docs"), to: alice.appendingPathComponent("papers"))
         try Data("second, longer".utf8).write(to: alice.appendingPathComponent("notes.txt"))

@@ -30,7 +30,22 @@ public struct RetentionPlan: Sendable, Hashable {
 
     /// The order the expire run applies the decisions in, as indices into ``decisions``: a copy
     /// after every copy in its ``Decision/deleteAfter``, otherwise the plan's order.
-    public var applicationOrder: [Int] { Array(decisions.indices) }
+    public var applicationOrder: [Int] {
+        guard decisions.contains(where: { !$0.deleteAfter.isEmpty }) else { return Array(decisions.indices) }
+        let indexOf = Dictionary(decisions.enumerated().map { ($1.copyID, $0) }, uniquingKeysWith: { first, _ in first })
+        // A copy's depth: 1 + the deepest copy it waits for. Chains are at most three archives;
+        // rows that name each other (damage) stop after a few rounds, and the run then holds
+        // whichever copy finds a dependant not yet deleted.
+        var depth = [Int](repeating: 0, count: decisions.count)
+        for _ in 0..<4 {
+            for (index, decision) in decisions.enumerated() {
+                for copy in decision.deleteAfter {
+                    if let other = indexOf[copy] { depth[index] = max(depth[index], depth[other] + 1) }
+                }
+            }
+        }
+        return decisions.indices.sorted { depth[$0] != depth[$1] ? depth[$0] < depth[$1] : $0 < $1 }
+    }
 
     /// How many decisions have `action`.
     public func count(_ action: Decision.Action) -> Int {

@@ -57,15 +57,17 @@ import Testing
 
     /// The monthly's local row says 5 November; the weekly and the daily that depend on it are
     /// kept. The monthly is held: still stored and live, its result and ledger event say why,
-    /// the log says so, the run is partial; the weekly and the daily still restore.
+    /// the log says so, the run is partial. Its row repaired (its date put back), the weekly and
+    /// the daily restore. (With the row as edited they cannot: the monthly's header names another
+    /// delete-by, and the reader refuses it as re-dated; the hold keeps what the repair needs.)
     @Test func aBaseWhoseDependantIsKeptIsHeldLocally() throws {
         let fixture = try JobFixture(customers: ["c1": ["a.txt": Array("one".utf8), "big.bin": randomBytes(50_000, seed: 3)]],
                                      now: Self.at("2026-11-01T00:00:00Z"), policy: Self.unlockedPolicy)
         let sets = try Self.threeNights(fixture)
+        let monthly = try #require(try fixture.home().catalog.copies(set: sets[0]).first)
         try Self.editDeleteBy(fixture, set: sets[0], location: .local, to: Self.editedDeleteBy)
         fixture.clock.set(Self.expiryNight)
         let home = try fixture.home()
-        let monthly = try #require(try home.catalog.copies(set: sets[0]).first)
 
         let outcome = try ExpireJob(home: home).run()
         #expect(outcome.state == .partial)
@@ -80,6 +82,7 @@ import Testing
         #expect(try Self.events(home, "expire.finished").last?.details["state"] == "partial")
         #expect(fixture.logLines.contains { $0.contains("expire.copy.held") && $0.contains(monthly.pseudonym.rawValue) })
 
+        try Self.editDeleteBy(fixture, set: sets[0], location: .local, to: monthly.deleteBy)
         for set in sets[1...] {
             let target = fixture.root.url.appendingPathComponent("restored-\(set.rawValue)")
             _ = try RestoreJob(home: home).run(customer: CustomerID("c1")!, set: set, from: .local, to: target)
@@ -88,7 +91,7 @@ import Testing
     }
 
     /// The monthly's offsite row says 5 November; the offsite weekly depends on it. The offsite
-    /// monthly is held (the local one is not due), and the weekly still restores from offsite.
+    /// monthly is held (the local one is not due); its row repaired, the weekly restores from offsite.
     @Test func aBaseWhoseDependantIsKeptIsHeldOffsite() throws {
         let fixture = try JobFixture(customers: ["c1": ["a.txt": Array("one".utf8), "big.bin": randomBytes(50_000, seed: 4)]],
                                      now: Self.at("2026-11-01T00:00:00Z"), policy: Self.unlockedPolicy)
@@ -97,14 +100,15 @@ import Testing
         let home = try fixture.home(offsiteStore: offsite)
         let weekly = try #require(try home.catalog.copies(set: sets[1], location: .offsite).first)
         #expect(weekly.baseArchiveID != nil && weekly.state == .live)
+        let monthly = try #require(try home.catalog.copies(set: sets[0], location: .offsite).first)
         try Self.editDeleteBy(fixture, set: sets[0], location: .offsite, to: Self.editedDeleteBy)
         fixture.clock.set(Self.expiryNight)
-        let monthly = try #require(try home.catalog.copies(set: sets[0], location: .offsite).first)
 
         let outcome = try ExpireJob(home: fixture.home(offsiteStore: offsite)).run()
         #expect(outcome.state == .partial)
         #expect(outcome.results.first { $0.copyID == monthly.id }?.status == .held)
         #expect(try offsite.head(monthly.objectKey) != nil)
+        try Self.editDeleteBy(fixture, set: sets[0], location: .offsite, to: monthly.deleteBy)
         let target = fixture.root.url.appendingPathComponent("restored")
         _ = try RestoreJob(home: fixture.home(offsiteStore: offsite)).run(customer: CustomerID("c1")!, set: sets[1], from: .offsite, to: target)
         #expect(try Data(contentsOf: target.appendingPathComponent("big.bin")) == Data(randomBytes(50_000, seed: 4)))

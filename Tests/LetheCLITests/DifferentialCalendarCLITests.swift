@@ -7,7 +7,7 @@ import Testing
 /// a little every night (a file changed, one added, a folder renamed, one deleted), one
 /// `lethe nightly` per night at that night's `LETHE_NOW`, and after each night:
 ///
-/// - `lethe verify` exits 0;
+/// - `lethe verify` exits 0, and `lethe verify --copies` each 7th night and the last;
 /// - no copy outlives its delete-by: none still stored or to be stored (live, pending, overdue in
 ///   `list archives --json`) has a delete-by at or before the night;
 /// - no base expires before a dependant: every such dependant's base has a copy at the same
@@ -106,6 +106,9 @@ final class Simulation {
             fixture.environment["LETHE_NOW"] = nowText
             try fixture.succeed(["nightly"])
             try fixture.succeed(["verify"])
+            // Each week, and on the last night, every copy is read back and each differential's
+            // unchanged files are checked against its base's listing at its location.
+            if night % 7 == 6 || night == nights - 1 { try fixture.succeed(["verify", "--copies"]) }
             if night == 0 {
                 for customer in Self.customers {
                     for copy in try fixture.copies(customer: customer) { customerOf[copy["pseudonym"] as! String] = customer }

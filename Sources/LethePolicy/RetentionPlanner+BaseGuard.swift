@@ -16,8 +16,9 @@ struct BaseGuard {
         let location: Location
     }
 
-    /// Decisions (by index) of the copies that depend on each base at each location.
-    private var dependants: [Key: [Int]] = [:]
+    /// Decisions (by index) of the copies that are differentials and still need their base,
+    /// with that base at their location.
+    private var needing: [(index: Int, base: Key)] = []
     /// Decisions (by index) to delete, with their archive.
     private var due: [(index: Int, archive: ArchiveID)] = []
 
@@ -27,7 +28,7 @@ struct BaseGuard {
     /// Notes the decision at `index`, just made for `copy`.
     mutating func note(_ copy: CopyRecord, index: Int, action: RetentionPlan.Decision.Action) {
         if let base = copy.baseArchiveID, Self.dependantStates.contains(copy.state) {
-            dependants[Key(archive: base, location: copy.location), default: []].append(index)
+            needing.append((index, Key(archive: base, location: copy.location)))
         }
         if action == .delete { due.append((index, copy.archiveID)) }
     }
@@ -35,6 +36,11 @@ struct BaseGuard {
     /// Holds the due bases that a kept (or held) dependant still needs, and orders the others
     /// after their due dependants; adds the reasons.
     func apply(to decisions: inout [RetentionPlan.Decision], context: inout PlanningContext) {
+        guard !due.isEmpty, !needing.isEmpty else { return }
+        // Only the dependants of copies due in this run (a few a night) are gathered.
+        let dueKeys = Set(due.map { Key(archive: $0.archive, location: decisions[$0.index].location) })
+        var dependants: [Key: [Int]] = [:]
+        for (index, base) in needing where dueKeys.contains(base) { dependants[base, default: []].append(index) }
         guard !dependants.isEmpty else { return }
         let guarded = due.compactMap { entry in
             dependants[Key(archive: entry.archive, location: decisions[entry.index].location)].map { (entry.index, $0) }

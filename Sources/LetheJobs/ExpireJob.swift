@@ -160,7 +160,8 @@ public struct ExpireJob: Sendable {
         }
         // Dependants before their bases (the plan's application order); the copies gone so far.
         var gone: Set<Int64> = []
-        for index in plan.applicationOrder {
+        let order = plan.applicationOrder
+        for index in order {
             let decision = plan.decisions[index]
             if let waiting = decision.deleteAfter.first(where: { !gone.contains($0) }) {
                 let status = results.last { $0.copyID == waiting }?.status.rawValue ?? "not reached"
@@ -209,9 +210,12 @@ public struct ExpireJob: Sendable {
             if marks.count >= batchSize { try flush() }
         }
         try flush()
-        // Results in the plan's order.
-        let position = Dictionary(plan.decisions.enumerated().map { ($1.copyID, $0) }, uniquingKeysWith: { first, _ in first })
-        results.sort { position[$0.copyID, default: 0] < position[$1.copyID, default: 0] }
+        // Results in the plan's order (applied in another only when a base went after its dependants).
+        if order != Array(plan.decisions.indices) {
+            var slots = [ExpireResult?](repeating: nil, count: plan.decisions.count)
+            for (index, result) in zip(order, results) { slots[index] = result }
+            results = slots.compactMap { $0 }
+        }
 
         let failed = results.reduce(0) { $0 + ($1.status == .failed ? 1 : 0) }
         let heldBack = results.reduce(0) { $0 + ($1.status == .held ? 1 : 0) }

@@ -130,6 +130,7 @@ import Testing
         #expect(first.state == .partial)
         let status = Dictionary(uniqueKeysWithValues: first.results.map { ($0.copyID, $0.status) })
         #expect(copies.map { status[$0.id] } == [.held, .held, .failed])
+        #expect(first.results.map(\.copyID) == first.plan.decisions.map(\.copyID), "results are in the plan's order")
         #expect(first.results.first { $0.copyID == copies[1].id }?.message?.contains("#\(copies[2].id)") == true)
         for copy in copies {
             #expect(FileManager.default.fileExists(atPath: fixture.store.appendingPathComponent(copy.objectKey.rawValue).path))

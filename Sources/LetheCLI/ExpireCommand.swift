@@ -10,7 +10,8 @@ struct ExpireCommand: ParsableCommand {
         discussion: """
             With --dry-run, prints the plan (each copy, the decision and its reasons) and changes nothing.
             A copy that cannot be deleted (store down, still locked) stays overdue and is retried by the
-            next run; the run then exits 2.
+            next run; the run then exits 2. So does a copy held because a differential archive at the
+            same location depends on it (a catalog whose dates say a base goes first: damaged or edited).
             """)
 
     @OptionGroup var options: HomeOptions
@@ -37,16 +38,16 @@ enum ExpireReport {
         if json { return try Output.json(outcome) }
         let keys = outcome.destroyedKeyDates.map(Timestamp.iso).joined(separator: ", ")
         Swift.print("Expired at \(Timestamp.iso(outcome.plan.now)): \(outcome.count(.deleted)) deleted, "
-                    + "\(outcome.count(.cancelled)) pending cancelled, \(outcome.count(.failed)) failed, "
+                    + "\(outcome.count(.cancelled)) pending cancelled, \(outcome.count(.failed)) failed, \(outcome.count(.held)) held, "
                     + "\(outcome.count(.kept)) kept; expiry keys destroyed: \(keys.isEmpty ? "none" : keys); state \(outcome.state.rawValue)")
         if let rotation = outcome.rotation?.rotation {
             Swift.print("  key-encryption key rotated: epoch \(rotation.fromEpoch) -> \(rotation.toEpoch): copies of the key store taken before this run no longer open the destroyed expiry keys")
         }
         if let owed = outcome.rotationOwed { Swift.print("  ROTATION OWED: \(owed)") }
         let decisions = Dictionary(uniqueKeysWithValues: outcome.plan.decisions.map { ($0.copyID, $0) })
-        for result in outcome.results where result.status == .failed {
+        for result in outcome.results where result.status == .failed || result.status == .held {
             let decision = decisions[result.copyID]
-            Swift.print("  overdue: #\(result.copyID) \(decision?.location.rawValue ?? "") \(decision?.setID.rawValue ?? "") "
+            Swift.print("  \(result.status == .held ? "held" : "overdue"): #\(result.copyID) \(decision?.location.rawValue ?? "") \(decision?.setID.rawValue ?? "") "
                         + "\(decision?.pseudonym.rawValue ?? ""): \(result.message ?? "")")
         }
     }

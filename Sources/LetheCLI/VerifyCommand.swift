@@ -17,7 +17,8 @@ struct VerifyCommand: ParsableCommand {
             it whole (or the expire run deletes it). The report is not green while the last verify found problems, \
             or none ran in the last 8 days.
             --ledger recomputes the ledger's hash chain; a broken chain exits 3 and names the first broken event.
-            --copies reads every readable copy back and authenticates every byte; any failure exits 3.
+            --copies reads every readable copy back and authenticates every byte, and checks each differential \
+            archive's unchanged files against its base's listing at the same location; any failure exits 3.
             """)
 
     @OptionGroup var options: HomeOptions

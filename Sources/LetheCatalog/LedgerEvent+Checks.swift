@@ -14,16 +14,20 @@ extension LedgerEvent {
         public var deleted: Int
         public var cancelled: Int
         public var failed: Int
+        /// `held`: copies past their delete-by kept for a differential that depends on them
+        /// (absent when none, as in every run before the base guard).
+        public var held: Int?
         /// `keys_destroyed`: expiry keys destroyed.
         public var keysDestroyed: Int
         /// `rotation_owed`: why the key-encryption key still needs rotating, if it does.
         public var rotationOwed: String?
 
         /// A payload of these fields, to record.
-        public init(state: String, policy: String, kept: Int, deleted: Int, cancelled: Int, failed: Int, keysDestroyed: Int,
-                    rotationOwed: String?) {
+        public init(state: String, policy: String, kept: Int, deleted: Int, cancelled: Int, failed: Int, held: Int? = nil,
+                    keysDestroyed: Int, rotationOwed: String?) {
             (self.state, self.policy, self.kept, self.deleted, self.cancelled, self.failed, self.keysDestroyed, self.rotationOwed) =
                 (state, policy, kept, deleted, cancelled, failed, keysDestroyed, rotationOwed)
+            self.held = held
         }
     }
 

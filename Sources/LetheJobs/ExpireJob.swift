@@ -18,6 +18,10 @@ public struct ExpireResult: Codable, Sendable, Equatable {
         /// Could not be deleted (store down, object still locked, …): it stays overdue (a pending
         /// copy stays pending) and the next run tries again.
         case failed
+        /// Past its delete-by, but not deleted: a copy at its location that is a differential
+        /// against it is still stored (kept by the plan, or not deleted in this run). It stays
+        /// overdue; the run is partial.
+        case held
     }
 
     /// The copy's catalog id.
@@ -144,10 +148,32 @@ public struct ExpireJob: Sendable {
             home.log.warning("expire.copy." + what, ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
                                                      "location": decision.location.rawValue, "error": reason])
         }
-        for decision in plan.decisions {
+        /// A copy past its delete-by that a differential at its location still needs: kept,
+        /// recorded (`copy.delete_failed`, so the report shows why it is overdue), logged.
+        func held(_ decision: RetentionPlan.Decision, _ reason: String) throws {
+            try home.catalog.record(LedgerEvent(LedgerEvent.CopyDeleteFailed(
+                copy: Self.facts(decision), error: reason,
+                result: "still stored: held for the copies that depend on it; deleted by a later run once none does"), at: now))
+            results.append(ExpireResult(copyID: decision.copyID, action: decision.action, status: .held, message: reason))
+            home.log.warning("expire.copy.held", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
+                                                  "location": decision.location.rawValue, "reason": reason])
+        }
+        // Dependants before their bases (the plan's application order); the copies gone so far.
+        var gone: Set<Int64> = []
+        let order = plan.applicationOrder
+        for index in order {
+            let decision = plan.decisions[index]
+            if let waiting = decision.deleteAfter.first(where: { !gone.contains($0) }) {
+                let status = results.last { $0.copyID == waiting }?.status.rawValue ?? "not reached"
+                try held(decision, "held past its delete-by: copy #\(waiting) at \(decision.location.rawValue), a differential against it, "
+                                   + "was not deleted in this run (\(status)); deleted once no copy there depends on it")
+                continue
+            }
             switch decision.action {
             case .keep:
                 results.append(ExpireResult(copyID: decision.copyID, action: .keep, status: .kept))
+            case .hold:
+                try held(decision, decision.reasons.last { $0.rule == .heldForDependant }?.text ?? "held for a copy that depends on it")
             case .cancelPending:
                 do {
                     // An upload may have reached the store before its run died: remove it first.
@@ -158,6 +184,7 @@ public struct ExpireJob: Sendable {
                         LedgerEvent.CopyCancelled(copy: Self.facts(decision), result: result), at: now)))
                     results.append(ExpireResult(copyID: decision.copyID, action: .cancelPending, status: .cancelled,
                                                 message: stored ? "deleted what an interrupted upload left at its key" : "never uploaded"))
+                    gone.insert(decision.copyID)
                 } catch {
                     try failed(decision, "cancel_failed", error) { copy, error in
                         LedgerEvent.CopyCancelFailed(copy: copy, error: error,
@@ -171,6 +198,7 @@ public struct ExpireJob: Sendable {
                         LedgerEvent.CopyDeleted(copy: Self.facts(decision), result: "deleted from the store and confirmed gone", note: note),
                         at: now)))
                     results.append(ExpireResult(copyID: decision.copyID, action: .delete, status: .deleted, message: note))
+                    gone.insert(decision.copyID)
                     home.log.detail("expire.copy.deleted", ["pseudonym": decision.pseudonym.rawValue, "set": decision.setID.rawValue,
                                                           "location": decision.location.rawValue])
                 } catch {
@@ -182,15 +210,22 @@ public struct ExpireJob: Sendable {
             if marks.count >= batchSize { try flush() }
         }
         try flush()
+        // Results in the plan's order (applied in another only when a base went after its dependants).
+        if order != Array(plan.decisions.indices) {
+            var slots = [ExpireResult?](repeating: nil, count: plan.decisions.count)
+            for (index, result) in zip(order, results) { slots[index] = result }
+            results = slots.compactMap { $0 }
+        }
 
         let failed = results.reduce(0) { $0 + ($1.status == .failed ? 1 : 0) }
-        let state: ExpireOutcome.State = failed == 0 && rotationOwed == nil ? .complete : .partial
+        let heldBack = results.reduce(0) { $0 + ($1.status == .held ? 1 : 0) }
+        let state: ExpireOutcome.State = failed == 0 && heldBack == 0 && rotationOwed == nil ? .complete : .partial
         let outcome = ExpireOutcome(plan: plan, destroyedKeyDates: destroyed, results: results, state: state,
                                     rotation: rotation, rotationOwed: rotationOwed)
         let summary = LedgerEvent.ExpireFinished(
             state: state.rawValue, policy: URL(fileURLWithPath: plan.policyFile).lastPathComponent, kept: outcome.count(.kept),
-            deleted: outcome.count(.deleted), cancelled: outcome.count(.cancelled), failed: failed, keysDestroyed: destroyed.count,
-            rotationOwed: rotationOwed)
+            deleted: outcome.count(.deleted), cancelled: outcome.count(.cancelled), failed: failed, held: heldBack == 0 ? nil : heldBack,
+            keysDestroyed: destroyed.count, rotationOwed: rotationOwed)
         try home.catalog.record(LedgerEvent(summary, at: now))
         home.log.info("expire.finished", summary.details)
         return outcome

@@ -122,11 +122,12 @@ struct OffsiteCopier {
         }
         if let base = pending.baseArchiveID, !baseIsLiveOffsite(base, of: pending) {
             // The planner chose the base only if it lived offsite long enough; never leave a
-            // differential offsite that its base does not outlive there (invariant 15).
+            // differential offsite that its base does not outlive there (invariant 15), nor one
+            // whose base copy there `verify` found missing or damaged (it could not be read).
             try? home.catalog.record(LedgerEvent(LedgerEvent.CopyUploadFailed(
-                copy: .init(pending), error: "not attempted: its base archive \(base) has no live offsite copy that outlives it"), at: now))
+                copy: .init(pending), error: "not attempted: its base archive \(base) has no live offsite copy that outlives it and that verify did not find wrong"), at: now))
             return OffsiteOutcome(pseudonym: pending.pseudonym, set: pending.setID, status: .pending,
-                                  message: "offsite copy left pending: this differential's base archive \(base) has no live offsite copy that outlives it; the next run retries it")
+                                  message: "offsite copy left pending: this differential's base archive \(base) has no live offsite copy that outlives it and that verify did not find wrong; the next run retries it")
         }
         do {
             let store = try home.writableStore(for: .offsite)
@@ -215,10 +216,14 @@ struct OffsiteCopier {
 }
 
 extension OffsiteCopier {
-    /// Whether archive `base` has a live offsite copy whose delete-by is not before `copy`'s.
+    /// Whether archive `base` has a live offsite copy whose delete-by is not before `copy`'s and
+    /// that no `verify` found wrong (missing, damaged, …) since it last read whole: the same
+    /// test the level planner makes of a base (`BackupJob+Level`).
     func baseIsLiveOffsite(_ base: ArchiveID, of copy: CopyRecord) -> Bool {
         let copies = (try? home.catalog.copies(pseudonym: copy.pseudonym, location: .offsite, states: [.live])) ?? []
-        return copies.contains { $0.archiveID == base && $0.deleteBy >= copy.deleteBy }
+        guard let found = copies.first(where: { $0.archiveID == base && $0.deleteBy >= copy.deleteBy }) else { return false }
+        guard let findings = try? home.catalog.copyFindings() else { return false }
+        return findings[found.id] == nil
     }
 }
 

@@ -11,7 +11,7 @@ extension RetentionPlan {
         var lines: [String] = []
         lines.append("retention plan at \(Timestamp.iso(now)) under policy '\(policyName)' (\(policyFile), \(timeZone)): "
                      + "\(Wording.count(decisions.count, "copy", "copies")): \(count(.keep)) keep, \(count(.delete)) delete, "
-                     + "\(count(.cancelPending)) cancel-pending")
+                     + "\(count(.cancelPending)) cancel-pending, \(count(.hold)) hold")
         for decision in decisions {
             let columns = [
                 decision.action.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0),
@@ -43,8 +43,8 @@ extension RetentionPlan: Codable {
     }
 
     struct Summary: Codable, Equatable {
-        var keep: Int, delete: Int, cancelPending: Int
-        enum CodingKeys: String, CodingKey { case keep, delete, cancelPending = "cancel_pending" }
+        var keep: Int, delete: Int, cancelPending: Int, hold: Int
+        enum CodingKeys: String, CodingKey { case keep, delete, cancelPending = "cancel_pending", hold }
     }
 
     /// Encodes dates as ISO 8601 UTC strings and adds a summary of counts.
@@ -56,7 +56,8 @@ extension RetentionPlan: Codable {
         try container.encode(Timestamp.iso(now), forKey: .now)
         try container.encode(decisions, forKey: .decisions)
         try container.encode(expiredKeyDates.map(Timestamp.iso), forKey: .expiredKeyDates)
-        try container.encode(Summary(keep: count(.keep), delete: count(.delete), cancelPending: count(.cancelPending)),
+        try container.encode(Summary(keep: count(.keep), delete: count(.delete), cancelPending: count(.cancelPending),
+                                     hold: count(.hold)),
                              forKey: .summary)
     }
 
@@ -81,10 +82,11 @@ extension RetentionPlan: Codable {
 extension RetentionPlan.Decision: Codable {
     enum CodingKeys: String, CodingKey {
         case copyID = "id", action, location, retentionClass = "class", pseudonym, setID = "set"
-        case objectKey = "object_key", created, deleteBy = "delete_by", state, reasons
+        case objectKey = "object_key", created, deleteBy = "delete_by", state, reasons, deleteAfter = "delete_after"
     }
 
-    /// Encodes ids and keys as plain strings and dates as ISO 8601 UTC.
+    /// Encodes ids and keys as plain strings and dates as ISO 8601 UTC; `delete_after` only
+    /// when the copy waits for others.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(copyID, forKey: .copyID)
@@ -98,6 +100,7 @@ extension RetentionPlan.Decision: Codable {
         try container.encode(Timestamp.iso(deleteBy), forKey: .deleteBy)
         try container.encode(state, forKey: .state)
         try container.encode(reasons, forKey: .reasons)
+        if !deleteAfter.isEmpty { try container.encode(deleteAfter, forKey: .deleteAfter) }
     }
 
     /// Decodes what ``encode(to:)`` wrote.
@@ -119,6 +122,7 @@ extension RetentionPlan.Decision: Codable {
                   deleteBy: try decodeDate(container, .deleteBy),
                   state: try container.decode(CopyState.self, forKey: .state),
                   reasons: try container.decode([RetentionPlan.Reason].self, forKey: .reasons))
+        deleteAfter = try container.decodeIfPresent([Int64].self, forKey: .deleteAfter) ?? []
     }
 }
 

@@ -28,6 +28,25 @@ public struct RetentionPlan: Sendable, Hashable {
         (self.now, self.decisions, self.expiredKeyDates) = (now, decisions, expiredKeyDates)
     }
 
+    /// The order the expire run applies the decisions in, as indices into ``decisions``: a copy
+    /// after every copy in its ``Decision/deleteAfter``, otherwise the plan's order.
+    public var applicationOrder: [Int] {
+        guard decisions.contains(where: { !$0.deleteAfter.isEmpty }) else { return Array(decisions.indices) }
+        let indexOf = Dictionary(decisions.enumerated().map { ($1.copyID, $0) }, uniquingKeysWith: { first, _ in first })
+        // A copy's depth: 1 + the deepest copy it waits for. Chains are at most three archives;
+        // rows that name each other (damage) stop after a few rounds, and the run then holds
+        // whichever copy finds a dependant not yet deleted.
+        var depth = [Int](repeating: 0, count: decisions.count)
+        for _ in 0..<4 {
+            for (index, decision) in decisions.enumerated() {
+                for copy in decision.deleteAfter {
+                    if let other = indexOf[copy] { depth[index] = max(depth[index], depth[other] + 1) }
+                }
+            }
+        }
+        return decisions.indices.sorted { depth[$0] != depth[$1] ? depth[$0] < depth[$1] : $0 < $1 }
+    }
+
     /// How many decisions have `action`.
     public func count(_ action: Decision.Action) -> Int {
         decisions.reduce(0) { $0 + ($1.action == action ? 1 : 0) }
@@ -43,6 +62,11 @@ public struct RetentionPlan: Sendable, Hashable {
             case delete
             /// A pending copy whose delete-by has passed: never upload it; mark it done.
             case cancelPending = "cancel-pending"
+            /// Past its delete-by, but kept: a copy at the same location that is a differential
+            /// against it is still stored or to be stored (invariant 15: a base outlives its
+            /// dependants). Only a catalog that says otherwise than Lethe wrote (damage, a hand
+            /// edit) gives one; the run that holds a copy is partial.
+            case hold
         }
 
         /// The catalog id of the copy.
@@ -67,6 +91,10 @@ public struct RetentionPlan: Sendable, Hashable {
         public var state: CopyState
         /// Why, in order: the rule, then the date verdict, then any notes or violations.
         public var reasons: [Reason]
+        /// For a copy to delete: the copies at its location that are differentials against it and
+        /// that this run deletes (or cancels) too, by copy id. The run deletes it only after they
+        /// are gone (``RetentionPlan/applicationOrder``), and holds it if one of them is not.
+        public var deleteAfter: [Int64] = []
 
         /// Creates a decision.
         public init(copyID: Int64, action: Action, location: Location, retentionClass: RetentionClass,
@@ -114,6 +142,11 @@ public struct RetentionPlan: Sendable, Hashable {
             /// The customer was crypto-shredded: the copy is unreadable already; its bytes are
             /// removed on its delete-by like any other copy's (a lock may forbid it earlier).
             case shredded
+            /// Held past its delete-by: a copy at the same location is a differential against it
+            /// and is kept (or held too).
+            case heldForDependant = "held-for-dependant"
+            /// Deleted in this run only after the differentials against it at its location.
+            case afterDependants = "after-dependants"
         }
 
         /// The rule.

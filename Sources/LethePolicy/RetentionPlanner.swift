@@ -11,6 +11,9 @@ import LetheCore
 ///   pending (never uploaded), cancel the upload; otherwise keep. The delete-by is never
 ///   recomputed or moved: if the current policy would give an earlier date, or keeps no such
 ///   copy any more, a note says so and the stored date still applies.
+/// - A base outlives its dependants (``BaseGuard``): a copy to delete that a differential at
+///   the same location still needs (kept, or held itself) is held instead; one whose dependants
+///   there are all due is deleted after them (``RetentionPlan/applicationOrder``).
 /// - A stored delete-by later than created + `max_age` is reported as a violation (it should
 ///   never happen); the stored date still decides.
 /// - Every delete-by on or before `now` among those copies is listed in
@@ -22,6 +25,7 @@ public enum RetentionPlanner {
         var decisions: [RetentionPlan.Decision] = []
         decisions.reserveCapacity(copies.count)
         var expired: Set<Date> = []
+        var baseGuard = BaseGuard()
 
         for copy in copies where copy.state != .deleted {
             let passed = copy.deleteBy <= now
@@ -49,11 +53,13 @@ public enum RetentionPlanner {
                 reasons.append(.init(rule: .exceedsMaxAge,
                                      text: "VIOLATION: delete-by \(day) is later than created + max_age \(policy.maxAge) (\(Timestamp.iso(cap))); this copy was written wrongly"))
             }
+            baseGuard.note(copy, index: decisions.count, action: action)
             decisions.append(RetentionPlan.Decision(
                 copyID: copy.id, action: action, location: copy.location, retentionClass: copy.retentionClass,
                 pseudonym: copy.pseudonym, setID: copy.setID, objectKey: copy.objectKey, created: copy.created,
                 deleteBy: copy.deleteBy, state: copy.state, reasons: reasons))
         }
+        baseGuard.apply(to: &decisions, context: &context)
 
         decisions.sort { a, b in
             if a.created != b.created { return a.created < b.created }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LetheTestSupport
 import Testing
 
@@ -9,8 +12,9 @@ import Testing
     static let nights = ["2026-11-01T01:00:00Z", "2026-11-02T01:00:00Z", "2026-11-03T01:00:00Z"]
 
     /// A home with three nights of one customer whose tree changes a little each night; the
-    /// night-2 change renames a folder holding a large unchanged file.
-    static func threeNights() throws -> (fixture: CLIFixture, trees: [URL]) {
+    /// night-2 change renames a folder holding a large unchanged file. `configure` changes the
+    /// home before the first night (an offsite store, say).
+    static func threeNights(configure: (CLIFixture) throws -> Void = { _ in }) throws -> (fixture: CLIFixture, trees: [URL]) {
         var big = [UInt8](repeating: 0, count: 400_000)
         for index in big.indices { big[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
         let fixture = try CLIFixture(customers: ["alice": ["docs/big.bin": big, "docs/small.txt": Array("one".utf8),
@@ -26,6 +30,7 @@ import Testing
             guard result.status == 0 else { throw FixtureError("cp failed") }
             trees.append(copy)
         }
+        try configure(fixture)
         try night(0)
         try FileManager.default.moveItem(at: alice.appendingPathComponent("docs"), to: alice.appendingPathComponent("papers"))
         try Data("second, longer".utf8).write(to: alice.appendingPathComponent("notes.txt"))
@@ -44,6 +49,8 @@ import Testing
     @Test func aWeeklyAndADailyAreDifferentialsThatRestoreWhole() throws {
         let (fixture, trees) = try Self.threeNights()
         let copies = try Self.localCopies(fixture)
+        // Every copy reads back, each differential's unchanged files agreeing with its base's listing.
+        try fixture.succeed(["verify", "--copies"])
         #expect(copies.map { $0["class"] as? String } == ["monthly", "weekly", "daily"])
         #expect(copies[0]["base"] is NSNull)
         #expect(copies[1]["base"] as? String == copies[0]["archive"] as? String)
@@ -97,6 +104,42 @@ import Testing
         #expect(result.status == 5, "\(result.stderr)")
         #expect(result.stderr.contains("base archive \(weekly)") && result.stderr.contains("local store"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
+    /// `verify --copies` compares each differential's unchanged (`from_base`) files with its
+    /// base's listing, not only at restore. The catalog's base index is edited (as damage would)
+    /// to say a file that changed after the monthly is the monthly's: the weekly then lists it
+    /// `from_base` with its new size and time, which the monthly's listing does not have. The
+    /// weekly's restore is refused (exit 3), and so is `verify --copies`, naming the weekly's
+    /// copy and only it.
+    @Test func verifyCopiesComparesADifferentialsUnchangedFilesWithItsBase() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["docs/small.txt": Array("one".utf8), "notes.txt": Array("first".utf8)]],
+                                     now: Self.nights[0])
+        let small = fixture.source.appendingPathComponent("alice/docs/small.txt")
+        try fixture.succeed(["backup"])
+        try Data("one, then more".utf8).write(to: small)
+        var info = stat()
+        #expect(lstat(small.path, &info) == 0)
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let ctime = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        let edited = try LetheProcess.tool(["sqlite3", fixture.home.appendingPathComponent("catalog.sqlite").path,
+                                            "UPDATE base_entries SET size = \(info.st_size), mtime_ns = \(mtime), ctime_ns = \(ctime) WHERE inode = \(info.st_ino)"])
+        #expect(edited.status == 0, "\(edited.output)")
+        fixture.environment["LETHE_NOW"] = Self.nights[1]
+        try fixture.succeed(["backup"])
+        let copies = try Self.localCopies(fixture)
+        #expect(copies.map { $0["class"] as? String } == ["monthly", "weekly"])
+        let weeklyKey = try #require(copies[1]["object_key"] as? String)
+        #expect(copies[1]["base"] as? String == copies[0]["archive"] as? String)
+
+        let target = fixture.root.url.appendingPathComponent("refused")
+        let restore = try fixture.lethe(["restore", "--customer", "alice", "--set", copies[1]["set"] as? String ?? "", "--to", target.path])
+        #expect(restore.status == 3, "\(restore.stderr)")
+        let verify = try fixture.lethe(["verify", "--copies"])
+        #expect(verify.status == 3, "\(verify.stdout)\(verify.stderr)")
+        let failed = verify.stdout.split(separator: "\n").filter { $0.contains("FAILED") }
+        #expect(failed.count == 1 && failed.first?.contains(weeklyKey) == true, "\(verify.stdout)")
+        #expect(failed.first?.contains("base") == true, "\(verify.stdout)")
     }
 
     /// `export` of a daily follows its chain: the exported tar holds the whole tree.

@@ -1,0 +1,39 @@
+import Foundation
+import LetheCore
+
+extension ArchiveListing {
+    /// The base archive this listing's archive is a differential against (nil for a full one).
+    public var baseArchive: String? { manifest.base }
+
+    /// Checks, without restoring anything, that every file this differential takes from its
+    /// base (`from_base`) is in the base's listing: a `data/` file of the same device and inode,
+    /// of the same size and modification time. The same comparison a restore makes when it
+    /// places those files (`BasePlacement`), so `verify --copies` finds what a restore would refuse.
+    ///
+    /// - Parameters:
+    ///   - base: the base's listing (``TarListingReader/listing(from:)`` or an unpack's).
+    ///   - baseArchive: the base archive's id, as the catalog and the header name it.
+    /// - Throws: `manifestMismatch` ("the base does not match: …") naming what disagrees.
+    public func checkTakenFiles(against base: ArchiveListing, baseArchive: String) throws {
+        guard manifest.base == baseArchive else {
+            throw TarError.manifestMismatch(manifest.base == nil ? "the archive is full but was read as a differential"
+                                            : "the base does not match: the archive names another base than the one read")
+        }
+        let taken = manifest.entries.filter { $0.fromBase == true }
+        guard !taken.isEmpty else { return }
+        var byIdentity: [BaseIndexKey: TarManifest.Entry] = [:]
+        for entry in base.manifest.entries where entry.type == TarManifest.fileType && entry.path.hasPrefix("data/") {
+            guard let device = entry.device, let inode = entry.inode else { continue }
+            let key = BaseIndexKey(device: device, inode: inode)
+            if byIdentity[key] == nil { byIdentity[key] = entry }
+        }
+        for entry in taken {
+            guard let source = byIdentity[BaseIndexKey(device: entry.device ?? 0, inode: entry.inode ?? 0)] else {
+                throw TarError.manifestMismatch("the base does not match: it has no file of an unchanged entry's identity")
+            }
+            guard source.size == entry.size, source.mtime == entry.mtime, source.mtimeNanos == entry.mtimeNanos else {
+                throw TarError.manifestMismatch("the base does not match: an unchanged file has another size or modification time in the base")
+            }
+        }
+    }
+}

@@ -1,3 +1,4 @@
+internal import CArchive
 import Foundation
 import LetheCore
 #if canImport(Glibc)
@@ -96,8 +97,10 @@ struct BasePlacement {
         return Array(bytes.dropFirst(TarPacker.dataPrefix.count))
     }
 
-    /// Moves (a hard link then an unlink: never over an existing entry) or copies the base file,
-    /// then checks its size and sets the entry's mode and modification time.
+    /// Moves (one rename that never replaces an entry, or where the file system lacks that, a
+    /// hard link then an unlink) or copies the base file, then checks its size and gives it the
+    /// entry's mode and modification time (only where they differ: the base's unpack set them
+    /// from the base's entry, which an unchanged file shares).
     func place(from: [UInt8], to: [UInt8], move: Bool, entry: TarManifest.Entry) throws {
         func failure(_ what: String) -> TarError {
             let code = errno
@@ -105,8 +108,11 @@ struct BasePlacement {
             return .libarchive("\(what) an unchanged file from the base: \(String(cString: strerror(code)))")
         }
         if move {
-            guard from.withCString({ f in to.withCString { link(f, $0) } }) == 0 else { throw failure("linking") }
-            _ = from.withCString { unlink($0) }
+            if from.withCString({ f in to.withCString { lethe_rename_noreplace(f, $0) } }) != 0 {
+                guard errno == ENOSYS || errno == EINVAL else { throw failure("moving") }
+                guard from.withCString({ f in to.withCString { link(f, $0) } }) == 0 else { throw failure("linking") }
+                _ = from.withCString { unlink($0) }
+            }
         } else {
             let input = from.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
             guard input >= 0 else { throw failure("opening") }
@@ -132,8 +138,12 @@ struct BasePlacement {
         guard (UInt32(info.st_mode) & LibArchive.typeMask) == LibArchive.regular, Int64(info.st_size) == entry.size else {
             throw TarError.manifestMismatch("the base does not match: an unchanged file restored from it has another size")
         }
-        var times = [timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanos), timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanos)]
-        guard to.withCString({ chmod($0, mode_t(entry.mode & 0o777)) }) == 0,
-              to.withCString({ utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }) == 0 else { throw failure("dating") }
+        if UInt32(info.st_mode) & 0o7777 != entry.mode & 0o777 {
+            guard to.withCString({ chmod($0, mode_t(entry.mode & 0o777)) }) == 0 else { throw failure("setting the mode of") }
+        }
+        if info.st_mtim.tv_sec != entry.mtime || info.st_mtim.tv_nsec != entry.mtimeNanos {
+            var times = [timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanos), timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanos)]
+            guard to.withCString({ utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }) == 0 else { throw failure("dating") }
+        }
     }
 }

@@ -11,18 +11,24 @@ extension Catalog {
     /// - Throws: `CatalogError` when the archive has no recorded copy, or the catalog's own error.
     public func recordBaseIndex(_ archive: ArchiveID, entries: [BaseIndexEntry]) throws {
         try write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM copies WHERE archive_id = ? AND state NOT IN ('deleted', 'shredded') LIMIT 1",
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM copies WHERE archive_id = ? AND state NOT IN ('deleted', 'shredded') LIMIT 1"),
                                     arguments: [archive.rawValue]) ?? false else {
                 throw CatalogError.noCopy("of archive \(archive) to index")
             }
-            try db.execute(sql: "DELETE FROM base_entries WHERE archive_id = ?", arguments: [archive.rawValue])
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO base_entries(archive_id, device, inode, size, mtime_ns, ctime_ns) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            for entry in entries {
-                try insert.execute(arguments: [archive.rawValue, Int64(bitPattern: entry.device), Int64(bitPattern: entry.inode),
-                                               entry.size, entry.mtimeNanos, entry.ctimeNanos])
-            }
+            try insertBaseIndex(archive, entries: entries, db)
+        }
+    }
+
+    /// Writes the index of `archive` (replacing one recorded before) inside the caller's
+    /// transaction, which holds a copy of the archive (checked by the caller, or inserted by it).
+    func insertBaseIndex(_ archive: ArchiveID, entries: [BaseIndexEntry], _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM base_entries WHERE archive_id = ?").execute(arguments: [archive.rawValue])
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO base_entries(archive_id, device, inode, size, mtime_ns, ctime_ns) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for entry in entries {
+            try insert.execute(arguments: [archive.rawValue, Int64(bitPattern: entry.device), Int64(bitPattern: entry.inode),
+                                           entry.size, entry.mtimeNanos, entry.ctimeNanos])
         }
     }
 
@@ -30,9 +36,10 @@ extension Catalog {
     /// never indexed, or its copies are all gone).
     public func baseIndex(_ archive: ArchiveID) throws -> [BaseIndexKey: BaseIndexEntry]? {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            // Cached: a backup reads one base index per customer.
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT device, inode, size, mtime_ns, ctime_ns FROM base_entries WHERE archive_id = ?
-                """, arguments: [archive.rawValue])
+                """), arguments: [archive.rawValue])
             guard !rows.isEmpty else { return nil }
             var index: [BaseIndexKey: BaseIndexEntry] = [:]
             for row in rows {
@@ -51,16 +58,25 @@ extension Catalog {
 }
 
 extension Catalog {
-    /// Which of `archives` have a recorded base index.
-    public func indexedArchives(among archives: [ArchiveID]) throws -> Set<ArchiveID> {
-        guard !archives.isEmpty else { return [] }
-        return try read { db in
-            var found: Set<ArchiveID> = []
-            let statement = try db.cachedStatement(sql: "SELECT 1 FROM base_entries WHERE archive_id = ? LIMIT 1")
-            for archive in archives where try Bool.fetchOne(statement, arguments: [archive.rawValue]) ?? false {
-                found.insert(archive)
-            }
-            return found
+    /// The live copies of `classes` whose archive has a recorded base index, of each of
+    /// `pseudonyms` (every pseudonym asked is a key, with no copies if it has none): what a
+    /// backup chooses a differential's base among, read for a slice of its customers at once
+    /// (one statement, prepared once per run) instead of three reads per customer.
+    public func baseCandidateCopies(of pseudonyms: [Pseudonym], classes: [RetentionClass]) throws -> [Pseudonym: [CopyRecord]] {
+        var found = Dictionary(pseudonyms.map { ($0, [CopyRecord]()) }, uniquingKeysWith: { first, _ in first })
+        guard !pseudonyms.isEmpty, !classes.isEmpty else { return found }
+        let names = found.keys.map(\.rawValue)
+        let sql = """
+            SELECT \(Self.copyColumns) FROM copies
+            WHERE pseudonym IN (\(names.map { _ in "?" }.joined(separator: ","))) AND state = 'live'
+              AND class IN (\(classes.map { _ in "?" }.joined(separator: ",")))
+              AND EXISTS (SELECT 1 FROM base_entries WHERE base_entries.archive_id = copies.archive_id)
+            ORDER BY set_id, pseudonym, location, id
+            """
+        let copies = try read { db in
+            try Self.fetchCopies(db.cachedStatement(sql: sql), arguments: StatementArguments(names + classes.map(\.rawValue)))
         }
+        for copy in copies { found[copy.pseudonym, default: []].append(copy) }
+        return found
     }
 }

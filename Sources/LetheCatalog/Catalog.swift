@@ -103,19 +103,36 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
-    /// Records a batch of copies (each durable in its store), each with its ledger event, in
-    /// one synced transaction: a backup's batch of archives made durable together. If the
-    /// transaction fails, the copies are recorded one by one, so one bad copy fails alone.
+    /// Records a batch of copies (each durable in its store), each with its ledger event and,
+    /// for an archive later archives may be written against, its base index, in one synced
+    /// transaction: a backup's batch of archives made durable together. If the transaction
+    /// fails, the copies are recorded one by one, so one bad copy fails alone; a copy whose
+    /// index cannot be written is recorded without it (later archives of its customer are then
+    /// full, as with no base).
     ///
     /// - Returns: per copy, in order, the recorded copy with its row id, or why it was not recorded.
-    public func recordCopies(_ entries: [(copy: CopyRecord, event: LedgerEvent)]) -> [Result<CopyRecord, any Error>] {
+    public func recordCopies(_ entries: [CopyEntry]) -> [Result<CopyRecord, any Error>] {
         do {
-            return try write { db in try entries.map { try insert($0.copy, event: $0.event, db) } }.map { .success($0) }
-        } catch where entries.count > 1 {
-            return entries.map { entry in Result { try write { db in try insert(entry.copy, event: entry.event, db) } } }
+            return try write { db in try entries.map { try insert($0, db) } }.map { .success($0) }
         } catch {
-            return [.failure(error)]
+            return entries.map { entry in
+                Result {
+                    do {
+                        return try write { db in try insert(entry, db) }
+                    } catch where entry.baseIndex != nil {
+                        return try write { db in try insert(entry.copy, event: entry.event, db) }
+                    }
+                }
+            }
         }
+    }
+
+    /// Inserts one copy row with its ledger event and its base index (if any), inside the
+    /// caller's transaction.
+    private func insert(_ entry: CopyEntry, _ db: Database) throws -> CopyRecord {
+        let copy = try insert(entry.copy, event: entry.event, db)
+        if let index = entry.baseIndex { try insertBaseIndex(entry.copy.archiveID, entries: index, db) }
+        return copy
     }
 
     /// Records a copy planned from another copy of the same archive (an offsite copy of a local
@@ -395,8 +412,13 @@ public final class Catalog: @unchecked Sendable {
     /// Copies selected with `copyColumns`. Reads through a cursor by column index: expire and the
     /// report read every row, and looking columns up by name cost most of the time.
     static func fetchCopies(_ db: Database, sql: String, arguments: StatementArguments) throws -> [CopyRecord] {
+        try fetchCopies(db.makeStatement(sql: sql), arguments: arguments)
+    }
+
+    /// Copies selected with `copyColumns` by a prepared (or cached) statement.
+    static func fetchCopies(_ statement: Statement, arguments: StatementArguments) throws -> [CopyRecord] {
         var copies: [CopyRecord] = []
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
         let table = "copies"
         while let row = try rows.next() {
             let id = try row.value(at: 0, "id", in: table, as: Int64.self)

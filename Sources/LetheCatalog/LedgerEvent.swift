@@ -46,20 +46,7 @@ public struct LedgerEvent: Sendable, Equatable, Codable {
 
     /// `canonicalDetails` written without an encoder, or nil when a key is not ASCII or a text
     /// needs an escape (where the encoder's spelling is left to the encoder).
-    static func plainCanonicalDetails(_ details: [String: String]) -> String? {
-        func plain(_ text: String, asciiOnly: Bool) -> Bool {
-            text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && (!asciiOnly || $0 < 0x80) }
-        }
-        var text = "{"
-        // ASCII keys: byte order, which is the encoder's order, is also `String`'s order.
-        for (position, key) in details.keys.sorted().enumerated() {
-            let value = details[key]!
-            guard plain(key, asciiOnly: true), plain(value, asciiOnly: false) else { return nil }
-            if position > 0 { text += "," }
-            text += "\"\(key)\":\"\(value)\""
-        }
-        return text + "}"
-    }
+    static func plainCanonicalDetails(_ details: [String: String]) -> String? { LetheJSON.plainObject(details) }
 
 }
 

@@ -101,7 +101,9 @@ extension BackupJob {
     /// Publishes a batch of staged archives and records them: every archive's bytes and rename
     /// are synced (`LocalDirectoryStore.publish`: two syncs of the store's file system for the
     /// batch) before one catalog transaction records the batch's copies with their ledger
-    /// events (invariants 7 and 12). A copy whose customer was shredded meanwhile is removed and
+    /// events and, in a set other archives may be written against, their base indexes
+    /// (invariants 7 and 12). A copy removed again (its row failed, its customer was shredded)
+    /// takes its index with it: the catalog's trigger drops an index with its archive's last copy. A copy whose customer was shredded meanwhile is removed and
     /// its row marked shredded, as before.
     ///
     /// A run killed before the commit leaves temporary files (removed by the next run's
@@ -131,7 +133,7 @@ extension BackupJob {
         TestCrashPoint.reached("backup-batch-published")
 
         let now = home.clock.now()
-        var entries: [(position: Int, copy: CopyRecord, event: LedgerEvent)] = []
+        var entries: [(position: Int, entry: CopyEntry)] = []
         for (position, archive) in batch.enumerated() {
             guard case .success(let object) = stored[position] else { continue }
             let copy = CopyRecord(archiveID: archive.archiveID, setID: plan.set.id, pseudonym: archive.pseudonym,
@@ -139,12 +141,12 @@ extension BackupJob {
                                   created: plan.set.created, deleteBy: plan.deleteBy, state: .live, bytes: object.size,
                                   baseArchiveID: archive.baseArchiveID)
             let unreadable = archive.report?.unreadablePaths ?? []
-            entries.append((position, copy, LedgerEvent(LedgerEvent.CopyWritten(
-                copy: .init(copy), bytes: object.size, dataKey: "fresh",
-                unreadableSkipped: unreadable.isEmpty ? nil : unreadable.count), at: now)))
+            let event = LedgerEvent(LedgerEvent.CopyWritten(copy: .init(copy), bytes: object.size, dataKey: "fresh",
+                                                            unreadableSkipped: unreadable.isEmpty ? nil : unreadable.count), at: now)
+            entries.append((position, CopyEntry(copy: copy, event: event, baseIndex: baseIndex(of: archive, plan: plan))))
         }
         var recorded = [Result<CopyRecord, any Error>?](repeating: nil, count: batch.count)
-        for (entry, result) in zip(entries, home.catalog.recordCopies(entries.map { ($0.copy, $0.event) })) {
+        for (entry, result) in zip(entries, home.catalog.recordCopies(entries.map(\.entry))) {
             recorded[entry.position] = result
         }
         TestCrashPoint.reached("backup-batch-recorded")
@@ -184,7 +186,6 @@ extension BackupJob {
                 reason: "the customer was shredded while this copy was being written"), at: home.clock.now()))
             throw KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request)
         }
-        recordBaseIndex(archive, plan: plan)
         let warnings = archive.report?.warnings ?? []
         for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": archive.pseudonym.rawValue, "reason": warning]) }
         home.log.detail("backup.customer.committed", ["pseudonym": archive.pseudonym.rawValue, "bytes": String(copy.bytes)])

@@ -9,10 +9,10 @@ extension BackupJob {
     /// the base to pack against: its id and names-free index from the catalog (no key needed).
     ///
     /// The candidates are the customer's earlier archives that have a recorded base index, each
-    /// with the delete-by of its live copies that no `verify` found wrong; the new archive's
+    /// with the delete-by of its live copies that no `verify` found wrong (``BaseCandidateSlices``); the new archive's
     /// copies go to the local store, and offsite when the policy keeps the class there and an
     /// offsite store is configured.
-    func level(of pseudonym: Pseudonym, plan: ArchivePlan) throws -> (level: ArchiveLevel, base: PackBase?) {
+    func level(of pseudonym: Pseudonym, index: Int, plan: ArchivePlan) throws -> (level: ArchiveLevel, base: PackBase?) {
         let retentionClass = plan.set.retentionClass
         guard !ArchiveLevelPlanner.baseClasses(of: retentionClass).isEmpty else {
             return (ArchiveLevelPlanner.level(of: retentionClass, deleteBy: [:], candidates: [], policy: plan.policy), nil)
@@ -21,11 +21,10 @@ extension BackupJob {
         if home.offsiteConfigured, let offsite = plan.policy.deleteBy(created: plan.set.created, class: retentionClass, location: .offsite) {
             deleteBy[.offsite] = offsite
         }
-        let copies = try home.catalog.copies(pseudonym: pseudonym, states: [.live])
-            .filter { plan.findings[$0.id] == nil }
-        let indexed = try home.catalog.indexedArchives(among: copies.map(\.archiveID).distinct())
+        // Live copies with a base index, of the classes a base may have (read with the slice).
+        let copies = try plan.baseCandidates.copies(at: index, pseudonym: pseudonym).filter { plan.findings[$0.id] == nil }
         var candidates: [ArchiveID: BaseCandidate] = [:]
-        for copy in copies where indexed.contains(copy.archiveID) {
+        for copy in copies {
             candidates[copy.archiveID, default: BaseCandidate(archive: copy.archiveID, set: copy.setID, retentionClass: copy.retentionClass,
                                                               created: copy.created, deleteBy: [:])].deleteBy[copy.location] = copy.deleteBy
         }
@@ -35,15 +34,11 @@ extension BackupJob {
         return (level, PackBase(archive: base.archive.rawValue, index: index))
     }
 
-    /// Records the names-free index of an archive that later archives may be written against
-    /// (monthly, yearly, weekly; never a daily), after its copy was recorded. A failure is
-    /// logged, not fatal: later archives are then full.
-    func recordBaseIndex(_ archive: StagedArchive, plan: ArchivePlan) {
-        guard plan.set.retentionClass != .daily, let report = archive.report else { return }
-        do {
-            try home.catalog.recordBaseIndex(archive.archiveID, entries: report.index)
-        } catch {
-            home.log.warning("backup.base_index.failed", ["pseudonym": archive.pseudonym.rawValue, "error": "\(error)"])
-        }
+    /// The names-free index to record with an archive that later archives may be written
+    /// against (monthly, yearly, weekly; never a daily), in its batch's transaction
+    /// (``commit(_:plan:)``); nil for a daily, or an archive packed without a report.
+    func baseIndex(of archive: StagedArchive, plan: ArchivePlan) -> [BaseIndexEntry]? {
+        guard plan.set.retentionClass != .daily else { return nil }
+        return archive.report?.index
     }
 }

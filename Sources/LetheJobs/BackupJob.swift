@@ -131,9 +131,11 @@ public struct BackupJob: Sendable {
         // New customers' keys in one commit, durable before any archive sealed with one is published.
         try home.keys.createMissingKeys(for: customers, now: now)
 
+        let customerKeys = CustomerKeySlices(store: home.keys, customers: customers, now: now)
         let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now, policy: policy,
-                               findings: try home.catalog.copyFindings(),
-                               customerKeys: CustomerKeySlices(store: home.keys, customers: customers, now: now),
+                               findings: try home.catalog.copyFindings(), customerKeys: customerKeys,
+                               baseCandidates: BaseCandidateSlices(catalog: home.catalog, keys: customerKeys,
+                                                                   classes: ArchiveLevelPlanner.baseClasses(of: retentionClass)),
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
@@ -180,7 +182,7 @@ public struct BackupJob: Sendable {
             let keys = try plan.customerKeys.keys(at: index)
             pseudonym = keys.pseudonym
             let archiveID = ArchiveID.random()
-            let (level, base) = try level(of: keys.pseudonym, plan: plan)
+            let (level, base) = try level(of: keys.pseudonym, index: index, plan: plan)
             home.log.detail("backup.level", ["pseudonym": keys.pseudonym.rawValue, "level": base == nil ? "full" : "differential",
                                              "reason": level.reason])
             let baseArchiveID = base.map { ArchiveID($0.archive) }
@@ -236,6 +238,8 @@ struct ArchivePlan: @unchecked Sendable {
     let findings: [Int64: CopyFinding]
     /// The customers' keys, read a slice at a time (by the customer's index in the run).
     let customerKeys: CustomerKeySlices
+    /// The customers' base candidates, read a slice at a time (the slices of `customerKeys`).
+    let baseCandidates: BaseCandidateSlices
     /// The database source and who has rows only, for a home with a database.
     let rows: BackupJob.RowsPlan?
 }

@@ -20,6 +20,9 @@ final class CustomerKeySlices: @unchecked Sendable {
     private var ready: [Int: Result<CustomerKeys?, any Error>] = [:]
     /// Slices already read (by first index).
     private var sliceStarts: Set<Int> = []
+    /// The pseudonyms each slice's read found (by first index), for reads of the same slice
+    /// elsewhere (``BaseCandidateSlices``). Pseudonyms only: no key stays here.
+    private var slicePseudonyms: [Int: [Pseudonym]] = [:]
 
     init(store: KeyStore, customers: [CustomerID], now: Date, size: Int = 64) {
         self.store = store
@@ -32,18 +35,28 @@ final class CustomerKeySlices: @unchecked Sendable {
     /// `KeyStore.keysCreatingIfNeeded`); throws that customer's error (`customerShredded`).
     func keys(at index: Int) throws -> CustomerKeys {
         let found: Result<CustomerKeys?, any Error>? = lock.withLock {
-            let start = index - index % size
+            let start = sliceStart(of: index)
             if !sliceStarts.contains(start) {
                 sliceStarts.insert(start)
                 let slice = Array(start..<min(start + size, customers.count))
                 // A slice that cannot be read at all: each customer reads on its own below.
                 if let results = try? store.keys(for: slice.map { customers[$0] }) {
                     for (position, result) in zip(slice, results) { ready[position] = result }
+                    slicePseudonyms[start] = results.compactMap { try? $0.get()?.pseudonym }
                 }
             }
             return ready.removeValue(forKey: index)
         }
         if let keys = try found?.get() { return keys }
         return try store.keysCreatingIfNeeded(for: customers[index], now: now)
+    }
+
+    /// The index of the first customer of `index`'s slice.
+    func sliceStart(of index: Int) -> Int { index - index % size }
+
+    /// The pseudonyms of the customers of `index`'s slice that had keys when it was read
+    /// (empty if it was not read, or could not be).
+    func pseudonyms(inSliceOf index: Int) -> [Pseudonym] {
+        lock.withLock { slicePseudonyms[sliceStart(of: index)] ?? [] }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LetheCore
 import Logging
 
 /// Writes Lethe's events in its two formats: short human lines (`level: event key=value …`,
@@ -48,6 +49,8 @@ public struct LetheLogHandler: LogHandler {
         case .json:
             fields["level"] = level
             fields["event"] = name
+            // Plain fields (every per-customer line: pseudonyms, sizes) without an encoder per line.
+            if let line = LetheJSON.plainObject(fields) { return writer.write(line) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             writer.write(String(decoding: (try? encoder.encode(fields)) ?? Data(), as: UTF8.self))

@@ -15,25 +15,34 @@ extension ArchiveListing {
     ///   - baseArchive: the base archive's id, as the catalog and the header name it.
     /// - Throws: `manifestMismatch` ("the base does not match: …") naming what disagrees.
     public func checkTakenFiles(against base: ArchiveListing, baseArchive: String) throws {
+        _ = try takenFiles(from: base, baseArchive: baseArchive)
+    }
+
+    /// Each file this differential takes from its base, paired with the base's entry it comes
+    /// from, after the checks of ``checkTakenFiles(against:baseArchive:)``; nil `base` (and
+    /// `baseArchive`) for a full archive, which takes none.
+    func takenFiles(from base: ArchiveListing?, baseArchive: String?) throws -> [(entry: TarManifest.Entry, source: TarManifest.Entry)] {
         guard manifest.base == baseArchive else {
             throw TarError.manifestMismatch(manifest.base == nil ? "the archive is full but was read as a differential"
                                             : "the base does not match: the archive names another base than the one read")
         }
+        guard let base else { return [] }
         let taken = manifest.entries.filter { $0.fromBase == true }
-        guard !taken.isEmpty else { return }
+        guard !taken.isEmpty else { return [] }
         var byIdentity: [BaseIndexKey: TarManifest.Entry] = [:]
         for entry in base.manifest.entries where entry.type == TarManifest.fileType && entry.path.hasPrefix("data/") {
             guard let device = entry.device, let inode = entry.inode else { continue }
             let key = BaseIndexKey(device: device, inode: inode)
             if byIdentity[key] == nil { byIdentity[key] = entry }
         }
-        for entry in taken {
+        return try taken.map { entry in
             guard let source = byIdentity[BaseIndexKey(device: entry.device ?? 0, inode: entry.inode ?? 0)] else {
                 throw TarError.manifestMismatch("the base does not match: it has no file of an unchanged entry's identity")
             }
             guard source.size == entry.size, source.mtime == entry.mtime, source.mtimeNanos == entry.mtimeNanos else {
                 throw TarError.manifestMismatch("the base does not match: an unchanged file has another size or modification time in the base")
             }
+            return (entry, source)
         }
     }
 }

@@ -46,32 +46,16 @@ struct BasePlacement {
 
     /// Places every `from_base` file; returns how many and their bytes.
     func run() throws -> (files: Int, bytes: Int64) {
-        guard manifest.base == base?.archive else {
-            throw TarError.manifestMismatch(manifest.base == nil ? "the archive is full but was read as a differential"
-                                            : "the base does not match: the archive names another base than the one read")
-        }
-        guard let base else { return (0, 0) }
-        let taken = manifest.entries.filter { $0.fromBase == true }
-        guard !taken.isEmpty else { return (0, 0) }
-        var byIdentity: [BaseIndexKey: TarManifest.Entry] = [:]
-        for entry in base.listing.manifest.entries where entry.type == TarManifest.fileType && entry.path.hasPrefix("data/") {
-            guard let device = entry.device, let inode = entry.inode else { continue }
-            byIdentity[BaseIndexKey(device: device, inode: inode)] = byIdentity[BaseIndexKey(device: device, inode: inode)] ?? entry
-        }
+        let taken = try ArchiveListing(manifest: manifest).takenFiles(from: base?.listing, baseArchive: base?.archive)
+        guard let base, !taken.isEmpty else { return (0, 0) }
         var uses: [BaseIndexKey: Int] = [:]
-        for entry in taken { uses[BaseIndexKey(device: entry.device ?? 0, inode: entry.inode ?? 0), default: 0] += 1 }
+        for (entry, _) in taken { uses[BaseIndexKey(device: entry.device ?? 0, inode: entry.inode ?? 0), default: 0] += 1 }
         let baseRoot = (EntryFields.bytes(base.tree.path) ?? []) + [PathBytes.slash]
             + (base.listing.hasRows ? RowsFolderWriter.filesFolder : [])
         var placed: Set<[UInt8]> = []
         var bytes: Int64 = 0
-        for entry in taken {
+        for (entry, source) in taken {
             let key = BaseIndexKey(device: entry.device ?? 0, inode: entry.inode ?? 0)
-            guard let source = byIdentity[key] else {
-                throw TarError.manifestMismatch("the base does not match: it has no file of an unchanged entry's identity")
-            }
-            guard source.size == entry.size, source.mtime == entry.mtime, source.mtimeNanos == entry.mtimeNanos else {
-                throw TarError.manifestMismatch("the base does not match: an unchanged file has another size or modification time in the base")
-            }
             let relative = try self.relative(entry.path)
             guard !placed.contains(relative), !folders.contains(relative) else { throw TarError.duplicatePath(kind: "regular file") }
             let components = PathBytes.components(relative)

@@ -42,13 +42,7 @@ import Testing
 
     /// Moves the `delete_by` of the copies of `set` at `location` to `date`, behind Lethe's back.
     static func editDeleteBy(_ fixture: JobFixture, set: SetID, location: Location, to date: Date) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [fixture.homeURL.appendingPathComponent("catalog.sqlite").path,
-                             "UPDATE copies SET delete_by = \(Int64(date.timeIntervalSince1970)) WHERE set_id = '\(set.rawValue)' AND location = '\(location.rawValue)'"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        try fixture.editCatalog("UPDATE copies SET delete_by = \(Int64(date.timeIntervalSince1970)) WHERE set_id = '\(set.rawValue)' AND location = '\(location.rawValue)'")
     }
 
     static func events(_ home: Home, _ kind: LedgerEvent.Kind) throws -> [LedgerEvent] {

@@ -73,13 +73,7 @@ import Testing
     @Test func aDifferentialWhoseBaseHasNoLiveOffsiteCopyStaysPending() throws {
         try OffsiteS3Server.skipUnlessConfigured()
         let (fixture, offsite, store, monthly, weekly) = try Self.twoNights()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [fixture.homeURL.appendingPathComponent("catalog.sqlite").path,
-                             "UPDATE copies SET state = 'deleted' WHERE id = \(monthly.id)"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        try fixture.editCatalog("UPDATE copies SET state = 'deleted' WHERE id = \(monthly.id)")
         try Self.expectStaysPending(fixture, offsite, store, weekly: weekly)
     }
 

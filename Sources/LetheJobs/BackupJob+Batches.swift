@@ -103,8 +103,9 @@ extension BackupJob {
     /// batch) before one catalog transaction records the batch's copies with their ledger
     /// events and, in a set other archives may be written against, their base indexes
     /// (invariants 7 and 12). A copy removed again (its row failed, its customer was shredded)
-    /// takes its index with it: the catalog's trigger drops an index with its archive's last copy. A copy whose customer was shredded meanwhile is removed and
-    /// its row marked shredded, as before.
+    /// takes its index with it: the catalog's trigger drops an index with its archive's last
+    /// copy. A copy whose customer was shredded meanwhile is removed and its row marked
+    /// shredded, as before.
     ///
     /// A run killed before the commit leaves temporary files (removed by the next run's
     /// `removeAbandoned`) or published archives its catalog never recorded, in a set left

@@ -4,8 +4,8 @@ import LetheCore
 import LetheTar
 
 /// Reads a copy that may be a differential: its chain of bases (at most a monthly, a weekly and
-/// a daily), each read at the copy's own location, base first, each unpacked into its own
-/// private staging folder and applied to the next (``TarUnpacker/unpack(from:into:base:)``).
+/// a daily), each read at the copy's own location, the differential first and its bases
+/// streamed after it (``unpack(_:into:makeStaging:)``).
 ///
 /// Each base copy is read through ``CopyReader``, which checks its header against the catalog's
 /// record (the archive id, so a base swapped for another archive is refused as tampered); each
@@ -35,19 +35,48 @@ struct CopyChain {
         return chain
     }
 
-    /// Unpacks `copy` (with its bases) into `staging`; bases go into folders `makeStaging`
-    /// creates, removed before this returns.
+    /// Unpacks `copy` (with its bases) into `staging`, an empty private folder.
+    ///
+    /// A differential is read first and its bases streamed after it, newest first, so each
+    /// unchanged file is written once, in its place (``StreamedBases``). When the streams cannot
+    /// settle every file (``StreamedBasesFallback``: two files of one size and time that swapped
+    /// paths, or a base that does not match), `staging` is emptied and the chain is read again
+    /// base first, each base restored into a folder `makeStaging` creates (removed before this
+    /// returns), which places such files or names what disagrees.
     func unpack(_ copy: CopyRecord, into staging: URL, makeStaging: () throws -> URL) throws -> UnpackReport {
         let chain = try links(of: copy)
+        guard chain.count > 1 else { return try unpack(copy, into: staging, base: nil) }
+        do {
+            return try withoutActuallyEscaping(makeStaging) { makeScratch in
+                let bases = StreamedBases(archives: chain.dropLast().reversed().map(\.archiveID.rawValue), read: { position, body in
+                    try CopyReader(home: home).read(chain[chain.count - 2 - position]) { plaintext in
+                        try ReadAheadSource.withReadAhead(plaintext, body)
+                    }
+                }, makeScratch: makeScratch)
+                return try unpack(copy, into: staging, base: .streamed(bases))
+            }
+        } catch is StreamedBasesFallback {
+            try empty(staging)
+            return try unpackBasesFirst(chain, into: staging, makeStaging: makeStaging)
+        }
+    }
+
+    /// Unpacks one link into `tree`.
+    private func unpack(_ link: CopyRecord, into tree: URL, base: DifferentialBase?) throws -> UnpackReport {
+        try CopyReader(home: home).read(link) { plaintext in
+            try ReadAheadSource.withReadAhead(plaintext) { try TarUnpacker.unpack(from: $0, into: tree, base: base) }
+        }
+    }
+
+    /// Unpacks the chain base first, each base into its own folder, applied to the next.
+    private func unpackBasesFirst(_ chain: [CopyRecord], into staging: URL, makeStaging: () throws -> URL) throws -> UnpackReport {
         var base: UnpackBase?
         defer { if let base { try? FileManager.default.removeItem(at: base.tree) } }
         for (position, link) in chain.enumerated() {
             let tree = position == chain.count - 1 ? staging : try makeStaging()
             let report: UnpackReport
             do {
-                report = try CopyReader(home: home).read(link) { plaintext in
-                    try ReadAheadSource.withReadAhead(plaintext) { try TarUnpacker.unpack(from: $0, into: tree, base: base) }
-                }
+                report = try unpack(link, into: tree, base: base.map { .restored($0) })
             } catch {
                 if tree != staging { try? FileManager.default.removeItem(at: tree) }
                 throw error
@@ -57,6 +86,23 @@ struct CopyChain {
             guard let listing = report.listing else { throw JobError.integrity("archive \(link.archiveID) has no listing") }
             base = UnpackBase(archive: link.archiveID.rawValue, tree: tree, listing: listing)
         }
-        throw JobError.integrity("archive \(copy.archiveID) has no copy to read")
+        throw JobError.integrity("a chain of bases with no archive to read")
+    }
+
+    /// Removes everything in `folder` (its folders made writable first: a restored folder may
+    /// be read-only), keeping `folder` itself.
+    private func empty(_ folder: URL) throws {
+        let manager = FileManager.default
+        if let walk = manager.enumerator(at: folder, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey]) {
+            for case let url as URL in walk {
+                let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+                if values?.isDirectory == true, values?.isSymbolicLink != true { chmod(url.path, 0o700) }
+            }
+        }
+        do {
+            for child in try manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) { try manager.removeItem(at: child) }
+        } catch {
+            throw JobError.failed("cannot empty the staging folder \(folder.path) to read the archive again: \(error)")
+        }
     }
 }

@@ -29,20 +29,37 @@ extension ArchiveListing {
         guard let base else { return [] }
         let taken = manifest.entries.filter { $0.fromBase == true }
         guard !taken.isEmpty else { return [] }
-        var byIdentity: [BaseIndexKey: TarManifest.Entry] = [:]
-        for entry in base.manifest.entries where entry.type == TarManifest.fileType && entry.path.hasPrefix("data/") {
-            guard let device = entry.device, let inode = entry.inode else { continue }
-            let key = BaseIndexKey(device: device, inode: inode)
-            if byIdentity[key] == nil { byIdentity[key] = entry }
-        }
+        let byIdentity = base.filesByIdentity()
         return try taken.map { entry in
-            guard let source = byIdentity[BaseIndexKey(device: entry.device ?? 0, inode: entry.inode ?? 0)] else {
+            guard let source = byIdentity[entry.identity] else {
                 throw TarError.manifestMismatch("the base does not match: it has no file of an unchanged entry's identity")
             }
-            guard source.size == entry.size, source.mtime == entry.mtime, source.mtimeNanos == entry.mtimeNanos else {
+            guard source.hasSameSizeAndTime(as: entry) else {
                 throw TarError.manifestMismatch("the base does not match: an unchanged file has another size or modification time in the base")
             }
             return (entry, source)
         }
+    }
+
+    /// The `data/` files of this listing that carry their identity, by device and inode (the
+    /// first entry where several share one: hard links are stored as separate files).
+    func filesByIdentity() -> [BaseIndexKey: TarManifest.Entry] {
+        var byIdentity: [BaseIndexKey: TarManifest.Entry] = [:]
+        for entry in manifest.entries where entry.type == TarManifest.fileType && entry.path.hasPrefix("data/") {
+            guard entry.device != nil, entry.inode != nil else { continue }
+            if byIdentity[entry.identity] == nil { byIdentity[entry.identity] = entry }
+        }
+        return byIdentity
+    }
+}
+
+extension TarManifest.Entry {
+    /// The file's device and inode at pack time (zeros where the entry has none).
+    var identity: BaseIndexKey { BaseIndexKey(device: device ?? 0, inode: inode ?? 0) }
+
+    /// Whether `other` has this entry's size and modification time (what an unchanged file must
+    /// share with its base entry).
+    func hasSameSizeAndTime(as other: TarManifest.Entry) -> Bool {
+        size == other.size && mtime == other.mtime && mtimeNanos == other.mtimeNanos
     }
 }

@@ -52,9 +52,11 @@ public enum TarUnpacker {
     ///   - input: the decrypted stream.
     ///   - staging: an empty folder the caller created (mode 0700).
     /// - Throws: `TarError`, or `input`'s own error unchanged (e.g. an authentication failure).
-    /// - Parameter base: for a differential, its base restored (the archive's manifest must name
-    ///   it); nil for a full archive (a manifest naming a base is then refused).
-    public static func unpack(from input: any ByteSource, into staging: URL, base: UnpackBase? = nil) throws -> UnpackReport {
+    /// - Parameter base: for a differential, its base restored or its bases' streams (the
+    ///   archive's manifest must name the base); nil for a full archive (a manifest naming a base
+    ///   is then refused). With streams, ``StreamedBasesFallback`` means: start again in a fresh
+    ///   folder with the bases restored.
+    public static func unpack(from input: any ByteSource, into staging: URL, base: DifferentialBase? = nil) throws -> UnpackReport {
         guard let resolved = realpath(staging.path, nil) else {
             throw TarError.libarchive("the staging folder cannot be resolved (\(String(cString: strerror(errno))))")
         }
@@ -132,8 +134,17 @@ public enum TarUnpacker {
         try rows?.closeFile()
         (report.tables, report.rowBytes) = (rows?.tables ?? 0, rows?.bytes ?? 0)
         guard let declared = reader.declared else { throw TarError.manifestMissing }
-        let placed = try BasePlacement(root: root + [PathBytes.slash] + filesPrefix, manifest: declared,
-                                       folders: reader.kinds.filter { $0.value == LibArchive.directory }.keys, base: base).run()
+        let filesRoot = root + [PathBytes.slash] + filesPrefix
+        let folders = Set(reader.kinds.filter { $0.value == LibArchive.directory }.keys)
+        let placed: (files: Int, bytes: Int64)
+        switch base {
+        case .streamed(let bases)?:
+            placed = try StreamedPlacement(root: filesRoot, manifest: declared, folders: folders, bases: bases).run()
+        case .restored(let restored)?:
+            placed = try BasePlacement(root: filesRoot, manifest: declared, folders: folders, base: restored).run()
+        case nil:
+            placed = try BasePlacement(root: filesRoot, manifest: declared, folders: folders, base: nil).run()
+        }
         (report.files, report.bytes) = (report.files + placed.files, report.bytes + placed.bytes)
         report.listing = ArchiveListing(manifest: declared)
         try disk.secureSymlinks()

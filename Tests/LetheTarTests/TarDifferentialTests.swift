@@ -41,7 +41,7 @@ import Glibc
         let listing = try #require(baseReport.listing)
         let staging = temp.folder("staging")
         let unpacked = try TarUnpacker.unpack(from: BufferSource(differential.bytes), into: staging,
-                                              base: UnpackBase(archive: "base-archive", tree: baseTree, listing: listing))
+                                              base: .restored(UnpackBase(archive: "base-archive", tree: baseTree, listing: listing)))
         #expect(unpacked.bytes == report.bytes)
         #expect(Tree.snapshot(Array(staging.path.utf8)) == Tree.snapshot(root))
     }
@@ -63,7 +63,7 @@ import Glibc
         let listing = try #require(try TarUnpacker.unpack(from: BufferSource(base.bytes), into: baseTree).listing)
         #expect(throws: TarError.manifestMismatch("the base does not match: an unchanged file has another size or modification time in the base")) {
             try TarUnpacker.unpack(from: BufferSource(differential.bytes), into: temp.folder("staging"),
-                                   base: UnpackBase(archive: "b", tree: baseTree, listing: listing))
+                                   base: .restored(UnpackBase(archive: "b", tree: baseTree, listing: listing)))
         }
     }
 
@@ -80,7 +80,7 @@ import Glibc
         let listing = try #require(try TarUnpacker.unpack(from: BufferSource(full.bytes), into: baseTree).listing)
         #expect(throws: TarError.self) {
             try TarUnpacker.unpack(from: BufferSource(differential.bytes), into: temp.folder("s2"),
-                                   base: UnpackBase(archive: "other", tree: baseTree, listing: listing))
+                                   base: .restored(UnpackBase(archive: "other", tree: baseTree, listing: listing)))
         }
     }
 }

@@ -70,6 +70,35 @@ import Testing
         }
     }
 
+    /// Two folders swapped between nights, each holding a file of the same size and time as the
+    /// other's: the daily's bases, streamed after it, cannot settle those files by path, so the
+    /// restore reads the chain again base first, in an emptied staging folder, and is whole.
+    @Test func filesOfOneSizeAndTimeInSwappedFoldersRestoreWhole() throws {
+        let fixture = try CLIFixture(customers: ["alice": ["a/x.txt": Array("aaaa".utf8), "b/x.txt": Array("bbbb".utf8),
+                                                           "notes.txt": Array("first".utf8)]],
+                                     now: Self.nights[0])
+        let alice = fixture.source.appendingPathComponent("alice")
+        for path in ["a/x.txt", "b/x.txt"] { Tree.setMtime(Array(alice.path.utf8), Array(path.utf8), seconds: 1_790_000_000, nanos: 0) }
+        try fixture.succeed(["backup"])
+        fixture.environment["LETHE_NOW"] = Self.nights[1]
+        try fixture.succeed(["backup"])
+        let manager = FileManager.default
+        try manager.moveItem(at: alice.appendingPathComponent("a"), to: alice.appendingPathComponent("swap"))
+        try manager.moveItem(at: alice.appendingPathComponent("b"), to: alice.appendingPathComponent("a"))
+        try manager.moveItem(at: alice.appendingPathComponent("swap"), to: alice.appendingPathComponent("b"))
+        fixture.environment["LETHE_NOW"] = Self.nights[2]
+        try fixture.succeed(["backup"])
+        let daily = try #require(try Self.localCopies(fixture).last)
+        #expect(daily["class"] as? String == "daily" && daily["base"] is String)
+        let target = fixture.root.url.appendingPathComponent("restored")
+        try fixture.succeed(["restore", "--customer", "alice", "--set", daily["set"] as? String ?? "", "--to", target.path])
+        let diff = try LetheProcess.tool(["diff", "-r", alice.path, target.path])
+        #expect(diff.status == 0, "\(diff.output)")
+        #expect(try String(contentsOf: target.appendingPathComponent("a/x.txt"), encoding: .utf8) == "bbbb")
+        let leftovers = try manager.contentsOfDirectory(atPath: fixture.root.path).filter { $0.hasPrefix(".lethe-restore-") }
+        #expect(leftovers.isEmpty, "staging and scratch folders removed: \(leftovers)")
+    }
+
     @Test func aBaseSwappedForAnotherArchiveOfTheCustomerIsRefused() throws {
         let (fixture, _) = try Self.threeNights()
         let copies = try Self.localCopies(fixture)

@@ -2,7 +2,9 @@ import Foundation
 
 /// Reads ahead from a source on a thread of its own, so that producing bytes (reading a copy,
 /// decrypting it) and consuming them (decompressing, writing files) use two cores, as a shell
-/// pipe would. Memory stays flat: at most `depth` buffers of `bufferSize` bytes wait.
+/// pipe would. Memory stays flat: at most `depth` buffers of `bufferSize` bytes wait, and a
+/// buffer read to its end is handed back to the reading thread to fill again (a fresh one would
+/// cost a zeroing pass and a page fault per page).
 ///
 /// Bytes and errors arrive in order: an error from the source is thrown after every byte read
 /// before it. Call `close()` before the source goes away (it stops and joins the thread);
@@ -10,6 +12,8 @@ import Foundation
 public final class ReadAheadSource: ByteSource, @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [[UInt8]] = []
+    /// Buffers read to their end, for the reading thread to fill again.
+    private var spare: [[UInt8]] = []
     private var sourceEnded = false
     private var failure: Error?
     private var stopping = false
@@ -42,6 +46,7 @@ public final class ReadAheadSource: ByteSource, @unchecked Sendable {
                 if let error { throw error }
                 return 0
             }
+            if !current.isEmpty { spare.append(current) }
             current = ready.removeFirst()
             offset = 0
             condition.signal()
@@ -76,9 +81,10 @@ public final class ReadAheadSource: ByteSource, @unchecked Sendable {
             condition.lock()
             while ready.count >= depth && !stopping { condition.wait() }
             let stop = stopping
+            var buffer = spare.popLast() ?? []
             condition.unlock()
             if stop { return }
-            var buffer = [UInt8](repeating: 0, count: bufferSize)
+            if buffer.count != bufferSize { buffer = [UInt8](repeating: 0, count: bufferSize) }
             var filled = 0
             var error: Error?
             while filled < bufferSize {

@@ -161,7 +161,7 @@ struct TarManifest: Codable, Equatable {
     static func decode(_ data: Data) throws -> TarManifest {
         let manifest: TarManifest
         do {
-            manifest = try JSONDecoder().decode(TarManifest.self, from: data)
+            manifest = try ManifestJSONReader.manifest(data)
         } catch {
             throw TarError.manifestMismatch("the manifest is not valid JSON of the expected shape")
         }

@@ -9,7 +9,8 @@
 # archive of the night-7 tree (the same files the daily restores: the customer grows through the
 # week, so the night-1 full restores fewer bytes). Every build given then restores the
 # generator's suggested customer from the night-1 full, the night-7 full and the night-7 daily,
-# warm, RUNS rounds (each round every build's three restores), and prints the medians and the daily's ratio to each full.
+# warm, RUNS rounds (each round every build's three restores), and prints the medians and the daily's ratio to each full,
+# in wall time and in CPU time (user + system, which a shared machine disturbs less).
 #
 #   scripts/bench-restore.sh [PRESET] [LETHE_BIN…]    PRESET: small (default), medium, tiny
 #
@@ -70,12 +71,14 @@ full_set=${sets% *}; daily_set=${sets#* }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/lethe-bench-restore.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-# once BIN SET [HOME]: one restore's wall time in seconds.
+# once BIN SET [HOME]: one restore's wall time and CPU time (user + system) in seconds.
 once() {
   rm -rf "$work/restored"
-  python3 scripts/timeit.py "$1" restore --home "${3:-$home}" --customer "$customer" --set "$2" --to "$work/restored" | cut -d' ' -f1
+  python3 scripts/timeit.py --cpu "$1" restore --home "${3:-$home}" --customer "$customer" --set "$2" --to "$work/restored"
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# median [FIELD]: the median of a column of numbers (default the first).
+median() { awk -v f="${1:-1}" '{ print $f }' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 echo "bench-restore: preset $tag, customer $customer ($(du -sh "$cache/source/$customer" | cut -f1)," \
   "$(find "$cache/source/$customer" | wc -l) entries at night 7); $runs warm rounds, builds and restores alternating; $(nproc) cores"
@@ -95,6 +98,8 @@ for _ in $(seq 1 "$runs"); do
 done
 for i in "${!bins[@]}"; do
   t_full=$(median < "$work/full.$i"); t_full7=$(median < "$work/full7.$i"); t_daily=$(median < "$work/daily.$i")
+  c_full7=$(median 2 < "$work/full7.$i"); c_daily=$(median 2 < "$work/daily.$i")
   echo "  ${bins[$i]}: night-1 full ${t_full}s, night-7 full ${t_full7}s, night-7 daily ${t_daily}s;" \
-    "daily / night-1 full $(python3 -c "print(f'{$t_daily/$t_full:.2f}')"), daily / night-7 full $(python3 -c "print(f'{$t_daily/$t_full7:.2f}')")"
+    "daily / night-1 full $(ratio "$t_daily" "$t_full"), daily / night-7 full $(ratio "$t_daily" "$t_full7");" \
+    "CPU: night-7 full ${c_full7}s, daily ${c_daily}s, daily / night-7 full $(ratio "$c_daily" "$c_full7")"
 done

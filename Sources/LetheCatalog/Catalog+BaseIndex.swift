@@ -66,17 +66,25 @@ extension Catalog {
         var found = Dictionary(pseudonyms.map { ($0, [CopyRecord]()) }, uniquingKeysWith: { first, _ in first })
         guard !pseudonyms.isEmpty, !classes.isEmpty else { return found }
         let names = found.keys.map(\.rawValue)
-        let sql = """
-            SELECT \(Self.copyColumns) FROM copies
-            WHERE pseudonym IN (\(names.map { _ in "?" }.joined(separator: ","))) AND state = 'live'
-              AND class IN (\(classes.map { _ in "?" }.joined(separator: ",")))
-              AND EXISTS (SELECT 1 FROM base_entries WHERE base_entries.archive_id = copies.archive_id)
-            ORDER BY set_id, pseudonym, location, id
-            """
+        let sql = Self.baseCandidateSQL(pseudonyms: names.count, classes: classes.count)
         let copies = try read { db in
             try Self.fetchCopies(db.cachedStatement(sql: sql), arguments: StatementArguments(names + classes.map(\.rawValue)))
         }
         for copy in copies { found[copy.pseudonym, default: []].append(copy) }
         return found
+    }
+
+    /// The statement of ``baseCandidateCopies(of:classes:)`` for that many pseudonyms and
+    /// classes (their values bound in that order). `+state` keeps SQLite off the state index:
+    /// without statistics it preferred it to the pseudonym index, and read every live copy of
+    /// the catalog for each slice.
+    static func baseCandidateSQL(pseudonyms: Int, classes: Int) -> String {
+        """
+        SELECT \(copyColumns) FROM copies
+        WHERE pseudonym IN (\(Array(repeating: "?", count: pseudonyms).joined(separator: ","))) AND +state = 'live'
+          AND class IN (\(Array(repeating: "?", count: classes).joined(separator: ",")))
+          AND EXISTS (SELECT 1 FROM base_entries WHERE base_entries.archive_id = copies.archive_id)
+        ORDER BY set_id, pseudonym, location, id
+        """
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LetheCatalog
+@testable import LetheCatalog
 import LetheCore
 import LetheTestSupport
 import Testing
@@ -98,5 +98,24 @@ import Testing
         }
         #expect(plan.contains { $0.contains("USING INDEX") || $0.contains("USING COVERING INDEX") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN copies") }, "\(plan)")
+    }
+
+    /// A backup reads its customers' base candidates a slice at a time: the read finds the
+    /// slice's copies through the pseudonym index, never through the state index, which would
+    /// read every live copy of every customer once per slice (a night of 20,000 customers after
+    /// a first night read 20,000 rows for each of its 313 slices).
+    @Test func baseCandidatesAreFoundByPseudonymNotByState() throws {
+        let (folder, catalog, _) = try catalog()
+        defer { withExtendedLifetime(folder) {} }
+        withExtendedLifetime(catalog) {}
+        let queue = try DatabaseQueue(path: folder.url.appendingPathComponent("catalog.sqlite").path)
+        let classes: [RetentionClass] = [.monthly, .yearly]
+        let plan = try queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Catalog.baseCandidateSQL(pseudonyms: 64, classes: classes.count),
+                             arguments: StatementArguments((0..<64).map { "p\($0)" } + classes.map(\.rawValue)))
+                .map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("SEARCH copies USING INDEX copies_by_pseudonym") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("copies_by_state") || $0.hasPrefix("SCAN copies") }, "\(plan)")
     }
 }

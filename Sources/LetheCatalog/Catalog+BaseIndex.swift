@@ -35,20 +35,17 @@ extension Catalog {
     /// The index of `archive`, by device and inode; nil when none is recorded (the archive was
     /// never indexed, or its copies are all gone).
     public func baseIndex(_ archive: ArchiveID) throws -> [BaseIndexKey: BaseIndexEntry]? {
-        try read { db in
-            // Cached: a backup reads one base index per customer.
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT device, inode, size, mtime_ns, ctime_ns FROM base_entries WHERE archive_id = ?
-                """), arguments: [archive.rawValue])
-            guard !rows.isEmpty else { return nil }
-            var index: [BaseIndexKey: BaseIndexEntry] = [:]
-            for row in rows {
-                let entry = BaseIndexEntry(device: UInt64(bitPattern: row[0]), inode: UInt64(bitPattern: row[1]),
-                                           size: row[2], mtimeNanos: row[3], ctimeNanos: row[4])
-                index[BaseIndexKey(device: entry.device, inode: entry.inode)] = entry
-            }
-            return index
+        // One cached statement outside an explicit transaction: a backup reads one base index per customer.
+        let rows = try readRows(sql: "SELECT device, inode, size, mtime_ns, ctime_ns FROM base_entries WHERE archive_id = ?",
+                                arguments: [archive.rawValue])
+        guard !rows.isEmpty else { return nil }
+        var index: [BaseIndexKey: BaseIndexEntry] = [:]
+        for row in rows {
+            let entry = BaseIndexEntry(device: UInt64(bitPattern: row[0]), inode: UInt64(bitPattern: row[1]),
+                                       size: row[2], mtimeNanos: row[3], ctimeNanos: row[4])
+            index[BaseIndexKey(device: entry.device, inode: entry.inode)] = entry
         }
+        return index
     }
 
     /// How many archives have an index (for checks and tests).

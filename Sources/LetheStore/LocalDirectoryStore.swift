@@ -155,7 +155,10 @@ public struct LocalDirectoryStore: ObjectStore {
         let cutoff = Date().addingTimeInterval(-age)
         var removed: [AbandonedWrite] = []
         var touched = Set<String>()
-        try walk(relative: Self.deepestDirectory(of: prefix), includeTemporaries: true) { relative, info in
+        // Only temporary files are looked up (their age): every other file is passed over on its
+        // directory entry's type, without an lstat (a store holds every archive of its history).
+        try walk(relative: Self.deepestDirectory(of: prefix), includeTemporaries: true,
+                 only: { $0.hasPrefix(Self.temporaryPrefix) }) { relative, info in
             let name = (relative as NSString).lastPathComponent
             guard name.hasPrefix(Self.temporaryPrefix), relative.hasPrefix(prefix) else { return }
             #if os(Linux)
@@ -235,8 +238,11 @@ public struct LocalDirectoryStore: ObjectStore {
         prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
     }
 
-    /// Calls `visit` for every regular file below `relative`, depth first.
-    private func walk(relative: String, includeTemporaries: Bool = false,
+    /// Calls `visit` for every regular file below `relative`, depth first; with `only`, for
+    /// those whose name it accepts. Where the file system gives each entry's type in the folder
+    /// listing (`d_type`), folders are entered and files `only` refuses are passed over without
+    /// an `lstat`; an entry of unknown type is looked up as always.
+    private func walk(relative: String, includeTemporaries: Bool = false, only: ((String) -> Bool)? = nil,
                       visit: (String, stat) throws -> Void) throws {
         let full = relative.isEmpty ? root.path : root.path + "/" + relative
         guard let dir = opendir(full) else {
@@ -246,13 +252,24 @@ public struct LocalDirectoryStore: ObjectStore {
         }
         defer { closedir(dir) }
         var names: [String] = []
+        var folders: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
             if !includeTemporaries && name.hasPrefix(Self.temporaryPrefix) { continue }
-            names.append(name)
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): folders.append(name)
+            case Int32(DT_REG) where only.map({ !$0(name) }) ?? false: continue
+            case Int32(DT_UNKNOWN): names.append(name)
+            case Int32(DT_REG): names.append(name)
+            default: continue // links, devices, sockets: never an object
+            }
+        }
+        for name in folders {
+            try walk(relative: relative.isEmpty ? name : relative + "/" + name, includeTemporaries: includeTemporaries,
+                     only: only, visit: visit)
         }
         for name in names {
             let child = relative.isEmpty ? name : relative + "/" + name
@@ -262,8 +279,8 @@ public struct LocalDirectoryStore: ObjectStore {
                 throw posixError(errno, "look up \(child)")
             }
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: try walk(relative: child, includeTemporaries: includeTemporaries, visit: visit)
-            case S_IFREG: try visit(child, info)
+            case S_IFDIR: try walk(relative: child, includeTemporaries: includeTemporaries, only: only, visit: visit)
+            case S_IFREG where only.map({ $0(name) }) ?? true: try visit(child, info)
             default: continue
             }
         }

@@ -38,7 +38,8 @@ extension DurableFile {
     public static func stage(_ url: URL, mode: mode_t, temporaryName: String,
                              failure: @escaping (DurableFileError) -> any Error = { $0 },
                              write: (any ByteSink) throws -> Void) throws -> Staged {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(temporaryName)
+        // isDirectory given: Foundation would otherwise stat the new name to find out.
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(temporaryName, isDirectory: false)
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure(DurableFileError(operation: .create, path: url.path, code: errno)) }
         let sink = DurableFileSink(fd: fd, path: url.path, failure: failure)

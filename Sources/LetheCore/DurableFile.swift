@@ -52,7 +52,8 @@ public enum DurableFile {
                                beforePublishing: () throws -> Void = {},
                                afterPublishing: () throws -> Void = {}) throws -> Int64 {
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(temporaryName ?? ".\(url.lastPathComponent).tmp-\(RandomName.base32(count: 8))")
+        let temporary = folder.appendingPathComponent(temporaryName ?? ".\(url.lastPathComponent).tmp-\(RandomName.base32(count: 8))",
+                                                      isDirectory: false)
         let written: Int64
         do {
             written = try writeSynced(temporary, named: url.path, mode: mode, uncached: uncached, failure: failure, write: write)

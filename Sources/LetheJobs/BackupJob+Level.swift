@@ -21,8 +21,10 @@ extension BackupJob {
         if home.offsiteConfigured, let offsite = plan.policy.deleteBy(created: plan.set.created, class: retentionClass, location: .offsite) {
             deleteBy[.offsite] = offsite
         }
-        // Live copies with a base index, of the classes a base may have (read with the slice).
-        let copies = try plan.baseCandidates.copies(at: index, pseudonym: pseudonym).filter { plan.findings[$0.id] == nil }
+        // Live copies with a base index, of the classes a base may have, and the newest one's
+        // index (read with the slice).
+        let read = try plan.baseCandidates.candidates(at: index, pseudonym: pseudonym)
+        let copies = read.copies.filter { plan.findings[$0.id] == nil }
         var candidates: [ArchiveID: BaseCandidate] = [:]
         for copy in copies {
             candidates[copy.archiveID, default: BaseCandidate(archive: copy.archiveID, set: copy.setID, retentionClass: copy.retentionClass,
@@ -30,7 +32,8 @@ extension BackupJob {
         }
         let level = ArchiveLevelPlanner.level(of: retentionClass, deleteBy: deleteBy, candidates: Array(candidates.values),
                                               policy: plan.policy)
-        guard case .differential(let base, _) = level, let index = try home.catalog.baseIndex(base.archive) else { return (level, nil) }
+        guard case .differential(let base, _) = level,
+              let index = try read.index(of: base.archive) ?? home.catalog.baseIndex(base.archive) else { return (level, nil) }
         return (level, PackBase(archive: base.archive.rawValue, index: index))
     }
 

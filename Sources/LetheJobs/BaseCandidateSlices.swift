@@ -7,17 +7,23 @@ import LetheCore
 /// catalog per 64 customers instead of three per customer.
 ///
 /// A slice is read when its first customer asks, after that customer's keys (so the slice's
-/// pseudonyms are known); each customer's copies are handed out once, then forgotten. Nothing
-/// changes for the invariants: the base index itself is still read per customer just before
-/// packing, and a base whose copies were shredded or deleted since its slice was read has no
-/// index left (the catalog's trigger), so its customer's archive is full, as before.
+/// pseudonyms are known); each customer's candidates are handed out once, then forgotten. The
+/// read brings each customer's newest candidate's base index too (``Catalog/baseCandidates(of:classes:indexEntries:)``,
+/// at most ``indexEntries`` entries a slice): the base the level rules choose unless a copy of
+/// it was found wrong; any other base's index is read on its own. Nothing changes for the
+/// invariants: while a backup runs, only a shred of the customer can take a base's copies
+/// away (expiry waits for the run lock), and an archive of a customer shredded meanwhile is
+/// refused after packing and again after its batch is recorded, as before.
 final class BaseCandidateSlices: @unchecked Sendable {
     private let catalog: Catalog
     private let keys: CustomerKeySlices
     private let classes: [RetentionClass]
     private let lock = NSLock()
     /// Read but not yet taken, by pseudonym.
-    private var ready: [Pseudonym: [CopyRecord]] = [:]
+    private var ready: [Pseudonym: BaseCandidates] = [:]
+    /// The base index entries a slice's read brings at most (a few MiB): past them, each
+    /// customer reads its base's index on its own.
+    static let indexEntries = 65_536
     /// Slices already read (by first index).
     private var sliceStarts: Set<Int> = []
 
@@ -30,23 +36,24 @@ final class BaseCandidateSlices: @unchecked Sendable {
     }
 
     /// The live copies of the customer at `index` (pseudonym `pseudonym`) whose archive has a
-    /// base index and a class a base may have.
+    /// base index and a class a base may have, with the newest one's index when read.
     ///
     /// - Throws: the catalog's error when the customer's copies cannot be read.
-    func copies(at index: Int, pseudonym: Pseudonym) throws -> [CopyRecord] {
-        guard !classes.isEmpty else { return [] }
-        let found: [CopyRecord]? = lock.withLock {
+    func candidates(at index: Int, pseudonym: Pseudonym) throws -> BaseCandidates {
+        guard !classes.isEmpty else { return BaseCandidates(copies: []) }
+        let found: BaseCandidates? = lock.withLock {
             let start = keys.sliceStart(of: index)
             if !sliceStarts.contains(start) {
                 sliceStarts.insert(start)
                 // A slice that cannot be read at all: each customer reads on its own below.
-                if let copies = try? catalog.baseCandidateCopies(of: keys.pseudonyms(inSliceOf: index) + [pseudonym], classes: classes) {
-                    ready.merge(copies) { first, _ in first }
+                if let candidates = try? catalog.baseCandidates(of: keys.pseudonyms(inSliceOf: index) + [pseudonym], classes: classes,
+                                                                indexEntries: Self.indexEntries) {
+                    ready.merge(candidates) { first, _ in first }
                 }
             }
             return ready.removeValue(forKey: pseudonym)
         }
         if let found { return found }
-        return try catalog.baseCandidateCopies(of: [pseudonym], classes: classes)[pseudonym] ?? []
+        return BaseCandidates(copies: try catalog.baseCandidateCopies(of: [pseudonym], classes: classes)[pseudonym] ?? [])
     }
 }

@@ -107,17 +107,24 @@ extension KeyStore {
     /// shredded: what restores and exports ask at their last step, so erasure wins every race.
     public func refuseShredded(_ customer: CustomerID) throws {
         let lookup = lookup(customer)
-        try read { db in try refuseShredded(lookup, db) }
+        // One statement, no explicit transaction (a backup asks once per customer).
+        try refuseShredded(try readRows(sql: Self.tombstoneSQL, arguments: [lookup]).first)
     }
 
     /// Throws `customerShredded` (with the tombstone's date and request) if `lookup` was shredded.
     private func refuseShredded(_ lookup: Data, _ db: Database) throws {
-        if let tombstone = try Row.fetchOne(db.cachedStatement(sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?"),
-                                            arguments: [lookup]) {
-            throw KeyStoreError.customerShredded(on: try tombstone.date("shredded_at", in: "shredded"),
-                                                 request: try tombstone.value("request", in: "shredded"))
-        }
+        try refuseShredded(try Row.fetchOne(db.cachedStatement(sql: Self.tombstoneSQL), arguments: [lookup]))
     }
+
+    /// Throws `customerShredded` with the date and request of `tombstone`, a row of `tombstoneSQL`, if there is one.
+    private func refuseShredded(_ tombstone: Row?) throws {
+        guard let tombstone else { return }
+        throw KeyStoreError.customerShredded(on: try tombstone.date("shredded_at", in: "shredded"),
+                                             request: try tombstone.value("request", in: "shredded"))
+    }
+
+    /// A customer's tombstone, by lookup.
+    static let tombstoneSQL = "SELECT shredded_at, request FROM shredded WHERE lookup = ?"
 
     /// The customer key of a pseudonym (as read from a header); throws if it no longer exists.
     public func customerKey(for pseudonym: Pseudonym) throws -> SecretKey {

@@ -135,7 +135,7 @@ extension KeyStore {
     public func tombstones(_ customers: [CustomerID]) throws -> [(shreddedAt: Date, request: String)?] {
         let lookups = customers.map(lookup)
         return try read { db in
-            let statement = try db.cachedStatement(sql: "SELECT shredded_at, request FROM shredded WHERE lookup = ?")
+            let statement = try db.cachedStatement(sql: Self.tombstoneSQL)
             return try lookups.map { lookup in
                 try Row.fetchOne(statement, arguments: [lookup]).map {
                     (try $0.date("shredded_at", in: "shredded"), try $0.value("request", in: "shredded"))

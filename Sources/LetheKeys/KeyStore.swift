@@ -90,6 +90,10 @@ public final class KeyStore: @unchecked Sendable {
     /// too long by another process `KeyStoreError.storeBusy`.
     func read<T>(_ body: (Database) throws -> T) throws -> T { try file.read(body) }
 
+    /// The rows of one read statement, read without an explicit transaction (`SQLiteFile.readRows`);
+    /// failures become `KeyStoreError`s as for `read`.
+    func readRows(sql: String, arguments: StatementArguments) throws -> [Row] { try file.readRows(sql: sql, arguments: arguments) }
+
     /// Runs `body` in a write transaction; failures become `KeyStoreError`s as for `read`.
     func write<T>(_ body: (Database) throws -> T) throws -> T { try file.write(body) }
 

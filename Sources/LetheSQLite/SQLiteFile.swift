@@ -65,6 +65,29 @@ public struct SQLiteFile: Sendable {
         do { return try queue.read(body) } catch { throw diagnosed(error) }
     }
 
+    /// The rows of one read statement (`sql`, from the connection's statement cache), read
+    /// without an explicit transaction: SQLite reads a lone statement in a read transaction of
+    /// its own (one snapshot, the newest commit when it starts, as `read` gives). For reads made
+    /// once per customer (a backup's base index, its shred check after packing).
+    ///
+    /// `read` costs more than its statements: GRDB prepares its `BEGIN` and `COMMIT` again each
+    /// time, and switches `PRAGMA query_only` on and off around it, and each switch expires every
+    /// prepared statement of the connection (SQLite compiles each again at its next use, GRDB's
+    /// authorizer included). Here the statement itself is checked to be read-only instead.
+    ///
+    /// - Throws: the store's errors, as for `read`; `SQLITE_READONLY` for a statement that writes.
+    public func readRows(sql: String, arguments: StatementArguments) throws -> [Row] {
+        do {
+            return try queue.unsafeRead { db in
+                let statement = try db.cachedStatement(sql: sql)
+                guard statement.isReadonly else {
+                    throw DatabaseError(resultCode: .SQLITE_READONLY, message: "readRows runs read statements only", sql: sql)
+                }
+                return try Row.fetchAll(statement, arguments: arguments)
+            }
+        } catch { throw diagnosed(error) }
+    }
+
     /// Runs `body` in a write transaction; failures become the store's errors, as for `read`.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try queue.write(body) } catch { throw diagnosed(error) }

@@ -19,6 +19,9 @@ import Darwin
 public struct LocalDirectoryStore: ObjectStore {
     /// The directory the objects live under.
     public let root: URL
+    /// `root.path`, kept: a URL decodes its path again at every call, and a backup builds a few
+    /// paths per archive.
+    let rootPath: String
 
     /// The prefix of temporary files; keys with a part starting with it are refused.
     public static let temporaryPrefix = ".tmp-"
@@ -26,6 +29,7 @@ public struct LocalDirectoryStore: ObjectStore {
     /// A store kept under `root`.
     public init(root: URL) {
         self.root = root.standardizedFileURL
+        self.rootPath = self.root.path
     }
 
     /// Always `.local`.
@@ -39,7 +43,7 @@ public struct LocalDirectoryStore: ObjectStore {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw ObjectStoreError.failed("cannot create the store directory \(root.path): \(error.localizedDescription)")
+            throw ObjectStoreError.failed("cannot create the store directory \(rootPath): \(error.localizedDescription)")
         }
     }
 
@@ -136,7 +140,7 @@ public struct LocalDirectoryStore: ObjectStore {
     /// does not fill with empty per-set folders that every clean-up walk must visit.
     private func removeEmptyFolders(above file: String) throws {
         var folder = (file as NSString).deletingLastPathComponent
-        let rootPath = root.standardizedFileURL.path
+        let rootPath = self.rootPath
         while folder.count > rootPath.count, folder.hasPrefix(rootPath + "/") {
             guard rmdir(folder) == 0 else { return } // not empty (or raced by a put): stop here
             folder = (folder as NSString).deletingLastPathComponent
@@ -155,7 +159,10 @@ public struct LocalDirectoryStore: ObjectStore {
         let cutoff = Date().addingTimeInterval(-age)
         var removed: [AbandonedWrite] = []
         var touched = Set<String>()
-        try walk(relative: Self.deepestDirectory(of: prefix), includeTemporaries: true) { relative, info in
+        // Only temporary files are looked up (their age): every other file is passed over on its
+        // directory entry's type, without an lstat (a store holds every archive of its history).
+        try walk(relative: Self.deepestDirectory(of: prefix), includeTemporaries: true,
+                 only: { $0.hasPrefix(Self.temporaryPrefix) }) { relative, info in
             let name = (relative as NSString).lastPathComponent
             guard name.hasPrefix(Self.temporaryPrefix), relative.hasPrefix(prefix) else { return }
             #if os(Linux)
@@ -164,7 +171,7 @@ public struct LocalDirectoryStore: ObjectStore {
             let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtimespec.tv_sec))
             #endif
             guard age <= 0 || modified < cutoff else { return }
-            let full = root.path + "/" + relative
+            let full = rootPath + "/" + relative
             guard unlink(full) == 0 || errno == ENOENT else { throw posixError(errno, "remove the stale temporary file \(relative)") }
             touched.insert((full as NSString).deletingLastPathComponent)
             removed.append(AbandonedWrite(name: relative, started: modified))
@@ -177,24 +184,24 @@ public struct LocalDirectoryStore: ObjectStore {
 
     /// The file of `key`, refusing keys that use the temporary prefix.
     func path(of key: ObjectKey) throws -> String {
-        if key.rawValue.split(separator: "/").contains(where: { $0.hasPrefix(Self.temporaryPrefix) }) {
+        if key.rawValue.hasPrefix(Self.temporaryPrefix) || key.rawValue.contains("/" + Self.temporaryPrefix) {
             throw ObjectStoreError.failed("key \(key) uses the reserved prefix \(Self.temporaryPrefix): choose another name")
         }
-        return root.path + "/" + key.rawValue
+        return rootPath + "/" + key.rawValue
     }
 
     /// Throws `unavailable` if the root is missing (an unmounted disk looks like this).
     func checkRoot() throws {
         var info = stat()
-        guard stat(root.path, &info) == 0 else {
+        guard stat(rootPath, &info) == 0 else {
             let code = errno
             if code == ENOENT {
-                throw ObjectStoreError.unavailable("the store directory \(root.path) does not exist: mount it or run init")
+                throw ObjectStoreError.unavailable("the store directory \(rootPath) does not exist: mount it or run init")
             }
             throw posixError(code, "open the store directory")
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw ObjectStoreError.failed("\(root.path) is not a directory: point the store at a directory")
+            throw ObjectStoreError.failed("\(rootPath) is not a directory: point the store at a directory")
         }
     }
 
@@ -203,7 +210,7 @@ public struct LocalDirectoryStore: ObjectStore {
     func makeDirectories(_ directory: String, sync: Bool = true) throws {
         var missing: [String] = []
         var current = directory
-        while current.count > root.path.count {
+        while current.count > rootPath.count {
             var info = stat()
             if stat(current, &info) == 0 {
                 guard (info.st_mode & S_IFMT) == S_IFDIR else {
@@ -235,10 +242,13 @@ public struct LocalDirectoryStore: ObjectStore {
         prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
     }
 
-    /// Calls `visit` for every regular file below `relative`, depth first.
-    private func walk(relative: String, includeTemporaries: Bool = false,
+    /// Calls `visit` for every regular file below `relative`, depth first; with `only`, for
+    /// those whose name it accepts. Where the file system gives each entry's type in the folder
+    /// listing (`d_type`), folders are entered and files `only` refuses are passed over without
+    /// an `lstat`; an entry of unknown type is looked up as always.
+    private func walk(relative: String, includeTemporaries: Bool = false, only: ((String) -> Bool)? = nil,
                       visit: (String, stat) throws -> Void) throws {
-        let full = relative.isEmpty ? root.path : root.path + "/" + relative
+        let full = relative.isEmpty ? rootPath : rootPath + "/" + relative
         guard let dir = opendir(full) else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return }
@@ -246,24 +256,35 @@ public struct LocalDirectoryStore: ObjectStore {
         }
         defer { closedir(dir) }
         var names: [String] = []
+        var folders: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
             if !includeTemporaries && name.hasPrefix(Self.temporaryPrefix) { continue }
-            names.append(name)
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): folders.append(name)
+            case Int32(DT_REG) where only.map({ !$0(name) }) ?? false: continue
+            case Int32(DT_UNKNOWN): names.append(name)
+            case Int32(DT_REG): names.append(name)
+            default: continue // links, devices, sockets: never an object
+            }
+        }
+        for name in folders {
+            try walk(relative: relative.isEmpty ? name : relative + "/" + name, includeTemporaries: includeTemporaries,
+                     only: only, visit: visit)
         }
         for name in names {
             let child = relative.isEmpty ? name : relative + "/" + name
             var info = stat()
-            guard lstat(root.path + "/" + child, &info) == 0 else {
+            guard lstat(rootPath + "/" + child, &info) == 0 else {
                 if errno == ENOENT { continue }
                 throw posixError(errno, "look up \(child)")
             }
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: try walk(relative: child, includeTemporaries: includeTemporaries, visit: visit)
-            case S_IFREG: try visit(child, info)
+            case S_IFDIR: try walk(relative: child, includeTemporaries: includeTemporaries, only: only, visit: visit)
+            case S_IFREG where only.map({ $0(name) }) ?? true: try visit(child, info)
             default: continue
             }
         }
@@ -274,17 +295,17 @@ public struct LocalDirectoryStore: ObjectStore {
         let reason = String(cString: strerror(code))
         switch code {
         case ENOSPC, EDQUOT:
-            return .failed("disk full: free space in \(root.path) and run again (could not \(doing))")
+            return .failed("disk full: free space in \(rootPath) and run again (could not \(doing))")
         case EACCES, EPERM:
-            return .failed("permission denied in \(root.path): give Lethe's user access (could not \(doing))")
+            return .failed("permission denied in \(rootPath): give Lethe's user access (could not \(doing))")
         case EROFS:
-            return .failed("\(root.path) is read-only: remount it read-write (could not \(doing))")
+            return .failed("\(rootPath) is read-only: remount it read-write (could not \(doing))")
         case EIO:
-            return .failed("input/output error in \(root.path): check the disk (could not \(doing))")
+            return .failed("input/output error in \(rootPath): check the disk (could not \(doing))")
         case ENOENT:
-            return .unavailable("\(root.path) vanished while trying to \(doing): is the disk mounted?")
+            return .unavailable("\(rootPath) vanished while trying to \(doing): is the disk mounted?")
         default:
-            return .failed("could not \(doing) in \(root.path): \(reason)")
+            return .failed("could not \(doing) in \(rootPath): \(reason)")
         }
     }
 }

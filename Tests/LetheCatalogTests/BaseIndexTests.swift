@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LetheCatalog
+@testable import LetheCatalog
 import LetheCore
 import LetheTestSupport
 import Testing
@@ -98,5 +98,56 @@ import Testing
         }
         #expect(plan.contains { $0.contains("USING INDEX") || $0.contains("USING COVERING INDEX") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN copies") }, "\(plan)")
+    }
+
+    /// A slice's read brings each customer's newest candidate's index with its candidates, in
+    /// the same transaction, within its budget of entries; an older candidate's index is not read.
+    @Test func aSliceReadBringsTheNewestCandidatesIndexWithinItsBudget() throws {
+        let (folder, catalog, _) = try catalog()
+        defer { withExtendedLifetime(folder) {} }
+        try catalog.recordBaseIndex(ArchiveID("a1"), entries: entries)
+        let later = start.addingTimeInterval(7 * 86_400)
+        let laterSet = SetID("20261109T010000Z-efgh")
+        try catalog.beginSet(SetRecord(id: laterSet, created: later, retentionClass: .weekly, state: .complete, policy: "default"),
+                             event: LedgerEvent(kind: "set.started", at: later, details: ["set": laterSet.rawValue]))
+        let newer = CopyRecord(archiveID: ArchiveID("a2"), setID: laterSet, pseudonym: Pseudonym("pone"), retentionClass: .weekly,
+                               location: .local, objectKey: ObjectKey("archives/pone/\(laterSet)-a2.lethe")!, created: later,
+                               deleteBy: later.addingTimeInterval(180 * 86_400), state: .live, bytes: 10)
+        _ = catalog.recordCopies([CopyEntry(copy: newer, event: LedgerEvent(kind: "copy.written", at: later, details: ["archive": "a2"]),
+                                            baseIndex: [entries[0]])])
+        let pseudonyms = [Pseudonym("pone"), Pseudonym("ptwo")]
+        let read = try catalog.baseCandidates(of: pseudonyms, classes: [.monthly, .weekly], indexEntries: 10)
+        let one = try #require(read[Pseudonym("pone")])
+        #expect(one.copies.map(\.archiveID.rawValue).sorted() == ["a1", "a1", "a2"])
+        #expect(one.newestIndex?.archive == ArchiveID("a2"))
+        #expect(one.index(of: ArchiveID("a2")) == [BaseIndexKey(device: entries[0].device, inode: entries[0].inode): entries[0]])
+        #expect(one.index(of: ArchiveID("a1")) == nil, "only the newest candidate's index is read with the slice")
+        #expect(read[Pseudonym("ptwo")]?.copies.isEmpty == true && read[Pseudonym("ptwo")]?.newestIndex == nil)
+        #expect(try catalog.baseCandidateCopies(of: pseudonyms, classes: [.monthly, .weekly]).mapValues { $0.map(\.id) }
+                == read.mapValues { $0.copies.map(\.id) })
+
+        // Only a1's copies as candidates: its two entries fit a budget of two, not of one.
+        #expect(try catalog.baseCandidates(of: pseudonyms, classes: [.monthly], indexEntries: 2)[Pseudonym("pone")]?.newestIndex?.entries.count == 2)
+        #expect(try catalog.baseCandidates(of: pseudonyms, classes: [.monthly], indexEntries: 1)[Pseudonym("pone")]?.newestIndex == nil)
+        #expect(try catalog.baseCandidates(of: pseudonyms, classes: [.monthly], indexEntries: 0)[Pseudonym("pone")]?.newestIndex == nil)
+    }
+
+    /// A backup reads its customers' base candidates a slice at a time: the read finds the
+    /// slice's copies through the pseudonym index, never through the state index, which would
+    /// read every live copy of every customer once per slice (a night of 20,000 customers after
+    /// a first night read 20,000 rows for each of its 313 slices).
+    @Test func baseCandidatesAreFoundByPseudonymNotByState() throws {
+        let (folder, catalog, _) = try catalog()
+        defer { withExtendedLifetime(folder) {} }
+        withExtendedLifetime(catalog) {}
+        let queue = try DatabaseQueue(path: folder.url.appendingPathComponent("catalog.sqlite").path)
+        let classes: [RetentionClass] = [.monthly, .yearly]
+        let plan = try queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Catalog.baseCandidateSQL(pseudonyms: 64, classes: classes.count),
+                             arguments: StatementArguments((0..<64).map { "p\($0)" } + classes.map(\.rawValue)))
+                .map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("SEARCH copies USING INDEX copies_by_pseudonym") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("copies_by_state") || $0.hasPrefix("SCAN copies") }, "\(plan)")
     }
 }

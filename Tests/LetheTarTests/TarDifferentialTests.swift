@@ -46,18 +46,24 @@ import Glibc
         #expect(Tree.snapshot(Array(staging.path.utf8)) == Tree.snapshot(root))
     }
 
-    @Test func aFromBaseEntryWhoseBaseEntryHasAnotherSizeIsRefused() throws {
-        let temp = TempFolder()
+    /// A full archive `base` of one short file, and a `differential` against it (archive "b")
+    /// packed with an index taken after the file grew: it says the file is unchanged, the base
+    /// archive disagrees in size.
+    static func differentialAgainstAGrownFile(in temp: TempFolder) throws -> (base: BufferSink, differential: BufferSink, report: PackReport) {
         let source = temp.folder("source", mode: 0o755)
-        let root = Array(source.path.utf8)
-        Tree.file(root, "a.txt", Array("short".utf8))
+        Tree.file(Array(source.path.utf8), "a.txt", Array("short".utf8))
         let base = BufferSink()
         _ = try TarPacker.pack(folder: source, into: base)
-        // The file grows; an index taken now says it is unchanged, the base archive disagrees.
         try Data("longer text".utf8).write(to: source.appendingPathComponent("a.txt"))
         let now = try TarPacker.pack(folder: source, into: BufferSink())
         let differential = BufferSink()
-        let report = try TarPacker.pack(folder: source, into: differential, against: PackBase(archive: "b", index: Self.index(now)))
+        let report = try TarPacker.pack(folder: source, into: differential, against: PackBase(archive: "b", index: index(now)))
+        return (base, differential, report)
+    }
+
+    @Test func aFromBaseEntryWhoseBaseEntryHasAnotherSizeIsRefused() throws {
+        let temp = TempFolder()
+        let (base, differential, report) = try Self.differentialAgainstAGrownFile(in: temp)
         #expect(report.fromBase == 1)
         let baseTree = temp.folder("base")
         let listing = try #require(try TarUnpacker.unpack(from: BufferSource(base.bytes), into: baseTree).listing)

@@ -122,16 +122,7 @@ import Glibc
 
     @Test func aBaseWhoseFileHasAnotherSizeSendsTheRestoreBackToTheBasesTrees() throws {
         let temp = TempFolder()
-        let source = temp.folder("source", mode: 0o755)
-        let root = Array(source.path.utf8)
-        Tree.file(root, "a.txt", Array("short".utf8))
-        let base = BufferSink()
-        _ = try TarPacker.pack(folder: source, into: base)
-        try Data("longer text".utf8).write(to: source.appendingPathComponent("a.txt"))
-        let now = try TarPacker.pack(folder: source, into: BufferSink())
-        let differential = BufferSink()
-        _ = try TarPacker.pack(folder: source, into: differential,
-                               against: PackBase(archive: "b", index: TarDifferentialTests.index(now)))
+        let (base, differential, _) = try TarDifferentialTests.differentialAgainstAGrownFile(in: temp)
         let bases = StreamedBases(archives: ["b"], read: { _, body in try body(BufferSource(base.bytes)) },
                                   makeScratch: { temp.folder("scratch") })
         #expect(throws: StreamedBasesFallback.self) {

@@ -55,7 +55,8 @@ struct CopyChain {
                 }, makeScratch: makeScratch)
                 return try unpack(copy, into: staging, base: .streamed(bases))
             }
-        } catch is StreamedBasesFallback {
+        } catch let fallback as StreamedBasesFallback {
+            home.log.detail("chain.bases_first", ["pseudonym": copy.pseudonym.rawValue, "reason": fallback.reason])
             try empty(staging)
             return try unpackBasesFirst(chain, into: staging, makeStaging: makeStaging)
         }

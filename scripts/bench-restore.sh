@@ -23,15 +23,9 @@ preset="${1:-small}"; shift || true
 runs="${RUNS:-21}"
 bash scripts/setup.sh
 
-generator=../shared/bench/gen_dataset.py
-tag="$preset${CUSTOMERS:+-c$CUSTOMERS}${SCALE:+-s$SCALE}"
-data="bench-data/diff-$tag/source"
-if [ ! -d "$data" ]; then
-  echo "Generating the $preset tree…" >&2
-  mkdir -p "$(dirname "$data")"
-  python3 "$generator" "$data" --preset "$preset" ${CUSTOMERS:+--customers "$CUSTOMERS"} ${SCALE:+--scale "$SCALE"} >/dev/null
-fi
-customer="${CUSTOMER:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["restore_customer"])' "$data.manifest.json")}"
+. scripts/bench-dataset.sh
+diff_dataset "$preset"
+customer="${CUSTOMER:-$restore_customer}"
 
 bins=("$@")
 if [ "${#bins[@]}" = 0 ]; then

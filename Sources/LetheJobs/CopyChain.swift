@@ -38,27 +38,37 @@ struct CopyChain {
     /// Unpacks `copy` (with its bases) into `staging`, an empty private folder.
     ///
     /// A differential is read first and its bases streamed after it, newest first, so each
-    /// unchanged file is written once, in its place (``StreamedBases``). When the streams cannot
-    /// settle every file (``StreamedBasesFallback``: two files of one size and time that swapped
-    /// paths, or a base that does not match), `staging` is emptied and the chain is read again
-    /// base first, each base restored into a folder `makeStaging` creates (removed before this
+    /// unchanged file is written once, in its place (``StreamedBases``), in a folder
+    /// `makeStaging` creates, which then replaces `staging`. When the streams cannot settle every
+    /// file (``StreamedBasesFallback``: two files of one size and time that swapped paths, or a
+    /// base that does not match), that folder is removed and the chain is read again into
+    /// `staging` base first, each base restored into a folder of its own (removed before this
     /// returns), which places such files or names what disagrees.
     func unpack(_ copy: CopyRecord, into staging: URL, makeStaging: () throws -> URL) throws -> UnpackReport {
         let chain = try links(of: copy)
         guard chain.count > 1 else { return try unpack(copy, into: staging, base: nil) }
+        let trial = try makeStaging()
         do {
-            return try withoutActuallyEscaping(makeStaging) { makeScratch in
+            let report = try withoutActuallyEscaping(makeStaging) { makeScratch in
                 let bases = StreamedBases(archives: chain.dropLast().reversed().map(\.archiveID.rawValue), read: { position, body in
                     try CopyReader(home: home).read(chain[chain.count - 2 - position]) { plaintext in
                         try ReadAheadSource.withReadAhead(plaintext, body)
                     }
                 }, makeScratch: makeScratch)
-                return try unpack(copy, into: staging, base: .streamed(bases))
+                return try unpack(copy, into: trial, base: .streamed(bases))
             }
+            // `staging` is empty: rename(2) replaces an empty folder.
+            guard rename(trial.path, staging.path) == 0 else {
+                throw JobError.failed("cannot move the restored tree into the staging folder \(staging.path): \(String(cString: strerror(errno)))")
+            }
+            return report
         } catch let fallback as StreamedBasesFallback {
+            try? FileManager.default.removeItem(at: trial)
             home.log.detail("chain.bases_first", ["pseudonym": copy.pseudonym.rawValue, "reason": fallback.reason])
-            try empty(staging)
             return try unpackBasesFirst(chain, into: staging, makeStaging: makeStaging)
+        } catch {
+            try? FileManager.default.removeItem(at: trial)
+            throw error
         }
     }
 
@@ -88,22 +98,5 @@ struct CopyChain {
             base = UnpackBase(archive: link.archiveID.rawValue, tree: tree, listing: listing)
         }
         throw JobError.integrity("a chain of bases with no archive to read")
-    }
-
-    /// Removes everything in `folder` (its folders made writable first: a restored folder may
-    /// be read-only), keeping `folder` itself.
-    private func empty(_ folder: URL) throws {
-        let manager = FileManager.default
-        if let walk = manager.enumerator(at: folder, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey]) {
-            for case let url as URL in walk {
-                let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
-                if values?.isDirectory == true, values?.isSymbolicLink != true { chmod(url.path, 0o700) }
-            }
-        }
-        do {
-            for child in try manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) { try manager.removeItem(at: child) }
-        } catch {
-            throw JobError.failed("cannot empty the staging folder \(folder.path) to read the archive again: \(error)")
-        }
     }
 }

@@ -140,7 +140,6 @@ public struct LocalDirectoryStore: ObjectStore {
     /// does not fill with empty per-set folders that every clean-up walk must visit.
     private func removeEmptyFolders(above file: String) throws {
         var folder = (file as NSString).deletingLastPathComponent
-        let rootPath = self.rootPath
         while folder.count > rootPath.count, folder.hasPrefix(rootPath + "/") {
             guard rmdir(folder) == 0 else { return } // not empty (or raced by a put): stop here
             folder = (folder as NSString).deletingLastPathComponent

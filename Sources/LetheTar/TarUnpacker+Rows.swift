@@ -21,7 +21,7 @@ final class RowsFolderWriter {
     /// Makes `<root>/rows`.
     init(root: [UInt8]) throws {
         folder = root + Array("/rows".utf8)
-        guard folder.withCString({ mkdir($0, 0o700) }) == 0 else { throw Self.failure("creating the rows folder") }
+        guard folder.withCString({ mkdir($0, 0o700) }) == 0 else { throw RestoredFile.failure("creating the rows folder") }
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -43,15 +43,7 @@ final class RowsFolderWriter {
 
     /// Appends bytes of the current piece.
     func write(_ buffer: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("writing a table's rows")
-            }
-            offset += n
-        }
+        try RestoredFile.writeAll(buffer, to: fd, what: "writing a table's rows")
         if buffer.baseAddress != nil { bytes += Int64(buffer.count) }
     }
 
@@ -59,18 +51,12 @@ final class RowsFolderWriter {
     func closeFile() throws {
         guard fd >= 0 else { return }
         defer { fd = -1 }
-        guard close(fd) == 0 else { throw Self.failure("closing a table's rows") }
+        guard close(fd) == 0 else { throw RestoredFile.failure("closing a table's rows") }
     }
 
     private func open(_ name: [UInt8]) throws {
         let path = folder + [PathBytes.slash] + name
         fd = path.withCString { Glibc.open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
-        guard fd >= 0 else { throw Self.failure("creating a table's rows file") }
-    }
-
-    private static func failure(_ what: String) -> TarError {
-        let code = errno
-        if code == ENOSPC || code == EDQUOT { return .noSpace }
-        return .libarchive("\(what): \(String(cString: strerror(code)))")
+        guard fd >= 0 else { throw RestoredFile.failure("creating a table's rows file") }
     }
 }

@@ -10,12 +10,8 @@ import Glibc
 /// bases' streams). Paths are bytes; none is followed through a symbolic link, none replaces an
 /// entry.
 enum UnchangedFile {
-    /// A failed system call's error: `noSpace` for a full disk, else what was being done.
-    static func failure(_ what: String) -> TarError {
-        let code = errno
-        if code == ENOSPC || code == EDQUOT { return .noSpace }
-        return .libarchive("\(what) an unchanged file from the base: \(String(cString: strerror(code)))")
-    }
+    /// A failed system call's error (``RestoredFile/failure(_:)``), naming what was being done.
+    static func failure(_ what: String) -> TarError { RestoredFile.failure("\(what) an unchanged file from the base") }
 
     /// Moves `from` to `to` with one rename that never replaces an entry (or, where the kernel
     /// or file system lacks it, a hard link then an unlink).
@@ -35,13 +31,7 @@ enum UnchangedFile {
 
     /// Writes all of `bytes` to `output`.
     static func write(_ bytes: UnsafeRawBufferPointer, to output: Int32) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(output, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw failure("writing") }
-            offset += written
-        }
+        try RestoredFile.writeAll(bytes, to: output, what: "writing an unchanged file from the base")
     }
 
     /// Copies `from` into a new file `to`.

@@ -36,22 +36,48 @@ struct StagedArchive: @unchecked Sendable {
     let archiveID: ArchiveID
     /// The base of a differential; nil for a full archive.
     let baseArchiveID: ArchiveID?
+    /// Why the archive is full or differential (``LethePolicy/ArchiveLevel/reason``), for the log.
+    var levelReason = ""
     let object: Object
     let report: PackReport?
 }
 
-/// Collects staged archives from the workers and hands them to `commit` in batches: of `size`
+/// A batch of archives published (or failed: shredded meanwhile, not made durable), with the
+/// catalog entries of those stored, to record.
+struct PublishedBatch: @unchecked Sendable {
+    let archives: [StagedArchive]
+    /// Per archive, in order: where it is stored, or why it is not.
+    let stored: [Result<StoredObject, any Error>]
+    /// The copy row and ledger event of each archive stored, with its position in `archives`.
+    let entries: [(position: Int, entry: CopyEntry)]
+}
+
+/// A batch once recorded: per archive, in order, its copy row (nil: never stored, so never recorded).
+struct RecordedBatch: @unchecked Sendable {
+    let archives: [StagedArchive]
+    let stored: [Result<StoredObject, any Error>]
+    let recorded: [Result<CopyRecord, any Error>?]
+}
+
+/// Collects staged archives from the workers and hands them on in batches: a batch is `size`
 /// archives, or fewer once they hold `bytes` (large customers do not wait for 63 others to be
-/// made durable). The worker whose archive fills a batch commits it while the others go on
-/// packing; `flush` commits what is left. Commits run one at a time.
-final class ArchiveBatches: @unchecked Sendable {
+/// made durable); `flush` hands on what is left.
+///
+/// Each batch goes through two stages, each on a thread of its own and in the order archives
+/// were added: `publish` (make them durable and visible), then `record` (the catalog's
+/// transaction). So while one batch is recorded the next is synced, and the workers go on
+/// packing meanwhile: they wait only when `backlog` archives are staged and not yet taken (a
+/// bounded queue: each staged archive is a temporary file, open until published).
+final class ArchiveBatches<Published>: @unchecked Sendable {
     private let size: Int
     private let bytes: Int64
-    private let commit: ([StagedArchive]) -> Void
-    private let queueLock = NSLock()
-    private let commitLock = NSLock()
+    private let backlog: Int
+    private let publish: ([StagedArchive]) -> Published
+    private let record: (Published) -> Void
+    private let condition = NSCondition()
     private var pending: [StagedArchive] = []
-    private var pendingBytes: Int64 = 0
+    private var flushing = false
+    private var committer: DispatchSemaphore?
 
     /// 64 archives, or `LETHE_TEST_BATCH_SIZE`: a test seam, for tests that need each archive
     /// recorded as soon as it is written (a shred racing one customer's archive while the
@@ -60,32 +86,124 @@ final class ArchiveBatches: @unchecked Sendable {
         ProcessInfo.processInfo.environment["LETHE_TEST_BATCH_SIZE"].flatMap { Int($0) } ?? 64
     }
 
-    init(size: Int, bytes: Int64, commit: @escaping ([StagedArchive]) -> Void) {
+    init(size: Int, bytes: Int64, publish: @escaping ([StagedArchive]) -> Published, record: @escaping (Published) -> Void) {
         self.size = max(1, size)
         self.bytes = bytes
-        self.commit = commit
+        self.backlog = 2 * self.size
+        self.publish = publish
+        self.record = record
     }
 
-    /// Adds an archive; commits the batch if it is now full.
+    /// Adds an archive for the committer; waits while `backlog` archives are already waiting.
     func add(_ archive: StagedArchive) {
-        let full = queueLock.withLock { () -> [StagedArchive]? in
+        condition.withLock {
+            while pending.count >= backlog { condition.wait() }
             pending.append(archive)
-            pendingBytes += archive.object.size
-            guard pending.count >= size || pendingBytes >= bytes else { return nil }
-            defer { pending.removeAll(keepingCapacity: true); pendingBytes = 0 }
-            return pending
+            if committer == nil { committer = startCommitter() }
+            condition.broadcast()
         }
-        if let full { commitLock.withLock { commit(full) } }
     }
 
-    /// Commits whatever is left (call once every worker is done).
+    /// Hands on whatever is left and returns once every archive added is recorded (call once
+    /// every worker is done).
     func flush() {
-        commitLock.withLock {
-            let rest = queueLock.withLock { () -> [StagedArchive] in
-                defer { pending.removeAll(); pendingBytes = 0 }
-                return pending
+        let finished = condition.withLock { () -> DispatchSemaphore? in
+            flushing = true
+            condition.broadcast()
+            return committer
+        }
+        finished?.wait()
+        condition.withLock {
+            committer = nil
+            flushing = false
+        }
+    }
+
+    /// How many archives at the front of `pending` make a full batch (nil: not yet full).
+    private var fullBatch: Int? {
+        var held: Int64 = 0
+        for (position, archive) in pending.prefix(size).enumerated() {
+            held += archive.object.size
+            if position + 1 == size || held >= bytes { return position + 1 }
+        }
+        return nil
+    }
+
+    /// Starts the thread that publishes batch after batch, and hands each to a recording thread
+    /// of its own, until a flush leaves nothing; the semaphore is signalled once both end.
+    private func startCommitter() -> DispatchSemaphore {
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            let recorder = SerialStage(capacity: 1, body: record)
+            while let batch = nextBatch() { recorder.submit(publish(batch)) }
+            recorder.finish()
+            finished.signal()
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+        return finished
+    }
+
+    /// The next batch, once one is full or a flush asks for the rest; nil once flushed empty.
+    private func nextBatch() -> [StagedArchive]? {
+        condition.withLock {
+            while fullBatch == nil && !flushing { condition.wait() }
+            let count = fullBatch ?? pending.count
+            guard count > 0 else { return nil }
+            defer {
+                pending.removeFirst(count)
+                condition.broadcast()
             }
-            if !rest.isEmpty { commit(rest) }
+            return Array(pending.prefix(count))
+        }
+    }
+}
+
+/// Runs `body` for each item submitted, one at a time and in order, on a thread of its own;
+/// `submit` waits while `capacity` items are waiting.
+final class SerialStage<Item>: @unchecked Sendable {
+    private let capacity: Int
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var closed = false
+    private let ended = DispatchSemaphore(value: 0)
+    private let body: (Item) -> Void
+
+    init(capacity: Int, body: @escaping (Item) -> Void) {
+        self.capacity = max(1, capacity)
+        self.body = body
+        let thread = Thread { [self] in
+            while let item = next() { self.body(item) }
+            ended.signal()
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    /// Queues `item`, waiting first while `capacity` items wait.
+    func submit(_ item: Item) {
+        condition.withLock {
+            while items.count >= capacity { condition.wait() }
+            items.append(item)
+            condition.broadcast()
+        }
+    }
+
+    /// Returns once every item submitted has been run; nothing may be submitted after.
+    func finish() {
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+        ended.wait()
+    }
+
+    private func next() -> Item? {
+        condition.withLock {
+            while items.isEmpty && !closed { condition.wait() }
+            guard !items.isEmpty else { return nil }
+            defer { condition.broadcast() }
+            return items.removeFirst()
         }
     }
 }
@@ -98,25 +216,22 @@ extension BackupJob {
         return .stored(try home.localStore.put(key, lockUntil: nil, body: body))
     }
 
-    /// Publishes a batch of staged archives and records them: every archive's bytes and rename
-    /// are synced (`LocalDirectoryStore.publish`: two syncs of the store's file system for the
-    /// batch) before one catalog transaction records the batch's copies with their ledger
-    /// events and, in a set other archives may be written against, their base indexes
-    /// (invariants 7 and 12). A copy removed again (its row failed, its customer was shredded)
-    /// takes its index with it: the catalog's trigger drops an index with its archive's last
-    /// copy. A copy whose customer was shredded meanwhile is removed and its row marked
-    /// shredded, as before.
+    /// Publishes a batch of staged archives, the first step of a batch's commit (then
+    /// ``record(_:)``, then ``confirm(_:plan:)``), and makes its catalog entries. A shred that ran while they were packed wins: one key-store read for the
+    /// batch finds the customers shredded meanwhile, whose archives are removed unpublished
+    /// (``discardShredded(_:stored:)``). Every other archive's bytes and rename are synced
+    /// (`LocalDirectoryStore.publish`: two syncs of the store's file system for the batch)
+    /// before `record` records anything of the batch (invariants 7 and 12).
     ///
-    /// A run killed before the commit leaves temporary files (removed by the next run's
-    /// `removeAbandoned`) or published archives its catalog never recorded, in a set left
+    /// A run killed before the batch is recorded leaves temporary files (removed by the next
+    /// run's `removeAbandoned`) or published archives its catalog never recorded, in a set left
     /// `running` (removed by the next run's `prepareRun`).
-    ///
-    /// - Returns: one outcome per archive, in order.
-    func commit(_ batch: [StagedArchive], plan: ArchivePlan) -> [CustomerOutcome] {
+    func publish(_ batch: [StagedArchive], plan: ArchivePlan) -> PublishedBatch {
         TestCrashPoint.reached("backup-batch-staged")
         var stored = [Result<StoredObject, any Error>](repeating: .failure(JobError.invalidRequest("not published")), count: batch.count)
         var staged: [(position: Int, object: LocalDirectoryStore.StagedObject)] = []
-        for (position, archive) in batch.enumerated() {
+        let shredded = discardShredded(batch, stored: &stored)
+        for (position, archive) in batch.enumerated() where !shredded.contains(position) {
             switch archive.object {
             case .stored(let object): stored[position] = .success(object)
             case .staged(let object): staged.append((position, object))
@@ -132,7 +247,6 @@ extension BackupJob {
             }
         }
         TestCrashPoint.reached("backup-batch-published")
-
         let now = home.clock.now()
         var entries: [(position: Int, entry: CopyEntry)] = []
         for (position, archive) in batch.enumerated() {
@@ -146,18 +260,35 @@ extension BackupJob {
                                                             unreadableSkipped: unreadable.isEmpty ? nil : unreadable.count), at: now)
             entries.append((position, CopyEntry(copy: copy, event: event, baseIndex: baseIndex(of: archive, plan: plan))))
         }
-        var recorded = [Result<CopyRecord, any Error>?](repeating: nil, count: batch.count)
-        for (entry, result) in zip(entries, home.catalog.recordCopies(entries.map(\.entry))) {
+        return PublishedBatch(archives: batch, stored: stored, entries: entries)
+    }
+
+    /// Records a published batch, the second step of a batch's commit: one catalog transaction
+    /// records the batch's copies with their ledger events and, in a set other archives may be
+    /// written against, their base indexes. A copy removed again (its row failed, its customer
+    /// was shredded) takes its index with it: the catalog's trigger drops an index with its
+    /// archive's last copy.
+    func record(_ published: PublishedBatch) -> RecordedBatch {
+        var recorded = [Result<CopyRecord, any Error>?](repeating: nil, count: published.archives.count)
+        for (entry, result) in zip(published.entries, home.catalog.recordCopies(published.entries.map(\.entry))) {
             recorded[entry.position] = result
         }
         TestCrashPoint.reached("backup-batch-recorded")
+        return RecordedBatch(archives: published.archives, stored: published.stored, recorded: recorded)
+    }
 
+    /// The outcomes of a recorded batch, the last step of its commit. A copy whose customer was
+    /// shredded meanwhile (one key-store read for the batch, after it was recorded) is removed and
+    /// its row marked shredded; a copy published and not recorded is removed.
+    ///
+    /// - Returns: one outcome per archive, in order.
+    func confirm(_ batch: RecordedBatch, plan: ArchivePlan) -> [CustomerOutcome] {
         // Whether a shred committed while the batch was written: one key-store read for all.
-        let tombstones = Result { try home.keys.tombstones(batch.map(\.customer)) }
-        return batch.enumerated().map { position, archive in
+        let tombstones = Result { try home.keys.tombstones(batch.archives.map(\.customer)) }
+        return batch.archives.enumerated().map { position, archive in
             do {
-                let object = try stored[position].get()
-                guard let record = recorded[position] else { throw JobError.invalidRequest("not recorded") }
+                let object = try batch.stored[position].get()
+                guard let record = batch.recorded[position] else { throw JobError.invalidRequest("not recorded") }
                 let copy: CopyRecord
                 do {
                     copy = try record.get()
@@ -171,6 +302,33 @@ extension BackupJob {
                 return outcome(of: error, customer: archive.customer, pseudonym: archive.pseudonym, rows: plan.rows)
             }
         }
+    }
+
+    /// Removes, unpublished, the archives of the batch whose customers were shredded while they
+    /// were packed (one key-store read for the batch), and fails them in `stored` with that
+    /// customer's `customerShredded`; if the read itself fails, every archive of the batch is
+    /// removed and failed with its error. Returns the positions removed.
+    private func discardShredded(_ batch: [StagedArchive], stored: inout [Result<StoredObject, any Error>]) -> Set<Int> {
+        let tombstones: [(shreddedAt: Date, request: String)?]
+        do {
+            tombstones = try home.keys.tombstones(batch.map(\.customer))
+        } catch {
+            tombstones = []
+            for position in batch.indices { stored[position] = .failure(error) }
+        }
+        var removed: Set<Int> = []
+        for (position, archive) in batch.enumerated() {
+            if position < tombstones.count {
+                guard let tombstone = tombstones[position] else { continue }
+                stored[position] = .failure(KeyStoreError.customerShredded(on: tombstone.shreddedAt, request: tombstone.request))
+            }
+            switch archive.object {
+            case .staged(let object): (home.localStore as? LocalDirectoryStore)?.discard(object)
+            case .stored(let object): try? home.localStore.delete(object.key, versionID: nil)
+            }
+            removed.insert(position)
+        }
+        return removed
     }
 
     /// The outcome of an archive published and recorded; if its customer was shredded while it
@@ -189,7 +347,9 @@ extension BackupJob {
         }
         let warnings = archive.report?.warnings ?? []
         for warning in warnings { home.log.warning("backup.skipped_entry", ["pseudonym": archive.pseudonym.rawValue, "reason": warning]) }
-        home.log.detail("backup.customer.committed", ["pseudonym": archive.pseudonym.rawValue, "bytes": String(copy.bytes)])
+        home.log.detail("backup.customer.committed", ["pseudonym": archive.pseudonym.rawValue, "bytes": String(copy.bytes),
+                                                      "level": archive.baseArchiveID == nil ? "full" : "differential",
+                                                      "reason": archive.levelReason])
         let unreadable = archive.report?.unreadablePaths ?? []
         return CustomerOutcome(pseudonym: archive.pseudonym, status: .committed, bytes: copy.bytes, entries: archive.report?.entries ?? 0,
                                message: nil, warnings: warnings,

@@ -12,7 +12,7 @@ extension BackupJob {
     /// with the delete-by of its live copies that no `verify` found wrong (``BaseCandidateSlices``); the new archive's
     /// copies go to the local store, and offsite when the policy keeps the class there and an
     /// offsite store is configured.
-    func level(of pseudonym: Pseudonym, index: Int, plan: ArchivePlan) throws -> (level: ArchiveLevel, base: PackBase?) {
+    func level(of pseudonym: Pseudonym, plan: ArchivePlan) throws -> (level: ArchiveLevel, base: PackBase?) {
         let retentionClass = plan.set.retentionClass
         guard !ArchiveLevelPlanner.baseClasses(of: retentionClass).isEmpty else {
             return (ArchiveLevelPlanner.level(of: retentionClass, deleteBy: [:], candidates: [], policy: plan.policy), nil)
@@ -23,7 +23,7 @@ extension BackupJob {
         }
         // Live copies with a base index, of the classes a base may have, and the newest one's
         // index (read with the slice).
-        let read = try plan.baseCandidates.candidates(at: index, pseudonym: pseudonym)
+        let read = try plan.baseCandidates.candidates(of: pseudonym)
         let copies = read.copies.filter { plan.findings[$0.id] == nil }
         var candidates: [ArchiveID: BaseCandidate] = [:]
         for copy in copies {
@@ -38,8 +38,9 @@ extension BackupJob {
     }
 
     /// The names-free index to record with an archive that later archives may be written
-    /// against (monthly, yearly, weekly; never a daily), in its batch's transaction
-    /// (``commit(_:plan:)``); nil for a daily, or an archive packed without a report.
+    /// against (monthly, yearly, weekly; never a daily), made with its batch's catalog entries
+    /// (``publish(_:plan:)``) and recorded in its transaction; nil for a daily, or an archive
+    /// packed without a report.
     func baseIndex(of archive: StagedArchive, plan: ArchivePlan) -> [BaseIndexEntry]? {
         guard plan.set.retentionClass != .daily else { return nil }
         return archive.report?.index

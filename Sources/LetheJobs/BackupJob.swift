@@ -73,7 +73,7 @@ public struct BackupJob: Sendable {
     var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
     /// Archives made durable together and recorded in one catalog transaction (``ArchiveBatches``):
     /// at most this many, and no more once they hold `batchBytes`.
-    var batchSize = ArchiveBatches.defaultSize
+    var batchSize = ArchiveBatches<PublishedBatch>.defaultSize
     var batchBytes: Int64 = 256 << 20
     /// Leave out the files and folders that cannot be read instead of failing their customer:
     /// their paths go into the archive's own manifest, their count into the ledger's
@@ -131,19 +131,25 @@ public struct BackupJob: Sendable {
         // New customers' keys in one commit, durable before any archive sealed with one is published.
         try home.keys.createMissingKeys(for: customers, now: now)
 
-        let customerKeys = CustomerKeySlices(store: home.keys, customers: customers, now: now)
+        let baseCandidates = BaseCandidateSlices(catalog: home.catalog, classes: ArchiveLevelPlanner.baseClasses(of: retentionClass))
         let plan = ArchivePlan(set: set, deleteBy: deleteBy, expiryKey: expiryKey, now: now, policy: policy,
-                               findings: try home.catalog.copyFindings(), customerKeys: customerKeys,
-                               baseCandidates: BaseCandidateSlices(catalog: home.catalog, keys: customerKeys,
-                                                                   classes: ArchiveLevelPlanner.baseClasses(of: retentionClass)),
+                               findings: try home.catalog.copyFindings(),
+                               customerKeys: CustomerKeySlices(store: home.keys, customers: customers, now: now,
+                                                               alsoRead: baseCandidates.read),
+                               baseCandidates: baseCandidates,
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
-        let batches = ArchiveBatches(size: batchSize, bytes: batchBytes) { batch in
-            for (staged, outcome) in zip(batch, commit(batch, plan: plan)) {
+        // A batch's commit in three steps, each on a thread of its own, so that the steps of
+        // consecutive batches overlap: publish (sync), record (catalog), confirm (outcomes).
+        let confirmer = SerialStage<RecordedBatch>(capacity: 1) { recorded in
+            for (staged, outcome) in zip(recorded.archives, confirm(recorded, plan: plan)) {
                 outcomes.set(staged.index, outcome)
                 progress?.advance(bytes: outcome.bytes)
             }
+        }
+        let batches = ArchiveBatches(size: batchSize, bytes: batchBytes, publish: { publish($0, plan: plan) }) { published in
+            confirmer.submit(record(published))
         }
         WorkerPool.run(count: customers.count, width: workers) { index in
             switch backUp(customers[index], index: index, plan: plan) {
@@ -154,6 +160,7 @@ public struct BackupJob: Sendable {
             }
         }
         batches.flush()
+        confirmer.finish()
         progress?.finish()
 
         let results = outcomes.all + refused
@@ -182,9 +189,7 @@ public struct BackupJob: Sendable {
             let keys = try plan.customerKeys.keys(at: index)
             pseudonym = keys.pseudonym
             let archiveID = ArchiveID.random()
-            let (level, base) = try level(of: keys.pseudonym, index: index, plan: plan)
-            home.log.detail("backup.level", ["pseudonym": keys.pseudonym.rawValue, "level": base == nil ? "full" : "differential",
-                                             "reason": level.reason])
+            let (level, base) = try level(of: keys.pseudonym, plan: plan)
             let baseArchiveID = base.map { ArchiveID($0.archive) }
             let header = ArchiveHeader(pseudonym: keys.pseudonym, setID: plan.set.id, archiveID: archiveID, created: plan.set.created,
                                        deleteBy: plan.deleteBy, customerKeyID: keys.key.id, expiryKeyID: plan.expiryKey.id,
@@ -195,11 +200,9 @@ public struct BackupJob: Sendable {
                 let writer = try ArchiveWriter(header: header, customerKey: keys.key, expiryKey: plan.expiryKey, output: sink)
                 report = try pack(customer, rows: plan.rows, against: base, into: writer)
                 try writer.finish()
-                // A shred that ran meanwhile wins: publish nothing new for that customer.
-                try home.keys.refuseShredded(customer)
             }
             return .staged(StagedArchive(index: index, customer: customer, pseudonym: keys.pseudonym, archiveID: archiveID,
-                                         baseArchiveID: baseArchiveID, object: stored, report: report))
+                                         baseArchiveID: baseArchiveID, levelReason: level.reason, object: stored, report: report))
         } catch {
             return .done(outcome(of: error, customer: customer, pseudonym: pseudonym, rows: plan.rows))
         }

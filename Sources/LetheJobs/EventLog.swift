@@ -21,10 +21,17 @@ public struct EventLog: Sendable {
 
     /// A log in Lethe's `style`, writing lines with `write` (standard error by default);
     /// `verbose` shows per-item events (`detail`) in human style too.
-    public init(style: Style, verbose: Bool = true,
-                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(style: Style, verbose: Bool = true, write: @escaping @Sendable (String) -> Void = EventLog.writeToStandardError) {
         let handler = LetheLogHandler(style: style, verbose: verbose, write: write)
         self.init(logger: Logger(label: LetheLogHandler.label) { _ in handler })
+    }
+
+    /// Writes `line` and a newline to standard error in one `write(2)` (a failed write is dropped:
+    /// a log line never fails the job that logs it).
+    public static func writeToStandardError(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { try? DurableFile.writeAll(STDERR_FILENO, $0, path: "standard error") }
     }
 
     /// Human lines on a terminal, written above the progress line and without per-item events

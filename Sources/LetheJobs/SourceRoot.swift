@@ -56,6 +56,7 @@ struct SourceRoot {
         guard fstat(dirfd(directory), &rootInfo) == 0 else {
             throw JobError.failed("cannot read the source root \(display) (\(String(cString: strerror(errno))))")
         }
+        let rootPath = PathContainment.realPath(path)
         var folders: [Folder] = []
         var skipped = 0
         while true {
@@ -73,12 +74,18 @@ struct SourceRoot {
             guard PathContainment.withCPath(name, { fstatat(dirfd(directory), $0, &info, 0) }) == 0,
                   (info.st_mode & S_IFMT) == S_IFDIR else { continue }
             guard Self.isCustomerName(customer) else { skipped += 1; continue }
-            let isLink = PathContainment.withCPath(name, { fstatat(dirfd(directory), $0, &linkInfo, AT_SYMLINK_NOFOLLOW) }) == 0
+            // A folder listed as one is no link: its real path is the root's and its name, found
+            // without resolving each component again (a link, or a type the listing leaves unsaid, is).
+            let listedAsFolder = Int32(item.pointee.d_type) == Int32(DT_DIR)
+            let isLink = !listedAsFolder
+                && PathContainment.withCPath(name, { fstatat(dirfd(directory), $0, &linkInfo, AT_SYMLINK_NOFOLLOW) }) == 0
                 && (linkInfo.st_mode & S_IFMT) == S_IFLNK
-            folders.append(Folder(customer: customer, identity: Identity(info), isLink: isLink,
-                                  realPath: PathContainment.realPath(folder(of: customer))))
+            let realPath = listedAsFolder
+                ? rootPath.map { $0 == [UInt8(ascii: "/")] ? $0 + name : $0 + [UInt8(ascii: "/")] + name }
+                : PathContainment.realPath(folder(of: customer))
+            folders.append(Folder(customer: customer, identity: Identity(info), isLink: isLink, realPath: realPath))
         }
-        return Self.resolve(folders, root: Identity(rootInfo), rootPath: PathContainment.realPath(path), skipped: skipped)
+        return Self.resolve(folders, root: Identity(rootInfo), rootPath: rootPath, skipped: skipped)
     }
 
     /// The path of a customer's folder, as bytes.

@@ -68,7 +68,7 @@ public struct SQLiteFile: Sendable {
     /// The rows of one read statement (`sql`, from the connection's statement cache), read
     /// without an explicit transaction: SQLite reads a lone statement in a read transaction of
     /// its own (one snapshot, the newest commit when it starts, as `read` gives). For reads made
-    /// once per customer (a backup's base index, its shred check after packing).
+    /// once per customer (a backup's base index).
     ///
     /// `read` costs more than its statements: GRDB prepares its `BEGIN` and `COMMIT` again each
     /// time, and switches `PRAGMA query_only` on and off around it, and each switch expires every

@@ -29,6 +29,11 @@ extension LocalDirectoryStore {
         return StagedObject(key: key, file: file)
     }
 
+    /// Removes a staged object that will not be published (its customer was shredded meanwhile).
+    public func discard(_ object: StagedObject) {
+        DurableFile.discard(object.file)
+    }
+
     /// Publishes staged objects together (`DurableFile.publishStaged`: one sync of the store's
     /// file system for every object's bytes, the renames, one sync for the renames), so each
     /// is as durable as a `put`'s once this returns. Pages are dropped from the cache once

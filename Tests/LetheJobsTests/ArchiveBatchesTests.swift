@@ -13,15 +13,36 @@ import Testing
 
     @Test func batchesFillByCountOrBytesAndTheFlushTakesTheRest() {
         let committed = LockedBatches()
-        let batches = ArchiveBatches(size: 3, bytes: 100) { committed.append($0.map(\.index)) }
+        let batches = ArchiveBatches(size: 3, bytes: 100, publish: { $0 }) { committed.append($0.map(\.index)) }
         for index in 0..<4 { batches.add(Self.archive(index, bytes: 10)) }
         batches.add(Self.archive(4, bytes: 90))  // with archive 3: 100 bytes
         batches.add(Self.archive(5, bytes: 500))  // alone over the limit
         batches.add(Self.archive(6, bytes: 1))
-        #expect(committed.all == [[0, 1, 2], [3, 4], [5]])
         batches.flush()
         batches.flush()
         #expect(committed.all == [[0, 1, 2], [3, 4], [5], [6]])
+        batches.add(Self.archive(7, bytes: 1))
+        batches.flush()
+        #expect(committed.all == [[0, 1, 2], [3, 4], [5], [6], [7]])
+    }
+
+    /// The workers go on packing while a batch commits: `add` returns with a commit still
+    /// running, up to a backlog of two batches. The first commit waits for the six adds (its own
+    /// batch and the backlog) behind it (a committing worker would
+    /// wait for itself: the 60 s are a guard against that hang, never a measure of speed).
+    @Test func addingDoesNotWaitForARunningCommit() {
+        let allAdded = DispatchSemaphore(value: 0)
+        let committed = LockedBatches()
+        let sawAllAdded = LockedBatches()
+        let batches = ArchiveBatches(size: 2, bytes: 1 << 30, publish: { batch in
+            if batch.first?.index == 0 { sawAllAdded.append([allAdded.wait(timeout: .now() + 60) == .success ? 1 : 0]) }
+            return batch
+        }) { committed.append($0.map(\.index)) }
+        for index in 0..<6 { batches.add(Self.archive(index, bytes: 1)) }
+        allAdded.signal()
+        batches.flush()
+        #expect(sawAllAdded.all == [[1]])
+        #expect(committed.all == [[0, 1], [2, 3], [4, 5]])
     }
 }
 

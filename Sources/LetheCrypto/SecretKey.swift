@@ -14,6 +14,9 @@ public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConver
 
     // Written once in init, read-only afterwards: safe to share between threads.
     private let storage: UnsafeMutableRawBufferPointer
+    /// The fingerprint, once asked for (a backup asks for a customer key's several times).
+    private let fingerprint = NSLock()
+    private var cachedID: KeyID?
 
     /// Makes a key whose bytes `fill` writes; the bytes are wiped on release even if `fill` throws.
     init(filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
@@ -56,8 +59,13 @@ public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConver
     /// BLAKE2b-128 keyed by the key itself, over an empty message, personalised
     /// "lethe-key-id-v1"; lowercase hex, 32 characters. It reveals nothing about the key.
     public var id: KeyID {
-        let hash = withUnsafeBytes { Blake2b(outputCount: 16, key: $0, purpose: .keyID) }
-        return KeyID(Digest.hex(hash.finalize()))
+        fingerprint.withLock {
+            if let cachedID { return cachedID }
+            let hash = withUnsafeBytes { Blake2b(outputCount: 16, key: $0, purpose: .keyID) }
+            let id = KeyID(Digest.hex(hash.finalize()))
+            cachedID = id
+            return id
+        }
     }
 
     /// "SecretKey(<id>)": never the bytes.

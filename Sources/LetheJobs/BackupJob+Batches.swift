@@ -65,15 +65,17 @@ struct RecordedBatch: @unchecked Sendable {
 ///
 /// Each batch goes through two stages, each on a thread of its own and in the order archives
 /// were added: `publish` (make them durable and visible), then `record` (the catalog's
-/// transaction). So while one batch is recorded the next is synced, and the workers go on
-/// packing meanwhile: they wait only when `backlog` archives are staged and not yet taken (a
-/// bounded queue: each staged archive is a temporary file, open until published).
+/// transaction), which takes every batch published while it recorded the last ones (at most
+/// ``recordedTogether``: group commit, one transaction for them). So while batches are recorded
+/// the next is synced, and the workers go on packing meanwhile: they wait only when `backlog`
+/// archives are staged and not yet taken (a bounded queue: each staged archive is a temporary
+/// file, open until published).
 final class ArchiveBatches<Published>: @unchecked Sendable {
     private let size: Int
     private let bytes: Int64
     private let backlog: Int
     private let publish: ([StagedArchive]) -> Published
-    private let record: (Published) -> Void
+    private let record: ([Published]) -> Void
     private let condition = NSCondition()
     private var pending: [StagedArchive] = []
     private var flushing = false
@@ -86,7 +88,10 @@ final class ArchiveBatches<Published>: @unchecked Sendable {
         ProcessInfo.processInfo.environment["LETHE_TEST_BATCH_SIZE"].flatMap { Int($0) } ?? 64
     }
 
-    init(size: Int, bytes: Int64, publish: @escaping ([StagedArchive]) -> Published, record: @escaping (Published) -> Void) {
+    /// Published batches recorded in one transaction at most.
+    static var recordedTogether: Int { 4 }
+
+    init(size: Int, bytes: Int64, publish: @escaping ([StagedArchive]) -> Published, record: @escaping ([Published]) -> Void) {
         self.size = max(1, size)
         self.bytes = bytes
         self.backlog = 2 * self.size
@@ -134,7 +139,7 @@ final class ArchiveBatches<Published>: @unchecked Sendable {
     private func startCommitter() -> DispatchSemaphore {
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
-            let recorder = SerialStage(capacity: 1, body: record)
+            let recorder = SerialStage(capacity: Self.recordedTogether, body: record)
             while let batch = nextBatch() { recorder.submit(publish(batch)) }
             recorder.finish()
             finished.signal()
@@ -159,21 +164,22 @@ final class ArchiveBatches<Published>: @unchecked Sendable {
     }
 }
 
-/// Runs `body` for each item submitted, one at a time and in order, on a thread of its own;
-/// `submit` waits while `capacity` items are waiting.
+/// Runs `body` on a thread of its own for the items submitted, in order: for every item
+/// waiting when it is free (at most `capacity` of them), so items that arrive while it runs
+/// are taken together. `submit` waits while `capacity` items are waiting.
 final class SerialStage<Item>: @unchecked Sendable {
     private let capacity: Int
     private let condition = NSCondition()
     private var items: [Item] = []
     private var closed = false
     private let ended = DispatchSemaphore(value: 0)
-    private let body: (Item) -> Void
+    private let body: ([Item]) -> Void
 
-    init(capacity: Int, body: @escaping (Item) -> Void) {
+    init(capacity: Int, body: @escaping ([Item]) -> Void) {
         self.capacity = max(1, capacity)
         self.body = body
         let thread = Thread { [self] in
-            while let item = next() { self.body(item) }
+            while let waiting = next() { self.body(waiting) }
             ended.signal()
         }
         thread.stackSize = 4 << 20
@@ -198,12 +204,16 @@ final class SerialStage<Item>: @unchecked Sendable {
         ended.wait()
     }
 
-    private func next() -> Item? {
+    /// Every item waiting, once there is one; nil once finished with none left.
+    private func next() -> [Item]? {
         condition.withLock {
             while items.isEmpty && !closed { condition.wait() }
             guard !items.isEmpty else { return nil }
-            defer { condition.broadcast() }
-            return items.removeFirst()
+            defer {
+                items.removeAll(keepingCapacity: true)
+                condition.broadcast()
+            }
+            return items
         }
     }
 }
@@ -263,18 +273,20 @@ extension BackupJob {
         return PublishedBatch(archives: batch, stored: stored, entries: entries)
     }
 
-    /// Records a published batch, the second step of a batch's commit: one catalog transaction
-    /// records the batch's copies with their ledger events and, in a set other archives may be
+    /// Records published batches, the second step of their commit: one catalog transaction
+    /// records their copies with their ledger events and, in a set other archives may be
     /// written against, their base indexes. A copy removed again (its row failed, its customer
     /// was shredded) takes its index with it: the catalog's trigger drops an index with its
     /// archive's last copy.
-    func record(_ published: PublishedBatch) -> RecordedBatch {
-        var recorded = [Result<CopyRecord, any Error>?](repeating: nil, count: published.archives.count)
-        for (entry, result) in zip(published.entries, home.catalog.recordCopies(published.entries.map(\.entry))) {
-            recorded[entry.position] = result
-        }
+    func record(_ published: [PublishedBatch]) -> [RecordedBatch] {
+        let entries = published.flatMap { $0.entries.map(\.entry) }
+        var results = home.catalog.recordCopies(entries)[...]
         TestCrashPoint.reached("backup-batch-recorded")
-        return RecordedBatch(archives: published.archives, stored: published.stored, recorded: recorded)
+        return published.map { batch in
+            var recorded = [Result<CopyRecord, any Error>?](repeating: nil, count: batch.archives.count)
+            for entry in batch.entries { recorded[entry.position] = results.popFirst() }
+            return RecordedBatch(archives: batch.archives, stored: batch.stored, recorded: recorded)
+        }
     }
 
     /// The outcomes of a recorded batch, the last step of its commit. A copy whose customer was

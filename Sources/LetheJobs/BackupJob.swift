@@ -142,14 +142,16 @@ public struct BackupJob: Sendable {
         progress?.start(total: customers.count, unit: "customers")
         // A batch's commit in three steps, each on a thread of its own, so that the steps of
         // consecutive batches overlap: publish (sync), record (catalog), confirm (outcomes).
-        let confirmer = SerialStage<RecordedBatch>(capacity: 1) { recorded in
-            for (staged, outcome) in zip(recorded.archives, confirm(recorded, plan: plan)) {
-                outcomes.set(staged.index, outcome)
-                progress?.advance(bytes: outcome.bytes)
+        let confirmer = SerialStage<RecordedBatch>(capacity: ArchiveBatches<PublishedBatch>.recordedTogether) { recorded in
+            for batch in recorded {
+                for (staged, outcome) in zip(batch.archives, confirm(batch, plan: plan)) {
+                    outcomes.set(staged.index, outcome)
+                    progress?.advance(bytes: outcome.bytes)
+                }
             }
         }
         let batches = ArchiveBatches(size: batchSize, bytes: batchBytes, publish: { publish($0, plan: plan) }) { published in
-            confirmer.submit(record(published))
+            for batch in record(published) { confirmer.submit(batch) }
         }
         WorkerPool.run(count: customers.count, width: workers) { index in
             switch backUp(customers[index], index: index, plan: plan) {

@@ -24,10 +24,12 @@ public struct SQLiteFile: Sendable {
     ///     writes into it. False creates the file if needed.
     ///   - secureDelete: overwrite deleted content with zeros (`PRAGMA secure_delete`).
     ///   - busyTimeout: how long a call waits for another process to release the file (seconds).
+    ///   - checkpointPages: the WAL's size, in pages, past which a commit checkpoints it into the
+    ///     file (SQLite's default is 1,000).
     /// - Throws: the store's damage error if SQLite finds the file damaged (or it is not a store
     ///   of this kind), its unavailable error if it is missing or cannot be opened now.
     public init(url: URL, existing: Bool, schema: SQLiteSchema, secureDelete: Bool = false,
-                busyTimeout: TimeInterval = SQLiteDamage.busyTimeout, failures: SQLiteFailures) throws {
+                busyTimeout: TimeInterval = SQLiteDamage.busyTimeout, checkpointPages: Int = 1000, failures: SQLiteFailures) throws {
         self.url = url
         self.failures = failures
         guard !existing || FileManager.default.fileExists(atPath: url.path) else {
@@ -39,6 +41,7 @@ public struct SQLiteFile: Sendable {
             if secureDelete { try db.execute(sql: "PRAGMA secure_delete = ON") }
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
         }
         do {
             if existing { try SQLiteFileError.requireContent(url) }

@@ -121,10 +121,17 @@ struct SourceRoot {
             if let other = byIdentity.updateValue(index, forKey: folder.identity) { join(index, other) }
             if let real = folder.realPath, let other = byPath.updateValue(index, forKey: real) { join(index, other) }
         }
+        // The nearest folder holding a path's parent, by parent: every plain folder of the root
+        // shares one parent, so its ancestors are looked up once, not once per folder.
+        var holderOfParent: [[UInt8]: Int?] = [:]
         for (index, folder) in folders.enumerated() where !alone.contains(index) {
-            if let real = folder.realPath, let holder = ancestors(of: real).lazy.compactMap({ byPath[$0] }).first {
-                join(index, holder)
-            }
+            guard let real = folder.realPath, let parent = parent(of: real) else { continue }
+            let holder = holderOfParent[parent] ?? {
+                let found = ([parent] + ancestors(of: parent)).lazy.compactMap { byPath[$0] }.first
+                holderOfParent[parent] = .some(found)
+                return found
+            }()
+            if let holder { join(index, holder) }
         }
         var members: [Int: [Int]] = [:]
         for index in folders.indices where !alone.contains(index) { members[find(index), default: []].append(index) }
@@ -149,11 +156,17 @@ struct SourceRoot {
     private static func ancestors(of path: [UInt8]) -> [[UInt8]] {
         var result: [[UInt8]] = []
         var current = path
-        while let slash = current.lastIndex(of: UInt8(ascii: "/")), current.count > 1 {
-            current = slash == 0 ? [UInt8(ascii: "/")] : Array(current[..<slash])
-            result.append(current)
+        while let next = parent(of: current) {
+            result.append(next)
+            current = next
         }
         return result
+    }
+
+    /// The folder holding an absolute path; nil for "/".
+    private static func parent(of path: [UInt8]) -> [UInt8]? {
+        guard path.count > 1, let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        return slash == 0 ? [UInt8(ascii: "/")] : Array(path[..<slash])
     }
 
     private var display: String { String(decoding: path, as: UTF8.self) }

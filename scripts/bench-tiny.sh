@@ -10,6 +10,11 @@
 # that build instead of building this checkout. RESTIC_BIN=/path/to/restic backs the same tree
 # up twice with restic too (a fresh repository, same two nights) and prints Lethe's ratio to it
 # (../shared/bench/get_restic.sh fetches restic 0.18).
+#
+# Leave two minutes between runs: on a journal-less ext4 every file created in the minutes after
+# many were removed (this script removes its homes and restic's repository when it ends) walks
+# past the freed inodes (`recently_deleted`), which costs Lethe (a file per customer a night)
+# and hardly restic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 customers="${1:-20000}"

@@ -227,11 +227,12 @@ extension BackupJob {
     }
 
     /// Publishes a batch of staged archives, the first step of a batch's commit (then
-    /// ``record(_:)``, then ``confirm(_:plan:)``), and makes its catalog entries. A shred that ran while they were packed wins: one key-store read for the
-    /// batch finds the customers shredded meanwhile, whose archives are removed unpublished
-    /// (``discardShredded(_:stored:)``). Every other archive's bytes and rename are synced
-    /// (`LocalDirectoryStore.publish`: two syncs of the store's file system for the batch)
-    /// before `record` records anything of the batch (invariants 7 and 12).
+    /// ``record(_:)``, then ``confirm(_:plan:)``), and makes its catalog entries. A shred that
+    /// ran while they were packed wins: one key-store read for the batch finds the customers
+    /// shredded meanwhile, whose archives are removed unpublished (``discardShredded(_:stored:)``).
+    /// Every other archive's bytes and rename are synced (`LocalDirectoryStore.publish`: two
+    /// syncs of the store's file system for the batch) before `record` records anything of the
+    /// batch (invariants 7 and 12).
     ///
     /// A run killed before the batch is recorded leaves temporary files (removed by the next
     /// run's `removeAbandoned`) or published archives its catalog never recorded, in a set left

@@ -1,5 +1,6 @@
 import Foundation
 import LetheCore
+import Synchronization
 internal import CSodium
 
 /// A 32-byte symmetric key: a customer key, an expiry key, a data key, a key-encryption key.
@@ -15,8 +16,7 @@ public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConver
     // Written once in init, read-only afterwards: safe to share between threads.
     private let storage: UnsafeMutableRawBufferPointer
     /// The fingerprint, once asked for (a backup asks for a customer key's several times).
-    private let fingerprint = NSLock()
-    private var cachedID: KeyID?
+    private let fingerprint = Mutex<KeyID?>(nil)
 
     /// Makes a key whose bytes `fill` writes; the bytes are wiped on release even if `fill` throws.
     init(filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
@@ -59,11 +59,11 @@ public final class SecretKey: @unchecked Sendable, Equatable, CustomStringConver
     /// BLAKE2b-128 keyed by the key itself, over an empty message, personalised
     /// "lethe-key-id-v1"; lowercase hex, 32 characters. It reveals nothing about the key.
     public var id: KeyID {
-        fingerprint.withLock {
-            if let cachedID { return cachedID }
+        fingerprint.withLock { cached in
+            if let cached { return cached }
             let hash = withUnsafeBytes { Blake2b(outputCount: 16, key: $0, purpose: .keyID) }
             let id = KeyID(Digest.hex(hash.finalize()))
-            cachedID = id
+            cached = id
             return id
         }
     }

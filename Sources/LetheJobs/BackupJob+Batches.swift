@@ -37,7 +37,7 @@ struct StagedArchive: @unchecked Sendable {
     /// The base of a differential; nil for a full archive.
     let baseArchiveID: ArchiveID?
     /// Why the archive is full or differential (``LethePolicy/ArchiveLevel/reason``), for the log.
-    var levelReason = ""
+    let levelReason: String
     let object: Object
     let report: PackReport?
 }
@@ -63,40 +63,36 @@ struct RecordedBatch: @unchecked Sendable {
 /// archives, or fewer once they hold `bytes` (large customers do not wait for 63 others to be
 /// made durable); `flush` hands on what is left.
 ///
-/// Each batch goes through two stages, each on a thread of its own and in the order archives
-/// were added: `publish` (make them durable and visible), then `record` (the catalog's
-/// transaction), which takes every batch published while it recorded the last ones (at most
-/// ``recordedTogether``: group commit, one transaction for them). So while batches are recorded
-/// the next is synced, and the workers go on packing meanwhile: they wait only when `backlog`
-/// archives are staged and not yet taken (a bounded queue: each staged archive is a temporary
-/// file, open until published).
-final class ArchiveBatches<Published>: @unchecked Sendable {
+/// Each batch goes through three steps, each on a thread of its own and in the order archives
+/// were added: `publish` (make them durable and visible), `record` (the catalog's transaction,
+/// for every batch published while it recorded the last ones, at most ``togetherAtMost``: group
+/// commit) and `confirm` (what follows the record). So the steps of consecutive batches
+/// overlap, and the workers go on packing meanwhile: they wait only when `backlog` archives are
+/// staged and not yet taken (a bounded queue: each staged archive is a temporary file, open
+/// until published).
+final class ArchiveBatches<Published, Recorded>: @unchecked Sendable {
     private let size: Int
     private let bytes: Int64
     private let backlog: Int
     private let publish: ([StagedArchive]) -> Published
-    private let record: ([Published]) -> Void
+    private let record: ([Published]) -> [Recorded]
+    private let confirm: ([Recorded]) -> Void
     private let condition = NSCondition()
     private var pending: [StagedArchive] = []
     private var flushing = false
     private var committer: DispatchSemaphore?
 
-    /// 64 archives, or `LETHE_TEST_BATCH_SIZE`: a test seam, for tests that need each archive
-    /// recorded as soon as it is written (a shred racing one customer's archive while the
-    /// others are already recorded). It changes nothing else.
-    static var defaultSize: Int {
-        ProcessInfo.processInfo.environment["LETHE_TEST_BATCH_SIZE"].flatMap { Int($0) } ?? 64
-    }
+    /// Batches a step takes together at most (the record's group commit).
+    private static var togetherAtMost: Int { 4 }
 
-    /// Published batches recorded in one transaction at most.
-    static var recordedTogether: Int { 4 }
-
-    init(size: Int, bytes: Int64, publish: @escaping ([StagedArchive]) -> Published, record: @escaping ([Published]) -> Void) {
+    init(size: Int, bytes: Int64, publish: @escaping ([StagedArchive]) -> Published,
+         record: @escaping ([Published]) -> [Recorded], confirm: @escaping ([Recorded]) -> Void) {
         self.size = max(1, size)
         self.bytes = bytes
         self.backlog = 2 * self.size
         self.publish = publish
         self.record = record
+        self.confirm = confirm
     }
 
     /// Adds an archive for the committer; waits while `backlog` archives are already waiting.
@@ -109,7 +105,7 @@ final class ArchiveBatches<Published>: @unchecked Sendable {
         }
     }
 
-    /// Hands on whatever is left and returns once every archive added is recorded (call once
+    /// Hands on whatever is left and returns once every archive added is confirmed (call once
     /// every worker is done).
     func flush() {
         let finished = condition.withLock { () -> DispatchSemaphore? in
@@ -134,14 +130,19 @@ final class ArchiveBatches<Published>: @unchecked Sendable {
         return nil
     }
 
-    /// Starts the thread that publishes batch after batch, and hands each to a recording thread
-    /// of its own, until a flush leaves nothing; the semaphore is signalled once both end.
+    /// Starts the thread that publishes batch after batch and hands each on to the recording
+    /// and confirming threads, until a flush leaves nothing; the semaphore is signalled once all
+    /// three end.
     private func startCommitter() -> DispatchSemaphore {
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
-            let recorder = SerialStage(capacity: Self.recordedTogether, body: record)
+            let confirmer = SerialStage(capacity: Self.togetherAtMost, body: confirm)
+            let recorder = SerialStage(capacity: Self.togetherAtMost) { [self] published in
+                for recorded in record(published) { confirmer.submit(recorded) }
+            }
             while let batch = nextBatch() { recorder.submit(publish(batch)) }
             recorder.finish()
+            confirmer.finish()
             finished.signal()
         }
         thread.stackSize = 4 << 20

@@ -73,8 +73,14 @@ public struct BackupJob: Sendable {
     var workers = 2 * ProcessInfo.processInfo.activeProcessorCount
     /// Archives made durable together and recorded in one catalog transaction (``ArchiveBatches``):
     /// at most this many, and no more once they hold `batchBytes`.
-    var batchSize = ArchiveBatches<PublishedBatch>.defaultSize
+    var batchSize = BackupJob.defaultBatchSize
     var batchBytes: Int64 = 256 << 20
+    /// 64 archives, or `LETHE_TEST_BATCH_SIZE`: a test seam, for tests that need each archive
+    /// recorded as soon as it is written (a shred racing one customer's archive while the
+    /// others are already recorded). It changes nothing else.
+    static var defaultBatchSize: Int {
+        ProcessInfo.processInfo.environment["LETHE_TEST_BATCH_SIZE"].flatMap { Int($0) } ?? 64
+    }
     /// Leave out the files and folders that cannot be read instead of failing their customer:
     /// their paths go into the archive's own manifest, their count into the ledger's
     /// `copy.written` (`unreadable_skipped`), never a path (`--skip-unreadable`).
@@ -140,18 +146,16 @@ public struct BackupJob: Sendable {
                                rows: database.map { RowsPlan(source: $0, rowsOnly: selection.rowsOnly) })
         let outcomes = Outcomes(count: customers.count)
         progress?.start(total: customers.count, unit: "customers")
-        // A batch's commit in three steps, each on a thread of its own, so that the steps of
-        // consecutive batches overlap: publish (sync), record (catalog), confirm (outcomes).
-        let confirmer = SerialStage<RecordedBatch>(capacity: ArchiveBatches<PublishedBatch>.recordedTogether) { recorded in
+        // A batch's commit in three steps (publish: sync; record: catalog; confirm: outcomes),
+        // each on a thread of its own, beside the workers.
+        let batches = ArchiveBatches(size: batchSize, bytes: batchBytes, publish: { publish($0, plan: plan) },
+                                     record: record) { recorded in
             for batch in recorded {
                 for (staged, outcome) in zip(batch.archives, confirm(batch, plan: plan)) {
                     outcomes.set(staged.index, outcome)
                     progress?.advance(bytes: outcome.bytes)
                 }
             }
-        }
-        let batches = ArchiveBatches(size: batchSize, bytes: batchBytes, publish: { publish($0, plan: plan) }) { published in
-            for batch in record(published) { confirmer.submit(batch) }
         }
         WorkerPool.run(count: customers.count, width: workers) { index in
             switch backUp(customers[index], index: index, plan: plan) {
@@ -162,7 +166,6 @@ public struct BackupJob: Sendable {
             }
         }
         batches.flush()
-        confirmer.finish()
         progress?.finish()
 
         let results = outcomes.all + refused

@@ -107,7 +107,7 @@ extension KeyStore {
     /// shredded: what restores and exports ask at their last step, so erasure wins every race.
     public func refuseShredded(_ customer: CustomerID) throws {
         let lookup = lookup(customer)
-        // One statement, no explicit transaction (a backup asks once per customer).
+        // One statement, no explicit transaction (asked at the last step of each restore and export).
         try refuseShredded(try readRows(sql: Self.tombstoneSQL, arguments: [lookup]).first)
     }
 

@@ -7,13 +7,13 @@ import Testing
 /// rest at the flush; each archive exactly once.
 @Suite struct ArchiveBatchesTests {
     static func archive(_ index: Int, bytes: Int64) -> StagedArchive {
-        StagedArchive(index: index, customer: CustomerID("c\(index)")!, pseudonym: Pseudonym("p\(index)"), archiveID: ArchiveID("a\(index)"), baseArchiveID: nil,
+        StagedArchive(index: index, customer: CustomerID("c\(index)")!, pseudonym: Pseudonym("p\(index)"), archiveID: ArchiveID("a\(index)"), baseArchiveID: nil, levelReason: "",
                       object: .stored(StoredObject(key: ObjectKey("archives/p\(index)/a.lethe")!, size: bytes)), report: nil)
     }
 
     @Test func batchesFillByCountOrBytesAndTheFlushTakesTheRest() {
         let committed = LockedBatches()
-        let batches = ArchiveBatches(size: 3, bytes: 100, publish: { $0 }) { for batch in $0 { committed.append(batch.map(\.index)) } }
+        let batches = ArchiveBatches(size: 3, bytes: 100, publish: { $0 }, record: { $0 }) { for batch in $0 { committed.append(batch.map(\.index)) } }
         for index in 0..<4 { batches.add(Self.archive(index, bytes: 10)) }
         batches.add(Self.archive(4, bytes: 90))  // with archive 3: 100 bytes
         batches.add(Self.archive(5, bytes: 500))  // alone over the limit
@@ -37,7 +37,7 @@ import Testing
         let batches = ArchiveBatches(size: 2, bytes: 1 << 30, publish: { batch in
             if batch.first?.index == 0 { sawAllAdded.append([allAdded.wait(timeout: .now() + 60) == .success ? 1 : 0]) }
             return batch
-        }) { for batch in $0 { committed.append(batch.map(\.index)) } }
+        }, record: { $0 }) { for batch in $0 { committed.append(batch.map(\.index)) } }
         for index in 0..<6 { batches.add(Self.archive(index, bytes: 1)) }
         allAdded.signal()
         batches.flush()
